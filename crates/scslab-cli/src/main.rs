@@ -1,0 +1,294 @@
+//! The `scslab` command: a thin front end over `scslab-runner` and `scslab-scenario`. It parses
+//! arguments, draws the progress bar, prints tables and errors, and alone picks exit codes:
+//! 0 success, 2 bad input (nothing written), 1 failure while running or writing.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scslab_runner::{Progress, RunConfig, RunError};
+use scslab_scenario::{Overrides, Scenario, ScenarioError};
+
+#[derive(Parser)]
+#[command(name = "scslab", version, about = "Simulate social credit systems on synthetic populations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario (default: the china-2020 preset, 1 million people, 365 days).
+    Run(RunArgs),
+    /// Run a scenario and a counterfactual with common random numbers (same as run --against).
+    Compare(RunArgs),
+    /// List, print or check scenarios.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    /// Embedded preset to run (see `scslab scenario list`).
+    #[arg(long, conflicts_with = "scenario")]
+    preset: Option<String>,
+    /// Scenario file (TOML) to run.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Number of people (overrides the scenario).
+    #[arg(long)]
+    people: Option<u64>,
+    /// Number of days (overrides the scenario).
+    #[arg(long)]
+    days: Option<u32>,
+    /// Random seed (overrides the scenario).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output folder (default: `out/NAME`, NAME being the scenario name).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Counterfactual to compare with: a preset name or a scenario file.
+    #[arg(long)]
+    against: Option<String>,
+    /// Memory limit in GiB for the preflight check (default: the machine's available memory).
+    #[arg(long)]
+    memory_limit_gib: Option<f64>,
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// List the embedded presets.
+    List,
+    /// Print a preset as a complete, editable TOML file.
+    Show {
+        /// Preset name.
+        name: String,
+    },
+    /// Check a scenario file without running it.
+    Validate {
+        /// Scenario file.
+        file: PathBuf,
+    },
+}
+
+/// Errors as the binary reports them.
+enum Failure {
+    Input(String),
+    Run(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::Input(render_scenario_error(&e))
+    }
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Memory { .. } => Failure::Input(format!("error: {e}")),
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Compare(args) => {
+            if args.against.is_none() {
+                let mut args = args;
+                args.against = Some("none".into());
+                run(args)
+            } else {
+                run(args)
+            }
+        }
+        Command::Scenario(cmd) => scenario(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn scenario(cmd: ScenarioCommand) -> Result<(), Failure> {
+    match cmd {
+        ScenarioCommand::List => {
+            println!("{:<16} {:>10} {:>6}  description", "preset", "people", "days");
+            for (name, _) in scslab_scenario::PRESETS {
+                let s = scslab_scenario::preset(name)?;
+                println!("{:<16} {:>10} {:>6}  {}", name, s.params.n_persons, s.params.days, s.description);
+            }
+        }
+        ScenarioCommand::Show { name } => print!("{}", scslab_scenario::preset_text(&name)?),
+        ScenarioCommand::Validate { file } => {
+            let s = scslab_scenario::load(&file)?;
+            println!(
+                "{}: valid scenario `{}` ({} people, {} days, {} authorities, {} measures)",
+                file.display(),
+                s.name,
+                s.params.n_persons,
+                s.params.days,
+                s.params.authorities.len(),
+                s.params.measures.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn load(preset: Option<&str>, file: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
+    match (preset, file) {
+        (_, Some(f)) => scslab_scenario::load(f),
+        (Some(p), None) => scslab_scenario::preset(p),
+        (None, None) => scslab_scenario::preset("china-2020"),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    // Everything is checked before anything is written.
+    let mut scenario = load(args.preset.as_deref(), args.scenario.as_ref())?;
+    let overrides = Overrides { people: args.people, days: args.days, seed: args.seed };
+    scslab_scenario::apply_overrides(&mut scenario.params, overrides)?;
+    let against = match &args.against {
+        None => None,
+        Some(a) if a.ends_with(".toml") || std::path::Path::new(a).exists() => {
+            Some(scslab_scenario::load(std::path::Path::new(a))?)
+        }
+        Some(a) => Some(scslab_scenario::preset(a)?),
+    };
+    if let Some(limit) = args.memory_limit_gib
+        && !(limit > 0.0 && limit.is_finite())
+    {
+        return Err(Failure::Input(format!(
+            "error: --memory-limit-gib: expected a positive number, found {limit}"
+        )));
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+    let config = RunConfig {
+        scenario,
+        threads: args.threads,
+        out_dir: Some(out_dir.clone()),
+        memory_limit: args.memory_limit_gib.map(|g| (g * (1u64 << 30) as f64) as u64),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    scslab_runner::preflight(&config)?;
+    if let Some(b) = &against {
+        let mut cfg_b = config.clone();
+        cfg_b.scenario = b.clone();
+        cfg_b.scenario.params.n_persons = config.scenario.params.n_persons;
+        scslab_runner::preflight(&cfg_b)?;
+    }
+    let bar = progress_bar();
+    let mut on_progress = |p: Progress| match p {
+        Progress::Started { days, persons } => {
+            bar.set_length(days as u64);
+            bar.set_position(0);
+            bar.set_message(format!("{persons} people"));
+        }
+        Progress::Day { done } => bar.set_position(done as u64),
+        Progress::Writing => bar.set_message("writing outputs"),
+    };
+    match against {
+        None => {
+            let outcome = scslab_runner::run(&config, &mut on_progress)?;
+            bar.finish_and_clear();
+            print_headlines(&config, &outcome);
+        }
+        Some(b) => {
+            let cmp = scslab_runner::compare(&config, b, &mut on_progress)?;
+            bar.finish_and_clear();
+            println!(
+                "{} vs {} ({} people, {} days, seed {}; common random numbers)",
+                config.scenario.name,
+                cmp.against_name,
+                config.scenario.params.n_persons,
+                config.scenario.params.days,
+                config.scenario.params.seed
+            );
+            println!(
+                "{:<54} {:>16} {:>16} {:>16}",
+                "outcome", &config.scenario.name, &cmp.against_name, "difference"
+            );
+            for (_, label, a, b) in scslab_runner::paired(&cmp.run.headlines, &cmp.against.headlines) {
+                println!("{:<54} {:>16} {:>16} {:>16}", label, fmt(a), fmt(b), fmt(a - b));
+            }
+        }
+    }
+    println!("outputs: {}", out_dir.display());
+    Ok(())
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} days  {per_sec}  ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+fn print_headlines(config: &RunConfig, outcome: &scslab_runner::RunOutcome) {
+    let p = &config.scenario.params;
+    let pd = p.n_persons as f64 * p.days as f64 / outcome.timings.simulate.max(1e-9);
+    println!(
+        "{}: {} people, {} days, seed {}, {} threads: simulated in {:.1} s ({:.1} M person-days/s)",
+        config.scenario.name,
+        p.n_persons,
+        p.days,
+        p.seed,
+        outcome.threads,
+        outcome.timings.simulate,
+        pd / 1e6
+    );
+    for h in &outcome.headlines {
+        println!("{:<54} {:>16}", h.label, fmt(h.value));
+    }
+}
+
+fn fmt(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e6 {
+        format!("{x:.4e}")
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// An error with the offending line of the file and a caret under the column.
+fn render_scenario_error(e: &ScenarioError) -> String {
+    let ScenarioError::Invalid { file, line, column, .. } = e else {
+        return format!("error: {e}");
+    };
+    let text = match file.strip_prefix("preset:") {
+        Some(name) => scslab_scenario::preset_text(name).ok().map(str::to_string),
+        None => std::fs::read_to_string(file).ok(),
+    };
+    let mut out = format!("error: {e}");
+    if let Some(src) = text.as_deref().and_then(|t| t.lines().nth(line - 1)) {
+        out.push_str(&format!("\n {line:>4} | {src}\n      | {}^", " ".repeat(column.saturating_sub(1))));
+    }
+    out
+}

@@ -1,0 +1,147 @@
+//! The `scslab` binary end to end: presets, editable scenario text, exit codes, and nothing
+//! written on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scslab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scslab")).args(args).output().unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("scslab-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn scenario_list_names_the_five_presets() {
+    let o = scslab(&["scenario", "list"]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    for p in ["none", "china-2020", "rongcheng", "integrated", "ant-group-2020"] {
+        assert!(text.contains(p), "{p} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn shown_preset_runs_exactly_like_the_embedded_one() {
+    let dir = temp("show");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shown = scslab(&["scenario", "show", "china-2020"]);
+    assert!(shown.status.success());
+    let file = dir.join("china.toml");
+    std::fs::write(&file, &shown.stdout).unwrap();
+    let a = dir.join("a");
+    let b = dir.join("b");
+    let common = ["--people", "20000", "--days", "15", "--threads", "2"];
+    let ra =
+        scslab(&[&["run", "--preset", "china-2020", "--out", a.to_str().unwrap()][..], &common].concat());
+    let rb = scslab(
+        &[&["run", "--scenario", file.to_str().unwrap(), "--out", b.to_str().unwrap()][..], &common].concat(),
+    );
+    assert!(ra.status.success(), "{}", stderr(&ra));
+    assert!(rb.status.success(), "{}", stderr(&rb));
+    for f in ["series_persons.csv", "series_firms.csv", "distributions.csv", "summary.csv"] {
+        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    let manifest = std::fs::read_to_string(a.join("manifest.json")).unwrap();
+    for key in [
+        "scslab_version",
+        "\"seed\": 2020",
+        "\"people\": 20000",
+        "timings_seconds",
+        "peak_rss_bytes",
+        "repeat",
+    ] {
+        assert!(manifest.contains(key), "manifest lacks {key}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Bad input exits with 2, names file, line and column, and writes nothing.
+fn assert_refused(args: &[&str], out: &Path, expect: &[&str]) {
+    let o = scslab(args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for e in expect {
+        assert!(err.contains(e), "error lacks {e:?}:\n{err}");
+    }
+    assert!(!out.exists(), "output folder was created on bad input");
+}
+
+#[test]
+fn bad_scenarios_are_refused_before_anything_is_written() {
+    let dir = temp("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = String::from_utf8(scslab(&["scenario", "show", "china-2020"]).stdout).unwrap();
+    let cases = [
+        ("urban_share = 0.6389", "urban_share = 1.7", "probability"),
+        ("detect = { judgment_default = 0.9 }", "detect = { judgement_default = 0.9 }", "valid choices"),
+        ("list = \"court_defaulters\"", "list = \"no_such_list\"", "valid choices"),
+        ("[population]", "[population]\nfavourite_colour = 3", "unknown field"),
+    ];
+    for (i, (from, to, expect)) in cases.iter().enumerate() {
+        assert!(text.contains(from), "preset no longer contains {from}");
+        let bad = text.replacen(from, to, 1);
+        let file = dir.join(format!("bad{i}.toml"));
+        std::fs::write(&file, &bad).unwrap();
+        let line = bad[..bad.find(to).unwrap()].matches('\n').count() + 1;
+        let line = if to.starts_with('[') { line + 1 } else { line };
+        let location = format!("bad{i}.toml:{line}:");
+        let out = dir.join(format!("out{i}"));
+        assert_refused(
+            &["run", "--scenario", file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+            &out,
+            &[&location, expect],
+        );
+        let v = scslab(&["scenario", "validate", file.to_str().unwrap()]);
+        assert_eq!(v.status.code(), Some(2));
+    }
+    let out = dir.join("out-people");
+    assert_refused(&["run", "--people", "0", "--out", out.to_str().unwrap()], &out, &["--people"]);
+    assert_refused(
+        &["run", "--preset", "utopia", "--out", out.to_str().unwrap()],
+        &out,
+        &["valid choices", "china-2020"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_run_that_does_not_fit_in_memory_is_refused_with_the_largest_that_fits() {
+    let out = temp("mem");
+    assert_refused(
+        &["run", "--people", "1411780000", "--memory-limit-gib", "1", "--out", out.to_str().unwrap()],
+        &out,
+        &["GiB", "at most about"],
+    );
+}
+
+#[test]
+fn compare_writes_the_differences_against_the_counterfactual() {
+    let out = temp("cmp");
+    let o = scslab(&[
+        "run",
+        "--people",
+        "20000",
+        "--days",
+        "20",
+        "--against",
+        "none",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(table.starts_with("outcome,label,scenario,against,difference"));
+    assert!(table.contains("sanctions"));
+    assert!(out.join("against-none").join("manifest.json").exists());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.contains("difference"));
+    let _ = std::fs::remove_dir_all(&out);
+}

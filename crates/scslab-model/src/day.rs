@@ -1,0 +1,309 @@
+//! The day step, top to bottom, in the order of docs/ODD.md ("Process overview and
+//! scheduling"). Each phase is one function call; the agent phases run over chunks in parallel
+//! and hand their cross-agent effects on through outboxes merged in chunk (id) order.
+
+use rayon::prelude::*;
+use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len};
+use scslab_core::rng::{DayStream, Stream};
+
+use crate::firms::{self, FirmChunk, FirmCtx};
+use crate::lists::{self, Members};
+use crate::metrics::gini_from_hist;
+use crate::params::AuthorityKind;
+use crate::persons::{self, PersonChunk, PersonCtx};
+use crate::population::{N_CELLS, N_PEER_GROUPS};
+use crate::sim::Simulation;
+use crate::vocab::{N_INCOME, N_PERSON_EVENTS};
+use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
+
+/// Days over which peers' behaviour is averaged for conformity.
+pub const PEER_MEMORY_DAYS: f64 = 30.0;
+
+impl Simulation {
+    /// Simulates one day and returns its metrics.
+    pub fn step(&mut self) -> &crate::metrics::DayMetrics {
+        let day = self.day;
+        self.apply_policy_changes(day);
+        self.tables.rebuild(&self.params, &self.plan, &self.enabled, day, &self.peer_rates);
+        self.metrics.persons.clear();
+        self.metrics.firms.clear();
+        self.metrics.day = day;
+        let target = self.apply_interventions(day);
+        self.deliver_due_records(day);
+        self.firm_phase(day, target);
+        self.person_phase(day);
+        self.maintain_lists(day);
+        self.close_day();
+        self.day += 1;
+        &self.metrics
+    }
+
+    /// Policy changes scheduled for today: switch authorities, scale detection, change periods.
+    fn apply_policy_changes(&mut self, day: u32) {
+        for change in self.params.policy_changes.iter().filter(|c| c.day == day) {
+            if let Some(on) = change.enabled {
+                self.enabled[change.authority] = on;
+            }
+            if let Some(s) = change.detection_scale {
+                self.tables.detection_scale[change.authority] = s;
+            }
+            if let Some(d) = change.duration_days
+                && let AuthorityKind::List(rule) = &mut self.params.authorities[change.authority].kind
+            {
+                rule.duration_days = d;
+            }
+        }
+    }
+
+    /// Targeted enforcement scheduled for today. Returns the firm excluded from the "other large
+    /// firms" counters (the target of any intervention in the run).
+    fn apply_interventions(&mut self, day: u32) -> Option<u32> {
+        let cols = &self.firm_cols;
+        for iv in self.params.interventions.iter().filter(|iv| iv.day == day) {
+            let Some(&target) = self.layout.platform_firms.get(iv.platform) else { continue };
+            let t = target as usize;
+            let cell = self.layout.firm_province(target) as usize;
+            let value = self.firms.value[t].max(0.0);
+            let lost = value * (iv.ipo_halt_value_share + iv.restructure_value_share).min(1.0);
+            let fine = iv.fine_yuan.min(value - lost);
+            self.firms.value[t] = value - lost - fine;
+            self.firms.flags[t] |= F_IPO_HALTED;
+            let c = &mut self.metrics.firms;
+            c.add(cell, cols.value_lost_yuan, (lost + fine) as u64);
+            c.add(cell, cols.fines_yuan, fine as u64);
+            c.add(cell, cols.funds_extracted_yuan, fine as u64);
+            if iv.founder_withdraws
+                && let Some(founder) = self.layout.legal_representative(&self.params, target)
+            {
+                self.person_inbox.push(Addressed { agent: founder, message: Message::Silence });
+            }
+            // Leaders of the other large firms see it happen.
+            for f in 0..self.firms.value.len() {
+                if f != t && self.firms.flags[f] & F_ALIVE != 0 && self.is_large(f as u32) {
+                    let fear = self.firms.leader_fear[f] as f64 / 255.0 + iv.leaders_fear;
+                    self.firms.leader_fear[f] = (fear.min(1.0) * 255.0).round() as u8;
+                }
+            }
+        }
+        self.intervention_target
+    }
+
+    /// Moves late records that reach their authority today into the inboxes.
+    fn deliver_due_records(&mut self, day: u32) {
+        fn take_due(pending: &mut Vec<Pending>, day: u32, inbox: &mut Vec<Addressed>) {
+            pending.retain(|p| {
+                if p.due > day {
+                    return true;
+                }
+                inbox.push(Addressed {
+                    agent: p.agent,
+                    message: Message::Record {
+                        authority: p.authority,
+                        event: p.event,
+                        false_record: p.false_record,
+                    },
+                });
+                false
+            });
+        }
+        take_due(&mut self.pending_firms, day, &mut self.firm_inbox);
+        take_due(&mut self.pending_persons, day, &mut self.person_inbox);
+    }
+
+    /// Firms: behaviour, records, scores, lists, partners, closure.
+    fn firm_phase(&mut self, day: u32, target: Option<u32>) {
+        self.firm_inbox.sort_by_key(|m| m.agent);
+        self.firm_lists_before.clear();
+        self.firm_lists_before.extend_from_slice(&self.firms.lists);
+        let ctx = FirmCtx {
+            params: &self.params,
+            plan: &self.plan,
+            layout: &self.layout,
+            tables: &self.tables,
+            day,
+            enabled: &self.enabled,
+            cols: &self.firm_cols,
+            lists_before: &self.firm_lists_before,
+            target,
+        };
+        let len = chunk_len(self.firms.value.len(), FIRM_MIN_CHUNK);
+        let k = self.plan.firm_points.len();
+        let inbox = &self.firm_inbox;
+        let f = &mut self.firms;
+        f.value
+            .par_chunks_mut(len)
+            .zip(f.flags.par_chunks_mut(len))
+            .zip(f.lists.par_chunks_mut(len))
+            .zip(f.leader_fear.par_chunks_mut(len))
+            .zip(f.dropped.par_chunks_mut(len))
+            .zip(f.employee_records.par_chunks_mut(len))
+            .zip(f.scores.par_chunks_mut(len * k.max(1)))
+            .zip(self.firm_outboxes.par_iter_mut())
+            .enumerate()
+            .for_each(|(c, (((((((value, flags), lists), fear), dropped), er), scores), out))| {
+                out.clear();
+                let start = (c * len) as u32;
+                let end = start + value.len() as u32;
+                let lo = inbox.partition_point(|m| m.agent < start);
+                let hi = inbox.partition_point(|m| m.agent < end);
+                let chunk = FirmChunk {
+                    start,
+                    value,
+                    flags,
+                    lists,
+                    leader_fear: fear,
+                    dropped,
+                    employee_records: er,
+                    scores,
+                    inbox: &inbox[lo..hi],
+                };
+                firms::run_chunk(&ctx, chunk, out);
+            });
+        self.firm_inbox.clear();
+        for out in &self.firm_outboxes {
+            self.metrics.firms.merge(&out.counters);
+            self.person_inbox.extend_from_slice(&out.to_persons);
+            self.firm_inbox.extend_from_slice(&out.to_firms);
+            self.pending_firms.extend_from_slice(&out.pending);
+        }
+    }
+
+    /// Persons: messages, employment, income, behaviour, records, scores, lists, travel.
+    fn person_phase(&mut self, day: u32) {
+        self.person_inbox.sort_by_key(|m| m.agent);
+        let ctx = PersonCtx {
+            params: &self.params,
+            plan: &self.plan,
+            layout: &self.layout,
+            tables: &self.tables,
+            day,
+            firm_flags: &self.firms.flags,
+            group_sanction_rate: &self.group_sanction_rate,
+            cols: &self.person_cols,
+            enabled: &self.enabled,
+            behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
+            observation: DayStream::new(self.params.seed, Stream::Observation, day as u64),
+            consequences: DayStream::new(self.params.seed, Stream::Consequences, day as u64),
+        };
+        let len = chunk_len(self.persons.wealth.len(), PERSON_MIN_CHUNK);
+        let k = self.plan.person_points.len();
+        let inbox = &self.person_inbox;
+        let p = &mut self.persons;
+        p.wealth
+            .par_chunks_mut(len)
+            .zip(p.flags.par_chunks_mut(len))
+            .zip(p.fear.par_chunks_mut(len))
+            .zip(p.resentment.par_chunks_mut(len))
+            .zip(p.trust.par_chunks_mut(len))
+            .zip(p.lists.par_chunks_mut(len))
+            .zip(p.detained.par_chunks_mut(len))
+            .zip(p.scores.par_chunks_mut(len * k.max(1)))
+            .zip(self.person_outboxes.par_iter_mut())
+            .enumerate()
+            .for_each(
+                |(
+                    c,
+                    ((((((((wealth, flags), fear), resentment), trust), lists), detained), scores), out),
+                )| {
+                    out.clear();
+                    let start = (c * len) as u32;
+                    let end = start + wealth.len() as u32;
+                    let lo = inbox.partition_point(|m| m.agent < start);
+                    let hi = inbox.partition_point(|m| m.agent < end);
+                    let chunk = PersonChunk {
+                        start,
+                        wealth,
+                        flags,
+                        fear,
+                        resentment,
+                        trust,
+                        lists,
+                        detained,
+                        scores,
+                        inbox: &inbox[lo..hi],
+                    };
+                    persons::run_chunk(&ctx, chunk, out);
+                },
+            );
+        self.person_inbox.clear();
+        for out in &self.person_outboxes {
+            self.metrics.persons.merge(&out.counters);
+            self.pending_persons.extend_from_slice(&out.pending);
+            for &f in &out.employee_records {
+                let r = &mut self.firms.employee_records[f as usize];
+                *r = r.saturating_add(1);
+            }
+        }
+    }
+
+    /// Lists: new members join, members leave by expiry, appeal or repair.
+    fn maintain_lists(&mut self, day: u32) {
+        for (slot, &a) in self.plan.person_lists.iter().enumerate() {
+            let new = self
+                .person_outboxes
+                .iter()
+                .flat_map(|o| o.entries.iter())
+                .filter(|(auth, _)| *auth as usize == a)
+                .map(|(_, e)| *e);
+            let members = Members::Persons { bits: &mut self.persons.lists, cols: &self.person_cols };
+            self.metrics.false_list_stock[slot] = lists::maintain(
+                &self.params,
+                &self.layout,
+                a,
+                slot,
+                day,
+                &mut self.person_list_states[slot],
+                new,
+                members,
+                &mut self.metrics.persons,
+            );
+        }
+        for (slot, &a) in self.plan.firm_lists.iter().enumerate() {
+            let new = self
+                .firm_outboxes
+                .iter()
+                .flat_map(|o| o.entries.iter())
+                .filter(|(auth, _)| *auth as usize == a)
+                .map(|(_, e)| *e);
+            let members = Members::Firms { bits: &mut self.firms.lists, cols: &self.firm_cols };
+            lists::maintain(
+                &self.params,
+                &self.layout,
+                a,
+                slot,
+                day,
+                &mut self.firm_list_states[slot],
+                new,
+                members,
+                &mut self.metrics.firms,
+            );
+        }
+    }
+
+    /// Closing the day: wealth Gini, and yesterday's group rates that tomorrow's behaviour reads.
+    fn close_day(&mut self) {
+        let m = &mut self.metrics;
+        m.wealth_gini = gini_from_hist(&m.persons.wealth_hist, &m.persons.wealth_hist_sum);
+        let cols = &self.person_cols;
+        let mut adults = [0u64; N_PEER_GROUPS];
+        let mut events = vec![[0u64; N_PERSON_EVENTS]; N_PEER_GROUPS];
+        let mut sanctions = [0u64; N_PEER_GROUPS];
+        for cell in 0..N_CELLS {
+            let g = cell / N_INCOME;
+            adults[g] += m.persons.get(cell, cols.adults);
+            sanctions[g] += m.persons.get(cell, cols.sanctions);
+            for (e, x) in events[g].iter_mut().enumerate() {
+                *x += m.persons.get(cell, cols.true_events + e);
+            }
+        }
+        for g in 0..N_PEER_GROUPS {
+            let n = adults[g].max(1) as f64;
+            // Peers' rates as a 30-day moving average, so that rare events do not make
+            // conformity jump from one day to the next.
+            for (rate, &count) in self.peer_rates[g].iter_mut().zip(&events[g]) {
+                *rate += (count as f64 / n - *rate) / PEER_MEMORY_DAYS;
+            }
+            self.group_sanction_rate[g] = sanctions[g] as f64 / n;
+        }
+    }
+}

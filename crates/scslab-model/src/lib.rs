@@ -1,0 +1,37 @@
+//! The scslab model: a synthetic population of persons and firms living under a social credit
+//! regime, simulated day by day.
+//!
+//! Map of the crate, in the order of a day (see `day.rs`, and docs/ODD.md for the model):
+//! - [`params`]: the parameters, plain data produced by `scslab-scenario`.
+//! - [`vocab`]: fixed names (events, contexts, measure kinds, provinces).
+//! - [`population`]: static traits derived from (seed, id), never stored.
+//! - [`world`]: the dynamic state (dense columns, sparse list entries, messages).
+//! - [`tables`]: per-run and per-day lookup tables used by the kernels.
+//! - [`firms`], [`persons`]: the two agent phases, each a kernel over a chunk of columns.
+//! - [`lists`]: daily list maintenance (expiry, appeals, repair).
+//! - [`metrics`]: counters and their layout.
+//! - `day.rs`: the day step; [`sim`]: the simulation object and end-of-run distributions.
+//!
+//! This crate does no I/O, prints nothing, reads no clock and cannot fail once given valid
+//! parameters. Outputs depend only on (parameters, seed), never on the number of threads.
+//!
+//! ```
+//! # use scslab_model::sim::Simulation;
+//! # fn demo(params: scslab_model::params::Params) {
+//! let mut sim = Simulation::new(params);
+//! let adults = sim.step().persons.values.len();
+//! # let _ = adults;
+//! # }
+//! ```
+
+mod day;
+pub mod firms;
+pub mod lists;
+pub mod metrics;
+pub mod params;
+pub mod persons;
+pub mod population;
+pub mod sim;
+pub mod tables;
+pub mod vocab;
+pub mod world;

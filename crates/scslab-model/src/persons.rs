@@ -1,0 +1,656 @@
+//! The person phase: one pass over a chunk of persons that draws their day (messages,
+//! employment, income, behaviour, records, scores, list entries and exits, continuing
+//! consequences) and counts the day's outcomes.
+//!
+//! The kernel writes only the chunk's own columns and its own outbox; everything it reads from
+//! other agents (firm flags, yesterday's group rates) was fixed before the phase began.
+
+use scslab_core::rng::{AgentDayRng, DayStream};
+
+use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
+use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
+use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
+use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, RISK_LEVELS};
+use crate::vocab::{
+    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
+    PERSON_EVENTS, PersonMeasureKind, Valence,
+};
+use crate::world::{
+    Addressed, F_ALIVE, ListEntry, Message, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT,
+    P_SILENCED, P_TRUE_VIOLATION, Pending,
+};
+
+/// Read-only inputs of the person phase.
+pub struct PersonCtx<'a> {
+    /// Parameters.
+    pub params: &'a Params,
+    /// Static plan.
+    pub plan: &'a Plan,
+    /// Id layout.
+    pub layout: &'a Layout,
+    /// Today's tables.
+    pub tables: &'a DayTables,
+    /// Today.
+    pub day: u32,
+    /// Firm flags (read for employers' closure).
+    pub firm_flags: &'a [u16],
+    /// Yesterday's blacklist sanctions per adult in each peer group.
+    pub group_sanction_rate: &'a [f64; N_PEER_GROUPS],
+    /// Counter layout.
+    pub cols: &'a PersonCols,
+    /// Current on/off state of each authority.
+    pub enabled: &'a [bool],
+    /// Today's behaviour stream.
+    pub behaviour: DayStream,
+    /// Today's observation stream.
+    pub observation: DayStream,
+    /// Today's consequences stream.
+    pub consequences: DayStream,
+}
+
+/// Mutable columns of one chunk of persons.
+pub struct PersonChunk<'a> {
+    /// First person of the chunk.
+    pub start: u32,
+    /// Wealth.
+    pub wealth: &'a mut [i32],
+    /// Flags.
+    pub flags: &'a mut [u16],
+    /// Fear.
+    pub fear: &'a mut [u8],
+    /// Resentment.
+    pub resentment: &'a mut [u8],
+    /// Trust.
+    pub trust: &'a mut [u8],
+    /// List bits.
+    pub lists: &'a mut [u8],
+    /// Detention days.
+    pub detained: &'a mut [u8],
+    /// Scores, `max(n_schemes, 1)` per person.
+    pub scores: &'a mut [i16],
+    /// Messages for this chunk, sorted by agent.
+    pub inbox: &'a [Addressed],
+}
+
+/// What a chunk hands on to the rest of the day.
+#[derive(Clone, Debug)]
+pub struct PersonOutbox {
+    /// Counters per cell.
+    pub counters: Counters,
+    /// New list members: (authority, entry).
+    pub entries: Vec<(u16, ListEntry)>,
+    /// Employers of persons whose violation was recorded today.
+    pub employee_records: Vec<u32>,
+    /// Late records.
+    pub pending: Vec<Pending>,
+}
+
+impl PersonOutbox {
+    /// An empty outbox.
+    pub fn new(counters: Counters) -> PersonOutbox {
+        PersonOutbox { counters, entries: Vec::new(), employee_records: Vec::new(), pending: Vec::new() }
+    }
+
+    /// Empties the outbox, keeping allocations.
+    pub fn clear(&mut self) {
+        self.counters.clear();
+        self.entries.clear();
+        self.employee_records.clear();
+        self.pending.clear();
+    }
+}
+
+/// One person's mutable state during the kernel.
+struct Me<'s> {
+    id: u32,
+    cell: usize,
+    province: u8,
+    wealth: i64,
+    flags: u16,
+    fear: f64,
+    resentment: f64,
+    trust: f64,
+    lists: u8,
+    exited: u8,
+    detained: u8,
+    /// Bit `a` set: the person is in authority `a`'s area and consents.
+    covered: u64,
+    scores: &'s mut [i16],
+}
+
+/// Rounds to the nearest integer (ties away from zero) without a libm call.
+#[inline(always)]
+fn round_i64(x: f64) -> i64 {
+    (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64
+}
+
+/// Runs the person phase over one chunk.
+#[inline(never)]
+pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
+    let n_schemes = ctx.plan.person_points.len();
+    let stride = n_schemes.max(1);
+    let mut inbox = chunk.inbox;
+    for i in 0..chunk.wealth.len() {
+        let id = chunk.start + i as u32;
+        let split = inbox.partition_point(|m| m.agent == id);
+        let (mine, rest) = inbox.split_at(split);
+        inbox = rest;
+        let Some(traits) = adult_traits(ctx.params, ctx.layout, id) else {
+            continue;
+        };
+        let mut me = Me {
+            id,
+            cell: traits.cell(),
+            province: traits.province,
+            wealth: chunk.wealth[i] as i64,
+            flags: chunk.flags[i],
+            fear: chunk.fear[i] as f64 / 255.0,
+            resentment: chunk.resentment[i] as f64 / 255.0,
+            trust: chunk.trust[i] as f64 / 255.0,
+            lists: chunk.lists[i],
+            exited: 0,
+            detained: chunk.detained[i],
+            covered: coverage_mask(ctx, id, traits.province),
+            scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
+        };
+        person_day(ctx, &traits, &mut me, mine, out);
+        chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        chunk.flags[i] = me.flags;
+        chunk.fear[i] = to_byte(me.fear);
+        chunk.resentment[i] = to_byte(me.resentment);
+        chunk.trust[i] = to_byte(me.trust);
+        chunk.lists[i] = me.lists;
+        chunk.detained[i] = me.detained;
+    }
+}
+
+#[inline(always)]
+fn to_byte(x: f64) -> u8 {
+    (x.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
+}
+
+/// Which person authorities cover this person (area and consent).
+#[inline]
+fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
+    ctx.plan
+        .person_authorities
+        .iter()
+        .filter(|&&a| covered(ctx.params, ctx.layout, a, id, province))
+        .fold(0, |m, &a| m | 1 << a)
+}
+
+fn person_day(
+    ctx: &PersonCtx<'_>,
+    traits: &crate::population::PersonTraits,
+    me: &mut Me<'_>,
+    inbox: &[Addressed],
+    out: &mut PersonOutbox,
+) {
+    let params = ctx.params;
+    let b = &params.behaviour;
+    let cols = ctx.cols;
+    let cell = me.cell;
+    let mut rng = ctx.behaviour.agent(me.id as u64);
+    let mut orng = ctx.observation.agent(me.id as u64);
+    let mut crng = ctx.consequences.agent(me.id as u64);
+    out.counters.add(cell, cols.adults, 1);
+
+    for m in inbox {
+        match m.message {
+            Message::Record { authority, event, false_record } => {
+                apply_record(ctx, me, authority as usize, event as usize, false_record, &mut crng, out)
+            }
+            Message::EnterList { authority, false_basis } => {
+                enter_list(ctx, me, authority as usize, false_basis, &mut crng, out)
+            }
+            Message::Silence => me.flags |= P_SILENCED,
+            Message::Dropped => {}
+        }
+    }
+
+    let effects = ctx.tables.person_effects[me.lists as usize];
+
+    // Employment: closure of the employer, exclusion, re-employment.
+    let working_age = traits.age_band == 1;
+    if me.flags & P_EMPLOYED != 0 {
+        let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+        let employer =
+            ctx.layout.employer_candidate(params.population.employer_concentration, me.id, me.province, slot);
+        let closed = employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0);
+        if closed {
+            me.flags &= !P_EMPLOYED;
+            out.counters.add(cell, cols.job_loss_closure, 1);
+        } else if effects.job_loss > 0.0 && crng.bernoulli(effects.job_loss) {
+            me.flags &= !P_EMPLOYED;
+            out.counters.add(cell, cols.job_loss_measure, 1);
+        }
+    } else if working_age && crng.bernoulli(b.reemployment_rate + effects.hire_bonus) {
+        let found = (0..4u32).find(|&k| {
+            ctx.layout
+                .employer_candidate(params.population.employer_concentration, me.id, me.province, k)
+                .is_some_and(|f| ctx.firm_flags[f as usize] & F_ALIVE != 0)
+        });
+        if let Some(k) = found {
+            me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
+        }
+    }
+    let employed = me.flags & P_EMPLOYED != 0;
+    if working_age && !employed {
+        out.counters.add(cell, cols.unemployed, 1);
+    }
+
+    // Income and continuing money effects.
+    let pop = &params.population;
+    let mut income = pop.daily_income[traits.income as usize];
+    if !traits.urban {
+        income *= pop.rural_income_factor;
+    }
+    if working_age && !employed {
+        income *= 0.3;
+    }
+    me.wealth += round_i64(income * (1.0 - pop.consumption_share) + effects.daily_money);
+    if effects.daily_money > 0.0 {
+        out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money) as u64);
+    }
+
+    let mut had_violation = false;
+    if me.detained > 0 {
+        me.detained -= 1;
+        out.counters.add(cell, cols.detained, 1);
+    } else {
+        // Behaviour: at most one event a day, chosen from the day's probabilities.
+        let dissent = (traits.dissent as f64 + b.dissent_from_resentment * me.resentment).min(1.0);
+        let x = traits.fear_sensitivity as f64 * (1.0 + b.fear_perception * me.fear);
+        let level = ((x / (1.0 + b.fear_perception)) * (RISK_LEVELS - 1) as f64 + 0.5) as usize;
+        let clevel = (traits.conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as usize;
+        let group = traits.peer_group();
+        let in_debt = me.flags & P_IN_DEBT != 0;
+        let row = DayTables::rate_index(group, level, clevel);
+        let rates = &ctx.tables.person_rate[row];
+        // Criticism is computed for everyone: the chilling-effect metrics need it.
+        let d = 4.0 * dissent * traits.outspokenness as f64;
+        let desired_criticism = ctx.tables.person_desired_criticism[row] as f64 * d;
+        let silenced = me.flags & P_SILENCED != 0;
+        let expressed = if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 };
+        out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as u64);
+        out.counters.add(cell, cols.expressed_criticism, (expressed * FIXED_POINT) as u64);
+        if dissent > 0.5 {
+            out.counters.add(cell, cols.private_dissenters, 1);
+            if expressed < 0.5 * desired_criticism {
+                out.counters.add(cell, cols.silent_dissenters, 1);
+            }
+        }
+        // Thinning: a draw above the row's bound means no event, exactly as the full
+        // computation below would find, since the total never exceeds the bound.
+        let u = rng.uniform();
+        let bound = ctx.tables.person_rate_bound[row];
+        let event = if bound <= 0.95 && u >= bound {
+            None
+        } else {
+            let mut prob = [0.0f64; N_PERSON_EVENTS];
+            let poverty = 1.6 - 0.3 * traits.income as f64;
+            for (e, info) in PERSON_EVENTS.iter().enumerate() {
+                let trait_factor = match e {
+                    EV_JUDGMENT_DEFAULT if in_debt => 0.0,
+                    EV_JUDGMENT_DEFAULT | EV_LOAN_DEFAULT => {
+                        2.0 * (1.0 - traits.law_abidance as f64) * poverty
+                    }
+                    EV_REPAYMENT if !in_debt => 0.0,
+                    EV_REPAYMENT => {
+                        let means = if me.wealth > 0 { 1.0 } else { 0.3 };
+                        means * (1.0 + b.repayment_pressure * effects.pressure_yuan / 1000.0)
+                    }
+                    EV_POSITIVE_POST => 2.0 * (1.0 - dissent) * effects.reach,
+                    EV_CRITICISM => 0.0,
+                    _ => match info.valence {
+                        Valence::Violation => 2.0 * (1.0 - traits.law_abidance as f64),
+                        _ => 2.0 * traits.prosociality as f64,
+                    },
+                };
+                prob[e] = trait_factor * rates[e] as f64;
+            }
+            prob[EV_CRITICISM] = expressed;
+            let total: f64 = prob.iter().sum();
+            let scale = if total > 0.95 { 0.95 / total } else { 1.0 };
+            let mut acc = 0.0;
+            prob.iter().position(|&pe| {
+                acc += pe * scale;
+                u < acc
+            })
+        };
+        if let Some(e) = event {
+            out.counters.add(cell, cols.true_events + e, 1);
+            let info = PERSON_EVENTS[e];
+            if info.valence == Valence::Violation {
+                had_violation = true;
+                me.flags |= P_TRUE_VIOLATION;
+            }
+            match e {
+                EV_JUDGMENT_DEFAULT => me.flags |= P_IN_DEBT,
+                EV_REPAYMENT => {
+                    me.flags &= !P_IN_DEBT;
+                    repay_exits(ctx, me, out);
+                }
+                _ => {}
+            }
+            observe(ctx, me, e, &mut orng, &mut crng, out);
+        }
+        false_records(ctx, me, &mut orng, &mut crng, out);
+    }
+    if !had_violation {
+        out.counters.add(cell, cols.compliant, 1);
+    }
+
+    scores_and_score_lists(ctx, me, &mut crng, out);
+
+    // Travel: the ban bites when a trip is attempted.
+    if crng.bernoulli(b.flight_rate) {
+        let col = if effects.travel_ban { cols.flights_blocked } else { cols.flights };
+        out.counters.add(cell, col, 1);
+    }
+    if crng.bernoulli(b.train_rate) {
+        let col = if effects.travel_ban { cols.trains_blocked } else { cols.trains };
+        out.counters.add(cell, col, 1);
+    }
+
+    // Attitudes: decay, recovery and the group's sanctions seen yesterday.
+    let g = traits.peer_group();
+    me.fear = me.fear * (1.0 - b.fear_decay) + b.fear_group_sanction * ctx.group_sanction_rate[g];
+    me.resentment *= 1.0 - b.resentment_decay;
+    me.trust += b.trust_recovery * (b.initial_trust - me.trust) + effects.trust_daily;
+
+    // Stocks.
+    let c = &mut out.counters;
+    for s in 0..ctx.plan.person_lists.len() {
+        if me.lists & (1 << s) != 0 {
+            c.add(cell, cols.list_stock + s, 1);
+        }
+    }
+    if me.lists & ctx.plan.person_black_mask != 0 {
+        c.add(cell, cols.blacklisted, 1);
+    }
+    if me.lists & ctx.plan.person_red_mask != 0 {
+        c.add(cell, cols.redlisted, 1);
+    }
+    for (k, &a) in ctx.plan.person_points.iter().enumerate() {
+        if me.covered & (1 << a) != 0 {
+            c.add_signed(cell, cols.score_sum + k, me.scores[k] as i64);
+            c.add(cell, cols.scored + k, 1);
+        }
+    }
+    let w = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+    c.add_signed(cell, cols.wealth, w as i64);
+    let bin = wealth_bin(w);
+    c.wealth_hist[bin] += 1;
+    c.wealth_hist_sum[bin] += w.max(0) as u64;
+    c.add(cell, cols.trust, to_byte(me.trust) as u64);
+    c.add(cell, cols.resentment, to_byte(me.resentment) as u64);
+    c.add(cell, cols.fear, to_byte(me.fear) as u64);
+}
+
+/// Records of a true event by each authority that detects it.
+fn observe(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    event: usize,
+    orng: &mut AgentDayRng,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    let mut recorded = false;
+    for &a in &ctx.plan.person_authorities {
+        let auth = &ctx.params.authorities[a];
+        if !ctx.enabled[a] || auth.detect[event] <= 0.0 {
+            continue;
+        }
+        let p =
+            auth.detect[event] * ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
+        if orng.uniform() < p && me.covered & (1 << a) != 0 {
+            recorded = true;
+            deliver(ctx, me, a, event, false, orng, crng, out);
+        }
+    }
+    if recorded {
+        out.counters.add(me.cell, ctx.cols.recorded + event, 1);
+        if ctx.plan.employee_scoring
+            && PERSON_EVENTS[event].valence == Valence::Violation
+            && me.flags & P_EMPLOYED != 0
+        {
+            let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+            let pop = &ctx.params.population;
+            if let Some(f) =
+                ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot)
+            {
+                out.employee_records.push(f);
+            }
+        }
+    }
+}
+
+/// False records: events that never happened, or were someone else's, attributed to this person.
+fn false_records(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    orng: &mut AgentDayRng,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    for &a in &ctx.plan.person_false_authorities {
+        let cum = &ctx.plan.false_cumulative[a];
+        let total = cum.last().copied().unwrap_or(0.0);
+        if !ctx.enabled[a] {
+            continue;
+        }
+        let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
+        let u = orng.uniform();
+        if u < total * scale && me.covered & (1 << a) != 0 {
+            let target = u / scale;
+            let event = cum.partition_point(|&c| c <= target).min(cum.len() - 1);
+            deliver(ctx, me, a, event, true, orng, crng, out);
+        }
+    }
+}
+
+/// Delivers a record now, or later when the authority is slow.
+fn deliver(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    authority: usize,
+    event: usize,
+    false_record: bool,
+    orng: &mut AgentDayRng,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    let delay = ctx.params.authorities[authority].delay_mean_days;
+    if delay > 0.0 {
+        let extra = geometric(orng.uniform(), delay);
+        out.pending.push(Pending {
+            due: ctx.day.saturating_add(1 + extra),
+            agent: me.id,
+            authority: authority as u16,
+            event: event as u8,
+            false_record,
+        });
+    } else {
+        apply_record(ctx, me, authority, event, false_record, crng, out);
+    }
+}
+
+/// Days of delay beyond the first, geometric with the given mean (of the total delay).
+pub fn geometric(u: f64, mean_days: f64) -> u32 {
+    if mean_days <= 1.0 {
+        return 0;
+    }
+    let q = 1.0 - 1.0 / mean_days;
+    ((1.0 - u).ln() / q.ln()).floor().min(3650.0) as u32
+}
+
+fn apply_record(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    authority: usize,
+    event: usize,
+    false_record: bool,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    if false_record {
+        out.counters.add(me.cell, ctx.cols.false_records + event, 1);
+    }
+    match &ctx.params.authorities[authority].kind {
+        AuthorityKind::Points(s) => {
+            let k = ctx.plan.slot[authority];
+            let v = me.scores[k] as f64 + s.points[event];
+            me.scores[k] = v.clamp(s.min - s.base, s.max - s.base).round() as i16;
+        }
+        AuthorityKind::List(rule) => {
+            if rule.grounds[event] {
+                enter_list(ctx, me, authority, false_record, crng, out);
+            }
+        }
+    }
+}
+
+/// Puts the person on a list (if not on it already) and applies the entry measures.
+fn enter_list(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    authority: usize,
+    false_basis: bool,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    let slot = ctx.plan.slot[authority];
+    let bit = 1u8 << slot;
+    if me.lists & bit != 0 || me.exited & bit != 0 || !ctx.enabled[authority] {
+        return;
+    }
+    let AuthorityKind::List(rule) = &ctx.params.authorities[authority].kind else {
+        return;
+    };
+    let b = &ctx.params.behaviour;
+    let cols = ctx.cols;
+    let cell = me.cell;
+    me.lists |= bit;
+    let appeal = crng.bernoulli(rule.appeal_rate);
+    if ctx.plan.sparse[authority] {
+        out.entries.push((
+            authority as u16,
+            ListEntry {
+                agent: me.id,
+                since: ctx.day,
+                until: rule.duration_days.map_or(u32::MAX, |d| ctx.day.saturating_add(d)),
+                appeal_at: if appeal { ctx.day.saturating_add(rule.appeal_days) } else { u32::MAX },
+                false_basis,
+            },
+        ));
+    }
+    out.counters.add(cell, cols.list_entries + slot, 1);
+    if false_basis {
+        out.counters.add(cell, cols.list_false_entries + slot, 1);
+    }
+    let black = rule.color == ListColor::Black;
+    for em in &ctx.plan.entry_measures[authority] {
+        let m = &ctx.params.measures[em.measure];
+        let MeasureEffect::Person(kind) = m.effect else { continue };
+        let pos = ctx.plan.measure_pos[em.measure];
+        out.counters.add(cell, cols.measure_applied + pos, 1);
+        if black {
+            out.counters.add(cell, cols.sanctions, 1);
+            if false_basis {
+                out.counters.add(cell, cols.false_sanctions, 1);
+                out.counters.add(cell, cols.measure_false + pos, 1);
+            }
+            if em.spillover {
+                out.counters.add(cell, cols.spillover_sanctions, 1);
+                out.counters.add(cell, cols.measure_spillover + pos, 1);
+            }
+        } else {
+            out.counters.add(cell, cols.rewards, 1);
+        }
+        match kind {
+            PersonMeasureKind::Fine => {
+                me.wealth -= round_i64(m.amount);
+                out.counters.add(cell, cols.fines_yuan, round_i64(m.amount) as u64);
+            }
+            PersonMeasureKind::Payment => {
+                me.wealth += round_i64(m.amount);
+                out.counters.add(cell, cols.rewards_yuan, round_i64(m.amount) as u64);
+            }
+            PersonMeasureKind::Detention => me.detained = me.detained.max(m.days.min(255) as u8),
+            PersonMeasureKind::PublicShaming => {
+                me.resentment += b.resentment_sanction;
+                me.trust -= b.trust_sanction;
+            }
+            _ => {}
+        }
+    }
+    if black {
+        me.fear += b.fear_own_sanction;
+        me.resentment += b.resentment_sanction + if false_basis { b.resentment_false_sanction } else { 0.0 };
+        me.trust -= b.trust_sanction + if false_basis { b.trust_false_sanction } else { 0.0 };
+    } else {
+        me.trust += b.trust_reward;
+    }
+    me.fear = me.fear.min(1.0);
+    me.resentment = me.resentment.min(1.0);
+    me.trust = me.trust.clamp(0.0, 1.0);
+}
+
+fn exit_list(ctx: &PersonCtx<'_>, me: &mut Me<'_>, slot: usize, out: &mut PersonOutbox) {
+    let bit = 1u8 << slot;
+    me.lists &= !bit;
+    me.exited |= bit;
+    out.counters.add(me.cell, ctx.cols.list_exits + slot, 1);
+}
+
+fn repay_exits(ctx: &PersonCtx<'_>, me: &mut Me<'_>, out: &mut PersonOutbox) {
+    for (slot, &a) in ctx.plan.person_lists.iter().enumerate() {
+        if me.lists & (1 << slot) == 0 {
+            continue;
+        }
+        if let AuthorityKind::List(rule) = &ctx.params.authorities[a].kind
+            && rule.exit_on_repayment
+        {
+            exit_list(ctx, me, slot, out);
+        }
+    }
+}
+
+/// Score repair toward base, then membership of lists defined by score thresholds.
+fn scores_and_score_lists(
+    ctx: &PersonCtx<'_>,
+    me: &mut Me<'_>,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    let params = ctx.params;
+    for (k, &a) in ctx.plan.person_points.iter().enumerate() {
+        let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
+        if s.decay_per_day > 0.0 && me.scores[k] != 0 {
+            let delta = -(me.scores[k] as f64) * s.decay_per_day;
+            let whole = delta.trunc();
+            let frac = (delta - whole).abs();
+            let step = whole as i64 + if crng.bernoulli(frac) { delta.signum() as i64 } else { 0 };
+            me.scores[k] = (me.scores[k] as i64 + step) as i16;
+        }
+    }
+    for (slot, &a) in ctx.plan.person_lists.iter().enumerate() {
+        let AuthorityKind::List(rule) = &params.authorities[a].kind else { continue };
+        let Some(sr) = &rule.score_rule else { continue };
+        if !ctx.enabled[a] || me.covered & (1 << sr.authority) == 0 {
+            continue;
+        }
+        let AuthorityKind::Points(s) = &params.authorities[sr.authority].kind else { continue };
+        let score = s.base + me.scores[ctx.plan.slot[sr.authority]] as f64;
+        let holds = sr.below.is_none_or(|t| score < t) && sr.at_least.is_none_or(|t| score >= t);
+        let member = me.lists & (1 << slot) != 0;
+        if holds && !member {
+            let false_basis = rule.color == ListColor::Black && me.flags & P_TRUE_VIOLATION == 0;
+            enter_list(ctx, me, a, false_basis, crng, out);
+        } else if !holds && member && rule.grounds.iter().all(|g| !g) {
+            exit_list(ctx, me, slot, out);
+        }
+    }
+}

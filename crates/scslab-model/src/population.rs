@@ -1,0 +1,380 @@
+//! Population synthesis: static traits derived from (seed, id), never stored.
+//!
+//! Persons and firms are numbered province by province (ids `offsets[p]..offsets[p + 1]`), so
+//! a person's province is a binary search over 32 offsets and "a person of province p" is one
+//! random index into that range. Every other static trait comes from a keyed random stream, so
+//! any agent's traits can be recomputed at any time for the cost of a few hashes.
+
+use scslab_core::rng::{AgentDayRng, DayStream, Stream};
+
+use crate::params::{Params, TraitDist};
+use crate::vocab::{N_INCOME, N_PROVINCES};
+
+/// Id ranges by province and the few agents with a special role.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Persons of province p are `person_offsets[p]..person_offsets[p + 1]`.
+    pub person_offsets: [u32; N_PROVINCES + 1],
+    /// Firms of province p are `firm_offsets[p]..firm_offsets[p + 1]`.
+    pub firm_offsets: [u32; N_PROVINCES + 1],
+    /// Platform firms, in the order of `platform_provinces`.
+    pub platform_firms: Vec<u32>,
+    person_traits: DayStream,
+    firm_traits: DayStream,
+    employer: [DayStream; 4],
+    legal_rep: DayStream,
+    suppliers: [DayStream; 8],
+    coverage: Vec<DayStream>,
+    /// Bit p set: the authority operates in province p.
+    coverage_provinces: Vec<u32>,
+}
+
+/// Static traits of a person.
+#[derive(Clone, Copy, Debug)]
+pub struct PersonTraits {
+    /// Province index.
+    pub province: u8,
+    /// Lives in an urban area.
+    pub urban: bool,
+    /// Age band 0 (0-14), 1 (15-59) or 2 (60+).
+    pub age_band: u8,
+    /// Income quintile 0 (poorest) to 4.
+    pub income: u8,
+    /// Law-abidance in [0, 1].
+    pub law_abidance: f32,
+    /// Prosociality in [0, 1].
+    pub prosociality: f32,
+    /// Outspokenness in [0, 1].
+    pub outspokenness: f32,
+    /// Fear sensitivity in [0, 1].
+    pub fear_sensitivity: f32,
+    /// Conformity in [0, 1].
+    pub conformity: f32,
+    /// Initial private dissent in [0, 1].
+    pub dissent: f32,
+}
+
+impl PersonTraits {
+    /// Group cell: (province, urban, income) flattened; see [`N_CELLS`].
+    pub fn cell(&self) -> usize {
+        (self.province as usize * 2 + self.urban as usize) * N_INCOME + self.income as usize
+    }
+
+    /// Peer group for conformity: (province, urban).
+    pub fn peer_group(&self) -> usize {
+        self.province as usize * 2 + self.urban as usize
+    }
+
+    /// Adults in the model's sense (15 and over) take part in events and scoring.
+    pub fn is_adult(&self) -> bool {
+        self.age_band > 0
+    }
+}
+
+/// Number of (province, urban, income) cells.
+pub const N_CELLS: usize = N_PROVINCES * 2 * N_INCOME;
+
+/// Number of (province, urban) peer groups.
+pub const N_PEER_GROUPS: usize = N_PROVINCES * 2;
+
+/// Static traits of a firm.
+#[derive(Clone, Copy, Debug)]
+pub struct FirmTraits {
+    /// Province index.
+    pub province: u8,
+    /// Size class 0 (micro) to 3 (large).
+    pub size: u8,
+    /// Sector index.
+    pub sector: u8,
+    /// Compliance propensity per firm event domain (the last, speech, is unused).
+    pub compliance: [f32; 6],
+    /// Executive outspokenness in [0, 1].
+    pub outspokenness: f32,
+    /// One of the few politically exposed platform firms.
+    pub platform: bool,
+}
+
+impl Layout {
+    /// Computes id ranges from the population parameters.
+    pub fn new(params: &Params) -> Layout {
+        let pop = &params.population;
+        let person_offsets = split(params.n_persons, &pop.province_weights);
+        let firm_offsets = split(params.n_firms(), &pop.province_weights);
+        let platform_firms = pop
+            .platform_provinces
+            .iter()
+            .filter(|&&p| firm_offsets[p as usize + 1] > firm_offsets[p as usize])
+            .map(|&p| firm_offsets[p as usize])
+            .collect();
+        let seed = params.seed;
+        let net = |d: u64| DayStream::new(seed, Stream::Network, d);
+        Layout {
+            person_offsets,
+            firm_offsets,
+            platform_firms,
+            person_traits: DayStream::new(seed, Stream::PersonTraits, 0),
+            firm_traits: DayStream::new(seed, Stream::FirmTraits, 0),
+            employer: [0, 1, 2, 3].map(|k| net(1000 + k)),
+            legal_rep: net(2000),
+            suppliers: [0, 1, 2, 3, 4, 5, 6, 7].map(|k| net(3000 + k)),
+            coverage_provinces: params
+                .authorities
+                .iter()
+                .map(|a| {
+                    if a.coverage.provinces.is_empty() {
+                        u32::MAX
+                    } else {
+                        a.coverage.provinces.iter().fold(0, |m, &p| m | 1 << p)
+                    }
+                })
+                .collect(),
+            coverage: (0..params.authorities.len() as u64)
+                .map(|a| DayStream::new(seed, Stream::Coverage, a))
+                .collect(),
+        }
+    }
+
+    /// Number of persons.
+    pub fn n_persons(&self) -> usize {
+        self.person_offsets[N_PROVINCES] as usize
+    }
+
+    /// Number of firms.
+    pub fn n_firms(&self) -> usize {
+        self.firm_offsets[N_PROVINCES] as usize
+    }
+
+    /// Province of a person.
+    #[inline]
+    pub fn person_province(&self, person: u32) -> u8 {
+        (self.person_offsets.partition_point(|&o| o <= person) - 1) as u8
+    }
+
+    /// Province of a firm.
+    #[inline]
+    pub fn firm_province(&self, firm: u32) -> u8 {
+        (self.firm_offsets.partition_point(|&o| o <= firm) - 1) as u8
+    }
+
+    /// The k-th candidate employer of a person (k in 0..4): a firm of the person's province,
+    /// drawn with probability decreasing in the firm's rank, so that the first firms of each
+    /// province are the largest employers.
+    #[inline]
+    pub fn employer_candidate(&self, concentration: u32, person: u32, province: u8, k: u32) -> Option<u32> {
+        let lo = self.firm_offsets[province as usize];
+        let n = self.firm_offsets[province as usize + 1] - lo;
+        if n == 0 {
+            return None;
+        }
+        let u = self.employer[k as usize].agent(person as u64).uniform();
+        let rank = ((n as f64) * u.powi(concentration as i32)) as u32;
+        Some(lo + rank.min(n - 1))
+    }
+
+    /// The legal representative of a firm: an adult of the firm's province (first adult among a
+    /// few keyed draws; `None` if none is found).
+    pub fn legal_representative(&self, params: &Params, firm: u32) -> Option<u32> {
+        let province = self.firm_province(firm) as usize;
+        let lo = self.person_offsets[province];
+        let n = self.person_offsets[province + 1] - lo;
+        if n == 0 {
+            return None;
+        }
+        let mut rng = self.legal_rep.agent(firm as u64);
+        (0..8).map(|_| lo + rng.below(n as u64) as u32).find(|&p| person_traits(params, self, p).is_adult())
+    }
+
+    /// The k-th supplier of a firm (any province).
+    #[inline]
+    pub fn supplier(&self, firm: u32, k: u32) -> u32 {
+        let n = self.n_firms() as u64;
+        self.suppliers[k as usize].agent(firm as u64).below(n) as u32
+    }
+
+    /// Rank share of a firm within its province (0 = largest).
+    fn firm_rank_share(&self, firm: u32, province: u8) -> f64 {
+        let lo = self.firm_offsets[province as usize];
+        let n = self.firm_offsets[province as usize + 1] - lo;
+        (firm - lo) as f64 / n.max(1) as f64
+    }
+}
+
+/// Splits `n` ids over weights by largest remainders, so sizes sum exactly to `n`.
+fn split(n: u64, weights: &[f64; N_PROVINCES]) -> [u32; N_PROVINCES + 1] {
+    let total: f64 = weights.iter().sum();
+    let exact: Vec<f64> = weights.iter().map(|w| n as f64 * w / total).collect();
+    let mut sizes: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut left = n - sizes.iter().sum::<u64>();
+    let mut order: Vec<usize> = (0..N_PROVINCES).collect();
+    order.sort_by(|&a, &b| {
+        let fa = exact[a] - exact[a].floor();
+        let fb = exact[b] - exact[b].floor();
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    for &p in order.iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        sizes[p] += 1;
+        left -= 1;
+    }
+    let mut offsets = [0u32; N_PROVINCES + 1];
+    for p in 0..N_PROVINCES {
+        offsets[p + 1] = offsets[p] + sizes[p] as u32;
+    }
+    offsets
+}
+
+/// A trait from two uniforms: triangular on [mean - spread, mean + spread], clipped to [0, 1].
+#[inline(always)]
+fn tri(dist: TraitDist, u1: f32, u2: f32) -> f32 {
+    (dist.mean as f32 + dist.spread as f32 * (u1 + u2 - 1.0)).clamp(0.0, 1.0)
+}
+
+/// Static traits of a person: four 64-bit draws from the person's trait stream.
+#[inline]
+pub fn person_traits(params: &Params, layout: &Layout, person: u32) -> PersonTraits {
+    traits_inner(params, layout, person, false)
+}
+
+/// Traits of an adult (15 and over); `None` for a minor, at the cost of one draw.
+#[inline]
+pub fn adult_traits(params: &Params, layout: &Layout, person: u32) -> Option<PersonTraits> {
+    let t = traits_inner(params, layout, person, true);
+    t.is_adult().then_some(t)
+}
+
+#[inline(always)]
+fn traits_inner(params: &Params, layout: &Layout, person: u32, minors_only_basic: bool) -> PersonTraits {
+    let pop = &params.population;
+    let b = &params.behaviour;
+    let mut rng = layout.person_traits.agent(person as u64);
+    let [u_urban, u_age, u_income, _] = rng.uniform4();
+    let a = u_age as f64;
+    let age_band = if a < pop.age_shares[0] {
+        0
+    } else if a < pop.age_shares[0] + pop.age_shares[1] {
+        1
+    } else {
+        2
+    };
+    if age_band == 0 && minors_only_basic {
+        return PersonTraits {
+            province: layout.person_province(person),
+            urban: (u_urban as f64) < pop.urban_share,
+            age_band,
+            income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
+            law_abidance: 0.0,
+            prosociality: 0.0,
+            outspokenness: 0.0,
+            fear_sensitivity: 0.0,
+            conformity: 0.0,
+            dissent: 0.0,
+        };
+    }
+    let [l1, l2, p1, p2] = rng.uniform4();
+    let [o1, o2, f1, f2] = rng.uniform4();
+    let [c1, c2, d1, d2] = rng.uniform4();
+    PersonTraits {
+        province: layout.person_province(person),
+        urban: (u_urban as f64) < pop.urban_share,
+        age_band,
+        income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
+        law_abidance: tri(b.law_abidance, l1, l2),
+        prosociality: tri(b.prosociality, p1, p2),
+        outspokenness: tri(b.outspokenness, o1, o2),
+        fear_sensitivity: tri(b.fear_sensitivity, f1, f2),
+        conformity: tri(b.conformity, c1, c2),
+        dissent: tri(b.dissent, d1, d2),
+    }
+}
+
+/// Whether a person starts employed (working age only).
+pub fn initially_employed(params: &Params, person: u32, traits: &PersonTraits) -> bool {
+    traits.age_band == 1
+        && AgentDayRng::new(params.seed, Stream::PersonTraits, person as u64, 1).uniform()
+            < params.population.employment_rate
+}
+
+/// Whether an agent lies in an authority's area and consents to it.
+#[inline]
+pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, province: u8) -> bool {
+    let cov = &params.authorities[authority].coverage;
+    if layout.coverage_provinces[authority] & (1 << province) == 0 {
+        return false;
+    }
+    if cov.area_share >= 1.0 && cov.consent_share >= 1.0 {
+        return true;
+    }
+    let mut rng = layout.coverage[authority].agent(agent as u64);
+    rng.uniform() < cov.area_share && rng.uniform() < cov.consent_share
+}
+
+/// Static traits of a firm.
+pub fn firm_traits(params: &Params, layout: &Layout, firm: u32) -> FirmTraits {
+    let pop = &params.population;
+    let province = layout.firm_province(firm);
+    let rank = layout.firm_rank_share(firm, province);
+    // Size classes by rank: the largest firms come first in each province.
+    let s = &pop.firm_size_shares;
+    let size = if rank < s[3] {
+        3
+    } else if rank < s[3] + s[2] {
+        2
+    } else if rank < s[3] + s[2] + s[1] {
+        1
+    } else {
+        0
+    };
+    let mut rng = layout.firm_traits.agent(firm as u64);
+    let u = rng.uniform();
+    let mut acc = 0.0;
+    let mut sector = 3u8;
+    for (i, share) in pop.sector_shares.iter().enumerate() {
+        acc += share;
+        if u < acc {
+            sector = i as u8;
+            break;
+        }
+    }
+    let [a1, a2, b1, b2] = rng.uniform4();
+    let [c1, c2, d1, d2] = rng.uniform4();
+    let [e1, e2, f1, f2] = rng.uniform4();
+    let [g1, g2, h1, h2] = rng.uniform4();
+    let dist = params.behaviour.firm_compliance;
+    let compliance = [
+        tri(dist, a1, a2),
+        tri(dist, b1, b2),
+        tri(dist, c1, c2),
+        tri(dist, d1, d2),
+        tri(dist, e1, e2),
+        tri(dist, f1, f2),
+    ];
+    let outspokenness = tri(params.behaviour.outspokenness, g1, g2);
+    let _ = (h1, h2);
+    FirmTraits {
+        province,
+        size,
+        sector,
+        compliance,
+        outspokenness,
+        platform: layout.platform_firms.contains(&firm),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_sums_exactly_and_follows_weights() {
+        let w = crate::vocab::PROVINCE_POPULATION_2020.map(|x| x as f64);
+        for n in [0u64, 1, 31, 10_000, 1_000_003] {
+            let o = split(n, &w);
+            assert_eq!(o[N_PROVINCES] as u64, n);
+            assert!(o.windows(2).all(|p| p[0] <= p[1]));
+        }
+        let o = split(1_409_778_724, &w);
+        assert_eq!(o[19] - o[18], 126_012_510, "Guangdong keeps its census count");
+    }
+}

@@ -1,0 +1,365 @@
+//! A running simulation: the state, the reusable buffers, and end-of-run distributions.
+
+use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, n_chunks};
+
+use crate::firms::FirmOutbox;
+use crate::metrics::{Counters, DayMetrics, FirmCols, PersonCols, WEALTH_BINS, gini_from_hist, wealth_bin};
+use crate::params::{AuthorityKind, Params};
+use crate::persons::PersonOutbox;
+use crate::population::{
+    Layout, N_CELLS, N_PEER_GROUPS, covered, firm_traits, initially_employed, person_traits,
+};
+use crate::tables::{DayTables, Plan};
+use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
+use crate::world::{
+    Addressed, F_ALIVE, Firms, ListState, P_EMPLOYED, Pending, Persons, SPELL_BINS, firm_bytes, person_bytes,
+};
+
+/// A simulation in progress. Create with [`Simulation::new`], advance with
+/// [`Simulation::step`], read end-of-run distributions with [`Simulation::distributions`].
+pub struct Simulation {
+    /// Parameters (list periods may change through policy changes).
+    pub params: Params,
+    /// Static plan.
+    pub plan: Plan,
+    /// Id layout.
+    pub layout: Layout,
+    /// Today's tables.
+    pub tables: DayTables,
+    /// Person columns.
+    pub persons: Persons,
+    /// Firm columns.
+    pub firms: Firms,
+    /// Person lists' sparse state, by slot.
+    pub person_list_states: Vec<ListState>,
+    /// Firm lists' sparse state, by slot.
+    pub firm_list_states: Vec<ListState>,
+    /// Person counter layout.
+    pub person_cols: PersonCols,
+    /// Firm counter layout.
+    pub firm_cols: FirmCols,
+    /// Metrics of the last simulated day.
+    pub metrics: DayMetrics,
+    pub(crate) day: u32,
+    pub(crate) enabled: Vec<bool>,
+    pub(crate) pending_persons: Vec<Pending>,
+    pub(crate) pending_firms: Vec<Pending>,
+    pub(crate) person_inbox: Vec<Addressed>,
+    pub(crate) firm_inbox: Vec<Addressed>,
+    pub(crate) firm_lists_before: Vec<u8>,
+    pub(crate) person_outboxes: Vec<PersonOutbox>,
+    pub(crate) firm_outboxes: Vec<FirmOutbox>,
+    pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
+    pub(crate) group_sanction_rate: [f64; N_PEER_GROUPS],
+    pub(crate) intervention_target: Option<u32>,
+}
+
+/// One row of an end-of-run distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DistRow {
+    /// What is distributed: `score:NAME`, `grade:NAME`, `wealth`, `list_spells:NAME`.
+    pub distribution: String,
+    /// Grouping: `all`, `urban_rural`, `income`, `province`.
+    pub dimension: &'static str,
+    /// Group name.
+    pub group: String,
+    /// Bin label (grade name, or lower bound).
+    pub bin: String,
+    /// Lower bound of the bin (NaN for grades).
+    pub lower: f64,
+    /// Number of agents (or spells).
+    pub count: u64,
+}
+
+/// Estimated bytes of state for a scenario, before anything is allocated.
+#[derive(Clone, Copy, Debug)]
+pub struct MemoryEstimate {
+    /// Dense bytes per person.
+    pub bytes_per_person: u64,
+    /// Dense bytes per firm.
+    pub bytes_per_firm: u64,
+    /// Total estimate including lists, buffers and a margin.
+    pub total_bytes: u64,
+}
+
+/// Estimates the memory a run will need.
+pub fn estimate_memory(params: &Params) -> MemoryEstimate {
+    let pp = person_bytes(params.person_points().len().max(1)) as u64;
+    let fp = firm_bytes(params.firm_points().len().max(1)) as u64 + 1; // + lists snapshot
+    let n = params.n_persons;
+    let nf = params.n_firms();
+    let dense = n * pp + nf * fp;
+    // Sparse list entries (20 bytes), assuming at most 5% of agents listed per list.
+    let lists = (params.person_lists().len() as u64 * n + params.firm_lists().len() as u64 * nf) / 20 * 20;
+    let chunks = (n_chunks(n as usize, PERSON_MIN_CHUNK) + n_chunks(nf as usize, FIRM_MIN_CHUNK)) as u64;
+    let counters = chunks * (N_CELLS as u64) * 400 * 8;
+    MemoryEstimate {
+        bytes_per_person: pp,
+        bytes_per_firm: fp,
+        total_bytes: dense + lists + counters + 64 * 1024 * 1024,
+    }
+}
+
+impl Simulation {
+    /// Builds the population and the initial state.
+    pub fn new(params: Params) -> Simulation {
+        let plan = Plan::new(&params);
+        let layout = Layout::new(&params);
+        let n = layout.n_persons();
+        let nf = layout.n_firms();
+        let pop = &params.population;
+        let k = plan.person_points.len().max(1);
+        let kf = plan.firm_points.len().max(1);
+        let mut persons = Persons {
+            wealth: vec![0; n],
+            flags: vec![0; n],
+            fear: vec![0; n],
+            resentment: vec![0; n],
+            trust: vec![(params.behaviour.initial_trust * 255.0).round() as u8; n],
+            lists: vec![0; n],
+            detained: vec![0; n],
+            scores: vec![0; n * k],
+        };
+        for id in 0..n as u32 {
+            let t = person_traits(&params, &layout, id);
+            let mut income = pop.daily_income[t.income as usize];
+            if !t.urban {
+                income *= pop.rural_income_factor;
+            }
+            persons.wealth[id as usize] = (income * pop.initial_wealth_days).round() as i32;
+            if initially_employed(&params, id, &t) {
+                persons.flags[id as usize] = P_EMPLOYED;
+            }
+        }
+        let mut firms = Firms {
+            value: vec![0.0; nf],
+            flags: vec![F_ALIVE; nf],
+            lists: vec![0; nf],
+            leader_fear: vec![0; nf],
+            dropped: vec![0; nf],
+            employee_records: vec![0; nf],
+            scores: vec![0; nf * kf],
+        };
+        for f in 0..nf as u32 {
+            let t = firm_traits(&params, &layout, f);
+            let u = scslab_core::rng::AgentDayRng::new(
+                params.seed,
+                scslab_core::rng::Stream::FirmTraits,
+                f as u64,
+                1,
+            )
+            .uniform();
+            firms.value[f as usize] =
+                if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
+        }
+        let person_cols = PersonCols::new(&params);
+        let firm_cols = FirmCols::new(&params);
+        let metrics = DayMetrics::new(&params, &person_cols, &firm_cols);
+        let person_outboxes = (0..n_chunks(n, PERSON_MIN_CHUNK))
+            .map(|_| PersonOutbox::new(Counters::new(N_CELLS, person_cols.columns.len())))
+            .collect();
+        let firm_outboxes = (0..n_chunks(nf, FIRM_MIN_CHUNK))
+            .map(|_| FirmOutbox::new(Counters::new(N_PROVINCES, firm_cols.columns.len())))
+            .collect();
+        let intervention_target =
+            params.interventions.first().and_then(|iv| layout.platform_firms.get(iv.platform).copied());
+        let peer_rates = vec![crate::tables::reference_rates(&params); N_PEER_GROUPS];
+        Simulation {
+            tables: DayTables::new(&params),
+            enabled: params.authorities.iter().map(|a| a.enabled).collect(),
+            person_list_states: vec![ListState::default(); plan.person_lists.len()],
+            firm_list_states: vec![ListState::default(); plan.firm_lists.len()],
+            plan,
+            layout,
+            persons,
+            firms,
+            person_cols,
+            firm_cols,
+            metrics,
+            day: 0,
+            pending_persons: Vec::new(),
+            pending_firms: Vec::new(),
+            person_inbox: Vec::new(),
+            firm_inbox: Vec::new(),
+            firm_lists_before: Vec::with_capacity(nf),
+            person_outboxes,
+            firm_outboxes,
+            peer_rates,
+            group_sanction_rate: [0.0; N_PEER_GROUPS],
+            intervention_target,
+            params,
+        }
+    }
+
+    /// The next day to simulate (days done so far).
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    pub(crate) fn is_large(&self, firm: u32) -> bool {
+        firm_traits(&self.params, &self.layout, firm).size == 3
+    }
+
+    /// End-of-run distributions: scores and grades of each person scheme, wealth (with the Gini
+    /// of each group) and list spell durations, overall and by urban/rural and income group.
+    pub fn distributions(&self) -> Vec<DistRow> {
+        const SCORE_BINS: usize = 20;
+        let params = &self.params;
+        let groups = |cell: usize| -> [(&'static str, String); 3] {
+            let urban = (cell / N_INCOME) % 2 == 1;
+            [
+                ("all", "all".to_string()),
+                ("urban_rural", if urban { "urban" } else { "rural" }.to_string()),
+                ("income", format!("q{}", cell % N_INCOME + 1)),
+            ]
+        };
+        // Counts per cell, then aggregated to the three dimensions.
+        let n_schemes = self.plan.person_points.len();
+        let mut score_hist = vec![vec![[0u64; SCORE_BINS]; N_CELLS]; n_schemes];
+        let mut grade_hist: Vec<Vec<Vec<u64>>> = self
+            .plan
+            .person_points
+            .iter()
+            .map(|&a| match &params.authorities[a].kind {
+                AuthorityKind::Points(s) => vec![vec![0u64; s.grades.len()]; N_CELLS],
+                AuthorityKind::List(_) => Vec::new(),
+            })
+            .collect();
+        let mut wealth = vec![(vec![0u64; WEALTH_BINS], vec![0u64; WEALTH_BINS]); N_CELLS];
+        let stride = n_schemes.max(1);
+        for id in 0..self.layout.n_persons() as u32 {
+            let t = person_traits(params, &self.layout, id);
+            if !t.is_adult() {
+                continue;
+            }
+            let cell = t.cell();
+            let w = self.persons.wealth[id as usize];
+            let b = wealth_bin(w);
+            wealth[cell].0[b] += 1;
+            wealth[cell].1[b] += w.max(0) as u64;
+            for (k, &a) in self.plan.person_points.iter().enumerate() {
+                let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
+                if !covered(params, &self.layout, a, id, t.province) {
+                    continue;
+                }
+                let score = s.base + self.persons.scores[id as usize * stride + k] as f64;
+                let bin = (((score - s.min) / (s.max - s.min).max(1e-9)) * SCORE_BINS as f64) as usize;
+                score_hist[k][cell][bin.min(SCORE_BINS - 1)] += 1;
+                if let Some(g) = grade_of(&s.grades, score) {
+                    grade_hist[k][cell][g] += 1;
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        let mut push_grouped = |name: String,
+                                bins: &[(String, f64)],
+                                per_cell: &dyn Fn(usize, usize) -> u64| {
+            let mut acc: std::collections::BTreeMap<(&'static str, String, usize), u64> = Default::default();
+            for cell in 0..N_CELLS {
+                for (dim, group) in groups(cell) {
+                    for b in 0..bins.len() {
+                        *acc.entry((dim, group.clone(), b)).or_default() += per_cell(cell, b);
+                    }
+                }
+            }
+            for ((dim, group, b), count) in acc {
+                rows.push(DistRow {
+                    distribution: name.clone(),
+                    dimension: dim,
+                    group,
+                    bin: bins[b].0.clone(),
+                    lower: bins[b].1,
+                    count,
+                });
+            }
+        };
+        for (k, &a) in self.plan.person_points.iter().enumerate() {
+            let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
+            let width = (s.max - s.min) / SCORE_BINS as f64;
+            let bins: Vec<(String, f64)> = (0..SCORE_BINS)
+                .map(|b| {
+                    let lo = s.min + width * b as f64;
+                    (format!("{lo}"), lo)
+                })
+                .collect();
+            let h = &score_hist[k];
+            push_grouped(format!("score:{}", params.authorities[a].name), &bins, &|c, b| h[c][b]);
+            let gbins: Vec<(String, f64)> = s.grades.iter().map(|g| (g.name.clone(), g.min_score)).collect();
+            let gh = &grade_hist[k];
+            push_grouped(format!("grade:{}", params.authorities[a].name), &gbins, &|c, b| gh[c][b]);
+        }
+        let wbins: Vec<(String, f64)> =
+            (0..WEALTH_BINS).map(|b| (format!("{}", wealth_bin_lower(b)), wealth_bin_lower(b))).collect();
+        push_grouped("wealth".to_string(), &wbins, &|c, b| wealth[c].0[b]);
+        // Gini per group, from the same histograms.
+        type Hist = (Vec<u64>, Vec<u64>);
+        let mut gini_acc: std::collections::BTreeMap<(&'static str, String), Hist> = Default::default();
+        for (cell, (counts, sums)) in wealth.iter().enumerate() {
+            for (dim, group) in groups(cell) {
+                let e = gini_acc
+                    .entry((dim, group))
+                    .or_insert_with(|| (vec![0; WEALTH_BINS], vec![0; WEALTH_BINS]));
+                for b in 0..WEALTH_BINS {
+                    e.0[b] += counts[b];
+                    e.1[b] += sums[b];
+                }
+            }
+        }
+        for ((dim, group), (c, s)) in gini_acc {
+            rows.push(DistRow {
+                distribution: "wealth_gini".to_string(),
+                dimension: dim,
+                group,
+                bin: "gini".to_string(),
+                lower: gini_from_hist(&c, &s),
+                count: c.iter().sum(),
+            });
+        }
+        let all_lists = self
+            .plan
+            .person_lists
+            .iter()
+            .zip(&self.person_list_states)
+            .chain(self.plan.firm_lists.iter().zip(&self.firm_list_states));
+        for (&a, state) in all_lists {
+            let mut open = [0u64; SPELL_BINS.len()];
+            for e in &state.entries {
+                let d = self.day.saturating_sub(e.since);
+                open[SPELL_BINS.partition_point(|&b| b <= d) - 1] += 1;
+            }
+            for (kind, counts) in [("finished", state.spells), ("ongoing", open)] {
+                for (b, &count) in counts.iter().enumerate() {
+                    rows.push(DistRow {
+                        distribution: format!("list_spells:{}", params.authorities[a].name),
+                        dimension: "all",
+                        group: kind.to_string(),
+                        bin: format!("{}", SPELL_BINS[b]),
+                        lower: SPELL_BINS[b] as f64,
+                        count,
+                    });
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// Lower bound in yuan of a wealth histogram bin.
+pub fn wealth_bin_lower(bin: usize) -> f64 {
+    if bin == 0 {
+        return f64::NEG_INFINITY;
+    }
+    let octave = (bin - 1) / 4;
+    let frac = (bin - 1) % 4;
+    2f64.powi(octave as i32) * (1.0 + frac as f64 / 4.0)
+}
+
+/// Index of the grade band that a score falls in (the highest band whose minimum it reaches).
+pub fn grade_of(grades: &[crate::params::Grade], score: f64) -> Option<usize> {
+    grades
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| score >= g.min_score)
+        .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
+        .map(|(i, _)| i)
+}

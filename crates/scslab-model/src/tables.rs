@@ -1,0 +1,538 @@
+//! Lookup tables built once a run (`Plan`) and once a day (`DayTables`), so that the per-agent
+//! kernels only index arrays: no exponentials, no maps, no allocation.
+
+use scslab_core::rng::{AgentDayRng, Stream};
+
+use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
+use crate::population::N_PEER_GROUPS;
+use crate::vocab::{
+    FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS,
+    PersonMeasureKind, Valence,
+};
+
+/// Levels of the perceived-risk multiplier (fear sensitivity times fear).
+pub const RISK_LEVELS: usize = 16;
+/// Levels of the conformity trait.
+pub const CONFORMITY_LEVELS: usize = 4;
+
+/// A measure as applied at list entry.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryMeasure {
+    /// Measure index.
+    pub measure: usize,
+    /// Its context is unrelated to the list's grounds.
+    pub spillover: bool,
+}
+
+/// Static facts of a run derived from the parameters.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Authority index of each person list slot (bit).
+    pub person_lists: Vec<usize>,
+    /// Authority index of each firm list slot.
+    pub firm_lists: Vec<usize>,
+    /// Authority index of each person score column.
+    pub person_points: Vec<usize>,
+    /// Authority index of each firm score column.
+    pub firm_points: Vec<usize>,
+    /// Slot (list bit or score column) of each authority within its subject and kind.
+    pub slot: Vec<usize>,
+    /// Measures applied at entry, own and through memoranda, per authority (lists only).
+    pub entry_measures: Vec<Vec<EntryMeasure>>,
+    /// Mask of person list bits that are blacklists.
+    pub person_black_mask: u8,
+    /// Mask of firm list bits that are blacklists.
+    pub firm_black_mask: u8,
+    /// Mask of person list bits that are redlists.
+    pub person_red_mask: u8,
+    /// Perceived yuan of sanctions following one record of each event by each authority.
+    pub sanction_yuan: Vec<Vec<f64>>,
+    /// Perceived yuan of rewards following one record of each event by each authority.
+    pub reward_yuan: Vec<Vec<f64>>,
+    /// Rollout multiplier of each province.
+    pub province_factor: [f64; N_PROVINCES],
+    /// Position of each measure among the measures of its subject (its metric column).
+    pub measure_pos: Vec<usize>,
+    /// Cumulative false-record rates of each authority over its events.
+    pub false_cumulative: Vec<Vec<f64>>,
+    /// Whether some firm scheme scores employees' records.
+    pub employee_scoring: bool,
+    /// Lists whose members need sparse entries (expiry, appeal, repair, spells). A list whose
+    /// membership is only a score condition keeps just the member bit: with millions of members
+    /// (a redlist of good private scores), entries would cost more memory than the persons.
+    pub sparse: Vec<bool>,
+    /// Person authorities, in index order.
+    pub person_authorities: Vec<usize>,
+    /// Person authorities with false records.
+    pub person_false_authorities: Vec<usize>,
+}
+
+impl Plan {
+    /// Derives the plan.
+    pub fn new(params: &Params) -> Plan {
+        let person_lists = params.person_lists();
+        let firm_lists = params.firm_lists();
+        let person_points = params.person_points();
+        let firm_points = params.firm_points();
+        let mut slot = vec![0; params.authorities.len()];
+        for v in [&person_lists, &firm_lists, &person_points, &firm_points] {
+            for (s, &a) in v.iter().enumerate() {
+                slot[a] = s;
+            }
+        }
+        let mut entry_measures = vec![Vec::new(); params.authorities.len()];
+        for (a, auth) in params.authorities.iter().enumerate() {
+            if let AuthorityKind::List(rule) = &auth.kind {
+                let memo =
+                    params.memoranda.iter().filter(|m| m.list == a).flat_map(|m| m.measures.iter().copied());
+                entry_measures[a] = rule
+                    .measures
+                    .iter()
+                    .copied()
+                    .chain(memo)
+                    .map(|m| EntryMeasure {
+                        measure: m,
+                        spillover: !rule.related_contexts.contains(&params.measures[m].context),
+                    })
+                    .collect();
+            }
+        }
+        let mask = |lists: &[usize], color: ListColor| {
+            lists.iter().enumerate().fold(0u8, |acc, (s, &a)| match &params.authorities[a].kind {
+                AuthorityKind::List(l) if l.color == color => acc | (1 << s),
+                _ => acc,
+            })
+        };
+        let mut sanction_yuan = Vec::new();
+        let mut reward_yuan = Vec::new();
+        for (a, auth) in params.authorities.iter().enumerate() {
+            let n = auth.detect.len();
+            let mut s = vec![0.0; n];
+            let mut r = vec![0.0; n];
+            match &auth.kind {
+                AuthorityKind::Points(p) => {
+                    for e in 0..n {
+                        let v = p.points[e] * params.behaviour.point_value;
+                        if v < 0.0 { s[e] = -v } else { r[e] = v }
+                    }
+                }
+                AuthorityKind::List(l) => {
+                    let total: f64 =
+                        entry_measures[a].iter().map(|m| params.measures[m.measure].perceived_yuan).sum();
+                    for e in 0..n {
+                        if l.grounds[e] {
+                            if l.color == ListColor::Black { s[e] = total } else { r[e] = total }
+                        }
+                    }
+                }
+            }
+            sanction_yuan.push(s);
+            reward_yuan.push(r);
+        }
+        let mut province_factor = [1.0; N_PROVINCES];
+        for (p, f) in province_factor.iter_mut().enumerate() {
+            let u = AgentDayRng::new(params.seed, Stream::Province, p as u64, 0).uniform();
+            *f = 1.0 - params.rollout.province_spread * u;
+        }
+        let mut counts = [0usize; 2];
+        let measure_pos = params
+            .measures
+            .iter()
+            .map(|m| {
+                let k = matches!(m.effect, MeasureEffect::Firm(_)) as usize;
+                counts[k] += 1;
+                counts[k] - 1
+            })
+            .collect();
+        let false_cumulative = params
+            .authorities
+            .iter()
+            .map(|a| {
+                a.false_rate
+                    .iter()
+                    .scan(0.0, |acc, &r| {
+                        *acc += r;
+                        Some(*acc)
+                    })
+                    .collect()
+            })
+            .collect();
+        let employee_scoring = params.authorities.iter().any(|a| {
+            matches!(&a.kind, AuthorityKind::Points(p) if a.subject == Subject::Firm && p.employee_points != 0.0)
+        });
+        let person_authorities: Vec<usize> = (0..params.authorities.len())
+            .filter(|&a| params.authorities[a].subject == Subject::Person)
+            .collect();
+        let person_false_authorities = person_authorities
+            .iter()
+            .copied()
+            .filter(|&a| params.authorities[a].false_rate.iter().any(|&r| r > 0.0))
+            .collect();
+        let sparse = params
+            .authorities
+            .iter()
+            .map(|a| match &a.kind {
+                AuthorityKind::List(l) => {
+                    l.score_rule.is_none()
+                        || l.grounds.iter().any(|&g| g)
+                        || l.duration_days.is_some()
+                        || l.repair_rate > 0.0
+                        || l.appeal_rate > 0.0
+                }
+                AuthorityKind::Points(_) => false,
+            })
+            .collect();
+        Plan {
+            sparse,
+            person_authorities,
+            person_false_authorities,
+            measure_pos,
+            false_cumulative,
+            employee_scoring,
+            person_black_mask: mask(&person_lists, ListColor::Black),
+            person_red_mask: mask(&person_lists, ListColor::Red),
+            firm_black_mask: mask(&firm_lists, ListColor::Black),
+            person_lists,
+            firm_lists,
+            person_points,
+            firm_points,
+            slot,
+            entry_measures,
+            sanction_yuan,
+            reward_yuan,
+            province_factor,
+        }
+    }
+}
+
+/// Combined continuing effects of a set of person lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PersonEffects {
+    /// Daily money, yuan (negative: costs).
+    pub daily_money: f64,
+    /// Plane and train tickets refused.
+    pub travel_ban: bool,
+    /// Multiplier of speech reach (and posting).
+    pub reach: f64,
+    /// Daily probability of losing one's job.
+    pub job_loss: f64,
+    /// Extra daily probability of finding a job.
+    pub hire_bonus: f64,
+    /// Daily trust gain (0..1 units) from priority services.
+    pub trust_daily: f64,
+    /// Perceived yuan of the sanctions one is under (repayment pressure).
+    pub pressure_yuan: f64,
+}
+
+/// Combined continuing effects of a set of firm lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FirmEffects {
+    /// Multiplier of daily return.
+    pub revenue: f64,
+    /// Multiplier of detection (inspections).
+    pub inspections: f64,
+    /// Daily probability of closure.
+    pub closure: f64,
+}
+
+/// Tables valid for one day.
+#[derive(Clone, Debug)]
+pub struct DayTables {
+    /// Rollout coverage of each authority in each province (0 when disabled).
+    pub coverage: Vec<[f64; N_PROVINCES]>,
+    /// Detection scale of each authority (policy changes).
+    pub detection_scale: Vec<f64>,
+    /// Deterrence multiplier by province, event and risk level (persons).
+    pub person_deterrence: Vec<f32>,
+    /// Reward multiplier by province and event (persons).
+    pub person_reward: Vec<f32>,
+    /// Conformity multiplier by peer group, event and conformity level.
+    pub conformity: Vec<f32>,
+    /// Base rate times deterrence, reward and conformity multipliers of every event, by peer
+    /// group, risk level and conformity level: the one row the person kernel reads.
+    pub person_rate: Vec<[f32; N_PERSON_EVENTS]>,
+    /// Upper bound of the total event probability of each `person_rate` row over all persons
+    /// who read it (the largest trait factors), for thinning: a uniform draw above it means no
+    /// event, without computing the twelve probabilities.
+    pub person_rate_bound: Vec<f64>,
+    /// Criticism rate of each row without deterrence (what people would say without fear).
+    pub person_desired_criticism: Vec<f32>,
+    /// Deterrence multiplier by province, event and leader-fear level (firms).
+    pub firm_deterrence: Vec<f32>,
+    /// Effects of each person list-membership byte.
+    pub person_effects: Vec<PersonEffects>,
+    /// Effects of each firm list-membership byte.
+    pub firm_effects: Vec<FirmEffects>,
+}
+
+/// Expected daily rate of each person event in a peer group with no system: the base rate
+/// times the mean trait factor (trait means; clipping at 0 and 1 ignored). Conformity compares
+/// peers' recent rates with this reference.
+pub fn reference_rates(params: &Params) -> [f64; N_PERSON_EVENTS] {
+    let b = &params.behaviour;
+    let mut r = [0.0; N_PERSON_EVENTS];
+    for (e, info) in PERSON_EVENTS.iter().enumerate() {
+        let factor = match e {
+            crate::vocab::EV_CRITICISM => 4.0 * b.dissent.mean * b.outspokenness.mean,
+            crate::vocab::EV_POSITIVE_POST => 2.0 * (1.0 - b.dissent.mean),
+            _ => match info.valence {
+                Valence::Violation => 2.0 * (1.0 - b.law_abidance.mean),
+                _ => 2.0 * b.prosociality.mean,
+            },
+        };
+        r[e] = b.person_rate[e] * factor;
+    }
+    r
+}
+
+/// Piecewise-linear rollout at `day`.
+pub fn rollout_at(schedule: &[(u32, f64)], day: u32) -> f64 {
+    match schedule.iter().position(|&(d, _)| d > day) {
+        None => schedule.last().map_or(1.0, |p| p.1),
+        Some(0) => schedule[0].1,
+        Some(i) => {
+            let (d0, c0) = schedule[i - 1];
+            let (d1, c1) = schedule[i];
+            c0 + (c1 - c0) * (day - d0) as f64 / (d1 - d0) as f64
+        }
+    }
+}
+
+impl DayTables {
+    /// Allocates tables for a scenario.
+    pub fn new(params: &Params) -> DayTables {
+        let n_auth = params.authorities.len();
+        DayTables {
+            coverage: vec![[0.0; N_PROVINCES]; n_auth],
+            detection_scale: vec![1.0; n_auth],
+            person_deterrence: vec![1.0; N_PROVINCES * N_PERSON_EVENTS * RISK_LEVELS],
+            person_reward: vec![1.0; N_PROVINCES * N_PERSON_EVENTS],
+            conformity: vec![1.0; N_PEER_GROUPS * N_PERSON_EVENTS * CONFORMITY_LEVELS],
+            person_rate: vec![[0.0; N_PERSON_EVENTS]; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
+            person_rate_bound: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
+            person_desired_criticism: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
+            firm_deterrence: vec![1.0; N_PROVINCES * N_FIRM_EVENTS * RISK_LEVELS],
+            person_effects: vec![PersonEffects::default(); 256],
+            firm_effects: vec![FirmEffects::default(); 256],
+        }
+    }
+
+    /// Index into `person_deterrence`.
+    #[inline(always)]
+    pub fn pd_index(province: usize, event: usize, level: usize) -> usize {
+        (province * N_PERSON_EVENTS + event) * RISK_LEVELS + level
+    }
+
+    /// Index into `conformity`.
+    #[inline(always)]
+    pub fn conf_index(group: usize, event: usize, level: usize) -> usize {
+        (group * N_PERSON_EVENTS + event) * CONFORMITY_LEVELS + level
+    }
+
+    /// Index into `person_rate`.
+    #[inline(always)]
+    pub fn rate_index(group: usize, level: usize, clevel: usize) -> usize {
+        (group * RISK_LEVELS + level) * CONFORMITY_LEVELS + clevel
+    }
+
+    /// Index into `firm_deterrence`.
+    #[inline(always)]
+    pub fn fd_index(province: usize, event: usize, level: usize) -> usize {
+        (province * N_FIRM_EVENTS + event) * RISK_LEVELS + level
+    }
+
+    /// Rebuilds the tables for `day`. `enabled` holds the current on/off state of each
+    /// authority; `peer_rates[g][e]` are yesterday's true event rates of peer group `g`.
+    pub fn rebuild(
+        &mut self,
+        params: &Params,
+        plan: &Plan,
+        enabled: &[bool],
+        day: u32,
+        peer_rates: &[[f64; N_PERSON_EVENTS]],
+    ) {
+        let roll = rollout_at(&params.rollout.schedule, day);
+        for (a, cov) in self.coverage.iter_mut().enumerate() {
+            for (p, c) in cov.iter_mut().enumerate() {
+                *c = if enabled[a] { roll * plan.province_factor[p] } else { 0.0 };
+            }
+        }
+        let b = &params.behaviour;
+        let max_x = 1.0 + b.fear_perception;
+        let levels = (0..RISK_LEVELS).map(|l| l as f64 / (RISK_LEVELS - 1) as f64 * max_x);
+        let levels: Vec<f64> = levels.collect();
+        for p in 0..N_PROVINCES {
+            for (e, info) in PERSON_EVENTS.iter().enumerate() {
+                let (risk, reward) = self.expected(params, plan, Subject::Person, p, e);
+                for (l, &x) in levels.iter().enumerate() {
+                    let m = if info.valence == Valence::Favoured {
+                        1.0
+                    } else {
+                        (-b.deterrence_weight * x * risk / 1000.0).exp()
+                    };
+                    self.person_deterrence[Self::pd_index(p, e, l)] = m as f32;
+                }
+                let r = reward / 1000.0;
+                let m = if info.valence == Valence::Favoured {
+                    (1.0 - b.crowding_out[e] * r.min(1.0)).max(0.0) + b.reward_pull * r
+                } else {
+                    1.0
+                };
+                self.person_reward[p * N_PERSON_EVENTS + e] = m as f32;
+            }
+            for (e, info) in FIRM_EVENTS.iter().enumerate() {
+                let (risk, _) = self.expected(params, plan, Subject::Firm, p, e);
+                for (l, &x) in levels.iter().enumerate() {
+                    let m = if info.valence == Valence::Favoured {
+                        1.0
+                    } else {
+                        (-b.deterrence_weight * x * risk / 1000.0).exp()
+                    };
+                    self.firm_deterrence[Self::fd_index(p, e, l)] = m as f32;
+                }
+            }
+        }
+        let reference = reference_rates(params);
+        for (g, rates) in peer_rates.iter().enumerate() {
+            for e in 0..N_PERSON_EVENTS {
+                let conditional = e == crate::vocab::EV_REPAYMENT || e == crate::vocab::EV_JUDGMENT_DEFAULT;
+                let ratio = if reference[e] > 0.0 && !conditional {
+                    (rates[e] / reference[e]).clamp(0.25, 4.0)
+                } else {
+                    1.0
+                };
+                for l in 0..CONFORMITY_LEVELS {
+                    let c = l as f64 / (CONFORMITY_LEVELS - 1) as f64;
+                    let m = ratio.powf(b.conformity_weight * c);
+                    self.conformity[Self::conf_index(g, e, l)] = m as f32;
+                }
+            }
+        }
+        self.rebuild_effects(params, plan);
+        let max_factor = self.max_trait_factors(params);
+        for g in 0..N_PEER_GROUPS {
+            let p = g / 2;
+            for l in 0..RISK_LEVELS {
+                for c in 0..CONFORMITY_LEVELS {
+                    let row = &mut self.person_rate[Self::rate_index(g, l, c)];
+                    for (e, r) in row.iter_mut().enumerate() {
+                        *r = b.person_rate[e] as f32
+                            * self.person_deterrence[Self::pd_index(p, e, l)]
+                            * self.person_reward[p * N_PERSON_EVENTS + e]
+                            * self.conformity[Self::conf_index(g, e, c)];
+                    }
+                    self.person_desired_criticism[Self::rate_index(g, l, c)] = (b.person_rate
+                        [crate::vocab::EV_CRITICISM]
+                        * self.person_reward[p * N_PERSON_EVENTS + crate::vocab::EV_CRITICISM] as f64
+                        * self.conformity[Self::conf_index(g, crate::vocab::EV_CRITICISM, c)] as f64)
+                        as f32;
+                    let bound: f64 = row.iter().zip(&max_factor).map(|(&r, &m)| r as f64 * m).sum();
+                    // Rounding slack: the bound must never fall below the exact total.
+                    self.person_rate_bound[Self::rate_index(g, l, c)] = bound * (1.0 + 1e-6) + 1e-12;
+                }
+            }
+        }
+    }
+
+    /// The largest trait factor of each person event (see `persons::trait_factors`).
+    fn max_trait_factors(&self, params: &Params) -> [f64; N_PERSON_EVENTS] {
+        let b = &params.behaviour;
+        let max_reach = self.person_effects.iter().map(|e| e.reach).fold(1.0, f64::max);
+        let max_pressure = self.person_effects.iter().map(|e| e.pressure_yuan).fold(0.0, f64::max);
+        let mut m = [0.0; N_PERSON_EVENTS];
+        for (e, info) in PERSON_EVENTS.iter().enumerate() {
+            m[e] = match e {
+                crate::vocab::EV_JUDGMENT_DEFAULT | crate::vocab::EV_LOAN_DEFAULT => 2.0 * 1.6,
+                crate::vocab::EV_REPAYMENT => 1.0 + b.repayment_pressure * max_pressure / 1000.0,
+                crate::vocab::EV_POSITIVE_POST => 2.0 * max_reach,
+                crate::vocab::EV_CRITICISM => 4.0 * max_reach,
+                _ => 2.0,
+            };
+            let _ = info;
+        }
+        m
+    }
+
+    /// Expected perceived sanction and reward (yuan) of one event in one province: the sum
+    /// over authorities of detection times what a record brings (Becker's p * S).
+    fn expected(&self, params: &Params, plan: &Plan, subject: Subject, p: usize, e: usize) -> (f64, f64) {
+        let mut risk = 0.0;
+        let mut reward = 0.0;
+        for (a, auth) in params.authorities.iter().enumerate() {
+            if auth.subject != subject {
+                continue;
+            }
+            let share = auth.coverage.area_share * auth.coverage.consent_share;
+            let in_area = auth.coverage.provinces.is_empty() || auth.coverage.provinces.contains(&(p as u8));
+            if !in_area {
+                continue;
+            }
+            let det = (auth.detect[e] * self.detection_scale[a] * self.coverage[a][p]).min(1.0);
+            risk += det * share * plan.sanction_yuan[a][e];
+            reward += det * share * plan.reward_yuan[a][e];
+        }
+        (risk, reward)
+    }
+
+    fn rebuild_effects(&mut self, params: &Params, plan: &Plan) {
+        for bits in 0..256usize {
+            let mut pe = PersonEffects { reach: 1.0, ..Default::default() };
+            for (s, &a) in plan.person_lists.iter().enumerate() {
+                if bits & (1 << s) == 0 {
+                    continue;
+                }
+                for em in &plan.entry_measures[a] {
+                    let m = &params.measures[em.measure];
+                    if plan.person_black_mask & (1 << s) != 0 {
+                        pe.pressure_yuan += m.perceived_yuan;
+                    }
+                    match m.effect {
+                        MeasureEffect::Person(k) => match k {
+                            PersonMeasureKind::DailyMoney | PersonMeasureKind::DepositFree => {
+                                pe.daily_money += m.daily
+                            }
+                            PersonMeasureKind::TravelBan => pe.travel_ban = true,
+                            PersonMeasureKind::InternetThrottle => pe.reach *= m.factor,
+                            PersonMeasureKind::JobExclusion => pe.job_loss += m.prob,
+                            PersonMeasureKind::EmploymentPriority => pe.hire_bonus += m.prob,
+                            PersonMeasureKind::ServicePriority => pe.trust_daily += m.prob,
+                            _ => {}
+                        },
+                        MeasureEffect::Firm(_) => {}
+                    }
+                }
+            }
+            self.person_effects[bits] = pe;
+            let mut fe = FirmEffects { revenue: 1.0, inspections: 1.0, closure: 0.0 };
+            for (s, &a) in plan.firm_lists.iter().enumerate() {
+                if bits & (1 << s) == 0 {
+                    continue;
+                }
+                for em in &plan.entry_measures[a] {
+                    let m = &params.measures[em.measure];
+                    match m.effect {
+                        MeasureEffect::Firm(FirmMeasureKind::Revenue) => fe.revenue *= m.factor,
+                        MeasureEffect::Firm(FirmMeasureKind::Inspections) => fe.inspections *= m.factor,
+                        MeasureEffect::Firm(FirmMeasureKind::Closure) => fe.closure += m.prob,
+                        _ => {}
+                    }
+                }
+            }
+            self.firm_effects[bits] = fe;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rollout_at;
+
+    #[test]
+    fn rollout_interpolates_and_holds() {
+        let s = [(10, 0.2), (20, 0.6)];
+        assert_eq!(rollout_at(&s, 0), 0.2);
+        assert!((rollout_at(&s, 15) - 0.4).abs() < 1e-12);
+        assert_eq!(rollout_at(&s, 99), 0.6);
+        assert_eq!(rollout_at(&[], 5), 1.0);
+    }
+}

@@ -1,0 +1,162 @@
+//! The state of a run: structure-of-arrays columns for persons and firms (dense, the common
+//! state) and sparse list entries (the rare state).
+//!
+//! Per person the dense state is 11 bytes plus 2 bytes per person points scheme; see
+//! [`person_bytes`]. Everything static is derived in `population`, never stored here.
+
+use scslab_core::Day;
+
+/// Person flag: has an employer.
+pub const P_EMPLOYED: u16 = 1 << 0;
+/// Person flags: which of the four candidate employers (2 bits).
+pub const P_EMP_SLOT_SHIFT: u16 = 1;
+/// Mask of the employer slot bits.
+pub const P_EMP_SLOT_MASK: u16 = 0b11 << P_EMP_SLOT_SHIFT;
+/// Person flag: owes an unpaid court judgment.
+pub const P_IN_DEBT: u16 = 1 << 3;
+/// Person flag: has committed a true violation in the run (basis of threshold listings).
+pub const P_TRUE_VIOLATION: u16 = 1 << 4;
+/// Person flag: withdrew from public life (says nothing critical any more).
+pub const P_SILENCED: u16 = 1 << 5;
+
+/// Firm flag: operating.
+pub const F_ALIVE: u16 = 1 << 0;
+/// Firm flag: its public listing (IPO) was halted.
+pub const F_IPO_HALTED: u16 = 1 << 1;
+/// Firm flag: has committed a true violation in the run.
+pub const F_TRUE_VIOLATION: u16 = 1 << 2;
+
+/// Dense person columns.
+#[derive(Clone, Debug, Default)]
+pub struct Persons {
+    /// Wealth in yuan.
+    pub wealth: Vec<i32>,
+    /// `P_*` flags.
+    pub flags: Vec<u16>,
+    /// Fear, 0..=255 for 0..1.
+    pub fear: Vec<u8>,
+    /// Resentment of the system, 0..=255.
+    pub resentment: Vec<u8>,
+    /// Trust in the system, 0..=255.
+    pub trust: Vec<u8>,
+    /// Membership bit of each person list.
+    pub lists: Vec<u8>,
+    /// Days of detention left.
+    pub detained: Vec<u8>,
+    /// Scores of the person points schemes, `n_schemes` per person, as offsets from base.
+    pub scores: Vec<i16>,
+}
+
+/// Dense firm columns.
+#[derive(Clone, Debug, Default)]
+pub struct Firms {
+    /// Value in yuan.
+    pub value: Vec<f64>,
+    /// `F_*` flags.
+    pub flags: Vec<u16>,
+    /// Membership bit of each firm list.
+    pub lists: Vec<u8>,
+    /// Fear of the firm's leaders, 0..=255.
+    pub leader_fear: Vec<u8>,
+    /// Bit k set: the firm dropped its k-th supplier.
+    pub dropped: Vec<u8>,
+    /// Recorded violations of employees yesterday.
+    pub employee_records: Vec<u16>,
+    /// Scores of the firm points schemes, `n_schemes` per firm, as offsets from base.
+    pub scores: Vec<i16>,
+}
+
+/// One member of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListEntry {
+    /// Person or firm index.
+    pub agent: u32,
+    /// Day of entry.
+    pub since: Day,
+    /// Day of expiry (`Day::MAX`: none).
+    pub until: Day,
+    /// Day an appeal is decided (`Day::MAX`: no appeal).
+    pub appeal_at: Day,
+    /// The listing rests on a false record (or, for score listings, on no true violation).
+    pub false_basis: bool,
+}
+
+/// Bins of list spell durations, in days: [0,30), [30,90), [90,180), [180,365), [365,730),
+/// [730, inf).
+pub const SPELL_BINS: [u32; 6] = [0, 30, 90, 180, 365, 730];
+
+/// The sparse state of one list.
+#[derive(Clone, Debug, Default)]
+pub struct ListState {
+    /// Current members, in order of entry (ties by agent id).
+    pub entries: Vec<ListEntry>,
+    /// Finished spells by duration bin.
+    pub spells: [u64; SPELL_BINS.len()],
+}
+
+impl ListState {
+    /// Records a finished spell of `days`.
+    pub fn record_spell(&mut self, days: u32) {
+        let bin = SPELL_BINS.partition_point(|&b| b <= days) - 1;
+        self.spells[bin] += 1;
+    }
+}
+
+/// A record that arrives later than the event (late records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// Day it reaches the authority.
+    pub due: Day,
+    /// Person or firm.
+    pub agent: u32,
+    /// Authority index.
+    pub authority: u16,
+    /// Event index.
+    pub event: u8,
+    /// The record is false.
+    pub false_record: bool,
+}
+
+/// A message delivered to one agent at the start of its phase.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Message {
+    /// A late record arrives.
+    Record {
+        /// Authority index.
+        authority: u16,
+        /// Event index.
+        event: u8,
+        /// The record is false.
+        false_record: bool,
+    },
+    /// Joint punishment: put on a list because of another agent (legal representative).
+    EnterList {
+        /// Authority index of the list.
+        authority: u16,
+        /// The listing rests on a false basis.
+        false_basis: bool,
+    },
+    /// The person withdraws from public life (targeted enforcement).
+    Silence,
+    /// The firm loses a customer that dropped it.
+    Dropped,
+}
+
+/// A message with its addressee.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Addressed {
+    /// Person or firm index.
+    pub agent: u32,
+    /// The message.
+    pub message: Message,
+}
+
+/// Dense bytes per person for `n_person_schemes` points schemes.
+pub const fn person_bytes(n_person_schemes: usize) -> usize {
+    4 + 2 + 1 + 1 + 1 + 1 + 1 + 2 * n_person_schemes
+}
+
+/// Dense bytes per firm for `n_firm_schemes` points schemes.
+pub const fn firm_bytes(n_firm_schemes: usize) -> usize {
+    8 + 2 + 1 + 1 + 1 + 2 + 2 * n_firm_schemes
+}

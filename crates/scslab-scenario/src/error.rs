@@ -1,0 +1,81 @@
+//! Errors of the scenario reader. Each carries the file, line and column of the offending
+//! value, what was expected and, where there is a fixed set, the valid choices.
+
+use std::ops::Range;
+
+/// Why a scenario was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file has a syntax, key, type or value error.
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        /// File name as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, what was expected, and the valid choices.
+        message: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read scenario file {file}: {source}")]
+    Read {
+        /// File name as given.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No preset has this name.
+    #[error("unknown preset `{name}`; valid choices: {choices}")]
+    UnknownPreset {
+        /// The name asked for.
+        name: String,
+        /// The preset names.
+        choices: String,
+    },
+    /// A command-line override is out of range.
+    #[error("{what}: {message}")]
+    Override {
+        /// The option (`--people`, `--days`).
+        what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Where an error points.
+pub(crate) struct Source<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    /// Span of the key in the text (for values read without spans): the first `key =` or, for
+    /// a sub-table, the `.key]` header.
+    pub fn key_span(&self, key: &str) -> Range<usize> {
+        let assignment = format!("{key} =");
+        let header = format!(".{key}]");
+        let at = |i: usize| i..i + key.len();
+        self.text
+            .find(&assignment)
+            .map(at)
+            .or_else(|| self.text.find(&header).map(|i| at(i + 1)))
+            .unwrap_or(0..0)
+    }
+
+    /// An `Invalid` error at a byte span.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
+        let (line, column) = line_column(self.text, span.start);
+        ScenarioError::Invalid { file: self.file.to_string(), line, column, message: message.into() }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,134 @@
+//! The scenario format: TOML files and the embedded presets, read in two stages (a raw serde
+//! mirror that checks keys and types, then a resolution that checks values and names) into
+//! `scslab_model::params::Params`.
+//!
+//! Every error names the file, line and column, what was expected and the valid choices. This
+//! crate reads scenario files but writes nothing and prints nothing.
+//!
+//! ```
+//! let s = scslab_scenario::preset("china-2020").unwrap();
+//! assert_eq!(s.params.days, 365);
+//! ```
+
+mod error;
+mod raw;
+mod resolve;
+
+pub use error::{ScenarioError, line_column};
+pub use resolve::{MAX_DAYS, MAX_PEOPLE};
+
+use scslab_model::params::Params;
+
+/// A checked scenario: its text and the parameters built from it.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Name from `[scenario] name`.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Where it came from: `preset:NAME` or the file path.
+    pub origin: String,
+    /// The TOML text, exactly as read.
+    pub text: String,
+    /// The model parameters.
+    pub params: Params,
+}
+
+/// The embedded presets: (name, one-line summary, TOML text).
+pub const PRESETS: [(&str, &str); 5] = [
+    ("none", include_str!("presets/none.toml")),
+    ("china-2020", include_str!("presets/china-2020.toml")),
+    ("rongcheng", include_str!("presets/rongcheng.toml")),
+    ("integrated", include_str!("presets/integrated.toml")),
+    ("ant-group-2020", include_str!("presets/ant-group-2020.toml")),
+];
+
+/// Parses and checks scenario text. `file` is used in error messages.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let src = error::Source { file, text };
+    let raw: raw::RawScenario = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        src.error(span, e.message().trim_end().to_string())
+    })?;
+    let params = resolve::resolve(&src, &raw)?;
+    Ok(Scenario {
+        name: raw.scenario.name.clone(),
+        description: raw.scenario.description.clone(),
+        origin: file.to_string(),
+        text: text.to_string(),
+        params,
+    })
+}
+
+/// Reads and checks a scenario file.
+pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+    parse(&text, &file)
+}
+
+/// The text of a preset.
+pub fn preset_text(name: &str) -> Result<&'static str, ScenarioError> {
+    PRESETS.iter().find(|p| p.0 == name).map(|p| p.1).ok_or_else(|| ScenarioError::UnknownPreset {
+        name: name.to_string(),
+        choices: PRESETS.iter().map(|p| format!("`{}`", p.0)).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// A preset, checked.
+pub fn preset(name: &str) -> Result<Scenario, ScenarioError> {
+    let text = preset_text(name)?;
+    let mut s = parse(text, &format!("preset:{name}"))?;
+    s.origin = format!("preset:{name}");
+    Ok(s)
+}
+
+/// Overrides of a scenario's size, seed and horizon from the command line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// Number of persons.
+    pub people: Option<u64>,
+    /// Number of days.
+    pub days: Option<u32>,
+    /// Seed.
+    pub seed: Option<u64>,
+}
+
+/// Applies overrides, checking their ranges.
+pub fn apply_overrides(params: &mut Params, o: Overrides) -> Result<(), ScenarioError> {
+    // Check everything first, so that a refused call changes nothing.
+    if let Some(n) = o.people {
+        if n == 0 || n > MAX_PEOPLE {
+            return Err(ScenarioError::Override {
+                what: "--people",
+                message: format!("expected between 1 and {MAX_PEOPLE}, found {n}"),
+            });
+        }
+        let firms = (n as f64 * params.population.firms_per_person).round();
+        if firms > MAX_PEOPLE as f64 {
+            return Err(ScenarioError::Override {
+                what: "--people",
+                message: format!("{firms} firms do not fit in 32-bit ids (at most {MAX_PEOPLE})"),
+            });
+        }
+    }
+    if let Some(d) = o.days
+        && (d == 0 || d > MAX_DAYS)
+    {
+        return Err(ScenarioError::Override {
+            what: "--days",
+            message: format!("expected between 1 and {MAX_DAYS}, found {d}"),
+        });
+    }
+    if let Some(n) = o.people {
+        params.n_persons = n;
+    }
+    if let Some(d) = o.days {
+        params.days = d;
+    }
+    if let Some(s) = o.seed {
+        params.seed = s;
+    }
+    Ok(())
+}

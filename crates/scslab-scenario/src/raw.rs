@@ -1,0 +1,263 @@
+//! The scenario file as written: a serde mirror of the TOML that only checks types and keys.
+//! Values are checked and resolved into model parameters in `resolve.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A value with its byte span in the file.
+pub type S<T> = Spanned<T>;
+/// A table keyed by event (or province) name.
+pub type NameTable = BTreeMap<S<String>, S<f64>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    pub population: RawPopulation,
+    pub behaviour: RawBehaviour,
+    pub rollout: RawRollout,
+    #[serde(default)]
+    pub authority: Vec<RawAuthority>,
+    #[serde(default)]
+    pub measure: Vec<RawMeasure>,
+    #[serde(default)]
+    pub memorandum: Vec<RawMemorandum>,
+    pub network: RawNetwork,
+    #[serde(default)]
+    pub intervention: Vec<RawIntervention>,
+    #[serde(default)]
+    pub policy_change: Vec<RawPolicyChange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub people: S<u64>,
+    pub days: S<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    /// "census_2020" or a table of weights by province name.
+    pub province_weights: ProvinceWeights,
+    pub urban_share: S<f64>,
+    pub age_shares: S<Vec<f64>>,
+    pub employment_rate: S<f64>,
+    pub daily_income: S<Vec<f64>>,
+    pub rural_income_factor: S<f64>,
+    pub consumption_share: S<f64>,
+    pub initial_wealth_days: S<f64>,
+    pub firms_per_person: S<f64>,
+    pub firm_size_shares: S<Vec<f64>>,
+    pub sector_shares: S<Vec<f64>>,
+    pub employer_concentration: S<u32>,
+    pub platform_provinces: Vec<S<String>>,
+    pub firm_value: S<Vec<f64>>,
+    pub platform_value: S<f64>,
+    pub firm_daily_return: S<f64>,
+    pub firm_base_closure: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ProvinceWeights {
+    Named(String),
+    Table(BTreeMap<String, f64>),
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrait {
+    pub mean: f64,
+    pub spread: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehaviour {
+    pub person_rate: NameTable,
+    pub firm_rate: NameTable,
+    pub law_abidance: S<RawTrait>,
+    pub prosociality: S<RawTrait>,
+    pub outspokenness: S<RawTrait>,
+    pub fear_sensitivity: S<RawTrait>,
+    pub conformity: S<RawTrait>,
+    pub dissent: S<RawTrait>,
+    pub firm_compliance: S<RawTrait>,
+    pub deterrence_weight: S<f64>,
+    pub reward_pull: S<f64>,
+    pub crowding_out: NameTable,
+    pub conformity_weight: S<f64>,
+    pub fear_perception: S<f64>,
+    pub fear_decay: S<f64>,
+    pub fear_own_sanction: S<f64>,
+    pub fear_group_sanction: S<f64>,
+    pub resentment_sanction: S<f64>,
+    pub resentment_false_sanction: S<f64>,
+    pub resentment_decay: S<f64>,
+    pub dissent_from_resentment: S<f64>,
+    pub initial_trust: S<f64>,
+    pub trust_reward: S<f64>,
+    pub trust_sanction: S<f64>,
+    pub trust_false_sanction: S<f64>,
+    pub trust_recovery: S<f64>,
+    pub flight_rate: S<f64>,
+    pub train_rate: S<f64>,
+    pub reemployment_rate: S<f64>,
+    pub repayment_pressure: S<f64>,
+    pub platform_outspokenness: S<f64>,
+    pub leader_fear_decay: S<f64>,
+    pub leader_silencing: S<f64>,
+    pub point_value: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRollout {
+    pub schedule: S<Vec<(u32, f64)>>,
+    pub province_spread: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrade {
+    pub name: String,
+    pub min: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScoreRule {
+    pub authority: S<String>,
+    pub below: Option<f64>,
+    pub at_least: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthority {
+    pub name: S<String>,
+    pub subject: S<String>,
+    pub kind: S<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub detect: NameTable,
+    #[serde(default)]
+    pub false_rate: NameTable,
+    #[serde(default)]
+    pub delay_mean_days: Option<S<f64>>,
+    #[serde(default)]
+    pub provinces: Vec<S<String>>,
+    #[serde(default)]
+    pub area_share: Option<S<f64>>,
+    #[serde(default)]
+    pub consent_share: Option<S<f64>>,
+    // Points schemes.
+    pub base: Option<S<f64>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub points: NameTable,
+    pub decay_per_day: Option<S<f64>>,
+    #[serde(default)]
+    pub grades: Vec<RawGrade>,
+    pub employee_points: Option<f64>,
+    pub partner_points: Option<f64>,
+    // Lists.
+    #[serde(default)]
+    pub grounds: Vec<S<String>>,
+    pub score_rule: Option<S<RawScoreRule>>,
+    pub duration_days: Option<S<u32>>,
+    #[serde(default)]
+    pub exit_on_repayment: bool,
+    pub repair_rate: Option<S<f64>>,
+    pub appeal_rate: Option<S<f64>>,
+    pub appeal_days: Option<S<u32>>,
+    pub appeal_success_false: Option<S<f64>>,
+    pub appeal_success_true: Option<S<f64>>,
+    #[serde(default)]
+    pub measures: Vec<S<String>>,
+    pub legal_rep_list: Option<S<String>>,
+    pub related_contexts: Option<Vec<S<String>>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasure {
+    pub name: S<String>,
+    pub authority: String,
+    pub subject: S<String>,
+    pub kind: S<String>,
+    pub context: S<String>,
+    #[serde(default)]
+    pub amount: Option<S<f64>>,
+    #[serde(default)]
+    pub daily: Option<S<f64>>,
+    #[serde(default = "one")]
+    pub factor: f64,
+    #[serde(default)]
+    pub prob: Option<S<f64>>,
+    #[serde(default)]
+    pub days: u32,
+    #[serde(default)]
+    pub share: Option<S<f64>>,
+    pub perceived_yuan: S<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMemorandum {
+    pub name: String,
+    pub list: S<String>,
+    pub measures: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub suppliers_per_firm: S<u32>,
+    pub drop_listed_partner: S<f64>,
+    pub partner_penalty_rate: S<f64>,
+    pub partner_penalty_yuan: f64,
+    pub dropped_revenue_share: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntervention {
+    pub name: String,
+    pub day: u32,
+    pub platform: S<usize>,
+    pub ipo_halt_value_share: S<f64>,
+    pub fine_yuan: f64,
+    pub restructure_value_share: S<f64>,
+    pub founder_withdraws: bool,
+    pub leaders_fear: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyChange {
+    pub day: u32,
+    pub authority: S<String>,
+    pub enabled: Option<bool>,
+    pub detection_scale: Option<f64>,
+    /// 0 removes the fixed listing period.
+    pub duration_days: Option<u32>,
+}
