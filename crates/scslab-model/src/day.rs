@@ -72,10 +72,13 @@ impl Simulation {
             c.add(cell, cols.value_lost_yuan, (lost + fine) as u64);
             c.add(cell, cols.fines_yuan, fine as u64);
             c.add(cell, cols.funds_extracted_yuan, fine as u64);
-            if iv.founder_withdraws
-                && let Some(founder) = self.layout.legal_representative(&self.params, target)
-            {
-                self.person_inbox.push(Addressed { agent: founder, message: Message::Silence });
+            if iv.founder_withdraws {
+                let founder = self.layout.legal_representative(&self.params, target, &self.persons.lists, 0);
+                if let Some(founder) = founder {
+                    self.person_inbox.push(Addressed { agent: founder, message: Message::Silence });
+                }
+                // The founder withdraws from public life: the firm's leadership falls silent.
+                self.firms.leader_fear[t] = 255;
             }
             // Leaders of the other large firms see it happen.
             for f in 0..self.firms.value.len() {
@@ -125,6 +128,7 @@ impl Simulation {
             cols: &self.firm_cols,
             lists_before: &self.firm_lists_before,
             target,
+            person_lists: &self.persons.lists,
         };
         let len = chunk_len(self.firms.value.len(), FIRM_MIN_CHUNK);
         let k = self.plan.firm_points.len();

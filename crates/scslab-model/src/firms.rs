@@ -31,6 +31,8 @@ pub struct FirmCtx<'a> {
     pub lists_before: &'a [u8],
     /// Firm excluded from the "other large firms" counters (an intervention's target).
     pub target: Option<u32>,
+    /// Persons' list bits (read to skip executives under an exec ban).
+    pub person_lists: &'a [u8],
 }
 
 /// Mutable columns of one chunk of firms.
@@ -128,21 +130,26 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
             exited: 0,
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
-        let fear = chunk.leader_fear[i] as f64 / 255.0;
-        firm_day(ctx, &mut f, fear, &mut chunk.dropped[i], chunk.employee_records[i], mine, out);
+        firm_day(
+            ctx,
+            &mut f,
+            &mut chunk.leader_fear[i],
+            &mut chunk.dropped[i],
+            chunk.employee_records[i],
+            mine,
+            out,
+        );
         chunk.employee_records[i] = 0;
         chunk.value[i] = f.value;
         chunk.flags[i] = f.flags;
         chunk.lists[i] = f.lists;
-        let decayed = fear * (1.0 - ctx.params.behaviour.leader_fear_decay);
-        chunk.leader_fear[i] = (decayed * 255.0).round() as u8;
     }
 }
 
 fn firm_day(
     ctx: &FirmCtx<'_>,
     f: &mut Firm<'_>,
-    fear: f64,
+    fear_byte: &mut u8,
     dropped: &mut u8,
     employee_records: u16,
     inbox: &[Addressed],
@@ -157,6 +164,9 @@ fn firm_day(
     let mut orng = AgentDayRng::new(params.seed, Stream::Observation, f.id as u64 | 1 << 40, day);
     let mut crng = AgentDayRng::new(params.seed, Stream::Consequences, f.id as u64 | 1 << 40, day);
     let daily_return = params.population.firm_daily_return;
+    let fear = *fear_byte as f64 / 255.0;
+    let [r_fear, r_score, _, _] = crng.uniform4();
+    *fear_byte = crate::persons::stochastic_byte(fear * (1.0 - b.leader_fear_decay), r_fear);
 
     for m in inbox {
         match m.message {
@@ -287,7 +297,10 @@ fn firm_day(
         if s.decay_per_day > 0.0 {
             v -= v * s.decay_per_day;
         }
-        f.scores[k] = v.clamp(s.min - s.base, s.max - s.base).round() as i16;
+        // Stochastic rounding, so that decay smaller than a point a day still acts.
+        let v = v.clamp(s.min - s.base, s.max - s.base);
+        let whole = v.floor();
+        f.scores[k] = (whole + ((v - whole) > r_score as f64) as i64 as f64) as i16;
     }
     score_lists(ctx, f, out);
 
@@ -299,6 +312,9 @@ fn firm_day(
         if f.lists & ctx.plan.firm_black_mask != 0 {
             out.counters.add(cell, cols.value_lost_yuan, f.value.max(0.0) as u64);
         }
+        // A closed firm leaves its lists (its entries are dropped at maintenance), so that its
+        // customers are no longer pressed about it.
+        f.lists = 0;
         return;
     }
 
@@ -433,7 +449,8 @@ fn enter_list(
         }
     }
     if let Some(person_list) = rule.legal_rep_list
-        && let Some(rep) = ctx.layout.legal_representative(ctx.params, f.id)
+        && let Some(rep) =
+            ctx.layout.legal_representative(ctx.params, f.id, ctx.person_lists, ctx.plan.exec_ban_mask)
     {
         out.to_persons.push(Addressed {
             agent: rep,

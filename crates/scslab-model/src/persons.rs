@@ -169,6 +169,14 @@ fn to_byte(x: f64) -> u8 {
     (x.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
+/// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder.
+#[inline(always)]
+pub fn stochastic_byte(x: f64, u: f32) -> u8 {
+    let scaled = x.clamp(0.0, 1.0) * 255.0;
+    let whole = scaled as u32;
+    (whole + ((scaled - whole as f64) > u as f64) as u32).min(255) as u8
+}
+
 /// Which person authorities cover this person (area and consent).
 #[inline]
 fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
@@ -343,13 +351,15 @@ fn person_day(
 
     scores_and_score_lists(ctx, me, &mut crng, out);
 
-    // Travel: the ban bites when a trip is attempted.
-    if crng.bernoulli(b.flight_rate) {
-        let col = if effects.travel_ban { cols.flights_blocked } else { cols.flights };
-        out.counters.add(cell, col, 1);
-    }
-    if crng.bernoulli(b.train_rate) {
-        let col = if effects.travel_ban { cols.trains_blocked } else { cols.trains };
+    // Travel: the ban bites when a trip is attempted (one draw; detained persons do not travel).
+    let trip = crng.uniform();
+    if me.detained == 0 && trip < b.flight_rate + b.train_rate {
+        let col = match (trip < b.flight_rate, effects.travel_ban) {
+            (true, false) => cols.flights,
+            (true, true) => cols.flights_blocked,
+            (false, false) => cols.trains,
+            (false, true) => cols.trains_blocked,
+        };
         out.counters.add(cell, col, 1);
     }
 
@@ -358,6 +368,13 @@ fn person_day(
     me.fear = me.fear * (1.0 - b.fear_decay) + b.fear_group_sanction * ctx.group_sanction_rate[g];
     me.resentment *= 1.0 - b.resentment_decay;
     me.trust += b.trust_recovery * (b.initial_trust - me.trust) + effects.trust_daily;
+
+    // Attitudes are stored in 1/255 steps. Stochastic rounding keeps changes smaller than a
+    // step (slow decay and recovery) unbiased instead of losing them.
+    let [r1, r2, r3, _] = crng.uniform4();
+    me.fear = stochastic_byte(me.fear, r1) as f64 / 255.0;
+    me.resentment = stochastic_byte(me.resentment, r2) as f64 / 255.0;
+    me.trust = stochastic_byte(me.trust, r3) as f64 / 255.0;
 
     // Stocks.
     let c = &mut out.counters;
@@ -628,7 +645,7 @@ fn scores_and_score_lists(
     let params = ctx.params;
     for (k, &a) in ctx.plan.person_points.iter().enumerate() {
         let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
-        if s.decay_per_day > 0.0 && me.scores[k] != 0 {
+        if s.decay_per_day > 0.0 && me.scores[k] != 0 && ctx.enabled[a] {
             let delta = -(me.scores[k] as f64) * s.decay_per_day;
             let whole = delta.trunc();
             let frac = (delta - whole).abs();

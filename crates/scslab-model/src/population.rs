@@ -171,9 +171,17 @@ impl Layout {
         Some(lo + rank.min(n - 1))
     }
 
-    /// The legal representative of a firm: an adult of the firm's province (first adult among a
-    /// few keyed draws; `None` if none is found).
-    pub fn legal_representative(&self, params: &Params, firm: u32) -> Option<u32> {
+    /// The legal representative of a firm: an adult of the firm's province who is not barred
+    /// from the post (the first such person among eight keyed draws; `None` if none is found).
+    /// A person on a list with an exec ban (bit set in `banned_mask`) is skipped, so a ban moves
+    /// the post to the next candidate.
+    pub fn legal_representative(
+        &self,
+        params: &Params,
+        firm: u32,
+        person_lists: &[u8],
+        banned_mask: u8,
+    ) -> Option<u32> {
         let province = self.firm_province(firm) as usize;
         let lo = self.person_offsets[province];
         let n = self.person_offsets[province + 1] - lo;
@@ -181,7 +189,10 @@ impl Layout {
             return None;
         }
         let mut rng = self.legal_rep.agent(firm as u64);
-        (0..8).map(|_| lo + rng.below(n as u64) as u32).find(|&p| person_traits(params, self, p).is_adult())
+        (0..8).map(|_| lo + rng.below(n as u64) as u32).find(|&p| {
+            person_traits(params, self, p).is_adult()
+                && person_lists.get(p as usize).is_none_or(|&bits| bits & banned_mask == 0)
+        })
     }
 
     /// The k-th supplier of a firm (any province).

@@ -61,6 +61,8 @@ pub struct Plan {
     /// membership is only a score condition keeps just the member bit: with millions of members
     /// (a redlist of good private scores), entries would cost more memory than the persons.
     pub sparse: Vec<bool>,
+    /// Person list bits whose measures include an exec ban.
+    pub exec_ban_mask: u8,
     /// Person authorities, in index order.
     pub person_authorities: Vec<usize>,
     /// Person authorities with false records.
@@ -182,7 +184,17 @@ impl Plan {
                 AuthorityKind::Points(_) => false,
             })
             .collect();
+        let exec_ban_mask = person_lists.iter().enumerate().fold(0u8, |m, (s, &a)| {
+            let banned = entry_measures[a].iter().any(|em| {
+                matches!(
+                    params.measures[em.measure].effect,
+                    MeasureEffect::Person(PersonMeasureKind::ExecBan)
+                )
+            });
+            if banned { m | 1 << s } else { m }
+        });
         Plan {
+            exec_ban_mask,
             sparse,
             person_authorities,
             person_false_authorities,
