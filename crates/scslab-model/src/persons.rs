@@ -10,7 +10,7 @@ use scslab_core::rng::{AgentDayRng, DayStream};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
-use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, RISK_LEVELS};
+use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan};
 use crate::vocab::{
     EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
     PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -115,6 +115,8 @@ struct Me<'s> {
     detained: u8,
     /// Bit `a` set: the person is in authority `a`'s area and consents.
     covered: u64,
+    /// Fear, resentment and trust as stored at the end of the day.
+    bytes: [u8; 3],
     scores: &'s mut [i16],
 }
 
@@ -130,12 +132,19 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
     let n_schemes = ctx.plan.person_points.len();
     let stride = n_schemes.max(1);
     let mut inbox = chunk.inbox;
+    // Persons are numbered province by province: follow the boundaries instead of searching.
+    let mut province = ctx.layout.person_province(chunk.start);
+    let mut next_boundary = ctx.layout.person_offsets[province as usize + 1];
     for i in 0..chunk.wealth.len() {
         let id = chunk.start + i as u32;
+        while id >= next_boundary {
+            province += 1;
+            next_boundary = ctx.layout.person_offsets[province as usize + 1];
+        }
         let split = inbox.partition_point(|m| m.agent == id);
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
-        let Some(traits) = adult_traits(ctx.params, ctx.layout, id) else {
+        let Some(traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
             continue;
         };
         let mut me = Me {
@@ -151,22 +160,16 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             exited: 0,
             detained: chunk.detained[i],
             covered: coverage_mask(ctx, id, traits.province),
+            bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
         person_day(ctx, &traits, &mut me, mine, out);
         chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         chunk.flags[i] = me.flags;
-        chunk.fear[i] = to_byte(me.fear);
-        chunk.resentment[i] = to_byte(me.resentment);
-        chunk.trust[i] = to_byte(me.trust);
+        [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
         chunk.lists[i] = me.lists;
         chunk.detained[i] = me.detained;
     }
-}
-
-#[inline(always)]
-fn to_byte(x: f64) -> u8 {
-    (x.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
 /// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder.
@@ -180,11 +183,13 @@ pub fn stochastic_byte(x: f64, u: f32) -> u8 {
 /// Which person authorities cover this person (area and consent).
 #[inline]
 fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
-    ctx.plan
-        .person_authorities
-        .iter()
-        .filter(|&&a| covered(ctx.params, ctx.layout, a, id, province))
-        .fold(0, |m, &a| m | 1 << a)
+    let mut mask = ctx.plan.person_cover_always[province as usize];
+    for &a in &ctx.plan.person_cover_partial {
+        if covered(ctx.params, ctx.layout, a, id, province) {
+            mask |= 1 << a;
+        }
+    }
+    mask
 }
 
 fn person_day(
@@ -269,7 +274,7 @@ fn person_day(
         // Behaviour: at most one event a day, chosen from the day's probabilities.
         let dissent = (traits.dissent as f64 + b.dissent_from_resentment * me.resentment).min(1.0);
         let x = traits.fear_sensitivity as f64 * (1.0 + b.fear_perception * me.fear);
-        let level = ((x / (1.0 + b.fear_perception)) * (RISK_LEVELS - 1) as f64 + 0.5) as usize;
+        let level = (x * ctx.tables.risk_level_scale + 0.5) as usize;
         let clevel = (traits.conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as usize;
         let group = traits.peer_group();
         let in_debt = me.flags & P_IN_DEBT != 0;
@@ -372,15 +377,16 @@ fn person_day(
     // Attitudes are stored in 1/255 steps. Stochastic rounding keeps changes smaller than a
     // step (slow decay and recovery) unbiased instead of losing them.
     let [r1, r2, r3, _] = crng.uniform4();
-    me.fear = stochastic_byte(me.fear, r1) as f64 / 255.0;
-    me.resentment = stochastic_byte(me.resentment, r2) as f64 / 255.0;
-    me.trust = stochastic_byte(me.trust, r3) as f64 / 255.0;
+    me.bytes =
+        [stochastic_byte(me.fear, r1), stochastic_byte(me.resentment, r2), stochastic_byte(me.trust, r3)];
 
     // Stocks.
     let c = &mut out.counters;
-    for s in 0..ctx.plan.person_lists.len() {
-        if me.lists & (1 << s) != 0 {
-            c.add(cell, cols.list_stock + s, 1);
+    if me.lists != 0 {
+        for s in 0..ctx.plan.person_lists.len() {
+            if me.lists & (1 << s) != 0 {
+                c.add(cell, cols.list_stock + s, 1);
+            }
         }
     }
     if me.lists & ctx.plan.person_black_mask != 0 {
@@ -400,9 +406,9 @@ fn person_day(
     let bin = wealth_bin(w);
     c.wealth_hist[bin] += 1;
     c.wealth_hist_sum[bin] += w.max(0) as u64;
-    c.add(cell, cols.trust, to_byte(me.trust) as u64);
-    c.add(cell, cols.resentment, to_byte(me.resentment) as u64);
-    c.add(cell, cols.fear, to_byte(me.fear) as u64);
+    c.add(cell, cols.fear, me.bytes[0] as u64);
+    c.add(cell, cols.resentment, me.bytes[1] as u64);
+    c.add(cell, cols.trust, me.bytes[2] as u64);
 }
 
 /// Records of a true event by each authority that detects it.
@@ -445,6 +451,7 @@ fn observe(
 }
 
 /// False records: events that never happened, or were someone else's, attributed to this person.
+#[inline(always)]
 fn false_records(
     ctx: &PersonCtx<'_>,
     me: &mut Me<'_>,
@@ -453,14 +460,11 @@ fn false_records(
     out: &mut PersonOutbox,
 ) {
     for &a in &ctx.plan.person_false_authorities {
-        let cum = &ctx.plan.false_cumulative[a];
-        let total = cum.last().copied().unwrap_or(0.0);
-        if !ctx.enabled[a] {
-            continue;
-        }
-        let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
+        let threshold = ctx.tables.false_threshold[a][me.province as usize];
         let u = orng.uniform();
-        if u < total * scale && me.covered & (1 << a) != 0 {
+        if u < threshold && me.covered & (1 << a) != 0 {
+            let cum = &ctx.plan.false_cumulative[a];
+            let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
             let target = u / scale;
             let event = cum.partition_point(|&c| c <= target).min(cum.len() - 1);
             deliver(ctx, me, a, event, true, orng, crng, out);
@@ -642,32 +646,27 @@ fn scores_and_score_lists(
     crng: &mut AgentDayRng,
     out: &mut PersonOutbox,
 ) {
-    let params = ctx.params;
-    for (k, &a) in ctx.plan.person_points.iter().enumerate() {
-        let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
-        if s.decay_per_day > 0.0 && me.scores[k] != 0 && ctx.enabled[a] {
-            let delta = -(me.scores[k] as f64) * s.decay_per_day;
+    for &(k, a, decay) in &ctx.plan.person_decays {
+        if me.scores[k] != 0 && ctx.enabled[a] {
+            let delta = -(me.scores[k] as f64) * decay;
             let whole = delta.trunc();
             let frac = (delta - whole).abs();
             let step = whole as i64 + if crng.bernoulli(frac) { delta.signum() as i64 } else { 0 };
             me.scores[k] = (me.scores[k] as i64 + step) as i16;
         }
     }
-    for (slot, &a) in ctx.plan.person_lists.iter().enumerate() {
-        let AuthorityKind::List(rule) = &params.authorities[a].kind else { continue };
-        let Some(sr) = &rule.score_rule else { continue };
-        if !ctx.enabled[a] || me.covered & (1 << sr.authority) == 0 {
+    for sl in &ctx.plan.person_score_lists {
+        if !ctx.enabled[sl.authority] || me.covered & (1 << sl.scheme) == 0 {
             continue;
         }
-        let AuthorityKind::Points(s) = &params.authorities[sr.authority].kind else { continue };
-        let score = s.base + me.scores[ctx.plan.slot[sr.authority]] as f64;
-        let holds = sr.below.is_none_or(|t| score < t) && sr.at_least.is_none_or(|t| score >= t);
-        let member = me.lists & (1 << slot) != 0;
+        let score = sl.base + me.scores[sl.score_slot] as f64;
+        let holds = score < sl.below && score >= sl.at_least;
+        let member = me.lists & (1 << sl.slot) != 0;
         if holds && !member {
-            let false_basis = rule.color == ListColor::Black && me.flags & P_TRUE_VIOLATION == 0;
-            enter_list(ctx, me, a, false_basis, crng, out);
-        } else if !holds && member && rule.grounds.iter().all(|g| !g) {
-            exit_list(ctx, me, slot, out);
+            let false_basis = sl.black && me.flags & P_TRUE_VIOLATION == 0;
+            enter_list(ctx, me, sl.authority, false_basis, crng, out);
+        } else if !holds && member && sl.condition_only {
+            exit_list(ctx, me, sl.slot, out);
         }
     }
 }

@@ -245,18 +245,25 @@ fn tri(dist: TraitDist, u1: f32, u2: f32) -> f32 {
 /// Static traits of a person: four 64-bit draws from the person's trait stream.
 #[inline]
 pub fn person_traits(params: &Params, layout: &Layout, person: u32) -> PersonTraits {
-    traits_inner(params, layout, person, false)
+    traits_inner(params, layout, person, layout.person_province(person), false)
 }
 
-/// Traits of an adult (15 and over); `None` for a minor, at the cost of one draw.
+/// Traits of an adult (15 and over) whose province the caller knows; `None` for a minor, at the
+/// cost of one draw.
 #[inline]
-pub fn adult_traits(params: &Params, layout: &Layout, person: u32) -> Option<PersonTraits> {
-    let t = traits_inner(params, layout, person, true);
+pub fn adult_traits(params: &Params, layout: &Layout, person: u32, province: u8) -> Option<PersonTraits> {
+    let t = traits_inner(params, layout, person, province, true);
     t.is_adult().then_some(t)
 }
 
 #[inline(always)]
-fn traits_inner(params: &Params, layout: &Layout, person: u32, minors_only_basic: bool) -> PersonTraits {
+fn traits_inner(
+    params: &Params,
+    layout: &Layout,
+    person: u32,
+    province: u8,
+    minors_only_basic: bool,
+) -> PersonTraits {
     let pop = &params.population;
     let b = &params.behaviour;
     let mut rng = layout.person_traits.agent(person as u64);
@@ -271,7 +278,7 @@ fn traits_inner(params: &Params, layout: &Layout, person: u32, minors_only_basic
     };
     if age_band == 0 && minors_only_basic {
         return PersonTraits {
-            province: layout.person_province(person),
+            province,
             urban: (u_urban as f64) < pop.urban_share,
             age_band,
             income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
@@ -287,7 +294,7 @@ fn traits_inner(params: &Params, layout: &Layout, person: u32, minors_only_basic
     let [o1, o2, f1, f2] = rng.uniform4();
     let [c1, c2, d1, d2] = rng.uniform4();
     PersonTraits {
-        province: layout.person_province(person),
+        province,
         urban: (u_urban as f64) < pop.urban_share,
         age_band,
         income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
@@ -317,8 +324,8 @@ pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, p
     if cov.area_share >= 1.0 && cov.consent_share >= 1.0 {
         return true;
     }
-    let mut rng = layout.coverage[authority].agent(agent as u64);
-    rng.uniform() < cov.area_share && rng.uniform() < cov.consent_share
+    let [u_area, u_consent, _, _] = layout.coverage[authority].agent(agent as u64).uniform4();
+    (u_area as f64) < cov.area_share && (u_consent as f64) < cov.consent_share
 }
 
 /// Static traits of a firm.

@@ -205,14 +205,6 @@ impl Simulation {
     pub fn distributions(&self) -> Vec<DistRow> {
         const SCORE_BINS: usize = 20;
         let params = &self.params;
-        let groups = |cell: usize| -> [(&'static str, String); 3] {
-            let urban = (cell / N_INCOME) % 2 == 1;
-            [
-                ("all", "all".to_string()),
-                ("urban_rural", if urban { "urban" } else { "rural" }.to_string()),
-                ("income", format!("q{}", cell % N_INCOME + 1)),
-            ]
-        };
         // Counts per cell, then aggregated to the three dimensions.
         let n_schemes = self.plan.person_points.len();
         let mut score_hist = vec![vec![[0u64; SCORE_BINS]; N_CELLS]; n_schemes];
@@ -251,28 +243,41 @@ impl Simulation {
             }
         }
         let mut rows = Vec::new();
-        let mut push_grouped = |name: String,
-                                bins: &[(String, f64)],
-                                per_cell: &dyn Fn(usize, usize) -> u64| {
-            let mut acc: std::collections::BTreeMap<(&'static str, String, usize), u64> = Default::default();
-            for cell in 0..N_CELLS {
-                for (dim, group) in groups(cell) {
-                    for b in 0..bins.len() {
-                        *acc.entry((dim, group.clone(), b)).or_default() += per_cell(cell, b);
+        // Group slots: 0 all, 1-2 rural/urban, 3-7 income quintiles; each cell adds to three.
+        let group_names: [(&'static str, &'static str); 8] = [
+            ("all", "all"),
+            ("urban_rural", "rural"),
+            ("urban_rural", "urban"),
+            ("income", "q1"),
+            ("income", "q2"),
+            ("income", "q3"),
+            ("income", "q4"),
+            ("income", "q5"),
+        ];
+        let slots = |cell: usize| [0, 1 + (cell / N_INCOME) % 2, 3 + cell % N_INCOME];
+        let mut push_grouped =
+            |name: String, bins: &[(String, f64)], per_cell: &dyn Fn(usize, usize) -> u64| {
+                let mut acc = vec![0u64; group_names.len() * bins.len()];
+                for cell in 0..N_CELLS {
+                    for slot in slots(cell) {
+                        for b in 0..bins.len() {
+                            acc[slot * bins.len() + b] += per_cell(cell, b);
+                        }
                     }
                 }
-            }
-            for ((dim, group, b), count) in acc {
-                rows.push(DistRow {
-                    distribution: name.clone(),
-                    dimension: dim,
-                    group,
-                    bin: bins[b].0.clone(),
-                    lower: bins[b].1,
-                    count,
-                });
-            }
-        };
+                for (slot, (dim, group)) in group_names.iter().enumerate() {
+                    for (b, bin) in bins.iter().enumerate() {
+                        rows.push(DistRow {
+                            distribution: name.clone(),
+                            dimension: dim,
+                            group: group.to_string(),
+                            bin: bin.0.clone(),
+                            lower: bin.1,
+                            count: acc[slot * bins.len() + b],
+                        });
+                    }
+                }
+            };
         for (k, &a) in self.plan.person_points.iter().enumerate() {
             let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
             let width = (s.max - s.min) / SCORE_BINS as f64;
@@ -292,26 +297,23 @@ impl Simulation {
             (0..WEALTH_BINS).map(|b| (format!("{}", wealth_bin_lower(b)), wealth_bin_lower(b))).collect();
         push_grouped("wealth".to_string(), &wbins, &|c, b| wealth[c].0[b]);
         // Gini per group, from the same histograms.
-        type Hist = (Vec<u64>, Vec<u64>);
-        let mut gini_acc: std::collections::BTreeMap<(&'static str, String), Hist> = Default::default();
+        let mut gini_acc = vec![(vec![0u64; WEALTH_BINS], vec![0u64; WEALTH_BINS]); group_names.len()];
         for (cell, (counts, sums)) in wealth.iter().enumerate() {
-            for (dim, group) in groups(cell) {
-                let e = gini_acc
-                    .entry((dim, group))
-                    .or_insert_with(|| (vec![0; WEALTH_BINS], vec![0; WEALTH_BINS]));
+            for slot in slots(cell) {
+                let (c, s) = &mut gini_acc[slot];
                 for b in 0..WEALTH_BINS {
-                    e.0[b] += counts[b];
-                    e.1[b] += sums[b];
+                    c[b] += counts[b];
+                    s[b] += sums[b];
                 }
             }
         }
-        for ((dim, group), (c, s)) in gini_acc {
+        for ((dim, group), (c, s)) in group_names.iter().zip(&gini_acc) {
             rows.push(DistRow {
                 distribution: "wealth_gini".to_string(),
                 dimension: dim,
-                group,
+                group: group.to_string(),
                 bin: "gini".to_string(),
-                lower: gini_from_hist(&c, &s),
+                lower: gini_from_hist(c, s),
                 count: c.iter().sum(),
             });
         }

@@ -24,6 +24,29 @@ pub struct EntryMeasure {
     pub spillover: bool,
 }
 
+/// A list whose membership is (also) a score condition, flattened for the person kernel.
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreList {
+    /// List bit.
+    pub slot: usize,
+    /// List authority.
+    pub authority: usize,
+    /// Points authority read.
+    pub scheme: usize,
+    /// Its score column.
+    pub score_slot: usize,
+    /// Its base score.
+    pub base: f64,
+    /// Member while the score is below this (infinity when unset).
+    pub below: f64,
+    /// Member while the score is at or above this (minus infinity when unset).
+    pub at_least: f64,
+    /// A blacklist.
+    pub black: bool,
+    /// Membership is only the condition (no record grounds): members leave when it fails.
+    pub condition_only: bool,
+}
+
 /// Static facts of a run derived from the parameters.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -61,6 +84,14 @@ pub struct Plan {
     /// membership is only a score condition keeps just the member bit: with millions of members
     /// (a redlist of good private scores), entries would cost more memory than the persons.
     pub sparse: Vec<bool>,
+    /// Person authorities that cover everyone in each province (no area or consent draw).
+    pub person_cover_always: [u64; N_PROVINCES],
+    /// Person authorities that cover only a share of each province (one draw per person).
+    pub person_cover_partial: Vec<usize>,
+    /// Person lists whose membership is a score condition, in slot order.
+    pub person_score_lists: Vec<ScoreList>,
+    /// Person points schemes that decay: (score column, authority, share recovered a day).
+    pub person_decays: Vec<(usize, usize, f64)>,
     /// Person list bits whose measures include an exec ban.
     pub exec_ban_mask: u8,
     /// Person authorities, in index order.
@@ -193,7 +224,53 @@ impl Plan {
             });
             if banned { m | 1 << s } else { m }
         });
+        let mut person_cover_always = [0u64; N_PROVINCES];
+        let mut person_cover_partial = Vec::new();
+        for &a in &person_authorities {
+            let c = &params.authorities[a].coverage;
+            if c.area_share >= 1.0 && c.consent_share >= 1.0 {
+                for (p, mask) in person_cover_always.iter_mut().enumerate() {
+                    if c.provinces.is_empty() || c.provinces.contains(&(p as u8)) {
+                        *mask |= 1 << a;
+                    }
+                }
+            } else {
+                person_cover_partial.push(a);
+            }
+        }
+        let person_score_lists = person_lists
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, &a)| {
+                let AuthorityKind::List(rule) = &params.authorities[a].kind else { return None };
+                let sr = rule.score_rule.as_ref()?;
+                let AuthorityKind::Points(s) = &params.authorities[sr.authority].kind else { return None };
+                Some(ScoreList {
+                    slot,
+                    authority: a,
+                    scheme: sr.authority,
+                    score_slot: slot_of(&person_points, sr.authority),
+                    base: s.base,
+                    below: sr.below.unwrap_or(f64::INFINITY),
+                    at_least: sr.at_least.unwrap_or(f64::NEG_INFINITY),
+                    black: rule.color == ListColor::Black,
+                    condition_only: rule.grounds.iter().all(|g| !g),
+                })
+            })
+            .collect();
+        let person_decays = person_points
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &a)| match &params.authorities[a].kind {
+                AuthorityKind::Points(s) if s.decay_per_day > 0.0 => Some((k, a, s.decay_per_day)),
+                _ => None,
+            })
+            .collect();
         Plan {
+            person_cover_always,
+            person_cover_partial,
+            person_score_lists,
+            person_decays,
             exec_ban_mask,
             sparse,
             person_authorities,
@@ -215,6 +292,10 @@ impl Plan {
             province_factor,
         }
     }
+}
+
+fn slot_of(list: &[usize], authority: usize) -> usize {
+    list.iter().position(|&a| a == authority).unwrap_or(0)
 }
 
 /// Combined continuing effects of a set of person lists.
@@ -271,6 +352,10 @@ pub struct DayTables {
     pub person_desired_criticism: Vec<f32>,
     /// Deterrence multiplier by province, event and leader-fear level (firms).
     pub firm_deterrence: Vec<f32>,
+    /// Multiplier from perceived risk `x` (fear sensitivity times fear) to its level.
+    pub risk_level_scale: f64,
+    /// Daily probability of a false record by each authority in each province (all events).
+    pub false_threshold: Vec<[f64; N_PROVINCES]>,
     /// Effects of each person list-membership byte.
     pub person_effects: Vec<PersonEffects>,
     /// Effects of each firm list-membership byte.
@@ -324,6 +409,8 @@ impl DayTables {
             person_rate_bound: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
             person_desired_criticism: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
             firm_deterrence: vec![1.0; N_PROVINCES * N_FIRM_EVENTS * RISK_LEVELS],
+            false_threshold: vec![[0.0; N_PROVINCES]; n_auth],
+            risk_level_scale: (RISK_LEVELS - 1) as f64 / (1.0 + params.behaviour.fear_perception),
             person_effects: vec![PersonEffects::default(); 256],
             firm_effects: vec![FirmEffects::default(); 256],
         }
@@ -367,6 +454,12 @@ impl DayTables {
         for (a, cov) in self.coverage.iter_mut().enumerate() {
             for (p, c) in cov.iter_mut().enumerate() {
                 *c = if enabled[a] { roll * plan.province_factor[p] } else { 0.0 };
+            }
+        }
+        for (a, thr) in self.false_threshold.iter_mut().enumerate() {
+            let total: f64 = params.authorities[a].false_rate.iter().sum();
+            for (p, x) in thr.iter_mut().enumerate() {
+                *x = total * self.detection_scale[a] * self.coverage[a][p];
             }
         }
         let b = &params.behaviour;
