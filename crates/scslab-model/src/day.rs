@@ -186,8 +186,6 @@ impl Simulation {
             cols: &self.person_cols,
             enabled: &self.enabled,
             behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
-            observation: DayStream::new(self.params.seed, Stream::Observation, day as u64),
-            consequences: DayStream::new(self.params.seed, Stream::Consequences, day as u64),
         };
         let len = chunk_len(self.persons.wealth.len(), PERSON_MIN_CHUNK);
         let k = self.plan.person_points.len();
@@ -230,6 +228,8 @@ impl Simulation {
                 },
             );
         self.person_inbox.clear();
+        // Adults and scored persons per cell do not change: counted once at setup.
+        self.metrics.persons.merge(&self.static_counts);
         for out in &self.person_outboxes {
             self.metrics.persons.merge(&out.counters);
             self.pending_persons.extend_from_slice(&out.pending);

@@ -40,12 +40,8 @@ pub struct PersonCtx<'a> {
     pub cols: &'a PersonCols,
     /// Current on/off state of each authority.
     pub enabled: &'a [bool],
-    /// Today's behaviour stream.
+    /// Today's person stream (behaviour, observation and consequences in segments 0, 1, 2).
     pub behaviour: DayStream,
-    /// Today's observation stream.
-    pub observation: DayStream,
-    /// Today's consequences stream.
-    pub consequences: DayStream,
 }
 
 /// Mutable columns of one chunk of persons.
@@ -144,7 +140,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
         let split = inbox.partition_point(|m| m.agent == id);
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
-        let Some(traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
+        let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
             continue;
         };
         let mut me = Me {
@@ -163,7 +159,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
-        person_day(ctx, &traits, &mut me, mine, out);
+        person_day(ctx, &mut traits, &mut me, mine, out);
         chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         chunk.flags[i] = me.flags;
         [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
@@ -194,7 +190,7 @@ fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
 
 fn person_day(
     ctx: &PersonCtx<'_>,
-    traits: &crate::population::PersonTraits,
+    traits: &mut crate::population::PersonTraits,
     me: &mut Me<'_>,
     inbox: &[Addressed],
     out: &mut PersonOutbox,
@@ -203,10 +199,11 @@ fn person_day(
     let b = &params.behaviour;
     let cols = ctx.cols;
     let cell = me.cell;
+    // One keyed start a day; behaviour, observation and consequences draw from separate
+    // segments of it, so that a change in one purpose never shifts the draws of another.
     let mut rng = ctx.behaviour.agent(me.id as u64);
-    let mut orng = ctx.observation.agent(me.id as u64);
-    let mut crng = ctx.consequences.agent(me.id as u64);
-    out.counters.add(cell, cols.adults, 1);
+    let mut orng = rng.segment(1);
+    let mut crng = rng.segment(2);
 
     for m in inbox {
         match m.message {
@@ -300,6 +297,7 @@ fn person_day(
         let event = if bound <= 0.95 && u >= bound {
             None
         } else {
+            crate::population::fill_event_traits(ctx.params, ctx.layout, me.id, traits);
             let mut prob = [0.0f64; N_PERSON_EVENTS];
             let poverty = 1.6 - 0.3 * traits.income as f64;
             for (e, info) in PERSON_EVENTS.iter().enumerate() {
@@ -395,10 +393,11 @@ fn person_day(
     if me.lists & ctx.plan.person_red_mask != 0 {
         c.add(cell, cols.redlisted, 1);
     }
-    for (k, &a) in ctx.plan.person_points.iter().enumerate() {
-        if me.covered & (1 << a) != 0 {
+    // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
+    // static and added once a day in `close_day`.
+    for k in 0..ctx.plan.person_points.len() {
+        if me.scores[k] != 0 {
             c.add_signed(cell, cols.score_sum + k, me.scores[k] as i64);
-            c.add(cell, cols.scored + k, 1);
         }
     }
     let w = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
@@ -659,9 +658,13 @@ fn scores_and_score_lists(
         if !ctx.enabled[sl.authority] || me.covered & (1 << sl.scheme) == 0 {
             continue;
         }
-        let score = sl.base + me.scores[sl.score_slot] as f64;
-        let holds = score < sl.below && score >= sl.at_least;
         let member = me.lists & (1 << sl.slot) != 0;
+        let offset = me.scores[sl.score_slot];
+        if offset == 0 && member == sl.holds_at_base {
+            continue;
+        }
+        let score = sl.base + offset as f64;
+        let holds = score < sl.below && score >= sl.at_least;
         if holds && !member {
             let false_basis = sl.black && me.flags & P_TRUE_VIOLATION == 0;
             enter_list(ctx, me, sl.authority, false_basis, crng, out);

@@ -21,7 +21,6 @@ pub struct Layout {
     pub platform_firms: Vec<u32>,
     person_traits: DayStream,
     firm_traits: DayStream,
-    employer: [DayStream; 4],
     legal_rep: DayStream,
     suppliers: [DayStream; 8],
     coverage: Vec<DayStream>,
@@ -114,7 +113,6 @@ impl Layout {
             platform_firms,
             person_traits: DayStream::new(seed, Stream::PersonTraits, 0),
             firm_traits: DayStream::new(seed, Stream::FirmTraits, 0),
-            employer: [0, 1, 2, 3].map(|k| net(1000 + k)),
             legal_rep: net(2000),
             suppliers: [0, 1, 2, 3, 4, 5, 6, 7].map(|k| net(3000 + k)),
             coverage_provinces: params
@@ -166,7 +164,10 @@ impl Layout {
         if n == 0 {
             return None;
         }
-        let u = self.employer[k as usize].agent(person as u64).uniform();
+        // Draws 4 to 7 of the person's trait stream.
+        let mut rng = self.person_traits.agent(person as u64);
+        rng.skip(4 + k as u64);
+        let u = rng.uniform();
         let rank = ((n as f64) * u.powi(concentration as i32)) as u32;
         Some(lo + rank.min(n - 1))
     }
@@ -290,21 +291,36 @@ fn traits_inner(
             dissent: 0.0,
         };
     }
-    let [l1, l2, p1, p2] = rng.uniform4();
     let [o1, o2, f1, f2] = rng.uniform4();
     let [c1, c2, d1, d2] = rng.uniform4();
-    PersonTraits {
+    let mut t = PersonTraits {
         province,
         urban: (u_urban as f64) < pop.urban_share,
         age_band,
         income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
-        law_abidance: tri(b.law_abidance, l1, l2),
-        prosociality: tri(b.prosociality, p1, p2),
+        law_abidance: 0.0,
+        prosociality: 0.0,
         outspokenness: tri(b.outspokenness, o1, o2),
         fear_sensitivity: tri(b.fear_sensitivity, f1, f2),
         conformity: tri(b.conformity, c1, c2),
         dissent: tri(b.dissent, d1, d2),
+    };
+    if !minors_only_basic {
+        fill_event_traits(params, layout, person, &mut t);
     }
+    t
+}
+
+/// Fills law-abidance and prosociality, which only the event draw needs: the person kernel
+/// derives them only on the days a person may have an event (the fourth trait draw).
+#[inline]
+pub fn fill_event_traits(params: &Params, layout: &Layout, person: u32, t: &mut PersonTraits) {
+    let b = &params.behaviour;
+    let mut rng = layout.person_traits.agent(person as u64);
+    rng.skip(3);
+    let [l1, l2, p1, p2] = rng.uniform4();
+    t.law_abidance = tri(b.law_abidance, l1, l2);
+    t.prosociality = tri(b.prosociality, p1, p2);
 }
 
 /// Whether a person starts employed (working age only).

@@ -52,6 +52,8 @@ pub struct Simulation {
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
     pub(crate) group_sanction_rate: [f64; N_PEER_GROUPS],
     pub(crate) intervention_target: Option<u32>,
+    /// Per-cell counters that never change (adults, persons covered by each scheme).
+    pub(crate) static_counts: Counters,
 }
 
 /// One row of an end-of-run distribution.
@@ -153,6 +155,19 @@ impl Simulation {
                 if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
         }
         let person_cols = PersonCols::new(&params);
+        let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
+        for id in 0..n as u32 {
+            let t = person_traits(&params, &layout, id);
+            if !t.is_adult() {
+                continue;
+            }
+            static_counts.add(t.cell(), person_cols.adults, 1);
+            for (k, &a) in plan.person_points.iter().enumerate() {
+                if covered(&params, &layout, a, id, t.province) {
+                    static_counts.add(t.cell(), person_cols.scored + k, 1);
+                }
+            }
+        }
         let firm_cols = FirmCols::new(&params);
         let metrics = DayMetrics::new(&params, &person_cols, &firm_cols);
         let person_outboxes = (0..n_chunks(n, PERSON_MIN_CHUNK))
@@ -187,6 +202,7 @@ impl Simulation {
             peer_rates,
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             intervention_target,
+            static_counts,
             params,
         }
     }

@@ -45,6 +45,9 @@ pub struct ScoreList {
     pub black: bool,
     /// Membership is only the condition (no record grounds): members leave when it fails.
     pub condition_only: bool,
+    /// Whether the condition holds at the base score (a person at base whose membership equals
+    /// this needs no check).
+    pub holds_at_base: bool,
 }
 
 /// Static facts of a run derived from the parameters.
@@ -255,6 +258,8 @@ impl Plan {
                     at_least: sr.at_least.unwrap_or(f64::NEG_INFINITY),
                     black: rule.color == ListColor::Black,
                     condition_only: rule.grounds.iter().all(|g| !g),
+                    holds_at_base: sr.below.is_none_or(|x| s.base < x)
+                        && sr.at_least.is_none_or(|x| s.base >= x),
                 })
             })
             .collect();
