@@ -109,11 +109,20 @@ struct Me<'s> {
     lists: u8,
     exited: u8,
     detained: u8,
-    /// Bit `a` set: the person is in authority `a`'s area and consents.
-    covered: u64,
+    /// Bit `a` set: the person is in authority `a`'s area and consents. Derived on first use
+    /// (`None` until then): most person-days never need it.
+    covered: Option<u64>,
     /// Fear, resentment and trust as stored at the end of the day.
     bytes: [u8; 3],
     scores: &'s mut [i16],
+}
+
+impl Me<'_> {
+    /// The coverage mask, derived once a day on first use.
+    #[inline]
+    fn coverage(&mut self, ctx: &PersonCtx<'_>) -> u64 {
+        *self.covered.get_or_insert_with(|| coverage_mask(ctx, self.id, self.province))
+    }
 }
 
 /// Rounds to the nearest integer (ties away from zero) without a libm call.
@@ -155,7 +164,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             lists: chunk.lists[i],
             exited: 0,
             detained: chunk.detained[i],
-            covered: coverage_mask(ctx, id, traits.province),
+            covered: None,
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
@@ -427,7 +436,7 @@ fn observe(
         }
         let p =
             auth.detect[event] * ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
-        if orng.uniform() < p && me.covered & (1 << a) != 0 {
+        if orng.uniform() < p && me.coverage(ctx) & (1 << a) != 0 {
             recorded = true;
             deliver(ctx, me, a, event, false, orng, crng, out);
         }
@@ -461,7 +470,7 @@ fn false_records(
     for &a in &ctx.plan.person_false_authorities {
         let threshold = ctx.tables.false_threshold[a][me.province as usize];
         let u = orng.uniform();
-        if u < threshold && me.covered & (1 << a) != 0 {
+        if u < threshold && me.coverage(ctx) & (1 << a) != 0 {
             let cum = &ctx.plan.false_cumulative[a];
             let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
             let target = u / scale;
@@ -655,12 +664,12 @@ fn scores_and_score_lists(
         }
     }
     for sl in &ctx.plan.person_score_lists {
-        if !ctx.enabled[sl.authority] || me.covered & (1 << sl.scheme) == 0 {
-            continue;
-        }
         let member = me.lists & (1 << sl.slot) != 0;
         let offset = me.scores[sl.score_slot];
         if offset == 0 && member == sl.holds_at_base {
+            continue;
+        }
+        if !ctx.enabled[sl.authority] || me.coverage(ctx) & (1 << sl.scheme) == 0 {
             continue;
         }
         let score = sl.base + offset as f64;
