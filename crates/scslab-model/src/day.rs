@@ -13,7 +13,7 @@ use crate::params::AuthorityKind;
 use crate::persons::{self, PersonChunk, PersonCtx};
 use crate::population::{N_CELLS, N_PEER_GROUPS};
 use crate::sim::Simulation;
-use crate::vocab::{N_INCOME, N_PERSON_EVENTS};
+use crate::vocab::{N_INCOME, N_PERSON_EVENTS, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
 
 /// Days over which peers' behaviour is averaged for conformity.
@@ -287,8 +287,18 @@ impl Simulation {
     /// Closing the day: wealth Gini, and yesterday's group rates that tomorrow's behaviour reads.
     fn close_day(&mut self) {
         let m = &mut self.metrics;
-        m.wealth_gini = gini_from_hist(&m.persons.wealth_hist, &m.persons.wealth_hist_sum);
         let cols = &self.person_cols;
+        for cell in 0..N_CELLS {
+            let violations: u64 = PERSON_EVENTS
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.valence == Valence::Violation)
+                .map(|(e, _)| m.persons.get(cell, cols.true_events + e))
+                .sum();
+            let compliant = m.persons.get(cell, cols.adults) - violations;
+            m.persons.add(cell, cols.compliant, compliant);
+        }
+        m.wealth_gini = gini_from_hist(&m.persons.wealth_hist, &m.persons.wealth_hist_sum);
         let mut adults = [0u64; N_PEER_GROUPS];
         let mut events = vec![[0u64; N_PERSON_EVENTS]; N_PEER_GROUPS];
         let mut sanctions = [0u64; N_PEER_GROUPS];

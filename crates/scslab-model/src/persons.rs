@@ -272,7 +272,6 @@ fn person_day(
         out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money) as u64);
     }
 
-    let mut had_violation = false;
     if me.detained > 0 {
         me.detained -= 1;
         out.counters.add(cell, cols.detained, 1);
@@ -342,7 +341,6 @@ fn person_day(
             out.counters.add(cell, cols.true_events + e, 1);
             let info = PERSON_EVENTS[e];
             if info.valence == Valence::Violation {
-                had_violation = true;
                 me.flags |= P_TRUE_VIOLATION;
             }
             match e {
@@ -357,9 +355,8 @@ fn person_day(
         }
         false_records(ctx, me, &mut orng, &mut crng, out);
     }
-    if !had_violation {
-        out.counters.add(cell, cols.compliant, 1);
-    }
+    // Adult-days without a violation are counted in `close_day` as adults minus violations:
+    // a person has at most one event a day.
 
     scores_and_score_lists(ctx, me, &mut crng, out);
 
