@@ -277,22 +277,6 @@ fn traits_inner(
     } else {
         2
     };
-    if age_band == 0 && minors_only_basic {
-        return PersonTraits {
-            province,
-            urban: (u_urban as f64) < pop.urban_share,
-            age_band,
-            income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
-            law_abidance: 0.0,
-            prosociality: 0.0,
-            outspokenness: 0.0,
-            fear_sensitivity: 0.0,
-            conformity: 0.0,
-            dissent: 0.0,
-        };
-    }
-    let [o1, o2, f1, f2] = rng.uniform4();
-    let [c1, c2, d1, d2] = rng.uniform4();
     let mut t = PersonTraits {
         province,
         urban: (u_urban as f64) < pop.urban_share,
@@ -300,11 +284,20 @@ fn traits_inner(
         income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
         law_abidance: 0.0,
         prosociality: 0.0,
-        outspokenness: tri(b.outspokenness, o1, o2),
-        fear_sensitivity: tri(b.fear_sensitivity, f1, f2),
-        conformity: tri(b.conformity, c1, c2),
-        dissent: tri(b.dissent, d1, d2),
+        outspokenness: 0.0,
+        fear_sensitivity: 0.0,
+        conformity: 0.0,
+        dissent: 0.0,
     };
+    if age_band == 0 && minors_only_basic {
+        return t;
+    }
+    let [o1, o2, f1, f2] = rng.uniform4();
+    let [c1, c2, d1, d2] = rng.uniform4();
+    t.outspokenness = tri(b.outspokenness, o1, o2);
+    t.fear_sensitivity = tri(b.fear_sensitivity, f1, f2);
+    t.conformity = tri(b.conformity, c1, c2);
+    t.dissent = tri(b.dissent, d1, d2);
     if !minors_only_basic {
         fill_event_traits(params, layout, person, &mut t);
     }
