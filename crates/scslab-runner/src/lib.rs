@@ -162,7 +162,7 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
     let days = params.days;
     let intervention_day = params.interventions.first().map(|iv| iv.day);
     let t0 = Instant::now();
-    let (mut sim, distributions_and_series, timings) = pool.install(|| {
+    let (distributions_and_series, timings) = pool.install(|| {
         let mut sim = Simulation::new(params);
         let setup = t0.elapsed().as_secs_f64();
         progress(Progress::Started { days, persons: sim.params.n_persons });
@@ -174,7 +174,7 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
         }
         let simulate = t1.elapsed().as_secs_f64();
         let dist = sim.distributions();
-        (sim, (dist, series), Timings { setup, simulate, write: 0.0 })
+        ((dist, series), Timings { setup, simulate, write: 0.0 })
     });
     let (distributions, series) = distributions_and_series;
     let headlines = headlines(&series, intervention_day);
@@ -189,7 +189,7 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
     if let Some(dir) = &config.out_dir {
         progress(Progress::Writing);
         let t2 = Instant::now();
-        write_outputs(config, &mut sim, &outcome, &distributions, dir)?;
+        write_outputs(config, &outcome, &distributions, dir)?;
         outcome.timings.write = t2.elapsed().as_secs_f64();
         outcome.peak_rss_bytes = scslab_output::peak_rss_bytes();
         write_manifest(config, &outcome, dir)?;
@@ -258,7 +258,6 @@ fn comparison_table(a: &[Headline], b: &[Headline]) -> Table {
 
 fn write_outputs(
     config: &RunConfig,
-    _sim: &mut Simulation,
     outcome: &RunOutcome,
     distributions: &[scslab_model::sim::DistRow],
     dir: &std::path::Path,
