@@ -61,7 +61,7 @@ pub struct Simulation {
 pub struct DistRow {
     /// What is distributed: `score:NAME`, `grade:NAME`, `wealth`, `list_spells:NAME`.
     pub distribution: String,
-    /// Grouping: `all`, `urban_rural`, `income`, `province`.
+    /// Grouping: `all`, `urban_rural`, `income`.
     pub dimension: &'static str,
     /// Group name.
     pub group: String,

@@ -259,5 +259,5 @@ pub struct RawPolicyChange {
     pub enabled: Option<bool>,
     pub detection_scale: Option<f64>,
     /// 0 removes the fixed listing period.
-    pub duration_days: Option<u32>,
+    pub duration_days: Option<S<u32>>,
 }

@@ -164,6 +164,18 @@ impl Source<'_> {
     }
 }
 
+/// Most authorities in a scenario (coverage masks are 64-bit).
+pub const MAX_AUTHORITIES: usize = 64;
+
+/// A number read without its span must be finite; the error points at the first `key`.
+fn finite_at(src: &Source<'_>, x: f64, key: &str) -> R<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(src.error(src.key_span(key), format!("{key}: expected a finite number, found {x}")))
+    }
+}
+
 fn opt_prob(src: &Source<'_>, v: &Option<S<f64>>, key: &str, default: f64) -> R<f64> {
     v.as_ref().map_or(Ok(default), |v| src.prob(v, key))
 }
@@ -191,6 +203,12 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
     let measures = raw.measure.iter().map(|m| measure(src, m)).collect::<R<Vec<_>>>()?;
     unique(src, raw.measure.iter().map(|m| &m.name), "measure")?;
     unique(src, raw.authority.iter().map(|a| &a.name), "authority")?;
+    if raw.authority.len() > MAX_AUTHORITIES {
+        return Err(src.error(
+            raw.authority[MAX_AUTHORITIES].name.span(),
+            format!("authority: at most {MAX_AUTHORITIES} authorities, found {}", raw.authority.len()),
+        ));
+    }
     let names: Vec<&str> = raw.authority.iter().map(|a| a.name.get_ref().as_str()).collect();
     let mut authorities = Vec::new();
     for a in &raw.authority {
@@ -269,7 +287,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
             day: iv.day,
             platform: *iv.platform.get_ref(),
             ipo_halt_value_share: src.prob(&iv.ipo_halt_value_share, "intervention.ipo_halt_value_share")?,
-            fine_yuan: iv.fine_yuan.max(0.0),
+            fine_yuan: finite_at(src, iv.fine_yuan, "fine_yuan")?.max(0.0),
             restructure_value_share: src
                 .prob(&iv.restructure_value_share, "intervention.restructure_value_share")?,
             founder_withdraws: iv.founder_withdraws,
@@ -283,8 +301,22 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
             day: pc.day,
             authority: a,
             enabled: pc.enabled,
-            detection_scale: pc.detection_scale.map(|s| s.max(0.0)),
-            duration_days: pc.duration_days.map(|d| if d == 0 { None } else { Some(d) }),
+            detection_scale: match pc.detection_scale {
+                Some(x) => Some(finite_at(src, x, "detection_scale")?.max(0.0)),
+                None => None,
+            },
+            duration_days: match &pc.duration_days {
+                Some(d) if *d.get_ref() > MAX_DAYS => {
+                    return Err(src.error(
+                        d.span(),
+                        format!(
+                            "policy_change.duration_days: expected at most {MAX_DAYS} days, found {}",
+                            d.get_ref()
+                        ),
+                    ));
+                }
+                d => d.as_ref().map(|d| if *d.get_ref() == 0 { None } else { Some(*d.get_ref()) }),
+            },
         });
     }
     let net = &raw.network;
@@ -299,7 +331,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
         suppliers_per_firm: suppliers,
         drop_listed_partner: src.prob(&net.drop_listed_partner, "network.drop_listed_partner")?,
         partner_penalty_rate: src.prob(&net.partner_penalty_rate, "network.partner_penalty_rate")?,
-        partner_penalty_yuan: net.partner_penalty_yuan.max(0.0),
+        partner_penalty_yuan: finite_at(src, net.partner_penalty_yuan, "partner_penalty_yuan")?.max(0.0),
         dropped_revenue_share: src.prob(&net.dropped_revenue_share, "network.dropped_revenue_share")?,
     };
     Ok(Params {
@@ -585,9 +617,13 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 max,
                 points: src.event_table(&a.points, events, &key("points"), false)?,
                 decay_per_day: opt_prob(src, &a.decay_per_day, &key("decay_per_day"), 0.0)?,
-                grades: a.grades.iter().map(|g| Grade { name: g.name.clone(), min_score: g.min }).collect(),
-                employee_points: a.employee_points.unwrap_or(0.0),
-                partner_points: a.partner_points.unwrap_or(0.0),
+                grades: a
+                    .grades
+                    .iter()
+                    .map(|g| Ok(Grade { name: g.name.clone(), min_score: finite_at(src, g.min, "grades")? }))
+                    .collect::<R<Vec<_>>>()?,
+                employee_points: finite_at(src, a.employee_points.unwrap_or(0.0), "employee_points")?,
+                partner_points: finite_at(src, a.partner_points.unwrap_or(0.0), "partner_points")?,
             })
         }
         "blacklist" | "redlist" => {
@@ -622,6 +658,9 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                     };
                     if r.below.is_none() && r.at_least.is_none() {
                         return Err(src.error(sr.span(), key("score_rule needs `below` or `at_least`")));
+                    }
+                    for bound in [r.below, r.at_least].into_iter().flatten() {
+                        finite_at(src, bound, "score_rule")?;
                     }
                     Some(ScoreRule { authority: i, below: r.below, at_least: r.at_least })
                 }

@@ -773,3 +773,24 @@ fn appeal_days_are_bounded() {
         &["appeal_days"],
     );
 }
+
+/// Numbers read without a span are still checked: a non-finite value is refused, with the line
+/// of its key.
+#[test]
+fn non_finite_values_without_spans_are_refused() {
+    let base = scslab_scenario::preset_text("china-2020").unwrap();
+    let cases = [
+        ("\n[[policy_change]]\nday = 3\nauthority = \"sesame\"\ndetection_scale = inf\n", "detection_scale"),
+        ("\n[[policy_change]]\nday = 3\nauthority = \"sesame\"\nduration_days = 99999\n", "duration_days"),
+    ];
+    for (extra, key) in cases {
+        let text = format!("{base}{extra}");
+        let err = scslab_scenario::parse(&text, "test.toml").unwrap_err().to_string();
+        assert!(err.contains(key), "{err}");
+        let line = text[..text.rfind(&format!("{key} =")).unwrap()].matches('\n').count() + 1;
+        assert!(err.starts_with(&format!("test.toml:{line}:")), "{err} (expected line {line})");
+    }
+    let text = base.replace("partner_penalty_yuan = 10000.0", "partner_penalty_yuan = nan");
+    let err = scslab_scenario::parse(&text, "test.toml").unwrap_err().to_string();
+    assert!(err.contains("partner_penalty_yuan"), "{err}");
+}
