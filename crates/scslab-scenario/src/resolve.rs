@@ -167,6 +167,17 @@ impl Source<'_> {
 /// Most authorities in a scenario (coverage masks are 64-bit).
 pub const MAX_AUTHORITIES: usize = 64;
 
+/// An optional day count, at most [`MAX_DAYS`].
+fn day_count(src: &Source<'_>, v: &Option<S<u32>>, key: &str) -> R<Option<u32>> {
+    match v {
+        Some(d) if *d.get_ref() > MAX_DAYS => {
+            Err(src
+                .error(d.span(), format!("{key}: expected at most {MAX_DAYS} days, found {}", d.get_ref())))
+        }
+        d => Ok(d.as_ref().map(|d| *d.get_ref())),
+    }
+}
+
 /// A number read without its span must be finite; the error points at the first `key`.
 fn finite_at(src: &Source<'_>, x: f64, key: &str) -> R<f64> {
     if x.is_finite() {
@@ -305,18 +316,8 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
                 Some(x) => Some(finite_at(src, x, "detection_scale")?.max(0.0)),
                 None => None,
             },
-            duration_days: match &pc.duration_days {
-                Some(d) if *d.get_ref() > MAX_DAYS => {
-                    return Err(src.error(
-                        d.span(),
-                        format!(
-                            "policy_change.duration_days: expected at most {MAX_DAYS} days, found {}",
-                            d.get_ref()
-                        ),
-                    ));
-                }
-                d => d.as_ref().map(|d| if *d.get_ref() == 0 { None } else { Some(*d.get_ref()) }),
-            },
+            duration_days: day_count(src, &pc.duration_days, "policy_change.duration_days")?
+                .map(|d| (d > 0).then_some(d)),
         });
     }
     let net = &raw.network;
@@ -724,35 +725,11 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 color,
                 grounds,
                 score_rule,
-                duration_days: match &a.duration_days {
-                    Some(d) if *d.get_ref() > MAX_DAYS => {
-                        return Err(src.error(
-                            d.span(),
-                            format!(
-                                "{}: expected at most {MAX_DAYS} days, found {}",
-                                key("duration_days"),
-                                d.get_ref()
-                            ),
-                        ));
-                    }
-                    d => d.as_ref().map(|d| *d.get_ref()).filter(|&d| d > 0),
-                },
+                duration_days: day_count(src, &a.duration_days, &key("duration_days"))?.filter(|&d| d > 0),
                 exit_on_repayment: a.exit_on_repayment,
                 repair_rate: opt_prob(src, &a.repair_rate, &key("repair_rate"), 0.0)?,
                 appeal_rate: opt_prob(src, &a.appeal_rate, &key("appeal_rate"), 0.0)?,
-                appeal_days: match &a.appeal_days {
-                    Some(d) if *d.get_ref() > MAX_DAYS => {
-                        return Err(src.error(
-                            d.span(),
-                            format!(
-                                "{}: expected at most {MAX_DAYS} days, found {}",
-                                key("appeal_days"),
-                                d.get_ref()
-                            ),
-                        ));
-                    }
-                    d => d.as_ref().map_or(30, |d| *d.get_ref()),
-                },
+                appeal_days: day_count(src, &a.appeal_days, &key("appeal_days"))?.unwrap_or(30),
                 appeal_success_false: opt_prob(
                     src,
                     &a.appeal_success_false,
