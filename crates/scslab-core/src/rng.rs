@@ -92,6 +92,14 @@ impl AgentDayRng {
         [f(0), f(16), f(32), f(48)]
     }
 
+    /// Four uniform 16-bit integers from one draw: the same bits as [`Self::uniform4`], for
+    /// comparisons done in fixed point.
+    #[inline(always)]
+    pub fn u16x4(&mut self) -> [u16; 4] {
+        let x = self.next_u64();
+        [x as u16, (x >> 16) as u16, (x >> 32) as u16, (x >> 48) as u16]
+    }
+
     /// A generator for another purpose of the same agent and day: the sequence `segment * 2^32`
     /// draws further on. Segments never overlap while fewer than 2^32 draws are taken from each,
     /// and cost one addition instead of a new key.

@@ -13,7 +13,7 @@ use crate::params::AuthorityKind;
 use crate::persons::{self, PersonChunk, PersonCtx};
 use crate::population::{N_CELLS, N_PEER_GROUPS};
 use crate::sim::Simulation;
-use crate::vocab::{N_INCOME, N_PERSON_EVENTS, PERSON_EVENTS, Valence};
+use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
 
 /// Days over which peers' behaviour is averaged for conformity.
@@ -129,6 +129,8 @@ impl Simulation {
             lists_before: &self.firm_lists_before,
             target,
             person_lists: &self.persons.lists,
+            streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
+                .map(|s| DayStream::new(self.params.seed, s, day as u64)),
         };
         let len = chunk_len(self.firms.value.len(), FIRM_MIN_CHUNK);
         let k = self.plan.firm_points.len();
@@ -175,6 +177,13 @@ impl Simulation {
     /// Persons: messages, employment, income, behaviour, records, scores, lists, travel.
     fn person_phase(&mut self, day: u32) {
         self.person_inbox.sort_by_key(|m| m.agent);
+        // An employer can only have closed in today's firm phase (or not exist at all): persons
+        // of other provinces need not look theirs up.
+        let closures = self.firm_cols.closures;
+        let employer_check: [bool; N_PROVINCES] = std::array::from_fn(|p| {
+            self.metrics.firms.get(p, closures) > 0
+                || self.layout.firm_offsets[p + 1] == self.layout.firm_offsets[p]
+        });
         let ctx = PersonCtx {
             params: &self.params,
             plan: &self.plan,
@@ -182,6 +191,7 @@ impl Simulation {
             tables: &self.tables,
             day,
             firm_flags: &self.firms.flags,
+            employer_check: &employer_check,
             group_sanction_rate: &self.group_sanction_rate,
             cols: &self.person_cols,
             enabled: &self.enabled,

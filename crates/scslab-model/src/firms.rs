@@ -2,11 +2,11 @@
 //! violations and executive criticism, records, employee records, pressure from and on
 //! blacklisted suppliers, closure) and counts the day's outcomes.
 
-use scslab_core::rng::{AgentDayRng, Stream};
+use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FirmCols};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
-use crate::population::{FirmTraits, Layout, firm_traits};
+use crate::population::{FirmTraits, Layout, firm_traits_in};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, ListEntry, Message, Pending};
@@ -33,6 +33,9 @@ pub struct FirmCtx<'a> {
     pub target: Option<u32>,
     /// Persons' list bits (read to skip executives under an exec ban).
     pub person_lists: &'a [u8],
+    /// Today's firm streams: behaviour, observation and consequences (keyed by firm + 2^40 in
+    /// the last two, which persons share).
+    pub streams: [DayStream; 3],
 }
 
 /// Mutable columns of one chunk of firms.
@@ -111,15 +114,22 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
     let n_schemes = ctx.plan.firm_points.len();
     let stride = n_schemes.max(1);
     let mut inbox = chunk.inbox;
+    // Firms are numbered province by province: follow the boundaries instead of searching.
+    let mut province = ctx.layout.firm_province(chunk.start);
+    let mut next_boundary = ctx.layout.firm_offsets[province as usize + 1];
     for i in 0..chunk.value.len() {
         let id = chunk.start + i as u32;
+        while id >= next_boundary {
+            province += 1;
+            next_boundary = ctx.layout.firm_offsets[province as usize + 1];
+        }
         let split = inbox.partition_point(|m| m.agent == id);
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
         if chunk.flags[i] & F_ALIVE == 0 {
             continue;
         }
-        let traits = firm_traits(ctx.params, ctx.layout, id);
+        let traits = firm_traits_in(ctx.params, ctx.layout, id, province);
         let mut f = Firm {
             id,
             cell: traits.province as usize,
@@ -159,13 +169,14 @@ fn firm_day(
     let b = &params.behaviour;
     let cols = ctx.cols;
     let cell = f.cell;
-    let day = ctx.day as u64;
-    let mut rng = AgentDayRng::new(params.seed, Stream::FirmBehaviour, f.id as u64, day);
-    let mut orng = AgentDayRng::new(params.seed, Stream::Observation, f.id as u64 | 1 << 40, day);
-    let mut crng = AgentDayRng::new(params.seed, Stream::Consequences, f.id as u64 | 1 << 40, day);
+    let [behaviour, observation, consequences] = &ctx.streams;
+    let mut rng = behaviour.agent(f.id as u64);
+    let mut orng = observation.agent(f.id as u64 | 1 << 40);
+    let mut crng = consequences.agent(f.id as u64 | 1 << 40);
     let daily_return = params.population.firm_daily_return;
     let fear = *fear_byte as f64 / 255.0;
-    let [r_fear, r_score, _, _] = crng.uniform4();
+    let [r_fear, r_score, _, _] = crng.u16x4();
+    let r_score = r_score as f64 * (1.0 / 65_536.0);
     *fear_byte = crate::persons::stochastic_byte(fear * (1.0 - b.leader_fear_decay), r_fear);
 
     for m in inbox {
@@ -300,7 +311,7 @@ fn firm_day(
         // Stochastic rounding, so that decay smaller than a point a day still acts.
         let v = v.clamp(s.min - s.base, s.max - s.base);
         let whole = v.floor();
-        f.scores[k] = (whole + ((v - whole) > r_score as f64) as i64 as f64) as i16;
+        f.scores[k] = (whole + ((v - whole) > r_score) as i64 as f64) as i16;
     }
     score_lists(ctx, f, out);
 

@@ -335,6 +335,12 @@ impl Counters {
         self.values[i] = self.values[i].wrapping_add(x);
     }
 
+    /// The counters of one cell, for a run of additions to the same cell.
+    #[inline(always)]
+    pub fn row_mut(&mut self, cell: usize) -> &mut [u64] {
+        &mut self.values[cell * self.width..(cell + 1) * self.width]
+    }
+
     /// Adds a signed amount (stored wrapping).
     #[inline(always)]
     pub fn add_signed(&mut self, cell: usize, col: usize, x: i64) {

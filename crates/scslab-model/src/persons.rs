@@ -13,7 +13,7 @@ use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan};
 use crate::vocab::{
     EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
-    PERSON_EVENTS, PersonMeasureKind, Valence,
+    N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 use crate::world::{
     Addressed, F_ALIVE, ListEntry, Message, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT,
@@ -34,6 +34,9 @@ pub struct PersonCtx<'a> {
     pub day: u32,
     /// Firm flags (read for employers' closure).
     pub firm_flags: &'a [u16],
+    /// Provinces where a firm closed in today's firm phase or that have no firms: only there
+    /// can an employed person have lost their employer.
+    pub employer_check: &'a [bool; N_PROVINCES],
     /// Yesterday's blacklist sanctions per adult in each peer group.
     pub group_sanction_rate: &'a [f64; N_PEER_GROUPS],
     /// Counter layout.
@@ -158,9 +161,9 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             province: traits.province,
             wealth: chunk.wealth[i] as i64,
             flags: chunk.flags[i],
-            fear: chunk.fear[i] as f64 / 255.0,
-            resentment: chunk.resentment[i] as f64 / 255.0,
-            trust: chunk.trust[i] as f64 / 255.0,
+            fear: chunk.fear[i] as f64 * BYTE_UNIT,
+            resentment: chunk.resentment[i] as f64 * BYTE_UNIT,
+            trust: chunk.trust[i] as f64 * BYTE_UNIT,
             lists: chunk.lists[i],
             exited: 0,
             detained: chunk.detained[i],
@@ -177,13 +180,16 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
     }
 }
 
-/// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder.
+/// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder (to 1/65,536):
+/// `r` is a uniform 16-bit draw. Done in 16.16 fixed point, with one float conversion.
 #[inline(always)]
-pub fn stochastic_byte(x: f64, u: f32) -> u8 {
-    let scaled = x.clamp(0.0, 1.0) * 255.0;
-    let whole = scaled as u32;
-    (whole + ((scaled - whole as f64) > u as f64) as u32).min(255) as u8
+pub fn stochastic_byte(x: f64, r: u16) -> u8 {
+    let v = (x.clamp(0.0, 1.0) * (255.0 * 65_536.0)) as u32;
+    ((v >> 16) + ((v & 0xffff) as u16 > r) as u32).min(255) as u8
 }
+
+/// Bytes of fear, resentment and trust as fractions.
+const BYTE_UNIT: f64 = 1.0 / 255.0;
 
 /// Which person authorities cover this person (area and consent).
 #[inline]
@@ -227,15 +233,18 @@ fn person_day(
         }
     }
 
-    let effects = ctx.tables.person_effects[me.lists as usize];
+    let effects = &ctx.tables.person_effects[me.lists as usize];
 
     // Employment: closure of the employer, exclusion, re-employment.
     let working_age = traits.age_band == 1;
     if me.flags & P_EMPLOYED != 0 {
-        let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
-        let employer =
-            ctx.layout.employer_candidate(params.population.employer_concentration, me.id, me.province, slot);
-        let closed = employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0);
+        let closed = ctx.employer_check[me.province as usize] && {
+            let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+            let pop = &params.population;
+            let employer =
+                ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
+            employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0)
+        };
         if closed {
             me.flags &= !P_EMPLOYED;
             out.counters.add(cell, cols.job_loss_closure, 1);
@@ -290,8 +299,8 @@ fn person_day(
         let desired_criticism = ctx.tables.person_desired_criticism[row] as f64 * d;
         let silenced = me.flags & P_SILENCED != 0;
         let expressed = if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 };
-        out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as u64);
-        out.counters.add(cell, cols.expressed_criticism, (expressed * FIXED_POINT) as u64);
+        out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as i64 as u64);
+        out.counters.add(cell, cols.expressed_criticism, (expressed * FIXED_POINT) as i64 as u64);
         if dissent > 0.5 {
             out.counters.add(cell, cols.private_dissenters, 1);
             if expressed < 0.5 * desired_criticism {
@@ -360,16 +369,23 @@ fn person_day(
 
     scores_and_score_lists(ctx, me, &mut crng, out);
 
-    // Travel: the ban bites when a trip is attempted (one draw; detained persons do not travel).
-    let trip = crng.uniform();
-    if me.detained == 0 && trip < b.flight_rate + b.train_rate {
+    // One draw for the travel decision and the rounding of the three attitudes: 16 bits each.
+    let [r1, r2, r3, t] = crng.u16x4();
+
+    // Travel: the ban bites when a trip is attempted (detained persons do not travel). The trip
+    // uniform is `(t + v) / 2^16`; `v` is drawn only when `t` leaves a trip possible.
+    let travel_rate = b.flight_rate + b.train_rate;
+    if me.detained == 0 && (t as f64) < travel_rate * 65_536.0 {
+        let trip = (t as f64 + crng.uniform()) * (1.0 / 65_536.0);
         let col = match (trip < b.flight_rate, effects.travel_ban) {
             (true, false) => cols.flights,
             (true, true) => cols.flights_blocked,
             (false, false) => cols.trains,
             (false, true) => cols.trains_blocked,
         };
-        out.counters.add(cell, col, 1);
+        if trip < travel_rate {
+            out.counters.add(cell, col, 1);
+        }
     }
 
     // Attitudes: decay, recovery and the group's sanctions seen yesterday.
@@ -380,40 +396,40 @@ fn person_day(
 
     // Attitudes are stored in 1/255 steps. Stochastic rounding keeps changes smaller than a
     // step (slow decay and recovery) unbiased instead of losing them.
-    let [r1, r2, r3, _] = crng.uniform4();
     me.bytes =
         [stochastic_byte(me.fear, r1), stochastic_byte(me.resentment, r2), stochastic_byte(me.trust, r3)];
 
     // Stocks.
     let c = &mut out.counters;
-    if me.lists != 0 {
-        for s in 0..ctx.plan.person_lists.len() {
-            if me.lists & (1 << s) != 0 {
-                c.add(cell, cols.list_stock + s, 1);
-            }
-        }
-    }
-    if me.lists & ctx.plan.person_black_mask != 0 {
-        c.add(cell, cols.blacklisted, 1);
-    }
-    if me.lists & ctx.plan.person_red_mask != 0 {
-        c.add(cell, cols.redlisted, 1);
-    }
-    // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
-    // static and added once a day in `close_day`.
-    for k in 0..ctx.plan.person_points.len() {
-        if me.scores[k] != 0 {
-            c.add_signed(cell, cols.score_sum + k, me.scores[k] as i64);
-        }
-    }
     let w = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-    c.add_signed(cell, cols.wealth, w as i64);
     let bin = wealth_bin(w);
     c.wealth_hist[bin] += 1;
     c.wealth_hist_sum[bin] += w.max(0) as u64;
-    c.add(cell, cols.fear, me.bytes[0] as u64);
-    c.add(cell, cols.resentment, me.bytes[1] as u64);
-    c.add(cell, cols.trust, me.bytes[2] as u64);
+    let row = c.row_mut(cell);
+    if me.lists != 0 {
+        let mut bits = me.lists;
+        while bits != 0 {
+            row[cols.list_stock + bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+        if me.lists & ctx.plan.person_black_mask != 0 {
+            row[cols.blacklisted] += 1;
+        }
+        if me.lists & ctx.plan.person_red_mask != 0 {
+            row[cols.redlisted] += 1;
+        }
+    }
+    // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
+    // static and added once a day in `close_day`.
+    for (k, &s) in me.scores.iter().enumerate() {
+        if s != 0 {
+            row[cols.score_sum + k] = row[cols.score_sum + k].wrapping_add(s as i64 as u64);
+        }
+    }
+    row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
+    row[cols.fear] += me.bytes[0] as u64;
+    row[cols.resentment] += me.bytes[1] as u64;
+    row[cols.trust] += me.bytes[2] as u64;
 }
 
 /// Records of a true event by each authority that detects it.
@@ -456,6 +472,8 @@ fn observe(
 }
 
 /// False records: events that never happened, or were someone else's, attributed to this person.
+/// One draw a day: below the sum of today's thresholds it picks the authority whose share it
+/// falls in (so at most one false record a person-day).
 #[inline(always)]
 fn false_records(
     ctx: &PersonCtx<'_>,
@@ -464,16 +482,28 @@ fn false_records(
     crng: &mut AgentDayRng,
     out: &mut PersonOutbox,
 ) {
+    let p = me.province as usize;
+    if ctx.plan.person_false_authorities.is_empty() {
+        return;
+    }
+    let mut u = orng.uniform();
+    if u >= ctx.tables.person_false_any[p] {
+        return;
+    }
     for &a in &ctx.plan.person_false_authorities {
-        let threshold = ctx.tables.false_threshold[a][me.province as usize];
-        let u = orng.uniform();
-        if u < threshold && me.coverage(ctx) & (1 << a) != 0 {
+        let threshold = ctx.tables.false_threshold[a][p];
+        if u >= threshold {
+            u -= threshold;
+            continue;
+        }
+        if me.coverage(ctx) & (1 << a) != 0 {
             let cum = &ctx.plan.false_cumulative[a];
-            let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
+            let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][p];
             let target = u / scale;
             let event = cum.partition_point(|&c| c <= target).min(cum.len() - 1);
             deliver(ctx, me, a, event, true, orng, crng, out);
         }
+        return;
     }
 }
 
@@ -651,6 +681,12 @@ fn scores_and_score_lists(
     crng: &mut AgentDayRng,
     out: &mut PersonOutbox,
 ) {
+    // Most persons sit at every base with the score lists that hold there: nothing to do.
+    if me.scores.iter().all(|&s| s == 0)
+        && me.lists & ctx.plan.person_score_list_mask == ctx.plan.person_score_base_members
+    {
+        return;
+    }
     for &(k, a, decay) in &ctx.plan.person_decays {
         if me.scores[k] != 0 && ctx.enabled[a] {
             let delta = -(me.scores[k] as f64) * decay;

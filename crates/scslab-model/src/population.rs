@@ -339,8 +339,13 @@ pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, p
 
 /// Static traits of a firm.
 pub fn firm_traits(params: &Params, layout: &Layout, firm: u32) -> FirmTraits {
+    firm_traits_in(params, layout, firm, layout.firm_province(firm))
+}
+
+/// Static traits of a firm whose province the caller knows.
+#[inline]
+pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8) -> FirmTraits {
     let pop = &params.population;
-    let province = layout.firm_province(firm);
     let rank = layout.firm_rank_share(firm, province);
     // Size classes by rank: the largest firms come first in each province.
     let s = &pop.firm_size_shares;

@@ -93,6 +93,11 @@ pub struct Plan {
     pub person_cover_partial: Vec<usize>,
     /// Person lists whose membership is a score condition, in slot order.
     pub person_score_lists: Vec<ScoreList>,
+    /// List bits of `person_score_lists`.
+    pub person_score_list_mask: u8,
+    /// List bits of the score lists that hold at the base score: a person with every score at
+    /// base whose score-list bits equal these has nothing to enter or leave.
+    pub person_score_base_members: u8,
     /// Person points schemes that decay: (score column, authority, share recovered a day).
     pub person_decays: Vec<(usize, usize, f64)>,
     /// Person list bits whose measures include an exec ban.
@@ -241,7 +246,7 @@ impl Plan {
                 person_cover_partial.push(a);
             }
         }
-        let person_score_lists = person_lists
+        let person_score_lists: Vec<ScoreList> = person_lists
             .iter()
             .enumerate()
             .filter_map(|(slot, &a)| {
@@ -263,6 +268,11 @@ impl Plan {
                 })
             })
             .collect();
+        let bits = |keep: fn(&ScoreList) -> bool| {
+            person_score_lists.iter().filter(|sl| keep(sl)).fold(0u8, |m, sl: &ScoreList| m | 1 << sl.slot)
+        };
+        let person_score_list_mask = bits(|_| true);
+        let person_score_base_members = bits(|sl| sl.holds_at_base);
         let person_decays = person_points
             .iter()
             .enumerate()
@@ -275,6 +285,8 @@ impl Plan {
             person_cover_always,
             person_cover_partial,
             person_score_lists,
+            person_score_list_mask,
+            person_score_base_members,
             person_decays,
             exec_ban_mask,
             sparse,
@@ -361,6 +373,9 @@ pub struct DayTables {
     pub risk_level_scale: f64,
     /// Daily probability of a false record by each authority in each province (all events).
     pub false_threshold: Vec<[f64; N_PROVINCES]>,
+    /// Sum of `false_threshold` over the person authorities with false records, by province:
+    /// one draw below it picks which authority (if any) makes a false record today.
+    pub person_false_any: [f64; N_PROVINCES],
     /// Effects of each person list-membership byte.
     pub person_effects: Vec<PersonEffects>,
     /// Effects of each firm list-membership byte.
@@ -415,6 +430,7 @@ impl DayTables {
             person_desired_criticism: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
             firm_deterrence: vec![1.0; N_PROVINCES * N_FIRM_EVENTS * RISK_LEVELS],
             false_threshold: vec![[0.0; N_PROVINCES]; n_auth],
+            person_false_any: [0.0; N_PROVINCES],
             risk_level_scale: (RISK_LEVELS - 1) as f64 / (1.0 + params.behaviour.fear_perception),
             person_effects: vec![PersonEffects::default(); 256],
             firm_effects: vec![FirmEffects::default(); 256],
@@ -466,6 +482,9 @@ impl DayTables {
             for (p, x) in thr.iter_mut().enumerate() {
                 *x = total * self.detection_scale[a] * self.coverage[a][p];
             }
+        }
+        for (p, any) in self.person_false_any.iter_mut().enumerate() {
+            *any = plan.person_false_authorities.iter().map(|&a| self.false_threshold[a][p]).sum();
         }
         let b = &params.behaviour;
         let max_x = 1.0 + b.fear_perception;
