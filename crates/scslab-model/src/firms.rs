@@ -5,7 +5,7 @@
 use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FirmCols};
-use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
+use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{FirmTraits, Layout, firm_traits_in};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
@@ -236,8 +236,9 @@ fn firm_day(
             out.counters.add(cell, cols.large_criticism, 1);
         }
         let mut recorded = false;
-        for (a, auth) in params.authorities.iter().enumerate() {
-            if auth.subject != Subject::Firm || !ctx.enabled[a] || auth.detect[e] <= 0.0 {
+        for &a in &ctx.plan.firm_authorities {
+            let auth = &params.authorities[a];
+            if !ctx.enabled[a] || auth.detect[e] <= 0.0 {
                 continue;
             }
             let pd = auth.detect[e]
@@ -258,10 +259,10 @@ fn firm_day(
     if !violated {
         out.counters.add(cell, cols.compliant, 1);
     }
-    for (a, auth) in params.authorities.iter().enumerate() {
+    for &a in &ctx.plan.firm_false_authorities {
         let cum = &ctx.plan.false_cumulative[a];
         let total = cum.last().copied().unwrap_or(0.0);
-        if auth.subject != Subject::Firm || !ctx.enabled[a] || total <= 0.0 {
+        if !ctx.enabled[a] {
             continue;
         }
         let s = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][p];

@@ -191,6 +191,31 @@ pub fn stochastic_byte(x: f64, r: u16) -> u8 {
 /// Bytes of fear, resentment and trust as fractions.
 const BYTE_UNIT: f64 = 1.0 / 255.0;
 
+/// Kinds of trait factor of person events (7.5): 0 violation, 1 favoured, 2 judgment default,
+/// 3 loan default, 4 repayment, 5 positive post, 6 criticism (computed apart).
+const N_FACTOR_KINDS: usize = 7;
+
+/// The trait-factor kind of each person event.
+const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
+    let mut k = [0u8; N_PERSON_EVENTS];
+    let mut e = 0;
+    while e < N_PERSON_EVENTS {
+        k[e] = match e {
+            EV_JUDGMENT_DEFAULT => 2,
+            EV_LOAN_DEFAULT => 3,
+            EV_REPAYMENT => 4,
+            EV_POSITIVE_POST => 5,
+            EV_CRITICISM => 6,
+            _ => match PERSON_EVENTS[e].valence {
+                Valence::Violation => 0,
+                _ => 1,
+            },
+        };
+        e += 1;
+    }
+    k
+};
+
 /// Which person authorities cover this person (area and consent).
 #[inline]
 fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
@@ -235,51 +260,50 @@ fn person_day(
 
     let effects = &ctx.tables.person_effects[me.lists as usize];
 
-    // Employment: closure of the employer, exclusion, re-employment.
+    // Employment: closure of the employer, exclusion, re-employment. One rarely taken branch
+    // for the three common cases (employed with nothing to check, working-age unemployed, old).
     let working_age = traits.age_band == 1;
-    if me.flags & P_EMPLOYED != 0 {
-        let closed = ctx.employer_check[me.province as usize] && {
-            let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
-            let pop = &params.population;
-            let employer =
-                ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
-            employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0)
-        };
-        if closed {
-            me.flags &= !P_EMPLOYED;
-            out.counters.add(cell, cols.job_loss_closure, 1);
-        } else if effects.job_loss > 0.0 && crng.bernoulli(effects.job_loss) {
-            me.flags &= !P_EMPLOYED;
-            out.counters.add(cell, cols.job_loss_measure, 1);
-        }
-    } else if working_age && crng.bernoulli(b.reemployment_rate + effects.hire_bonus) {
-        let found = (0..4u32).find(|&k| {
-            ctx.layout
-                .employer_candidate(params.population.employer_concentration, me.id, me.province, k)
-                .is_some_and(|f| ctx.firm_flags[f as usize] & F_ALIVE != 0)
-        });
-        if let Some(k) = found {
-            me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
+    let was_employed = me.flags & P_EMPLOYED != 0;
+    let check = ctx.employer_check[me.province as usize] | (effects.job_loss > 0.0);
+    if (was_employed & check) | (!was_employed & working_age) {
+        if was_employed {
+            let closed = ctx.employer_check[me.province as usize] && {
+                let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+                let pop = &params.population;
+                let employer =
+                    ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
+                employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0)
+            };
+            if closed {
+                me.flags &= !P_EMPLOYED;
+                out.counters.add(cell, cols.job_loss_closure, 1);
+            } else if effects.job_loss > 0.0 && crng.bernoulli(effects.job_loss) {
+                me.flags &= !P_EMPLOYED;
+                out.counters.add(cell, cols.job_loss_measure, 1);
+            }
+        } else if crng.bernoulli(b.reemployment_rate + effects.hire_bonus) {
+            let found = (0..4u32).find(|&k| {
+                ctx.layout
+                    .employer_candidate(params.population.employer_concentration, me.id, me.province, k)
+                    .is_some_and(|f| ctx.firm_flags[f as usize] & F_ALIVE != 0)
+            });
+            if let Some(k) = found {
+                me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
+            }
         }
     }
     let employed = me.flags & P_EMPLOYED != 0;
-    if working_age && !employed {
-        out.counters.add(cell, cols.unemployed, 1);
-    }
+    out.counters.add(cell, cols.unemployed, (working_age & !employed) as u64);
 
     // Income and continuing money effects.
     let pop = &params.population;
-    let mut income = pop.daily_income[traits.income as usize];
-    if !traits.urban {
-        income *= pop.rural_income_factor;
-    }
-    if working_age && !employed {
-        income *= 0.3;
-    }
+    // Selections by index rather than branches: urban/rural and employed are coin flips to the
+    // branch predictor.
+    let income = pop.daily_income[traits.income as usize]
+        * [pop.rural_income_factor, 1.0][traits.urban as usize]
+        * [1.0, 0.3][(working_age & !employed) as usize];
     me.wealth += round_i64(income * (1.0 - pop.consumption_share) + effects.daily_money);
-    if effects.daily_money > 0.0 {
-        out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money) as u64);
-    }
+    out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money.max(0.0)) as u64);
 
     if me.detained > 0 {
         me.detained -= 1;
@@ -301,12 +325,14 @@ fn person_day(
         let expressed = if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 };
         out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as i64 as u64);
         out.counters.add(cell, cols.expressed_criticism, (expressed * FIXED_POINT) as i64 as u64);
-        if dissent > 0.5 {
-            out.counters.add(cell, cols.private_dissenters, 1);
-            if expressed < 0.5 * desired_criticism {
-                out.counters.add(cell, cols.silent_dissenters, 1);
-            }
-        }
+        // Added without branches: whether a person dissents is a coin flip to the predictor.
+        let dissenter = dissent > 0.5;
+        out.counters.add(cell, cols.private_dissenters, dissenter as u64);
+        out.counters.add(
+            cell,
+            cols.silent_dissenters,
+            (dissenter & (expressed < 0.5 * desired_criticism)) as u64,
+        );
         // Thinning: a draw above the row's bound means no event, exactly as the full
         // computation below would find, since the total never exceeds the bound.
         let u = rng.uniform();
@@ -315,27 +341,28 @@ fn person_day(
             None
         } else {
             crate::population::fill_event_traits(ctx.params, ctx.layout, me.id, traits);
-            let mut prob = [0.0f64; N_PERSON_EVENTS];
+            // Trait factors by kind of event (a table lookup rather than a match per event:
+            // a jump table mispredicts on nearly every event).
             let poverty = 1.6 - 0.3 * traits.income as f64;
-            for (e, info) in PERSON_EVENTS.iter().enumerate() {
-                let trait_factor = match e {
-                    EV_JUDGMENT_DEFAULT if in_debt => 0.0,
-                    EV_JUDGMENT_DEFAULT | EV_LOAN_DEFAULT => {
-                        2.0 * (1.0 - traits.law_abidance as f64) * poverty
-                    }
-                    EV_REPAYMENT if !in_debt => 0.0,
-                    EV_REPAYMENT => {
-                        let means = if me.wealth > 0 { 1.0 } else { 0.3 };
-                        means * (1.0 + b.repayment_pressure * effects.pressure_yuan / 1000.0)
-                    }
-                    EV_POSITIVE_POST => 2.0 * (1.0 - dissent) * effects.reach,
-                    EV_CRITICISM => 0.0,
-                    _ => match info.valence {
-                        Valence::Violation => 2.0 * (1.0 - traits.law_abidance as f64),
-                        _ => 2.0 * traits.prosociality as f64,
-                    },
-                };
-                prob[e] = trait_factor * rates[e] as f64;
+            let debt_factor = 2.0 * (1.0 - traits.law_abidance as f64) * poverty;
+            let repay = if in_debt {
+                let means = if me.wealth > 0 { 1.0 } else { 0.3 };
+                means * (1.0 + b.repayment_pressure * effects.pressure_yuan / 1000.0)
+            } else {
+                0.0
+            };
+            let factors: [f64; N_FACTOR_KINDS] = [
+                2.0 * (1.0 - traits.law_abidance as f64),
+                2.0 * traits.prosociality as f64,
+                if in_debt { 0.0 } else { debt_factor },
+                debt_factor,
+                repay,
+                2.0 * (1.0 - dissent) * effects.reach,
+                0.0,
+            ];
+            let mut prob = [0.0f64; N_PERSON_EVENTS];
+            for (e, pe) in prob.iter_mut().enumerate() {
+                *pe = factors[FACTOR_KIND[e] as usize] * rates[e] as f64;
             }
             prob[EV_CRITICISM] = expressed;
             let total: f64 = prob.iter().sum();
@@ -412,12 +439,8 @@ fn person_day(
             row[cols.list_stock + bits.trailing_zeros() as usize] += 1;
             bits &= bits - 1;
         }
-        if me.lists & ctx.plan.person_black_mask != 0 {
-            row[cols.blacklisted] += 1;
-        }
-        if me.lists & ctx.plan.person_red_mask != 0 {
-            row[cols.redlisted] += 1;
-        }
+        row[cols.blacklisted] += (me.lists & ctx.plan.person_black_mask != 0) as u64;
+        row[cols.redlisted] += (me.lists & ctx.plan.person_red_mask != 0) as u64;
     }
     // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
     // static and added once a day in `close_day`.

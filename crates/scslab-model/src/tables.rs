@@ -106,6 +106,10 @@ pub struct Plan {
     pub person_authorities: Vec<usize>,
     /// Person authorities with false records.
     pub person_false_authorities: Vec<usize>,
+    /// Firm authorities, in index order.
+    pub firm_authorities: Vec<usize>,
+    /// Firm authorities with false records.
+    pub firm_false_authorities: Vec<usize>,
 }
 
 impl Plan {
@@ -204,6 +208,14 @@ impl Plan {
         let person_authorities: Vec<usize> = (0..params.authorities.len())
             .filter(|&a| params.authorities[a].subject == Subject::Person)
             .collect();
+        let firm_authorities: Vec<usize> = (0..params.authorities.len())
+            .filter(|&a| params.authorities[a].subject == Subject::Firm)
+            .collect();
+        let firm_false_authorities = firm_authorities
+            .iter()
+            .copied()
+            .filter(|&a| params.authorities[a].false_rate.iter().any(|&r| r > 0.0))
+            .collect();
         let person_false_authorities = person_authorities
             .iter()
             .copied()
@@ -292,6 +304,8 @@ impl Plan {
             sparse,
             person_authorities,
             person_false_authorities,
+            firm_authorities,
+            firm_false_authorities,
             measure_pos,
             false_cumulative,
             employee_scoring,
