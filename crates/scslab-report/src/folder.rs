@@ -17,13 +17,13 @@ pub(crate) const SERIES_FILES: [&str; 4] =
 #[derive(Debug)]
 pub(crate) enum Folder {
     /// One run (`scslab run`).
-    Run(RunFolder),
+    Run(Box<RunFolder>),
     /// A run and its counterfactual (`scslab run --against NAME` or `scslab compare`).
     Comparison {
         /// The scenario's run, in the folder itself.
-        run: RunFolder,
+        run: Box<RunFolder>,
         /// The counterfactual's run, in `against-NAME/`.
-        against: RunFolder,
+        against: Box<RunFolder>,
         /// `comparison.csv`: scenario, counterfactual and difference for each headline.
         comparison: CsvTable,
     },
@@ -65,12 +65,12 @@ pub(crate) fn open(dir: &Path) -> Result<Folder, ReportError> {
     let run = RunFolder::read(dir)?;
     let comparison_path = dir.join("comparison.csv");
     if !comparison_path.exists() {
-        return Ok(Folder::Run(run));
+        return Ok(Folder::Run(Box::new(run)));
     }
     let comparison = CsvTable::read(&comparison_path)?;
     let against_dir = find_against(dir, &comparison)?;
     let against = RunFolder::read(&against_dir)?;
-    Ok(Folder::Comparison { run, against, comparison })
+    Ok(Folder::Comparison { run: Box::new(run), against: Box::new(against), comparison })
 }
 
 impl RunFolder {

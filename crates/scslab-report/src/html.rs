@@ -25,8 +25,8 @@ p.lede{color:#444}footer{margin-top:3em;color:#777;font-size:.85em}";
 /// Renders the whole page.
 pub(crate) fn page(folder: &Folder, sections: &[Section]) -> String {
     let (run, against) = match folder {
-        Folder::Run(run) => (run, None),
-        Folder::Comparison { run, against, comparison } => (run, Some((against, comparison))),
+        Folder::Run(run) => (&**run, None),
+        Folder::Comparison { run, against, comparison } => (&**run, Some((&**against, comparison))),
     };
     let m = &run.manifest;
     let title = match against {
@@ -207,12 +207,12 @@ fn scenario_text(out: &mut String, m: &Manifest) {
 /// 1234567 as "1,234,567".
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    // The first group has 1 to 3 digits, every later one 3.
+    let head = (digits.len() + 2) % 3 + 1;
+    let mut out = digits[..head].to_string();
+    for start in (head..digits.len()).step_by(3) {
+        out.push(',');
+        out.push_str(&digits[start..start + 3]);
     }
     out
 }

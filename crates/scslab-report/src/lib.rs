@@ -156,9 +156,9 @@ pub enum ReportError {
 pub fn render(dir: &Path) -> Result<Report, ReportError> {
     let folder = folder::open(dir)?;
     let (run, against, kind) = match &folder {
-        Folder::Run(run) => (run, None, ReportKind::Run { scenario: run.manifest.scenario.clone() }),
+        Folder::Run(run) => (&**run, None, ReportKind::Run { scenario: run.manifest.scenario.clone() }),
         Folder::Comparison { run, against, .. } => (
-            run,
+            &**run,
             Some(Against { run: against, name: &against.manifest.scenario }),
             ReportKind::Comparison {
                 scenario: run.manifest.scenario.clone(),

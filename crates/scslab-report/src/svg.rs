@@ -285,6 +285,8 @@ pub(crate) fn format_value(x: f64) -> String {
     let a = x.abs();
     if a == 0.0 {
         "0".into()
+    } else if a < 1e4 && x.fract() == 0.0 {
+        format!("{x:.0}")
     } else if a >= 1e9 {
         format!("{:.3}G", x / 1e9)
     } else if a >= 1e6 {
@@ -430,7 +432,9 @@ impl Ticks {
 
     /// A tick label with as many decimals as the step needs (k and M for large values).
     fn label(&self, x: f64) -> String {
-        let x = if x.abs() < self.step * 1e-9 { 0.0 } else { x };
+        if x.abs() < self.step * 1e-9 {
+            return "0".into();
+        }
         let (scaled, step, suffix) = if self.max.abs().max(self.min.abs()) >= 1e6 {
             (x / 1e6, self.step / 1e6, "M")
         } else if self.max.abs().max(self.min.abs()) >= 1e4 {
@@ -490,7 +494,7 @@ mod tests {
         assert_eq!(Ticks::new(0.0, 2.5e6, 5).label(1e6), "1.0M");
         assert_eq!(Ticks::new(0.0, 5e6, 5).label(1e6), "1M");
         assert_eq!(Ticks::new(0.0, 25_000.0, 5).label(5000.0), "5k");
-        assert_eq!(Ticks::new(-1.0e-9, 1.0, 5).label(1e-17), "0.0");
+        assert_eq!(Ticks::new(-1.0e-9, 1.0, 5).label(1e-17), "0");
     }
 
     #[test]
@@ -571,6 +575,7 @@ mod tests {
         assert_eq!(format_value(0.0), "0");
         assert_eq!(format_value(0.12345), "0.1235");
         assert_eq!(format_value(12.345), "12.35");
+        assert_eq!(format_value(79.0), "79");
         assert_eq!(format_value(12_345.0), "12.3k");
         assert_eq!(format_value(2.5e6), "2.500M");
         assert_eq!(format_value(f64::NAN), "n/a");
