@@ -1,4 +1,5 @@
-//! The `scslab` command: a thin front end over `scslab-runner` and `scslab-scenario`. It parses
+//! The `scslab` command: a thin front end over `scslab-runner`, `scslab-scenario` and
+//! `scslab-report`. It parses
 //! arguments, draws the progress bar, prints tables and errors, and alone picks exit codes:
 //! 0 success, 2 bad input (nothing written), 1 failure while running or writing.
 
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scslab_report::ReportError;
 use scslab_runner::{Progress, RunConfig, RunError};
 use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
@@ -27,6 +29,17 @@ enum Command {
     /// List, print or check scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Output folder written by `scslab run` or `scslab compare`.
+    dir: PathBuf,
+    /// Report file (default: `DIR/report.html`).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -88,6 +101,16 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+impl From<ReportError> for Failure {
+    fn from(e: ReportError) -> Self {
+        match e {
+            // Writing the report failed: a failure, not bad input.
+            ReportError::Output(_) => Failure::Run(format!("error: {e}")),
+            other => Failure::Input(format!("error: {other}")),
+        }
+    }
+}
+
 impl From<RunError> for Failure {
     fn from(e: RunError) -> Self {
         match e {
@@ -111,6 +134,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Scenario(cmd) => scenario(cmd),
+        Command::Report(args) => report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -147,6 +171,17 @@ fn scenario(cmd: ScenarioCommand) -> Result<(), Failure> {
                 s.params.measures.len()
             );
         }
+    }
+    Ok(())
+}
+
+fn report(args: ReportArgs) -> Result<(), Failure> {
+    let report = scslab_report::render(&args.dir)?;
+    let path = args.out.unwrap_or_else(|| scslab_report::default_path(&args.dir));
+    let path = scslab_report::write(&report, &path)?;
+    println!("report: {} ({} charts)", path.display(), report.charts.len());
+    if !report.skipped.is_empty() {
+        println!("not drawn (columns missing, see the notes in the report): {}", report.skipped.join(", "));
     }
     Ok(())
 }

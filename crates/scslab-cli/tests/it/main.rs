@@ -143,5 +143,33 @@ fn compare_writes_the_differences_against_the_counterfactual() {
     assert!(out.join("against-none").join("manifest.json").exists());
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(stdout.contains("difference"));
+
+    // The report of the comparison, at the default path and elsewhere.
+    let r = scslab(&["report", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("id=\"chart-compliance\"") && html.contains("id=\"against-name\">none<"));
+    let elsewhere = out.join("r.html");
+    let r = scslab(&["report", out.to_str().unwrap(), "--out", elsewhere.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("r.html"));
+    assert!(elsewhere.is_file());
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn report_refuses_a_folder_that_is_not_an_output_folder_with_exit_code_2() {
+    let missing = temp("report-missing");
+    let _ = std::fs::remove_dir_all(&missing);
+    let o = scslab(&["report", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no such folder"), "{}", stderr(&o));
+
+    let empty = temp("report-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = scslab(&["report", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("manifest.json: missing"), "{}", stderr(&o));
+    assert!(!empty.join("report.html").exists());
+    let _ = std::fs::remove_dir_all(&empty);
 }

@@ -1,0 +1,583 @@
+//! Inline SVG charts: a line chart over days and a horizontal bar chart over groups.
+//!
+//! Charts are plain strings of SVG with fixed-size view boxes, no scripts and no external
+//! references, so a report opens anywhere without a network. Every chart carries an `id`, every
+//! line a `data-series` attribute, so tests (and readers of the HTML) can find them.
+//! Values that are not finite (NaN, infinities) are never drawn: a line breaks around them and a
+//! bar is left out and marked "n/a".
+
+use std::fmt::Write;
+
+/// Colours from the Okabe-Ito palette (readable by people with colour-vision deficiencies).
+const PALETTE: [&str; 7] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+
+/// The colour of palette entry `i` (wrapping around).
+pub(crate) fn color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// One line of a line chart.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    /// Legend text.
+    pub label: String,
+    /// One value per x position.
+    pub values: Vec<f64>,
+    /// Palette index.
+    pub color: usize,
+    /// Drawn dashed (the counterfactual of a comparison).
+    pub dashed: bool,
+}
+
+/// A line chart: several lines over a common x axis.
+#[derive(Debug, Clone)]
+pub(crate) struct LineChart {
+    /// Element id of the `<svg>`.
+    pub id: String,
+    /// Title, drawn inside the chart (and as its accessible name).
+    pub title: String,
+    /// Text of the y axis (the unit).
+    pub y_label: String,
+    /// The x positions (days), shared by every line.
+    pub x: Vec<f64>,
+    /// The lines.
+    pub lines: Vec<Line>,
+}
+
+/// One series of bars (one bar per category).
+#[derive(Debug, Clone)]
+pub(crate) struct Bars {
+    /// Legend text.
+    pub label: String,
+    /// One value per category.
+    pub values: Vec<f64>,
+    /// Palette index.
+    pub color: usize,
+}
+
+/// A horizontal bar chart: categories down the side, one bar per series in each category.
+#[derive(Debug, Clone)]
+pub(crate) struct BarChart {
+    /// Element id of the `<svg>`.
+    pub id: String,
+    /// Title, drawn inside the chart (and as its accessible name).
+    pub title: String,
+    /// Text of the value axis (the unit).
+    pub value_label: String,
+    /// Category names.
+    pub categories: Vec<String>,
+    /// The series.
+    pub series: Vec<Bars>,
+}
+
+const WIDTH: f64 = 760.0;
+const LINE_PLOT_HEIGHT: f64 = 240.0;
+const MARGIN_LEFT: f64 = 64.0;
+const MARGIN_RIGHT: f64 = 16.0;
+const TITLE_HEIGHT: f64 = 28.0;
+const AXIS_HEIGHT: f64 = 36.0;
+const LEGEND_ROW: f64 = 18.0;
+const LEGEND_COLUMNS: usize = 3;
+
+/// Renders a line chart.
+pub(crate) fn line_chart(chart: &LineChart) -> String {
+    let legend_rows = chart.lines.len().div_ceil(LEGEND_COLUMNS);
+    let plot_top = TITLE_HEIGHT;
+    let plot_bottom = plot_top + LINE_PLOT_HEIGHT;
+    let height = plot_bottom + AXIS_HEIGHT + legend_rows as f64 * LEGEND_ROW + 6.0;
+    let mut svg = open_svg(&chart.id, &chart.title, WIDTH, height);
+
+    let x_extent = extent(chart.x.iter().copied());
+    let y_extent = extent(chart.lines.iter().flat_map(|l| l.values.iter().copied()));
+    let (Some((x0, x1)), Some((y0, y1))) = (x_extent, y_extent) else {
+        no_data(&mut svg, plot_top, plot_bottom);
+        svg.push_str("</svg>");
+        return svg;
+    };
+    let x_ticks = Ticks::new(x0, x1, 8);
+    let y_ticks = Ticks::new(y0, y1, 5);
+    let sx = Scale::new(x_ticks.min, x_ticks.max, MARGIN_LEFT, WIDTH - MARGIN_RIGHT);
+    let sy = Scale::new(y_ticks.min, y_ticks.max, plot_bottom, plot_top);
+
+    grid_and_axes(&mut svg, &x_ticks, &sx, &y_ticks, &sy, plot_top, plot_bottom);
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">day</text>"#,
+        (MARGIN_LEFT + WIDTH - MARGIN_RIGHT) / 2.0,
+        plot_bottom + 30.0
+    );
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="12" y="{:.1}" text-anchor="middle" transform="rotate(-90 12 {:.1})">{}</text>"#,
+        (plot_top + plot_bottom) / 2.0,
+        (plot_top + plot_bottom) / 2.0,
+        escape(&chart.y_label)
+    );
+
+    for line in &chart.lines {
+        let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        for segment in segments(&chart.x, &line.values) {
+            if let [(x, y)] = segment[..] {
+                let _ = write!(
+                    svg,
+                    r#"<circle data-series="{}" cx="{:.1}" cy="{:.1}" r="2" fill="{}"/>"#,
+                    escape(&line.label),
+                    sx.map(x),
+                    sy.map(y),
+                    color(line.color)
+                );
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r#"<polyline data-series="{}" fill="none" stroke="{}" stroke-width="1.8"{dash} points=""#,
+                escape(&line.label),
+                color(line.color)
+            );
+            for (i, (x, y)) in segment.iter().enumerate() {
+                let sep = if i == 0 { "" } else { " " };
+                let _ = write!(svg, "{sep}{:.1},{:.1}", sx.map(*x), sy.map(*y));
+            }
+            svg.push_str(r#""/>"#);
+        }
+    }
+
+    let legend_top = plot_bottom + AXIS_HEIGHT;
+    for (i, line) in chart.lines.iter().enumerate() {
+        let col = (i % LEGEND_COLUMNS) as f64;
+        let row = (i / LEGEND_COLUMNS) as f64;
+        let x = MARGIN_LEFT + col * (WIDTH - MARGIN_LEFT) / LEGEND_COLUMNS as f64;
+        let y = legend_top + row * LEGEND_ROW + 10.0;
+        let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        let _ = write!(
+            svg,
+            r#"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"{dash}/><text class="legend" x="{:.1}" y="{:.1}">{}</text>"#,
+            x + 22.0,
+            color(line.color),
+            x + 28.0,
+            y + 4.0,
+            escape(&line.label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Renders a horizontal bar chart.
+pub(crate) fn bar_chart(chart: &BarChart) -> String {
+    let n_series = chart.series.len().max(1);
+    let bar_height = 12.0;
+    let band = bar_height * n_series as f64 + 8.0;
+    let label_width =
+        chart.categories.iter().map(|c| c.chars().count()).max().unwrap_or(0) as f64 * 6.6 + 12.0;
+    let left = label_width.clamp(48.0, 180.0);
+    let right = WIDTH - MARGIN_RIGHT - 56.0;
+    let plot_top = TITLE_HEIGHT + 16.0;
+    let plot_bottom = plot_top + band * chart.categories.len() as f64;
+    let legend_rows = if chart.series.len() > 1 { chart.series.len().div_ceil(LEGEND_COLUMNS) } else { 0 };
+    let height = plot_bottom + 24.0 + legend_rows as f64 * LEGEND_ROW + 6.0;
+    let mut svg = open_svg(&chart.id, &chart.title, WIDTH, height);
+
+    let values = chart.series.iter().flat_map(|s| s.values.iter().copied());
+    let Some((v0, v1)) = extent(values.chain([0.0])).filter(|_| !chart.categories.is_empty()) else {
+        no_data(&mut svg, plot_top, plot_top + 60.0);
+        svg.push_str("</svg>");
+        return svg;
+    };
+    let ticks = Ticks::new(v0, v1, 6);
+    let sx = Scale::new(ticks.min, ticks.max, left, right);
+
+    // Value axis on top, with vertical grid lines.
+    for &t in &ticks.values {
+        let x = sx.map(t);
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{x:.1}" y1="{plot_top:.1}" x2="{x:.1}" y2="{plot_bottom:.1}"/><text class="tick" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            plot_top - 4.0,
+            ticks.label(t)
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (left + right) / 2.0,
+        plot_bottom + 16.0,
+        escape(&chart.value_label)
+    );
+    let zero = sx.map(0.0);
+    for (c, category) in chart.categories.iter().enumerate() {
+        let band_top = plot_top + c as f64 * band + 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="category" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            band_top + band / 2.0,
+            escape(category)
+        );
+        for (s, series) in chart.series.iter().enumerate() {
+            let y = band_top + s as f64 * bar_height;
+            let value = series.values.get(c).copied().unwrap_or(f64::NAN);
+            if !value.is_finite() {
+                let _ =
+                    write!(svg, r#"<text class="value" x="{:.1}" y="{:.1}">n/a</text>"#, zero + 3.0, y + 9.5);
+                continue;
+            }
+            let x = sx.map(value);
+            let (bar_x, bar_w) = if x >= zero { (zero, x - zero) } else { (x, zero - x) };
+            let _ = write!(
+                svg,
+                r#"<rect data-series="{}" x="{bar_x:.1}" y="{y:.1}" width="{bar_w:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect><text class="value" x="{:.1}" y="{:.1}">{}</text>"#,
+                escape(&series.label),
+                bar_height - 2.0,
+                color(series.color),
+                escape(category),
+                format_value(value),
+                bar_x + bar_w + 3.0,
+                y + 9.5,
+                format_value(value)
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        r#"<line class="axis" x1="{zero:.1}" y1="{plot_top:.1}" x2="{zero:.1}" y2="{plot_bottom:.1}"/>"#
+    );
+    if chart.series.len() > 1 {
+        let legend_top = plot_bottom + 24.0;
+        for (i, series) in chart.series.iter().enumerate() {
+            let x = left + (i % LEGEND_COLUMNS) as f64 * 200.0;
+            let y = legend_top + (i / LEGEND_COLUMNS) as f64 * LEGEND_ROW;
+            let _ = write!(
+                svg,
+                r#"<rect x="{x:.1}" y="{y:.1}" width="14" height="10" fill="{}"/><text class="legend" x="{:.1}" y="{:.1}">{}</text>"#,
+                color(series.color),
+                x + 20.0,
+                y + 9.0,
+                escape(&series.label)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Escapes text for HTML and SVG (element content and quoted attributes).
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number for a label: four significant digits, thousands as k, millions as M.
+pub(crate) fn format_value(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a < 1e4 && x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else if a >= 1e9 {
+        format!("{:.3}G", x / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.3}M", x / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", x / 1e3)
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else if a >= 1e-4 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+fn open_svg(id: &str, title: &str, width: f64, height: f64) -> String {
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{}" class="chart" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img"><title>{}</title><text class="title" x="{MARGIN_LEFT:.0}" y="18">{}</text>"#,
+        escape(id),
+        escape(title),
+        escape(title)
+    )
+}
+
+fn no_data(svg: &mut String, top: f64, bottom: f64) {
+    let _ = write!(
+        svg,
+        r#"<text class="no-data" x="{:.1}" y="{:.1}" text-anchor="middle">no data to plot</text>"#,
+        WIDTH / 2.0,
+        (top + bottom) / 2.0
+    );
+}
+
+fn grid_and_axes(svg: &mut String, xt: &Ticks, sx: &Scale, yt: &Ticks, sy: &Scale, top: f64, bottom: f64) {
+    let (left, right) = (sx.r0, sx.r1);
+    for &t in &yt.values {
+        let y = sy.map(t);
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{left:.1}" y1="{y:.1}" x2="{right:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 4.0,
+            y + 4.0,
+            yt.label(t)
+        );
+    }
+    for &t in &xt.values {
+        let x = sx.map(t);
+        let _ = write!(
+            svg,
+            r#"<line class="axis" x1="{x:.1}" y1="{bottom:.1}" x2="{x:.1}" y2="{:.1}"/><text class="tick" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            bottom + 4.0,
+            bottom + 16.0,
+            xt.label(t)
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line class="axis" x1="{left:.1}" y1="{bottom:.1}" x2="{right:.1}" y2="{bottom:.1}"/><line class="axis" x1="{left:.1}" y1="{top:.1}" x2="{left:.1}" y2="{bottom:.1}"/>"#
+    );
+}
+
+/// The runs of consecutive finite (x, y) points of a line.
+fn segments(xs: &[f64], ys: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for (&x, &y) in xs.iter().zip(ys) {
+        if x.is_finite() && y.is_finite() {
+            current.push((x, y));
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Smallest and largest finite value, or `None` if there is none.
+fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// A linear map from a domain onto a pixel range.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    d0: f64,
+    d1: f64,
+    r0: f64,
+    r1: f64,
+}
+
+impl Scale {
+    /// A scale; an empty domain (d0 == d1) maps everything to the middle of the range.
+    fn new(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
+        Scale { d0, d1, r0, r1 }
+    }
+
+    fn map(&self, x: f64) -> f64 {
+        let span = self.d1 - self.d0;
+        if span == 0.0 || !span.is_finite() {
+            return (self.r0 + self.r1) / 2.0;
+        }
+        self.r0 + (x - self.d0) / span * (self.r1 - self.r0)
+    }
+}
+
+/// Round tick values covering a domain, and the domain widened to the outer ticks.
+#[derive(Debug, Clone)]
+struct Ticks {
+    min: f64,
+    max: f64,
+    step: f64,
+    values: Vec<f64>,
+}
+
+impl Ticks {
+    /// About `target` ticks at 1, 2 or 5 times a power of ten. A constant domain is widened
+    /// around its value (to [0, 1] for zero) so that a flat line sits inside the plot.
+    fn new(lo: f64, hi: f64, target: usize) -> Ticks {
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else if lo == 0.0 {
+            (0.0, 1.0)
+        } else {
+            let pad = lo.abs() * 0.1;
+            (lo - pad, lo + pad)
+        };
+        let raw = (hi - lo) / target.max(1) as f64;
+        let magnitude = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(raw);
+        let min = (lo / step).floor() * step;
+        let max = (hi / step).ceil() * step;
+        let n = ((max - min) / step).round() as usize;
+        let values = (0..=n).map(|i| min + i as f64 * step).collect();
+        Ticks { min, max, step, values }
+    }
+
+    /// A tick label with as many decimals as the step needs (k and M for large values).
+    fn label(&self, x: f64) -> String {
+        if x.abs() < self.step * 1e-9 {
+            return "0".into();
+        }
+        let (scaled, step, suffix) = if self.max.abs().max(self.min.abs()) >= 1e6 {
+            (x / 1e6, self.step / 1e6, "M")
+        } else if self.max.abs().max(self.min.abs()) >= 1e4 {
+            (x / 1e3, self.step / 1e3, "k")
+        } else {
+            (x, self.step, "")
+        };
+        let decimals = (-step.log10().floor()).max(0.0) as usize;
+        format!("{scaled:.decimals$}{suffix}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn polylines(svg: &str) -> Vec<usize> {
+        svg.split("<polyline")
+            .skip(1)
+            .map(|p| p.split("points=\"").nth(1).unwrap().split('"').next().unwrap())
+            .map(|pts| pts.split(' ').count())
+            .collect()
+    }
+
+    fn chart(x: Vec<f64>, lines: Vec<Vec<f64>>) -> LineChart {
+        LineChart {
+            id: "c".into(),
+            title: "T <&>".into(),
+            y_label: "share".into(),
+            x,
+            lines: lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, values)| Line { label: format!("l{i}"), values, color: i, dashed: i > 0 })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn scale_maps_domain_ends_onto_range_ends() {
+        let s = Scale::new(10.0, 20.0, 100.0, 0.0);
+        assert_eq!(s.map(10.0), 100.0);
+        assert_eq!(s.map(20.0), 0.0);
+        assert_eq!(s.map(15.0), 50.0);
+        assert_eq!(Scale::new(3.0, 3.0, 0.0, 10.0).map(3.0), 5.0);
+    }
+
+    #[test]
+    fn ticks_are_round_and_cover_the_domain() {
+        let t = Ticks::new(0.13, 0.87, 5);
+        assert_eq!(t.step, 0.2);
+        assert!(t.min <= 0.13 && t.max >= 0.87);
+        assert_eq!(t.values.len(), 6);
+        assert_eq!(t.label(0.4), "0.4");
+        let t = Ticks::new(0.0, 59.0, 8);
+        assert_eq!((t.min, t.max, t.step), (0.0, 60.0, 10.0));
+        assert_eq!(Ticks::new(0.0, 2.5e6, 5).label(1e6), "1.0M");
+        assert_eq!(Ticks::new(0.0, 5e6, 5).label(1e6), "1M");
+        assert_eq!(Ticks::new(0.0, 25_000.0, 5).label(5000.0), "5k");
+        assert_eq!(Ticks::new(-1.0e-9, 1.0, 5).label(1e-17), "0");
+    }
+
+    #[test]
+    fn constant_and_zero_domains_are_widened() {
+        let t = Ticks::new(5.0, 5.0, 5);
+        assert!(t.min < 5.0 && t.max > 5.0);
+        let t = Ticks::new(0.0, 0.0, 5);
+        assert_eq!((t.min, t.max), (0.0, 1.0));
+        let t = Ticks::new(-2.0, -2.0, 5);
+        assert!(t.min < -2.0 && t.max > -2.0);
+    }
+
+    #[test]
+    fn a_line_has_one_point_per_day() {
+        let x: Vec<f64> = (0..30).map(f64::from).collect();
+        let svg = line_chart(&chart(x.clone(), vec![x.iter().map(|d| d * d).collect(), vec![1.0; 30]]));
+        assert_eq!(polylines(&svg), [30, 30]);
+        assert!(svg.contains(r#"id="c""#));
+        assert!(svg.contains("T &lt;&amp;&gt;"));
+        assert!(svg.contains("stroke-dasharray"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn nan_breaks_a_line_and_is_never_drawn() {
+        let x: Vec<f64> = (0..6).map(f64::from).collect();
+        let svg = line_chart(&chart(x, vec![vec![1.0, 2.0, f64::NAN, 3.0, f64::INFINITY, 4.0]]));
+        assert_eq!(polylines(&svg), [2]);
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn empty_and_all_nan_charts_say_no_data() {
+        let svg = line_chart(&chart(vec![], vec![]));
+        assert!(svg.contains("no data to plot") && svg.ends_with("</svg>"));
+        let svg = line_chart(&chart(vec![0.0, 1.0], vec![vec![f64::NAN, f64::NAN]]));
+        assert!(svg.contains("no data to plot"));
+        let bars = BarChart {
+            id: "b".into(),
+            title: "t".into(),
+            value_label: "v".into(),
+            categories: vec![],
+            series: vec![],
+        };
+        assert!(bar_chart(&bars).contains("no data to plot"));
+    }
+
+    #[test]
+    fn a_constant_line_sits_inside_the_plot() {
+        let svg = line_chart(&chart(vec![0.0, 1.0, 2.0], vec![vec![7.0; 3]]));
+        assert_eq!(polylines(&svg), [3]);
+        let y = LINE_PLOT_HEIGHT / 2.0 + TITLE_HEIGHT;
+        assert!(svg.contains(&format!("64.0,{y:.1}")), "{svg}");
+    }
+
+    #[test]
+    fn bars_grow_from_zero_and_mark_missing_values() {
+        let bars = BarChart {
+            id: "b".into(),
+            title: "t".into(),
+            value_label: "v".into(),
+            categories: vec!["q1".into(), "q2".into(), "q3".into()],
+            series: vec![
+                Bars { label: "a".into(), values: vec![1.0, -2.0, f64::NAN], color: 0 },
+                Bars { label: "b".into(), values: vec![0.5, 0.0, 3.0], color: 1 },
+            ],
+        };
+        let svg = bar_chart(&bars);
+        assert_eq!(svg.matches("<rect data-series").count(), 5);
+        assert_eq!(svg.matches(">n/a<").count(), 1);
+        assert!(!svg.contains("width=\"-"));
+        assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn values_are_formatted_compactly() {
+        assert_eq!(format_value(0.0), "0");
+        assert_eq!(format_value(0.12345), "0.1235");
+        assert_eq!(format_value(12.345), "12.35");
+        assert_eq!(format_value(79.0), "79");
+        assert_eq!(format_value(12_345.0), "12.3k");
+        assert_eq!(format_value(2.5e6), "2.500M");
+        assert_eq!(format_value(f64::NAN), "n/a");
+    }
+}
