@@ -262,7 +262,11 @@ fn manifest(
             "fingerprint": sweep_fingerprint(sweep, config.streams),
         },
         "streams": streams_name(config.streams),
-        "scenarios": sweep.scenarios.iter().map(|s| serde_json::json!({"name": s.name, "origin": s.origin})).collect::<Vec<_>>(),
+        "scenarios": sweep
+            .scenarios
+            .iter()
+            .map(|s| serde_json::json!({"name": s.name, "origin": s.origin, "text": s.text}))
+            .collect::<Vec<_>>(),
         "people": sweep.people,
         "days": sweep.days,
         "replications": sweep.replications,

@@ -132,7 +132,7 @@ pub fn run_sweep(
 /// Checks that `workers` runs of the largest scenario fit in memory at once.
 fn preflight(sweep: &Sweep, workers: usize) -> Result<(), SweepError> {
     let available = scslab_output::machine_memory().map(|m| m.available_bytes);
-    for s in &sweep.scenarios {
+    for s in sweep.variants.iter().flatten() {
         let mut cfg = RunConfig::new(s.clone());
         cfg.memory_limit = available.map(|a| a / workers as u64);
         scslab_runner::preflight(&cfg).map_err(SweepError::Memory)?;
