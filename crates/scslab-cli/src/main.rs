@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scslab_experiment::{RowKind, Streams, SweepConfig, SweepError, SweepProgress};
 use scslab_report::ReportError;
 use scslab_runner::{Progress, RunConfig, RunError};
 use scslab_scenario::{Overrides, Scenario, ScenarioError};
@@ -26,6 +27,8 @@ enum Command {
     Run(RunArgs),
     /// Run a scenario and a counterfactual with common random numbers (same as run --against).
     Compare(RunArgs),
+    /// Run a sweep file: scenarios x parameter values x replications, in parallel, resumable.
+    Sweep(SweepArgs),
     /// List, print or check scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -71,6 +74,26 @@ struct RunArgs {
     /// Memory limit in GiB for the preflight check (default: the machine's available memory).
     #[arg(long)]
     memory_limit_gib: Option<f64>,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Sweep file (TOML); the format is in docs/EXPERIMENTS.md.
+    file: PathBuf,
+    /// Output folder (default: `out/sweeps/NAME`). The same command on the same folder resumes.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Runs at a time (default: all cores); each run uses one thread. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Give each scenario its own random streams instead of common random numbers; differences
+    /// then get Welch intervals. For measuring what common random numbers gain.
+    #[arg(long, conflicts_with = "measure_crn")]
+    independent: bool,
+    /// Run the sweep with common and with independent streams (into OUT/common and
+    /// OUT/independent) and compare the widths of the differences' intervals (OUT/crn.csv).
+    #[arg(long)]
+    measure_crn: bool,
 }
 
 #[derive(Subcommand)]
@@ -120,6 +143,16 @@ impl From<RunError> for Failure {
     }
 }
 
+impl From<SweepError> for Failure {
+    fn from(e: SweepError) -> Self {
+        match e {
+            SweepError::Input(e) => Failure::Input(render_scenario_error(&e)),
+            SweepError::Changed { .. } | SweepError::Memory(_) => Failure::Input(format!("error: {e}")),
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -133,6 +166,7 @@ fn main() -> ExitCode {
                 run(args)
             }
         }
+        Command::Sweep(args) => sweep(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
     };
@@ -268,6 +302,111 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    // The sweep file, every scenario and every design point are checked before anything is written.
+    let sweep = scslab_experiment::load(&args.file)?;
+    if args.measure_crn && sweep.scenarios.len() < 2 {
+        return Err(Failure::Input(format!(
+            "error: --measure-crn: {} names one scenario; it needs at least two to compare",
+            args.file.display()
+        )));
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("sweeps").join(&sweep.name));
+    let config = SweepConfig {
+        out_dir: out_dir.clone(),
+        workers: args.threads,
+        streams: if args.independent { Streams::Independent } else { Streams::Common },
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress_bar();
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} runs  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let on_progress = |p: SweepProgress| match p {
+        SweepProgress::Planned { runs, to_run } => {
+            bar.set_length(to_run as u64);
+            bar.set_position(0);
+            bar.set_message(format!("{} of {runs} to run", to_run));
+        }
+        SweepProgress::RunDone { done, .. } => bar.set_position(done as u64),
+        SweepProgress::Combining => bar.set_message("combining"),
+    };
+    let size = format!("{} people, {} days, {} replications", sweep.people, sweep.days, sweep.replications);
+    if args.measure_crn {
+        let rows = scslab_experiment::measure_crn(&sweep, &config, &on_progress)?;
+        bar.finish_and_clear();
+        println!("{}: {size}; 95% interval half-widths of each difference", sweep.name);
+        println!(
+            "{:<28} {:<30} {:>12} {:>12} {:>12} {:>8}",
+            "difference", "outcome", "mean", "+/- common", "+/- indep.", "ratio"
+        );
+        for r in rows {
+            println!(
+                "{:<28} {:<30} {:>12} {:>12} {:>12} {:>8.2}",
+                format!("{} - {} (p{})", r.scenario, r.baseline, r.point),
+                r.outcome,
+                fmt_stat(r.common.mean),
+                fmt_stat(r.common.half_width),
+                fmt_stat(r.independent.half_width),
+                r.width_ratio
+            );
+        }
+        println!("outputs: {} (crn.csv, common/, independent/)", out_dir.display());
+        return Ok(());
+    }
+    let outcome = scslab_experiment::run_sweep(&sweep, &config, &on_progress)?;
+    bar.finish_and_clear();
+    let streams = if args.independent { "independent streams" } else { "common random numbers" };
+    println!(
+        "{}: {} runs ({} run now, {} reused), {size}, {} workers, {:.1} s; {streams}",
+        sweep.name,
+        outcome.runs.len(),
+        outcome.executed.len(),
+        outcome.runs.len() - outcome.executed.len(),
+        outcome.workers,
+        outcome.wall_seconds
+    );
+    let shown = RowKind::Difference;
+    let kind = if sweep.scenarios.len() > 1 { shown } else { RowKind::Mean };
+    let mut group = None;
+    for r in outcome.summary.iter().filter(|r| r.kind == kind) {
+        if group != Some((r.scenario.clone(), r.point)) {
+            group = Some((r.scenario.clone(), r.point));
+            let values: Vec<String> = sweep
+                .parameters
+                .iter()
+                .zip(&sweep.points[r.point])
+                .map(|(p, v)| format!("{} = {}", p.key, fmt_stat(*v)))
+                .collect();
+            let what = if r.baseline.is_empty() {
+                r.scenario.clone()
+            } else {
+                format!("{} - {}", r.scenario, r.baseline)
+            };
+            println!(
+                "\n{what}, design point {}{}{}",
+                r.point,
+                if values.is_empty() { "" } else { ": " },
+                values.join(", ")
+            );
+            println!("{:<30} {:>14} {:>14}   95% interval", "outcome", "mean", "+/-");
+        }
+        let e = &r.estimate;
+        println!(
+            "{:<30} {:>14} {:>14}   [{}, {}]",
+            r.outcome,
+            fmt_stat(e.mean),
+            fmt_stat(e.half_width),
+            fmt_stat(e.ci_low()),
+            fmt_stat(e.ci_high())
+        );
+    }
+    println!("\noutputs: {} (runs, series, summary: .csv and .parquet; manifest.json)", out_dir.display());
+    Ok(())
+}
+
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {
@@ -310,6 +449,12 @@ fn fmt(x: f64) -> String {
     } else {
         format!("{x:.4}")
     }
+}
+
+/// Like `fmt`, but small non-zero numbers (interval widths, differences of shares) keep three
+/// significant digits.
+fn fmt_stat(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 { format!("{x:.3e}") } else { fmt(x) }
 }
 
 /// An error with the offending line of the file and a caret under the column.

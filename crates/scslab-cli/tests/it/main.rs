@@ -173,3 +173,46 @@ fn report_refuses_a_folder_that_is_not_an_output_folder_with_exit_code_2() {
     assert!(!empty.join("report.html").exists());
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+#[test]
+fn sweep_runs_resumes_and_refuses_bad_or_changed_sweep_files() {
+    let dir = temp("sweep");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.toml");
+    let text = "name = \"s\"\nscenarios = [\"none\", \"china-2020\"]\npeople = 1000\ndays = 5\nreplications = 2\n\
+                [[parameter]]\nkey = \"behaviour.fear_perception\"\nvalues = [0.0, 1.0]\n";
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let args = ["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "2"];
+    let o = scslab(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.contains("8 runs (8 run now, 0 reused)"), "{stdout}");
+    assert!(stdout.contains("china-2020 - none, design point 1: behaviour.fear_perception = 1"), "{stdout}");
+    for f in ["runs.csv", "series.parquet", "summary.csv", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let again = String::from_utf8(scslab(&args).stdout).unwrap();
+    assert!(again.contains("8 runs (0 run now, 8 reused)"), "{again}");
+
+    // A changed sweep file is refused on the same folder.
+    std::fs::write(&file, text.replace("days = 5", "days = 6")).unwrap();
+    let o = scslab(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("different sweep"), "{}", stderr(&o));
+
+    // A bad key: file, line, column, the line itself, and nothing written.
+    std::fs::write(&file, text.replace("fear_perception", "fear")).unwrap();
+    let fresh = dir.join("fresh");
+    assert_refused(
+        &["sweep", file.to_str().unwrap(), "--out", fresh.to_str().unwrap()],
+        &fresh,
+        &[
+            "s.toml:7:7",
+            "unknown parameter key `behaviour.fear`",
+            "behaviour.fear_perception",
+            "   7 | key =",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,243 @@
+//! Listing, running and resuming the runs of a sweep.
+//!
+//! Every run is listed up front in a fixed order (scenario, then design point, then replication)
+//! with a stable id. Workers take runs from that list one at a time; each run is an ordinary
+//! single-threaded `scslab_runner::run`, so its result depends only on its scenario and seed, not
+//! on the number of workers or the order in which runs finish.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use scslab_runner::RunConfig;
+
+use crate::combine::{self, SummaryRow};
+use crate::design::{Streams, fingerprint, replication_seed};
+use crate::file::Sweep;
+use crate::results::{self, is_done};
+use crate::{SweepConfig, SweepError, SweepProgress};
+
+/// One run of a sweep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSpec {
+    /// Stable id, also the run's folder name: `s{scenario}-p{point}-r{replication}`, each number
+    /// zero-padded to the width of its largest value.
+    pub id: String,
+    /// Index into `Sweep::scenarios`.
+    pub scenario: usize,
+    /// Index into `Sweep::points`.
+    pub point: usize,
+    /// Replication, from 0.
+    pub replication: u32,
+    /// The run's seed.
+    pub seed: u64,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug)]
+pub struct SweepOutcome {
+    /// Every run of the sweep, in plan order.
+    pub runs: Vec<RunSpec>,
+    /// Ids of the runs executed by this invocation, in plan order (the others were reused).
+    pub executed: Vec<String>,
+    /// Workers used.
+    pub workers: usize,
+    /// The summary statistics, as written to `summary.csv`.
+    pub summary: Vec<SummaryRow>,
+    /// Wall-clock seconds of this invocation.
+    pub wall_seconds: f64,
+}
+
+/// Lists every run of a sweep, in order: scenario, then design point, then replication.
+pub fn plan(sweep: &Sweep, streams: Streams) -> Vec<RunSpec> {
+    let width = |n: usize| n.saturating_sub(1).to_string().len();
+    let (ws, wp, wr) =
+        (width(sweep.scenarios.len()), width(sweep.points.len()), width(sweep.replications as usize));
+    let mut runs =
+        Vec::with_capacity(sweep.scenarios.len() * sweep.points.len() * sweep.replications as usize);
+    for scenario in 0..sweep.scenarios.len() {
+        for point in 0..sweep.points.len() {
+            for replication in 0..sweep.replications {
+                runs.push(RunSpec {
+                    id: format!("s{scenario:0ws$}-p{point:0wp$}-r{replication:0wr$}"),
+                    scenario,
+                    point,
+                    replication,
+                    seed: replication_seed(sweep.seed, replication, scenario, streams),
+                });
+            }
+        }
+    }
+    runs
+}
+
+/// What ties an output folder to a sweep: the sweep text, every scenario's text, the stream mode
+/// and the scslab version.
+pub(crate) fn sweep_fingerprint(sweep: &Sweep, streams: Streams) -> String {
+    let mode = streams_name(streams);
+    let parts = [sweep.text.as_bytes(), mode.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes()]
+        .into_iter()
+        .chain(sweep.scenarios.iter().map(|s| s.text.as_bytes()));
+    fingerprint(parts)
+}
+
+pub(crate) fn streams_name(streams: Streams) -> &'static str {
+    match streams {
+        Streams::Common => "common",
+        Streams::Independent => "independent",
+    }
+}
+
+/// Runs every run of the sweep that has not finished yet, then writes the combined dataset and
+/// the manifest.
+///
+/// Before any run: the memory preflight (for `workers` runs at a time) and the folder check (a
+/// folder started by a different sweep is refused). A failed run stops the sweep after the runs
+/// in progress finish; finished runs keep their files, so the same command resumes.
+pub fn run_sweep(
+    sweep: &Sweep,
+    config: &SweepConfig,
+    progress: &(dyn Fn(SweepProgress) + Sync),
+) -> Result<SweepOutcome, SweepError> {
+    let t0 = Instant::now();
+    let out = config.out_dir.as_path();
+    let runs = plan(sweep, config.streams);
+    let workers = match config.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    preflight(sweep, workers)?;
+    check_folder(sweep, config, &runs)?;
+    let pending: Vec<usize> = (0..runs.len()).filter(|&i| !is_done(out, &runs[i].id)).collect();
+    progress(SweepProgress::Planned { runs: runs.len(), to_run: pending.len() });
+    let workers = workers.min(pending.len()).max(1);
+    let mut executed = execute(sweep, out, &runs, &pending, workers, progress)?;
+    executed.sort_unstable();
+    progress(SweepProgress::Combining);
+    let mut was_executed = vec![false; runs.len()];
+    for &i in &executed {
+        was_executed[i] = true;
+    }
+    let summary = combine::combine(sweep, config, &runs, &was_executed, workers, t0)?;
+    Ok(SweepOutcome {
+        executed: executed.iter().map(|&i| runs[i].id.clone()).collect(),
+        runs,
+        workers,
+        summary,
+        wall_seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Checks that `workers` runs of the largest scenario fit in memory at once.
+fn preflight(sweep: &Sweep, workers: usize) -> Result<(), SweepError> {
+    let available = scslab_output::machine_memory().map(|m| m.available_bytes);
+    for s in sweep.variants.iter().flatten() {
+        let mut cfg = RunConfig::new(s.clone());
+        cfg.memory_limit = available.map(|a| a / workers as u64);
+        scslab_runner::preflight(&cfg).map_err(SweepError::Memory)?;
+    }
+    Ok(())
+}
+
+/// Writes `plan.json` into a new folder, or checks that an existing folder was started by the
+/// same sweep.
+fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result<(), SweepError> {
+    let out = &config.out_dir;
+    let expected = sweep_fingerprint(sweep, config.streams);
+    let plan_path = out.join("plan.json");
+    if plan_path.is_file() {
+        let text = std::fs::read_to_string(&plan_path)
+            .map_err(|e| SweepError::Corrupt { path: plan_path.clone(), message: e.to_string() })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| SweepError::Corrupt { path: plan_path.clone(), message: e.to_string() })?;
+        let found = value["fingerprint"].as_str().unwrap_or("none").to_string();
+        if found != expected {
+            return Err(SweepError::Changed { out: out.clone(), expected, found });
+        }
+        return Ok(());
+    }
+    if out.join("runs").exists() {
+        // Runs without a plan could come from any sweep: refuse rather than mix.
+        return Err(SweepError::Changed {
+            out: out.clone(),
+            expected,
+            found: "none (plan.json is missing)".into(),
+        });
+    }
+    scslab_output::prepare_dir(out)?;
+    let plan = serde_json::json!({
+        "scslab_version": env!("CARGO_PKG_VERSION"),
+        "sweep": sweep.name,
+        "sweep_file": sweep.file,
+        "fingerprint": expected,
+        "streams": streams_name(config.streams),
+        "runs": runs.iter().map(|r| serde_json::json!({"id": r.id, "seed": r.seed})).collect::<Vec<_>>(),
+    });
+    scslab_output::write_json(out, "plan.json", &plan)?;
+    Ok(())
+}
+
+/// Runs the pending runs on `workers` threads; returns the indices of the runs finished.
+fn execute(
+    sweep: &Sweep,
+    out: &Path,
+    runs: &[RunSpec],
+    pending: &[usize],
+    workers: usize,
+    progress: &(dyn Fn(SweepProgress) + Sync),
+) -> Result<Vec<usize>, SweepError> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let failure: Mutex<Option<SweepError>> = Mutex::new(None);
+    let finished: Mutex<Vec<usize>> = Mutex::new(Vec::with_capacity(pending.len()));
+    let fail = |e: SweepError| {
+        stop.store(true, Ordering::SeqCst);
+        failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+    };
+    let work = || {
+        while !stop.load(Ordering::SeqCst) {
+            let k = next.fetch_add(1, Ordering::SeqCst);
+            let Some(&i) = pending.get(k) else { break };
+            match run_one(sweep, out, &runs[i]) {
+                Ok(()) => {
+                    finished.lock().unwrap_or_else(|p| p.into_inner()).push(i);
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    progress(SweepProgress::RunDone {
+                        id: runs[i].id.clone(),
+                        done: n,
+                        to_run: pending.len(),
+                    });
+                }
+                Err(e) => fail(e),
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let spawned =
+                std::thread::Builder::new().name(format!("sweep-worker-{w}")).spawn_scoped(scope, work);
+            if let Err(e) = spawned {
+                fail(SweepError::Threads(e.to_string()));
+                break;
+            }
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    Ok(finished.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// One run: simulate on one thread, then write its files (marker last).
+fn run_one(sweep: &Sweep, out: &Path, spec: &RunSpec) -> Result<(), SweepError> {
+    let mut scenario = sweep.variants[spec.scenario][spec.point].clone();
+    scenario.params.seed = spec.seed;
+    let mut cfg = RunConfig::new(scenario);
+    cfg.threads = 1;
+    let outcome = scslab_runner::run(&cfg, &mut |_| {})
+        .map_err(|source| SweepError::Run { id: spec.id.clone(), source })?;
+    results::write_run(out, spec, &outcome, Instant::now())?;
+    Ok(())
+}

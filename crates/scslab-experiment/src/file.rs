@@ -1,0 +1,618 @@
+//! The sweep file: a raw serde mirror of the TOML (keys and types, unknown keys refused), then a
+//! resolution that loads the scenarios, checks every value, generates the design points and
+//! builds the scenario of every (scenario, design point) pair, so that all bad input is refused
+//! before any run starts.
+//!
+//! Errors are `ScenarioError::Invalid` values pointing into the sweep file (file, line, column,
+//! what was expected, the valid choices), exactly as the scenario reader reports its own.
+
+use std::collections::BTreeSet;
+use std::ops::Range as Span;
+use std::path::Path;
+
+use scslab_scenario::{Overrides, Scenario, ScenarioError};
+use serde::Deserialize;
+use toml::{Spanned, Value};
+
+use crate::design::{self, Range};
+
+/// Most runs a sweep may list (scenarios x design points x replications).
+pub const MAX_RUNS: usize = 1_000_000;
+
+/// A checked sweep: the scenarios, the design points and every scenario to run.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// `name` from the file.
+    pub name: String,
+    /// `description` from the file (may be empty).
+    pub description: String,
+    /// The sweep file's name as given (used in messages).
+    pub file: String,
+    /// The sweep file's text, exactly as read.
+    pub text: String,
+    /// The scenarios, in the file's order, resized to `people` and `days`. The first one is the
+    /// baseline of the paired differences.
+    pub scenarios: Vec<Scenario>,
+    /// Persons in every run.
+    pub people: u64,
+    /// Days in every run.
+    pub days: u32,
+    /// Replications of every (scenario, design point).
+    pub replications: u32,
+    /// The base seed from which the replications' seeds are derived.
+    pub seed: u64,
+    /// The design.
+    pub design: Design,
+    /// The swept parameters, in the file's order.
+    pub parameters: Vec<Parameter>,
+    /// The design points: one value per parameter, in the parameters' order.
+    pub points: Vec<Vec<f64>>,
+    /// `variants[s][p]`: scenario `s` with the values of design point `p` (seed not yet set).
+    pub variants: Vec<Vec<Scenario>>,
+}
+
+/// How design points are generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Design {
+    /// Every combination of the listed values.
+    Grid,
+    /// A Latin hypercube sample over the parameters' `[min, max]` intervals.
+    LatinHypercube {
+        /// Number of design points.
+        samples: u32,
+        /// Seed of the sample (independent of the runs' seeds).
+        seed: u64,
+    },
+}
+
+/// One swept parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    /// Dotted path of a number in the scenario file, e.g. `behaviour.fear_perception` or
+    /// `authority.court_defaulters.detect.judgment_default`.
+    pub key: String,
+    /// The scenario stores an integer here: grid values must be whole numbers and Latin
+    /// hypercube samples are rounded to the nearest integer.
+    pub integer: bool,
+    /// The values (grid) or the interval (Latin hypercube).
+    pub range: Range,
+    /// Names of the scenarios that have this key; the others run unchanged.
+    pub applies_to: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    scenarios: Spanned<Vec<Spanned<String>>>,
+    people: Option<Spanned<u64>>,
+    days: Option<Spanned<u32>>,
+    replications: Spanned<u32>,
+    seed: Option<Spanned<u64>>,
+    design: Option<RawDesign>,
+    #[serde(default)]
+    parameter: Vec<RawParameter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDesign {
+    kind: Spanned<DesignKind>,
+    samples: Option<Spanned<u32>>,
+    seed: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum DesignKind {
+    Grid,
+    LatinHypercube,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParameter {
+    key: Spanned<String>,
+    values: Option<Spanned<Vec<Spanned<f64>>>>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
+}
+
+/// Where errors point.
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: Span<usize>, message: impl Into<String>) -> ScenarioError {
+        let (line, column) = scslab_scenario::line_column(self.text, span.start);
+        ScenarioError::Invalid { file: self.file.to_string(), line, column, message: message.into() }
+    }
+}
+
+type R<T> = Result<T, ScenarioError>;
+
+/// Reads and checks a sweep file. Scenario paths in it are relative to the file's folder.
+pub fn load(path: &Path) -> R<Sweep> {
+    let file = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+    parse(&text, &file, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Parses and checks sweep text. `file` names it in errors; scenario paths are relative to
+/// `base_dir`.
+pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
+    let src = Source { file, text };
+    let raw: RawSweep = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        src.error(span, e.message().trim_end().to_string())
+    })?;
+    if raw.name.get_ref().trim().is_empty() || raw.name.get_ref().contains(['/', '\\']) {
+        return Err(src.error(raw.name.span(), "expected a non-empty name without `/` or `\\`"));
+    }
+    let mut scenarios = load_scenarios(&src, &raw.scenarios, base_dir)?;
+    let first = &scenarios[0].params;
+    let people = raw.people.as_ref().map_or(first.n_persons, |p| *p.get_ref());
+    let days = raw.days.as_ref().map_or(first.days, |d| *d.get_ref());
+    let seed = raw.seed.as_ref().map_or(first.seed, |s| *s.get_ref());
+    for s in &mut scenarios {
+        let overrides = Overrides { people: Some(people), days: Some(days), seed: None };
+        scslab_scenario::apply_overrides(&mut s.params, overrides).map_err(|e| {
+            let span = match &e {
+                ScenarioError::Override { what: "--days", .. } => raw.days.as_ref().map(|d| d.span()),
+                _ => raw.people.as_ref().map(|p| p.span()),
+            };
+            let message = match e {
+                ScenarioError::Override { message, .. } => message,
+                other => other.to_string(),
+            };
+            src.error(span.unwrap_or(0..0), format!("scenario `{}`: {message}", s.name))
+        })?;
+    }
+    let replications = *raw.replications.get_ref();
+    if replications == 0 {
+        return Err(src.error(raw.replications.span(), "expected at least 1 replication, found 0"));
+    }
+    let design = design_of(&src, raw.design.as_ref(), seed)?;
+    let tables: Vec<toml::Table> = scenarios
+        .iter()
+        .map(|s| s.text.parse::<toml::Table>().expect("a checked scenario is valid TOML"))
+        .collect();
+    let mut parameters = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in &raw.parameter {
+        if !seen.insert(p.key.get_ref().clone()) {
+            return Err(src.error(p.key.span(), format!("parameter `{}` is listed twice", p.key.get_ref())));
+        }
+        parameters.push(parameter(&src, p, design, &scenarios, &tables)?);
+    }
+    let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
+    let mut points = match design {
+        Design::Grid => design::grid(&ranges),
+        Design::LatinHypercube { samples, seed } => {
+            if parameters.is_empty() {
+                let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
+                return Err(
+                    src.error(span, "latin_hypercube needs at least one [[parameter]] with min and max")
+                );
+            }
+            design::latin_hypercube(&ranges, samples as usize, seed)
+        }
+    };
+    for point in &mut points {
+        for (x, p) in point.iter_mut().zip(&parameters) {
+            if p.integer {
+                *x = x.round();
+            }
+        }
+    }
+    let runs = scenarios.len().saturating_mul(points.len()).saturating_mul(replications as usize);
+    if runs > MAX_RUNS {
+        return Err(src.error(
+            raw.replications.span(),
+            format!(
+                "{} scenarios x {} design points x {replications} replications = {runs} runs; at most {MAX_RUNS}",
+                scenarios.len(),
+                points.len()
+            ),
+        ));
+    }
+    let mut variants = Vec::with_capacity(scenarios.len());
+    for (s, table) in scenarios.iter().zip(&tables) {
+        let mut row = Vec::with_capacity(points.len());
+        for (i, point) in points.iter().enumerate() {
+            row.push(variant(&src, &raw.parameter, &parameters, s, table, point, i)?);
+        }
+        variants.push(row);
+    }
+    Ok(Sweep {
+        name: raw.name.get_ref().clone(),
+        description: raw.description.clone(),
+        file: file.to_string(),
+        text: text.to_string(),
+        scenarios,
+        people,
+        days,
+        replications,
+        seed,
+        design,
+        parameters,
+        points,
+        variants,
+    })
+}
+
+fn load_scenarios(
+    src: &Source<'_>,
+    names: &Spanned<Vec<Spanned<String>>>,
+    base_dir: &Path,
+) -> R<Vec<Scenario>> {
+    if names.get_ref().is_empty() {
+        return Err(src.error(names.span(), "expected at least one scenario (a preset name or a .toml file)"));
+    }
+    let presets: Vec<&str> = scslab_scenario::PRESETS.iter().map(|p| p.0).collect();
+    let mut out: Vec<Scenario> = Vec::new();
+    for n in names.get_ref() {
+        let name = n.get_ref();
+        let scenario = if presets.contains(&name.as_str()) {
+            scslab_scenario::preset(name)?
+        } else if name.ends_with(".toml") || name.contains(['/', '\\']) {
+            let path = base_dir.join(name);
+            if !path.is_file() {
+                return Err(src.error(n.span(), format!("no scenario file at {}", path.display())));
+            }
+            scslab_scenario::load(&path)?
+        } else {
+            return Err(src.error(
+                n.span(),
+                format!(
+                    "unknown scenario `{name}`; expected a preset ({}) or a path to a .toml file",
+                    presets.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        if out.iter().any(|s| s.name == scenario.name) {
+            return Err(src.error(
+                n.span(),
+                format!("two scenarios are named `{}`; scenario names must differ", scenario.name),
+            ));
+        }
+        out.push(scenario);
+    }
+    Ok(out)
+}
+
+fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Design> {
+    let Some(d) = d else { return Ok(Design::Grid) };
+    match d.kind.get_ref() {
+        DesignKind::Grid => {
+            if let Some(s) = &d.samples {
+                return Err(src.error(s.span(), "`samples` is only for kind = \"latin_hypercube\""));
+            }
+            if let Some(s) = &d.seed {
+                return Err(src.error(s.span(), "`seed` is only for kind = \"latin_hypercube\""));
+            }
+            Ok(Design::Grid)
+        }
+        DesignKind::LatinHypercube => {
+            let Some(samples) = &d.samples else {
+                return Err(
+                    src.error(d.kind.span(), "kind = \"latin_hypercube\" needs `samples = N` (N >= 1)")
+                );
+            };
+            if *samples.get_ref() == 0 {
+                return Err(src.error(samples.span(), "expected at least 1 sample, found 0"));
+            }
+            let seed = d.seed.as_ref().map_or(sweep_seed, |s| *s.get_ref());
+            Ok(Design::LatinHypercube { samples: *samples.get_ref(), seed })
+        }
+    }
+}
+
+fn finite(src: &Source<'_>, v: &Spanned<f64>) -> R<f64> {
+    let x = *v.get_ref();
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(src.error(v.span(), format!("expected a finite number, found {x}")))
+    }
+}
+
+fn parameter(
+    src: &Source<'_>,
+    p: &RawParameter,
+    design: Design,
+    scenarios: &[Scenario],
+    tables: &[toml::Table],
+) -> R<Parameter> {
+    let key = p.key.get_ref();
+    let mut applies_to = Vec::new();
+    let mut integer = None;
+    let mut deepest: Option<Missing> = None;
+    for (s, table) in scenarios.iter().zip(tables) {
+        let mut table = table.clone();
+        match slot(&mut table, key) {
+            Ok(Value::Integer(_)) => {
+                integer.get_or_insert(true);
+                applies_to.push(s.name.clone());
+            }
+            Ok(Value::Float(_)) => {
+                integer.get_or_insert(false);
+                applies_to.push(s.name.clone());
+            }
+            Ok(other) => {
+                let what = match other {
+                    Value::Table(t) => format!(
+                        "a table; choose one of its keys: {}",
+                        t.keys().map(|k| format!("`{key}.{k}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    Value::Array(_) => "a list; name an element by index or name, e.g. `KEY.0`".to_string(),
+                    v => format!("a {}, not a number", v.type_str()),
+                };
+                return Err(src.error(p.key.span(), format!("`{key}` in scenario `{}` is {what}", s.name)));
+            }
+            Err(m) => {
+                if deepest.as_ref().is_none_or(|d| m.depth > d.depth) {
+                    deepest = Some(m);
+                }
+            }
+        }
+    }
+    let Some(integer) = integer else {
+        let m = deepest.expect("at least one scenario");
+        let at = if m.prefix.is_empty() {
+            "the scenario's top level".to_string()
+        } else {
+            format!("`{}`", m.prefix)
+        };
+        let choices = m
+            .choices
+            .iter()
+            .map(|c| if m.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", m.prefix) })
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(src.error(
+            p.key.span(),
+            format!(
+                "unknown parameter key `{key}`: no scenario of the sweep has it; expected a dotted path to a \
+                 number in the scenario file; valid choices under {at}: {choices}"
+            ),
+        ));
+    };
+    let range = match design {
+        Design::Grid => {
+            if let Some(m) = p.min.as_ref().or(p.max.as_ref()) {
+                return Err(src.error(
+                    m.span(),
+                    "`min`/`max` are for kind = \"latin_hypercube\"; a grid takes `values = [...]`",
+                ));
+            }
+            let Some(values) = &p.values else {
+                return Err(
+                    src.error(p.key.span(), format!("parameter `{key}` needs `values = [...]` for a grid"))
+                );
+            };
+            if values.get_ref().is_empty() {
+                return Err(src.error(values.span(), "expected at least one value, found an empty list"));
+            }
+            let mut out = Vec::new();
+            for v in values.get_ref() {
+                let x = finite(src, v)?;
+                if integer && x.fract() != 0.0 {
+                    return Err(src.error(v.span(), format!("`{key}` is a whole number; found {x}")));
+                }
+                out.push(x);
+            }
+            Range::Values(out)
+        }
+        Design::LatinHypercube { .. } => {
+            if let Some(v) = &p.values {
+                return Err(src.error(
+                    v.span(),
+                    "`values` is for a grid; kind = \"latin_hypercube\" takes `min` and `max`",
+                ));
+            }
+            let (Some(min), Some(max)) = (&p.min, &p.max) else {
+                return Err(src.error(
+                    p.key.span(),
+                    format!("parameter `{key}` needs `min` and `max` for a Latin hypercube"),
+                ));
+            };
+            let (lo, hi) = (finite(src, min)?, finite(src, max)?);
+            if lo >= hi {
+                return Err(src.error(max.span(), format!("expected max > min ({lo}), found {hi}")));
+            }
+            Range::Interval { min: lo, max: hi }
+        }
+    };
+    Ok(Parameter { key: key.clone(), integer, range, applies_to })
+}
+
+/// A key that is not in a scenario: how far the path got, and the keys found there.
+struct Missing {
+    depth: usize,
+    prefix: String,
+    choices: Vec<String>,
+}
+
+/// The value at a dotted path. A segment after a list is an index (`0`) or, for a list of
+/// tables, the `name` of an element (`authority.court_defaulters`).
+fn slot<'a>(root: &'a mut toml::Table, key: &str) -> Result<&'a mut Value, Missing> {
+    let segments: Vec<&str> = key.split('.').collect();
+    let choices: Vec<String> = root.keys().cloned().collect();
+    let Some(mut current) = root.get_mut(segments[0]) else {
+        return Err(Missing { depth: 0, prefix: String::new(), choices });
+    };
+    for (i, segment) in segments.iter().enumerate().skip(1) {
+        let prefix = segments[..i].join(".");
+        current = match current {
+            Value::Table(t) => {
+                let choices: Vec<String> = t.keys().cloned().collect();
+                match t.get_mut(*segment) {
+                    Some(v) => v,
+                    None => return Err(Missing { depth: i, prefix, choices }),
+                }
+            }
+            Value::Array(a) => {
+                let names: Vec<String> = a
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| v.get("name").and_then(Value::as_str).map_or(j.to_string(), str::to_string))
+                    .collect();
+                let index = segment.parse::<usize>().ok().or_else(|| names.iter().position(|n| n == segment));
+                match index.and_then(|j| a.get_mut(j)) {
+                    Some(v) => v,
+                    None => return Err(Missing { depth: i, prefix, choices: names }),
+                }
+            }
+            _ => return Err(Missing { depth: i, prefix, choices: Vec::new() }),
+        };
+    }
+    Ok(current)
+}
+
+/// Scenario `s` with the values of one design point, checked by the scenario reader.
+fn variant(
+    src: &Source<'_>,
+    raw: &[RawParameter],
+    parameters: &[Parameter],
+    s: &Scenario,
+    table: &toml::Table,
+    point: &[f64],
+    index: usize,
+) -> R<Scenario> {
+    let applicable: Vec<(usize, &Parameter)> =
+        parameters.iter().enumerate().filter(|(_, p)| p.applies_to.contains(&s.name)).collect();
+    if applicable.is_empty() {
+        return Ok(s.clone());
+    }
+    let mut table = table.clone();
+    for &(j, p) in &applicable {
+        let value = if p.integer { Value::Integer(point[j] as i64) } else { Value::Float(point[j]) };
+        *slot(&mut table, &p.key).unwrap_or_else(|_| unreachable!("checked in `parameter`")) = value;
+    }
+    let text = toml::to_string(&table).expect("a TOML table serializes");
+    let mut out = scslab_scenario::parse(&text, &s.origin).map_err(|e| {
+        let message = match e {
+            ScenarioError::Invalid { message, .. } => message,
+            other => other.to_string(),
+        };
+        let values = applicable.iter().map(|(j, p)| format!("{} = {}", p.key, point[*j])).collect::<Vec<_>>();
+        src.error(
+            raw[applicable[0].0].key.span(),
+            format!(
+                "design point {index} ({}) is refused by scenario `{}`: {message}",
+                values.join(", "),
+                s.name
+            ),
+        )
+    })?;
+    out.params.n_persons = s.params.n_persons;
+    out.params.days = s.params.days;
+    out.origin = s.origin.clone();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> R<Sweep> {
+        parse(text, "sweep.toml", Path::new("."))
+    }
+
+    fn error(text: &str) -> (usize, usize, String) {
+        match check(text) {
+            Err(ScenarioError::Invalid { line, column, message, .. }) => (line, column, message),
+            Err(other) => panic!("expected an error with a position, found {other}"),
+            Ok(_) => panic!("expected an error, the sweep was accepted"),
+        }
+    }
+
+    const HEAD: &str =
+        "name = \"t\"\nscenarios = [\"china-2020\", \"none\"]\npeople = 1000\ndays = 5\nreplications = 2\n";
+
+    #[test]
+    fn a_grid_resolves_into_variants() {
+        let s = check(&format!(
+            "{HEAD}[[parameter]]\nkey = \"behaviour.fear_perception\"\nvalues = [0, 0.5]\n\
+             [[parameter]]\nkey = \"authority.court_defaulters.detect.judgment_default\"\nvalues = [0.5, 0.9, 1.0]\n"
+        ))
+        .unwrap();
+        assert_eq!(s.points.len(), 6);
+        assert_eq!(s.variants.len(), 2);
+        assert_eq!(s.parameters[1].applies_to, vec!["china-2020".to_string()]);
+        assert_eq!(s.variants[0][0].params.behaviour.fear_perception, 0.0);
+        assert_eq!(s.variants[0][5].params.behaviour.fear_perception, 0.5);
+        assert_eq!(s.variants[1][5].params.behaviour.fear_perception, 0.5);
+        assert_eq!(s.variants[0][3].params.n_persons, 1000);
+        assert_eq!(s.seed, 2020);
+    }
+
+    #[test]
+    fn unchanged_round_trip_keeps_the_parameters() {
+        // Writing a scenario back out through `toml` changes its text, never its parameters.
+        let s = check(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.fear_perception\"\nvalues = [1.0]\n"))
+            .unwrap();
+        assert_eq!(format!("{:?}", s.variants[0][0].params), format!("{:?}", s.scenarios[0].params));
+    }
+
+    #[test]
+    fn integer_keys_take_whole_numbers() {
+        let ok = check(&format!(
+            "{HEAD}[[parameter]]\nkey = \"population.employer_concentration\"\nvalues = [1, 4]\n"
+        ));
+        assert!(ok.unwrap().parameters[0].integer);
+        let (line, column, m) = error(&format!(
+            "{HEAD}[[parameter]]\nkey = \"population.employer_concentration\"\nvalues = [1.5]\n"
+        ));
+        assert_eq!((line, column), (8, 11), "{m}");
+        assert!(m.contains("whole number"), "{m}");
+    }
+
+    #[test]
+    fn errors_point_into_the_sweep_file() {
+        let (line, column, m) =
+            error(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.fear_perceptio\"\nvalues = [1]\n"));
+        assert_eq!((line, column), (7, 7));
+        assert!(m.contains("unknown parameter key") && m.contains("`behaviour.fear_perception`"), "{m}");
+        let (line, _, m) = error(&format!("{HEAD}colour = 1\n"));
+        assert_eq!(line, 6);
+        assert!(m.contains("unknown field `colour`") && m.contains("replications"), "{m}");
+        let (line, column, m) =
+            error(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.fear_perception\"\nvalues = []\n"));
+        assert_eq!((line, column), (8, 10));
+        assert!(m.contains("at least one value"), "{m}");
+        let (line, _, m) = error(&format!("{HEAD}[design]\nkind = \"sobol\"\n"));
+        assert_eq!(line, 7);
+        assert!(m.contains("latin_hypercube"), "{m}");
+        let (_, _, m) =
+            error(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.initial_trust\"\nvalues = [2.0]\n"));
+        assert!(m.contains("design point 0") && m.contains("initial_trust"), "{m}");
+        let (line, _, m) = error("name = \"t\"\nscenarios = [\"chna-2020\"]\nreplications = 1\n");
+        assert_eq!(line, 2);
+        assert!(m.contains("`china-2020`"), "{m}");
+        let (line, _, _) = error("name = \"t\"\nscenarios = [\"none\"]\nreplications = \"two\"\n");
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn latin_hypercube_rounds_integer_keys_and_checks_its_fields() {
+        let s = check(&format!(
+            "{HEAD}[design]\nkind = \"latin_hypercube\"\nsamples = 4\nseed = 9\n[[parameter]]\n\
+             key = \"population.employer_concentration\"\nmin = 1\nmax = 5\n"
+        ))
+        .unwrap();
+        assert_eq!(s.points.len(), 4);
+        assert!(s.points.iter().all(|p| p[0].fract() == 0.0 && (1.0..=5.0).contains(&p[0])));
+        let (_, _, m) = error(&format!(
+            "{HEAD}[design]\nkind = \"latin_hypercube\"\nsamples = 4\n[[parameter]]\n\
+             key = \"behaviour.fear_perception\"\nvalues = [1]\n"
+        ));
+        assert!(m.contains("min"), "{m}");
+    }
+}
