@@ -445,9 +445,7 @@ fn person_day(
     // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
     // static and added once a day in `close_day`.
     for (k, &s) in me.scores.iter().enumerate() {
-        if s != 0 {
-            row[cols.score_sum + k] = row[cols.score_sum + k].wrapping_add(s as i64 as u64);
-        }
+        row[cols.score_sum + k] = row[cols.score_sum + k].wrapping_add(s as i64 as u64);
     }
     row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
     row[cols.fear] += me.bytes[0] as u64;
@@ -705,7 +703,7 @@ fn scores_and_score_lists(
     out: &mut PersonOutbox,
 ) {
     // Most persons sit at every base with the score lists that hold there: nothing to do.
-    if me.scores.iter().all(|&s| s == 0)
+    if me.scores.iter().fold(0, |any, &s| any | s) == 0
         && me.lists & ctx.plan.person_score_list_mask == ctx.plan.person_score_base_members
     {
         return;
