@@ -6,7 +6,7 @@ use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FirmCols};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
-use crate::population::{FirmTraits, Layout, firm_traits_in};
+use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, ListEntry, Message, Pending};
@@ -129,7 +129,7 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
         if chunk.flags[i] & F_ALIVE == 0 {
             continue;
         }
-        let traits = firm_traits_in(ctx.params, ctx.layout, id, province);
+        let traits = firm_basic_traits(ctx.params, ctx.layout, id, province);
         let mut f = Firm {
             id,
             cell: traits.province as usize,
@@ -206,25 +206,32 @@ fn firm_day(
         .round()
         .min((RISK_LEVELS - 1) as f64) as usize;
     let p = f.traits.province as usize;
-    let mut prob = [0.0f64; N_FIRM_EVENTS];
-    for (e, pe) in prob.iter_mut().enumerate() {
-        let trait_factor = if e == FEV_EXEC_CRITICISM {
-            let platform = if f.traits.platform { b.platform_outspokenness } else { 1.0 };
-            2.0 * f.traits.outspokenness as f64 * platform * (1.0 - b.leader_silencing * fear)
-        } else {
-            2.0 * (1.0 - f.traits.compliance[e] as f64)
-        };
-        let m = ctx.tables.firm_deterrence[DayTables::fd_index(p, e, level)] as f64;
-        *pe = b.firm_rate[e] * trait_factor * m;
-    }
-    let total: f64 = prob.iter().sum();
-    let scale = if total > 0.95 { 0.95 / total } else { 1.0 };
+    // Thinning, as for persons: a draw above today's bound means no event.
     let u = rng.uniform();
-    let mut acc = 0.0;
-    let event = prob.iter().position(|&pe| {
-        acc += pe * scale;
-        u < acc
-    });
+    let bound = ctx.tables.firm_rate_bound;
+    let event = if bound <= 0.95 && u >= bound {
+        None
+    } else {
+        fill_firm_event_traits(params, ctx.layout, f.id, &mut f.traits);
+        let mut prob = [0.0f64; N_FIRM_EVENTS];
+        for (e, pe) in prob.iter_mut().enumerate() {
+            let trait_factor = if e == FEV_EXEC_CRITICISM {
+                let platform = if f.traits.platform { b.platform_outspokenness } else { 1.0 };
+                2.0 * f.traits.outspokenness as f64 * platform * (1.0 - b.leader_silencing * fear)
+            } else {
+                2.0 * (1.0 - f.traits.compliance[e] as f64)
+            };
+            let m = ctx.tables.firm_deterrence[DayTables::fd_index(p, e, level)] as f64;
+            *pe = b.firm_rate[e] * trait_factor * m;
+        }
+        let total: f64 = prob.iter().sum();
+        let scale = if total > 0.95 { 0.95 / total } else { 1.0 };
+        let mut acc = 0.0;
+        prob.iter().position(|&pe| {
+            acc += pe * scale;
+            u < acc
+        })
+    };
     let mut violated = false;
     if let Some(e) = event {
         out.counters.add(cell, cols.true_events + e, 1);

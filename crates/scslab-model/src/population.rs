@@ -345,6 +345,16 @@ pub fn firm_traits(params: &Params, layout: &Layout, firm: u32) -> FirmTraits {
 /// Static traits of a firm whose province the caller knows.
 #[inline]
 pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8) -> FirmTraits {
+    let mut t = firm_basic_traits(params, layout, firm, province);
+    fill_firm_event_traits(params, layout, firm, &mut t);
+    t
+}
+
+/// Static traits of a firm without a draw: province, size class and platform. Sector,
+/// compliance and outspokenness stay 0 until [`fill_firm_event_traits`]; the firm kernel derives
+/// them only on the days a firm may have an event.
+#[inline]
+pub fn firm_basic_traits(params: &Params, layout: &Layout, firm: u32, province: u8) -> FirmTraits {
     let pop = &params.population;
     let rank = layout.firm_rank_share(firm, province);
     // Size classes by rank: the largest firms come first in each province.
@@ -358,6 +368,21 @@ pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8)
     } else {
         0
     };
+    FirmTraits {
+        province,
+        size,
+        sector: 0,
+        compliance: [0.0; 6],
+        outspokenness: 0.0,
+        platform: layout.platform_firms.contains(&firm),
+    }
+}
+
+/// Fills sector (draw 1 of the firm's trait stream), compliance and executive outspokenness
+/// (draws 2 to 5).
+#[inline]
+pub fn fill_firm_event_traits(params: &Params, layout: &Layout, firm: u32, t: &mut FirmTraits) {
+    let pop = &params.population;
     let mut rng = layout.firm_traits.agent(firm as u64);
     let u = rng.uniform();
     let mut acc = 0.0;
@@ -369,12 +394,13 @@ pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8)
             break;
         }
     }
+    t.sector = sector;
     let [a1, a2, b1, b2] = rng.uniform4();
     let [c1, c2, d1, d2] = rng.uniform4();
     let [e1, e2, f1, f2] = rng.uniform4();
-    let [g1, g2, h1, h2] = rng.uniform4();
+    let [g1, g2, _, _] = rng.uniform4();
     let dist = params.behaviour.firm_compliance;
-    let compliance = [
+    t.compliance = [
         tri(dist, a1, a2),
         tri(dist, b1, b2),
         tri(dist, c1, c2),
@@ -382,16 +408,7 @@ pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8)
         tri(dist, e1, e2),
         tri(dist, f1, f2),
     ];
-    let outspokenness = tri(params.behaviour.outspokenness, g1, g2);
-    let _ = (h1, h2);
-    FirmTraits {
-        province,
-        size,
-        sector,
-        compliance,
-        outspokenness,
-        platform: layout.platform_firms.contains(&firm),
-    }
+    t.outspokenness = tri(params.behaviour.outspokenness, g1, g2);
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use scslab_core::rng::{AgentDayRng, Stream};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
 use crate::vocab::{
-    FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS,
-    PersonMeasureKind, Valence,
+    FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_PERSON_EVENTS, N_PROVINCES,
+    PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 
 /// Levels of the perceived-risk multiplier (fear sensitivity times fear).
@@ -387,6 +387,8 @@ pub struct DayTables {
     pub risk_level_scale: f64,
     /// Daily probability of a false record by each authority in each province (all events).
     pub false_threshold: Vec<[f64; N_PROVINCES]>,
+    /// Upper bound of any firm's total event probability today (thinning, as for persons).
+    pub firm_rate_bound: f64,
     /// Sum of `false_threshold` over the person authorities with false records, by province:
     /// one draw below it picks which authority (if any) makes a false record today.
     pub person_false_any: [f64; N_PROVINCES],
@@ -445,6 +447,7 @@ impl DayTables {
             firm_deterrence: vec![1.0; N_PROVINCES * N_FIRM_EVENTS * RISK_LEVELS],
             false_threshold: vec![[0.0; N_PROVINCES]; n_auth],
             person_false_any: [0.0; N_PROVINCES],
+            firm_rate_bound: 1.0,
             risk_level_scale: (RISK_LEVELS - 1) as f64 / (1.0 + params.behaviour.fear_perception),
             person_effects: vec![PersonEffects::default(); 256],
             firm_effects: vec![FirmEffects::default(); 256],
@@ -535,6 +538,21 @@ impl DayTables {
                 }
             }
         }
+        // Thinning bound of a firm's daily event probability: the largest trait factor (2, or
+        // 2 x platform outspokenness for executive criticism) times the largest multiplier.
+        self.firm_rate_bound = FIRM_EVENTS
+            .iter()
+            .enumerate()
+            .map(|(e, _)| {
+                let most = (0..N_PROVINCES)
+                    .flat_map(|p| (0..RISK_LEVELS).map(move |l| (p, l)))
+                    .map(|(p, l)| self.firm_deterrence[Self::fd_index(p, e, l)] as f64)
+                    .fold(0.0, f64::max);
+                let factor =
+                    if e == FEV_EXEC_CRITICISM { 2.0 * b.platform_outspokenness.max(1.0) } else { 2.0 };
+                b.firm_rate[e] * factor * most
+            })
+            .sum();
         let reference = reference_rates(params);
         for (g, rates) in peer_rates.iter().enumerate() {
             for e in 0..N_PERSON_EVENTS {
