@@ -312,15 +312,17 @@ fn person_day(
         // Behaviour: at most one event a day, chosen from the day's probabilities.
         let dissent = (traits.dissent as f64 + b.dissent_from_resentment * me.resentment).min(1.0);
         let x = traits.fear_sensitivity as f64 * (1.0 + b.fear_perception * me.fear);
-        let level = (x * ctx.tables.risk_level_scale + 0.5) as usize;
-        let clevel = (traits.conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as usize;
+        // Through i32: non-negative and small, and cheaper than a saturating cast to usize.
+        let level = (x * ctx.tables.risk_level_scale + 0.5) as i32 as usize;
+        let clevel = (traits.conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as i32 as usize;
         let group = traits.peer_group();
         let in_debt = me.flags & P_IN_DEBT != 0;
         let row = DayTables::rate_index(group, level, clevel);
-        let rates = &ctx.tables.person_rate[row];
+        let table_row = &ctx.tables.person_rate[row];
+        let rates = &table_row.rates;
         // Criticism is computed for everyone: the chilling-effect metrics need it.
         let d = 4.0 * dissent * traits.outspokenness as f64;
-        let desired_criticism = ctx.tables.person_desired_criticism[row] as f64 * d;
+        let desired_criticism = table_row.desired_criticism as f64 * d;
         let silenced = me.flags & P_SILENCED != 0;
         let expressed = if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 };
         out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as i64 as u64);
@@ -336,7 +338,7 @@ fn person_day(
         // Thinning: a draw above the row's bound means no event, exactly as the full
         // computation below would find, since the total never exceeds the bound.
         let u = rng.uniform();
-        let bound = ctx.tables.person_rate_bound[row];
+        let bound = table_row.bound;
         let event = if bound <= 0.95 && u >= bound {
             None
         } else {

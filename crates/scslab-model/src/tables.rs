@@ -359,6 +359,21 @@ pub struct FirmEffects {
     pub closure: f64,
 }
 
+/// One row of the person kernel's table (one cache line): the day's event probabilities before
+/// trait factors, the desired criticism rate and the thinning bound.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
+pub struct RateRow {
+    /// Base rate times deterrence, reward and conformity multipliers of every event.
+    pub rates: [f32; N_PERSON_EVENTS],
+    /// Criticism rate without deterrence (what people would say without fear).
+    pub desired_criticism: f32,
+    /// Upper bound of the total event probability over all persons who read this row (the
+    /// largest trait factors), for thinning: a uniform draw above it means no event, without
+    /// computing the twelve probabilities.
+    pub bound: f64,
+}
+
 /// Tables valid for one day.
 #[derive(Clone, Debug)]
 pub struct DayTables {
@@ -372,15 +387,8 @@ pub struct DayTables {
     pub person_reward: Vec<f32>,
     /// Conformity multiplier by peer group, event and conformity level.
     pub conformity: Vec<f32>,
-    /// Base rate times deterrence, reward and conformity multipliers of every event, by peer
-    /// group, risk level and conformity level: the one row the person kernel reads.
-    pub person_rate: Vec<[f32; N_PERSON_EVENTS]>,
-    /// Upper bound of the total event probability of each `person_rate` row over all persons
-    /// who read it (the largest trait factors), for thinning: a uniform draw above it means no
-    /// event, without computing the twelve probabilities.
-    pub person_rate_bound: Vec<f64>,
-    /// Criticism rate of each row without deterrence (what people would say without fear).
-    pub person_desired_criticism: Vec<f32>,
+    /// The one row the person kernel reads, by peer group, risk level and conformity level.
+    pub person_rate: Vec<RateRow>,
     /// Deterrence multiplier by province, event and leader-fear level (firms).
     pub firm_deterrence: Vec<f32>,
     /// Multiplier from perceived risk `x` (fear sensitivity times fear) to its level.
@@ -441,9 +449,7 @@ impl DayTables {
             person_deterrence: vec![1.0; N_PROVINCES * N_PERSON_EVENTS * RISK_LEVELS],
             person_reward: vec![1.0; N_PROVINCES * N_PERSON_EVENTS],
             conformity: vec![1.0; N_PEER_GROUPS * N_PERSON_EVENTS * CONFORMITY_LEVELS],
-            person_rate: vec![[0.0; N_PERSON_EVENTS]; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
-            person_rate_bound: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
-            person_desired_criticism: vec![0.0; N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
+            person_rate: vec![RateRow::default(); N_PEER_GROUPS * RISK_LEVELS * CONFORMITY_LEVELS],
             firm_deterrence: vec![1.0; N_PROVINCES * N_FIRM_EVENTS * RISK_LEVELS],
             false_threshold: vec![[0.0; N_PROVINCES]; n_auth],
             person_false_any: [0.0; N_PROVINCES],
@@ -576,20 +582,19 @@ impl DayTables {
             for l in 0..RISK_LEVELS {
                 for c in 0..CONFORMITY_LEVELS {
                     let row = &mut self.person_rate[Self::rate_index(g, l, c)];
-                    for (e, r) in row.iter_mut().enumerate() {
+                    for (e, r) in row.rates.iter_mut().enumerate() {
                         *r = b.person_rate[e] as f32
                             * self.person_deterrence[Self::pd_index(p, e, l)]
                             * self.person_reward[p * N_PERSON_EVENTS + e]
                             * self.conformity[Self::conf_index(g, e, c)];
                     }
-                    self.person_desired_criticism[Self::rate_index(g, l, c)] = (b.person_rate
-                        [crate::vocab::EV_CRITICISM]
+                    row.desired_criticism = (b.person_rate[crate::vocab::EV_CRITICISM]
                         * self.person_reward[p * N_PERSON_EVENTS + crate::vocab::EV_CRITICISM] as f64
                         * self.conformity[Self::conf_index(g, crate::vocab::EV_CRITICISM, c)] as f64)
                         as f32;
-                    let bound: f64 = row.iter().zip(&max_factor).map(|(&r, &m)| r as f64 * m).sum();
+                    let bound: f64 = row.rates.iter().zip(&max_factor).map(|(&r, &m)| r as f64 * m).sum();
                     // Rounding slack: the bound must never fall below the exact total.
-                    self.person_rate_bound[Self::rate_index(g, l, c)] = bound * (1.0 + 1e-6) + 1e-12;
+                    row.bound = bound * (1.0 + 1e-6) + 1e-12;
                 }
             }
         }
