@@ -27,6 +27,8 @@ enum Command {
     Run(RunArgs),
     /// Run a scenario and a counterfactual with common random numbers (same as run --against).
     Compare(RunArgs),
+    /// Finish a run started with --checkpoint-every from its last checkpoint (same outputs).
+    Resume(ResumeArgs),
     /// Run a sweep file: scenarios x parameter values x replications, in parallel, resumable.
     Sweep(SweepArgs),
     /// List, print or check scenarios.
@@ -34,6 +36,15 @@ enum Command {
     Scenario(ScenarioCommand),
     /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
     Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ResumeArgs {
+    /// Output folder of a run started with `--checkpoint-every` and stopped before it finished.
+    dir: PathBuf,
+    /// Worker threads (default: as in the interrupted run). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -74,6 +85,10 @@ struct RunArgs {
     /// Memory limit in GiB for the preflight check (default: the machine's available memory).
     #[arg(long)]
     memory_limit_gib: Option<f64>,
+    /// Write a checkpoint every DAYS days, so that `scslab resume OUT` can finish the run if it
+    /// is stopped (killed, machine restarted).
+    #[arg(long, value_name = "DAYS", conflicts_with = "against", value_parser = clap::value_parser!(u32).range(1..))]
+    checkpoint_every: Option<u32>,
 }
 
 #[derive(Args)]
@@ -137,7 +152,10 @@ impl From<ReportError> for Failure {
 impl From<RunError> for Failure {
     fn from(e: RunError) -> Self {
         match e {
-            RunError::Memory { .. } => Failure::Input(format!("error: {e}")),
+            RunError::Memory { .. }
+            | RunError::NoCheckpoint { .. }
+            | RunError::RunFile { .. }
+            | RunError::Checkpoint { .. } => Failure::Input(format!("error: {e}")),
             other => Failure::Run(format!("error: {other}")),
         }
     }
@@ -166,6 +184,7 @@ fn main() -> ExitCode {
                 run(args)
             }
         }
+        Command::Resume(args) => resume(args),
         Command::Sweep(args) => sweep(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
@@ -240,6 +259,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         Some(a) => Some(scslab_scenario::preset(a)?),
     };
+    if args.checkpoint_every.is_some() && args.against.is_some() {
+        return Err(Failure::Input(
+            "error: --checkpoint-every: only a single run can be checkpointed, not a comparison".into(),
+        ));
+    }
     if let Some(limit) = args.memory_limit_gib
         && !(limit > 0.0 && limit.is_finite())
     {
@@ -254,6 +278,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         out_dir: Some(out_dir.clone()),
         memory_limit: args.memory_limit_gib.map(|g| (g * (1u64 << 30) as f64) as u64),
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        checkpoint_every: args.checkpoint_every,
     };
     scslab_runner::preflight(&config)?;
     if let Some(b) = &against {
@@ -299,6 +324,29 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
     }
     println!("outputs: {}", out_dir.display());
+    Ok(())
+}
+
+fn resume(args: ResumeArgs) -> Result<(), Failure> {
+    let bar = progress_bar();
+    let mut on_progress = |p: Progress| match p {
+        Progress::Started { days, persons } => {
+            bar.set_length(days as u64);
+            bar.set_position(0);
+            bar.set_message(format!("{persons} people"));
+        }
+        Progress::Day { done } => bar.set_position(done as u64),
+        Progress::Writing => bar.set_message("writing outputs"),
+    };
+    let outcome = scslab_runner::resume(&args.dir, args.threads, &mut on_progress)?;
+    bar.finish_and_clear();
+    if let Some(day) = outcome.resumed_from_day {
+        println!("resumed from day {day}");
+    }
+    for h in &outcome.headlines {
+        println!("{:<54} {:>16}", h.label, fmt(h.value));
+    }
+    println!("outputs: {}", args.dir.display());
     Ok(())
 }
 

@@ -222,6 +222,20 @@ pub fn write_text(dir: &Path, file_name: &str, text: &str) -> Result<(), OutputE
     write_atomic(dir, file_name, |out, path| out.write_all(text.as_bytes()).map_err(io_err(path)))
 }
 
+/// Writes bytes to `{dir}/{file_name}` (checkpoints).
+pub fn write_bytes(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    write_atomic(dir, file_name, |out, path| out.write_all(bytes).map_err(io_err(path)))
+}
+
+/// Removes `{dir}/{file_name}` if it exists (a checkpoint after a run finished).
+pub fn remove_file(dir: &Path, file_name: &str) -> Result<(), OutputError> {
+    let path = dir.join(file_name);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(&path)(e)),
+        _ => Ok(()),
+    }
+}
+
 /// Creates the folder (and parents) if missing.
 pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))

@@ -12,16 +12,19 @@
 //! println!("{}", outcome.headlines[0].value);
 //! ```
 
+mod checkpoint;
 mod series;
 mod summary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use scslab_model::sim::{MemoryEstimate, Simulation, estimate_memory};
+use scslab_model::state::StateError;
 use scslab_output::{ColumnData, OutputError, Table};
 use scslab_scenario::Scenario;
 
+pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
 pub use summary::{Headline, headlines};
 
@@ -38,12 +41,22 @@ pub struct RunConfig {
     pub memory_limit: Option<u64>,
     /// The command line that started the run, recorded in the manifest.
     pub command: String,
+    /// Write a checkpoint every this many days (needs `out_dir`), so that [`resume`] can
+    /// finish the run if it is killed.
+    pub checkpoint_every: Option<u32>,
 }
 
 impl RunConfig {
     /// A run of `scenario` on all cores, writing nothing.
     pub fn new(scenario: Scenario) -> RunConfig {
-        RunConfig { scenario, threads: 0, out_dir: None, memory_limit: None, command: String::new() }
+        RunConfig {
+            scenario,
+            threads: 0,
+            out_dir: None,
+            memory_limit: None,
+            command: String::new(),
+            checkpoint_every: None,
+        }
     }
 }
 
@@ -92,6 +105,8 @@ pub struct RunOutcome {
     pub peak_rss_bytes: Option<u64>,
     /// Threads used.
     pub threads: usize,
+    /// The day the run was resumed from (by [`resume`]), if it was.
+    pub resumed_from_day: Option<u32>,
 }
 
 impl std::fmt::Debug for SeriesBuilder {
@@ -119,6 +134,32 @@ pub enum RunError {
     /// Outputs could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// `resume`: the folder has no checkpoint (or no `run.json`) to resume from.
+    #[error(
+        "{}: no such file: nothing to resume (the run was not started with --checkpoint-every, \
+         finished, or was stopped before its first checkpoint)",
+        path.display()
+    )]
+    NoCheckpoint {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// `resume`: `run.json` cannot be read or does not describe a valid run.
+    #[error("{}: {message}", path.display())]
+    RunFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// `resume`: the checkpoint was refused (truncated, corrupt, other version or scenario).
+    #[error("{}: refused: {source}", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Why it was refused.
+        source: StateError,
+    },
     /// The thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -150,33 +191,91 @@ pub fn preflight(config: &RunConfig) -> Result<MemoryEstimate, RunError> {
     Ok(estimate)
 }
 
-/// Runs a scenario to the end and writes its outputs (if an output folder is set).
+/// Runs a scenario to the end and writes its outputs (if an output folder is set). With
+/// `checkpoint_every` it also writes `run.json` first and a checkpoint every N days, which
+/// [`resume`] continues from.
 pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<RunOutcome, RunError> {
     let memory = preflight(config)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .build()
-        .map_err(|e| RunError::Threads { threads: config.threads, message: e.to_string() })?;
-    let threads = pool.current_num_threads();
+    let pool = thread_pool(config.threads)?;
+    if let (Some(dir), Some(every)) = (&config.out_dir, config.checkpoint_every) {
+        checkpoint::start(config, dir, every)?;
+    }
     let params = config.scenario.params.clone();
+    let start = move || {
+        let sim = Simulation::new(params);
+        let series = SeriesBuilder::new(&sim);
+        Ok((sim, series))
+    };
+    execute(config, &pool, memory, false, start, progress)
+}
+
+/// Continues the run in `dir` from its last checkpoint and writes the same data files an
+/// uninterrupted run writes (the manifest differs in its timings and records
+/// `resumed_from_day`). `threads` overrides the thread count in `run.json`; results do not
+/// depend on it. Refuses, before writing anything, a missing, truncated or corrupt checkpoint,
+/// or one written by another version or for another scenario.
+pub fn resume(
+    dir: &Path,
+    threads: Option<usize>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<RunOutcome, RunError> {
+    let config = checkpoint::read_run_file(dir, threads)?;
+    let (path, bytes) = checkpoint::read(dir)?;
+    let memory = preflight(&config)?;
+    let pool = thread_pool(config.threads)?;
+    let key = scenario_key(&config);
+    let start =
+        || checkpoint::load(&config, key, &bytes).map_err(|source| RunError::Checkpoint { path, source });
+    execute(&config, &pool, memory, true, start, progress)
+}
+
+fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads { threads, message: e.to_string() })
+}
+
+/// Steps the simulation `start` builds (new, or restored from a checkpoint) to the last day,
+/// checkpointing if asked, then writes the outputs.
+fn execute(
+    config: &RunConfig,
+    pool: &rayon::ThreadPool,
+    memory: MemoryEstimate,
+    resumed: bool,
+    start: impl FnOnce() -> Result<(Simulation, SeriesBuilder), RunError> + Send,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<RunOutcome, RunError> {
+    let threads = pool.current_num_threads();
+    let params = &config.scenario.params;
     let days = params.days;
     let intervention_day = params.interventions.first().map(|iv| iv.day);
+    let key = scenario_key(config);
+    let checkpoints = config.out_dir.as_deref().zip(config.checkpoint_every.filter(|&n| n > 0));
     let t0 = Instant::now();
-    let (distributions_and_series, timings) = pool.install(|| {
-        let mut sim = Simulation::new(params);
+    let (distributions, series, first_day, timings) = pool.install(|| {
+        let (mut sim, mut series) = start()?;
+        let first_day = sim.day();
         let setup = t0.elapsed().as_secs_f64();
         progress(Progress::Started { days, persons: sim.params.n_persons });
+        if first_day > 0 {
+            progress(Progress::Day { done: first_day });
+        }
         let t1 = Instant::now();
-        let mut series = SeriesBuilder::new(&sim);
-        for d in 0..days {
+        for d in first_day..days {
             series.push(sim.step());
+            if let Some((dir, every)) = checkpoints
+                && (d + 1) % every == 0
+                && d + 1 < days
+            {
+                checkpoint::save(key, &sim, &series, dir)?;
+            }
             progress(Progress::Day { done: d + 1 });
         }
         let simulate = t1.elapsed().as_secs_f64();
         let dist = sim.distributions();
-        ((dist, series), Timings { setup, simulate, write: 0.0 })
-    });
-    let (distributions, series) = distributions_and_series;
+        Ok::<_, RunError>((dist, series, first_day, Timings { setup, simulate, write: 0.0 }))
+    })?;
     let headlines = headlines(&series, intervention_day);
     let mut outcome = RunOutcome {
         headlines,
@@ -185,6 +284,7 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
         memory,
         peak_rss_bytes: scslab_output::peak_rss_bytes(),
         threads,
+        resumed_from_day: resumed.then_some(first_day),
     };
     if let Some(dir) = &config.out_dir {
         progress(Progress::Writing);
@@ -193,6 +293,9 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
         outcome.timings.write = t2.elapsed().as_secs_f64();
         outcome.peak_rss_bytes = scslab_output::peak_rss_bytes();
         write_manifest(config, &outcome, dir)?;
+        if config.checkpoint_every.is_some() {
+            scslab_output::remove_file(dir, CHECKPOINT_FILE)?;
+        }
     }
     Ok(outcome)
 }
@@ -285,8 +388,9 @@ fn write_outputs(
 
 fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Path) -> Result<(), RunError> {
     let p = &config.scenario.params;
-    let person_days = p.n_persons as f64 * p.days as f64;
-    let manifest = serde_json::json!({
+    let simulated_days = p.days - outcome.resumed_from_day.unwrap_or(0);
+    let person_days = p.n_persons as f64 * simulated_days as f64;
+    let mut manifest = serde_json::json!({
         "scslab_version": env!("CARGO_PKG_VERSION"),
         "scenario": {
             "name": config.scenario.name,
@@ -319,6 +423,13 @@ fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Pat
         ],
         "formats": ["csv", "parquet"],
     });
+    // Only checkpointed and resumed runs carry these keys, so other manifests are unchanged.
+    if let Some(every) = config.checkpoint_every {
+        manifest["checkpoint_every"] = every.into();
+    }
+    if let Some(day) = outcome.resumed_from_day {
+        manifest["resumed_from_day"] = day.into();
+    }
     scslab_output::write_json(dir, "manifest.json", &manifest)?;
     Ok(())
 }

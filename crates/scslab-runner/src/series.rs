@@ -4,6 +4,7 @@
 use scslab_model::metrics::{DayMetrics, FIXED_POINT};
 use scslab_model::population::N_CELLS;
 use scslab_model::sim::Simulation;
+use scslab_model::state::{Decoder, Encoder, StateError};
 use scslab_model::vocab::{N_INCOME, N_PROVINCES, PROVINCES};
 use scslab_output::{ColumnData, Table};
 
@@ -141,6 +142,70 @@ impl SeriesBuilder {
         for (i, &x) in m.false_list_stock.iter().enumerate() {
             self.false_stock[i].push(x as f64);
         }
+    }
+
+    /// Appends the rows collected so far to a checkpoint. Column names are not saved: they
+    /// follow from the simulation, and [`SeriesBuilder::restore`] starts from the same layout.
+    pub(crate) fn save(&self, e: &mut Encoder) {
+        let columns =
+            [&self.person_all, &self.person_group, &self.firm_all, &self.firm_group, &self.false_stock];
+        for cols in columns {
+            e.length(cols.len());
+            cols.iter().for_each(|c| e.f64s(c));
+        }
+        e.length(self.person_group_key.len());
+        for (day, dim, group) in &self.person_group_key {
+            e.u32(*day);
+            e.str(dim);
+            e.str(group);
+        }
+        e.length(self.firm_group_key.len());
+        for (day, province) in &self.firm_group_key {
+            e.u32(*day);
+            e.str(province);
+        }
+        e.length(self.days.len());
+        self.days.iter().for_each(|&d| e.u32(d));
+        e.f64s(&self.gini);
+    }
+
+    /// Restores rows saved by [`SeriesBuilder::save`] into an empty builder of the same layout.
+    pub(crate) fn restore(&mut self, d: &mut Decoder<'_>) -> Result<(), StateError> {
+        let columns = [
+            &mut self.person_all,
+            &mut self.person_group,
+            &mut self.firm_all,
+            &mut self.firm_group,
+            &mut self.false_stock,
+        ];
+        for cols in columns {
+            d.exact_len(cols.len(), "series columns")?;
+            for c in cols.iter_mut() {
+                *c = d.f64s()?;
+            }
+        }
+        let n = d.length(4 + 8 + 8)?;
+        for _ in 0..n {
+            let day = d.u32()?;
+            let dim = match d.str()?.as_str() {
+                "province" => "province",
+                "urban_rural" => "urban_rural",
+                "income" => "income",
+                other => return Err(StateError::Corrupt(format!("unknown series dimension `{other}`"))),
+            };
+            self.person_group_key.push((day, dim, d.str()?));
+        }
+        let n = d.length(4 + 8)?;
+        for _ in 0..n {
+            let day = d.u32()?;
+            self.firm_group_key.push((day, d.str()?));
+        }
+        let n = d.length(4)?;
+        for _ in 0..n {
+            self.days.push(d.u32()?);
+        }
+        self.gini = d.f64s()?;
+        Ok(())
     }
 
     /// Days collected so far.

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod resume;
+
 fn scslab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scslab")).args(args).output().unwrap()
 }

@@ -6,6 +6,7 @@ use scslab_model::params::{AuthorityKind, Params};
 use scslab_runner::{RunConfig, RunOutcome, run};
 use scslab_scenario::Scenario;
 
+mod checkpoint;
 mod determinism;
 
 /// A preset, resized, with an optional TOML fragment appended (new authorities, measures...).

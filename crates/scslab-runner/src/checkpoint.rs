@@ -1,0 +1,148 @@
+//! Checkpoints of a run in progress, and what `resume` needs to continue one.
+//!
+//! A run with `checkpoint_every` set writes `run.json` into its output folder before the first
+//! day (the scenario text and every setting needed to rebuild its parameters), and every N days
+//! `checkpoint.bin`: the simulation's state frame (`scslab_model::state`) followed by a frame
+//! with the daily series collected so far. Both are written atomically through
+//! `scslab-output`, so a run killed at any moment leaves either the previous checkpoint or the
+//! new one, never half of one. The checkpoint is removed once the run's outputs are complete;
+//! `run.json` stays as a record of the settings.
+//!
+//! A checkpoint is only ever loaded if its frames are complete, their checksums match, and they
+//! were written by this version for the same scenario key ([`scenario_key`]).
+
+use std::path::{Path, PathBuf};
+
+use scslab_model::sim::Simulation;
+use scslab_model::state::{Decoder, Encoder, FNV_OFFSET, StateError, fnv1a, read_frame, write_frame};
+use scslab_scenario::Overrides;
+
+use crate::{RunConfig, RunError, SeriesBuilder};
+
+/// Settings of a checkpointed run, written before its first day.
+pub const RUN_FILE: &str = "run.json";
+/// The latest checkpoint of a run in progress.
+pub const CHECKPOINT_FILE: &str = "checkpoint.bin";
+
+/// Magic bytes of the series frame that follows the simulation's state.
+const SERIES_MAGIC: [u8; 8] = *b"SCSLABSR";
+
+/// A 64-bit key of what a run computes: the scenario text and the complete parameters (with
+/// any overrides). Threads and the output folder are not part of it: they do not change the
+/// outputs.
+pub fn scenario_key(config: &RunConfig) -> u64 {
+    let s = &config.scenario;
+    // `Debug` of the parameters prints every float exactly (shortest round trip) and holds no
+    // hash maps, so equal parameters give equal text.
+    let params = format!("{:?}", s.params);
+    let key = fnv1a(FNV_OFFSET, s.text.as_bytes());
+    fnv1a(fnv1a(key, &[0xff]), params.as_bytes())
+}
+
+/// Writes `run.json` and removes any checkpoint left by an earlier run in the folder.
+pub(crate) fn start(config: &RunConfig, dir: &Path, every: u32) -> Result<(), RunError> {
+    scslab_output::prepare_dir(dir)?;
+    scslab_output::remove_file(dir, CHECKPOINT_FILE)?;
+    let p = &config.scenario.params;
+    let run = serde_json::json!({
+        "scslab_version": env!("CARGO_PKG_VERSION"),
+        "scenario": {
+            "name": config.scenario.name,
+            "origin": config.scenario.origin,
+            "text": config.scenario.text,
+        },
+        "seed": p.seed,
+        "people": p.n_persons,
+        "days": p.days,
+        "threads": config.threads,
+        "checkpoint_every": every,
+        "command": config.command,
+    });
+    scslab_output::write_json(dir, RUN_FILE, &run)?;
+    Ok(())
+}
+
+/// Writes `checkpoint.bin` for the state at the end of a day.
+pub(crate) fn save(key: u64, sim: &Simulation, series: &SeriesBuilder, dir: &Path) -> Result<(), RunError> {
+    let path = dir.join(CHECKPOINT_FILE);
+    let mut bytes = Vec::new();
+    sim.save_state(key, &mut bytes).map_err(|source| RunError::Checkpoint { path: path.clone(), source })?;
+    let mut e = Encoder::default();
+    series.save(&mut e);
+    write_frame(SERIES_MAGIC, &e.bytes, &mut bytes)
+        .map_err(|source| RunError::Checkpoint { path, source })?;
+    scslab_output::write_bytes(dir, CHECKPOINT_FILE, &bytes)?;
+    Ok(())
+}
+
+/// Rebuilds the configuration of the run in `dir` from its `run.json`.
+pub(crate) fn read_run_file(dir: &Path, threads: Option<usize>) -> Result<RunConfig, RunError> {
+    let path = dir.join(RUN_FILE);
+    let bad = |message: String| RunError::RunFile { path: path.clone(), message };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            RunError::NoCheckpoint { path: path.clone() }
+        } else {
+            bad(e.to_string())
+        }
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let str_field =
+        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_str()).ok_or_else(|| bad(format!("missing `{ptr}`")));
+    let u64_field =
+        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_u64()).ok_or_else(|| bad(format!("missing `{ptr}`")));
+    let mut scenario = scslab_scenario::parse(str_field("/scenario/text")?, str_field("/scenario/origin")?)
+        .map_err(|e| bad(format!("its scenario: {e}")))?;
+    let days = u32::try_from(u64_field("/days")?).map_err(|e| bad(format!("`days`: {e}")))?;
+    let overrides =
+        Overrides { people: Some(u64_field("/people")?), days: Some(days), seed: Some(u64_field("/seed")?) };
+    scslab_scenario::apply_overrides(&mut scenario.params, overrides).map_err(|e| bad(e.to_string()))?;
+    let every = u32::try_from(u64_field("/checkpoint_every")?)
+        .map_err(|e| bad(format!("`checkpoint_every`: {e}")))?;
+    Ok(RunConfig {
+        scenario,
+        threads: threads.unwrap_or(u64_field("/threads")? as usize),
+        out_dir: Some(dir.to_path_buf()),
+        memory_limit: None,
+        command: str_field("/command")?.to_string(),
+        checkpoint_every: Some(every),
+    })
+}
+
+/// Reads `checkpoint.bin` of `dir` (the bytes only; nothing is checked yet).
+pub(crate) fn read(dir: &Path) -> Result<(PathBuf, Vec<u8>), RunError> {
+    let path = dir.join(CHECKPOINT_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok((path, bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunError::NoCheckpoint { path }),
+        Err(e) => Err(RunError::Checkpoint { path, source: StateError::Io(e) }),
+    }
+}
+
+/// Restores the simulation and the series from checkpoint bytes, refusing anything that does
+/// not match `key` or does not check out.
+pub(crate) fn load(
+    config: &RunConfig,
+    key: u64,
+    bytes: &[u8],
+) -> Result<(Simulation, SeriesBuilder), StateError> {
+    let mut r = bytes;
+    let sim = Simulation::restore(config.scenario.params.clone(), key, &mut r)?;
+    let body = read_frame(SERIES_MAGIC, &mut r)?;
+    if !r.is_empty() {
+        return Err(StateError::Corrupt(format!("{} bytes after the last frame", r.len())));
+    }
+    let mut series = SeriesBuilder::new(&sim);
+    let mut d = Decoder::new(&body);
+    series.restore(&mut d)?;
+    d.finish()?;
+    if series.n_days() != sim.day() as usize || sim.day() > config.scenario.params.days {
+        return Err(StateError::Corrupt(format!(
+            "{} days of series for day {} of {}",
+            series.n_days(),
+            sim.day(),
+            config.scenario.params.days
+        )));
+    }
+    Ok((sim, series))
+}

@@ -1,0 +1,191 @@
+//! Checkpoints: a restored simulation continues exactly as the original; a run stopped after a
+//! checkpoint and resumed writes the same data files as an uninterrupted run; damaged or
+//! mismatched checkpoints are refused.
+
+use std::path::{Path, PathBuf};
+
+use scslab_model::sim::Simulation;
+use scslab_model::state::StateError;
+use scslab_runner::{CHECKPOINT_FILE, Progress, RUN_FILE, RunConfig, RunError, resume, run};
+use scslab_scenario::Scenario;
+
+/// The ant-group preset with policy changes (detection scale, list period, an authority off)
+/// and the intervention moved early, so that every kind of state that persists across days is
+/// in play before and after the checkpoint.
+fn busy_scenario(people: u64, days: u32) -> Scenario {
+    let extra = r#"
+[[policy_change]]
+day = 4
+authority = "court_defaulters"
+detection_scale = 2.5
+duration_days = 30
+
+[[policy_change]]
+day = 7
+authority = "sesame"
+enabled = false
+"#;
+    // Changes go into the text, not the parameters, so that `resume` rebuilds the same ones.
+    let preset = scslab_scenario::preset_text("ant-group-2020").unwrap().replace("day = 307", "day = 6");
+    let text = format!("{preset}\n{extra}");
+    let mut s = scslab_scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    s.params.n_persons = people;
+    s.params.days = days;
+    assert_eq!(s.params.interventions[0].day, 6);
+    s
+}
+
+fn saved(sim: &Simulation, key: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    sim.save_state(key, &mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn restored_simulation_continues_exactly() {
+    let s = busy_scenario(3_000, 30);
+    let mut a = Simulation::new(s.params.clone());
+    for _ in 0..10 {
+        a.step();
+    }
+    let bytes = saved(&a, 42);
+    let mut b = Simulation::restore(s.params.clone(), 42, &mut bytes.as_slice()).unwrap();
+    assert_eq!(b.day(), 10);
+    assert_eq!(saved(&b, 42), bytes, "a restored state saves to the same bytes");
+    for _ in 0..10 {
+        let ma = format!("{:?}", a.step());
+        let mb = format!("{:?}", b.step());
+        assert_eq!(ma, mb, "metrics differ on day {}", a.day() - 1);
+    }
+    assert_eq!(saved(&a, 42), saved(&b, 42), "state differs after 10 more days");
+    assert_eq!(format!("{:?}", a.distributions()), format!("{:?}", b.distributions()));
+}
+
+#[test]
+fn damaged_or_mismatched_states_are_refused() {
+    let s = busy_scenario(3_000, 30);
+    let mut sim = Simulation::new(s.params.clone());
+    for _ in 0..5 {
+        sim.step();
+    }
+    let bytes = saved(&sim, 42);
+    let restore = |bytes: &[u8], key: u64, params| Simulation::restore(params, key, &mut &bytes[..]).err();
+    // A flipped byte anywhere in the body fails the checksum.
+    for i in [30, bytes.len() / 2, bytes.len() - 9] {
+        let mut bad = bytes.clone();
+        bad[i] ^= 1;
+        let err = restore(&bad, 42, s.params.clone());
+        assert!(matches!(err, Some(StateError::Corrupt(_))), "byte {i}: {err:?}");
+    }
+    for cut in [0, 10, bytes.len() / 3, bytes.len() - 1] {
+        let err = restore(&bytes[..cut], 42, s.params.clone());
+        assert!(matches!(err, Some(StateError::Truncated)), "cut at {cut}: {err:?}");
+    }
+    let err = restore(&bytes, 43, s.params.clone());
+    assert!(matches!(err, Some(StateError::ScenarioMismatch { found: 42, expected: 43 })), "{err:?}");
+    // Same key but another population: refused on its dimensions, never loaded.
+    let other = busy_scenario(4_000, 30);
+    let err = restore(&bytes, 42, other.params.clone());
+    assert!(matches!(err, Some(StateError::Corrupt(_))), "{err:?}");
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("scslab-ck-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const DATA_FILES: [&str; 13] = [
+    "series_persons.csv",
+    "series_persons.parquet",
+    "series_persons_by_group.csv",
+    "series_persons_by_group.parquet",
+    "series_firms.csv",
+    "series_firms.parquet",
+    "series_firms_by_province.csv",
+    "series_firms_by_province.parquet",
+    "distributions.csv",
+    "distributions.parquet",
+    "summary.csv",
+    "summary.parquet",
+    "scenario.toml",
+];
+
+fn config(dir: &Path, threads: usize) -> RunConfig {
+    let mut cfg = RunConfig::new(busy_scenario(5_000, 24));
+    cfg.threads = threads;
+    cfg.out_dir = Some(dir.to_path_buf());
+    cfg.checkpoint_every = Some(5);
+    cfg
+}
+
+/// Runs until the progress callback sees `stop_after` days done, then unwinds out of the run
+/// as a crash would (the checkpoint of an earlier day stays behind).
+fn run_and_crash(dir: &Path, stop_after: u32) {
+    let cfg = config(dir, 2);
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = run(&cfg, &mut |p| {
+            if let Progress::Day { done } = p
+                && done == stop_after
+            {
+                panic!("simulated crash");
+            }
+        });
+    }));
+    assert!(crashed.is_err());
+}
+
+#[test]
+fn resumed_run_writes_the_same_data_files() {
+    let whole = out_dir("whole");
+    run(&config(&whole, 1), &mut |_| {}).unwrap();
+    assert!(!whole.join(CHECKPOINT_FILE).exists(), "the checkpoint is removed at the end");
+    assert!(whole.join(RUN_FILE).exists());
+
+    let crashed = out_dir("crashed");
+    run_and_crash(&crashed, 13);
+    assert!(crashed.join(CHECKPOINT_FILE).exists());
+    assert!(!crashed.join("manifest.json").exists());
+    let outcome = resume(&crashed, Some(1), &mut |_| {}).unwrap();
+    assert_eq!(outcome.resumed_from_day, Some(10));
+    for file in DATA_FILES {
+        let x = std::fs::read(whole.join(file)).unwrap();
+        let y = std::fs::read(crashed.join(file)).unwrap();
+        assert!(x == y, "{file} differs after resuming");
+    }
+    let manifest = std::fs::read_to_string(crashed.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"resumed_from_day\": 10"), "{manifest}");
+    assert!(!crashed.join(CHECKPOINT_FILE).exists());
+    // A finished run has nothing to resume.
+    let err = resume(&crashed, None, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, RunError::NoCheckpoint { .. }), "{err}");
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&crashed);
+}
+
+#[test]
+fn resume_refuses_a_bad_checkpoint_and_writes_nothing() {
+    let dir = out_dir("bad");
+    run_and_crash(&dir, 7);
+    let good = std::fs::read(dir.join(CHECKPOINT_FILE)).unwrap();
+    let check = |bytes: &[u8], what: &str| {
+        std::fs::write(dir.join(CHECKPOINT_FILE), bytes).unwrap();
+        let err = resume(&dir, None, &mut |_| {}).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, RunError::Checkpoint { .. }), "{what}: {err:?}");
+        assert!(message.contains(CHECKPOINT_FILE) && message.contains(what), "{message}");
+        assert!(!dir.join("manifest.json").exists() && !dir.join("summary.csv").exists());
+    };
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x40;
+    check(&flipped, "corrupt");
+    check(&good[..good.len() - 3], "truncated");
+    // Another scenario: the same folder with a different seed in run.json.
+    std::fs::write(dir.join(CHECKPOINT_FILE), &good).unwrap();
+    let run_json = std::fs::read_to_string(dir.join(RUN_FILE)).unwrap();
+    let other = run_json.replace("\"seed\": 2020", "\"seed\": 2021");
+    assert_ne!(run_json, other);
+    std::fs::write(dir.join(RUN_FILE), other).unwrap();
+    check(&good, "another scenario");
+    let _ = std::fs::remove_dir_all(&dir);
+}
