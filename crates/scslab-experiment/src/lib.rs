@@ -23,6 +23,7 @@
 //! println!("{} runs executed", outcome.executed.len());
 //! ```
 
+pub mod audit;
 mod combine;
 mod crn;
 pub mod design;
