@@ -373,7 +373,7 @@ fn share_verdict(i: &Interval) -> Verdict {
 }
 
 fn ratio_verdict(i: &Interval) -> Verdict {
-    let outside = |x: f64| x > FOUR_FIFTHS_HIGH || x < 1.0 / FOUR_FIFTHS_HIGH;
+    let outside = |x: f64| !(1.0 / FOUR_FIFTHS_HIGH..=FOUR_FIFTHS_HIGH).contains(&x);
     if i.estimate.is_nan() {
         Verdict::NotMet
     } else if (i.low > FOUR_FIFTHS_HIGH) || (i.high < 1.0 / FOUR_FIFTHS_HIGH) {
