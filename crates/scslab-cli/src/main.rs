@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scslab_experiment::audit::{AuditConfig, AuditError, AuditProgress, Interval};
 use scslab_experiment::{RowKind, Streams, SweepConfig, SweepError, SweepProgress};
 use scslab_report::ReportError;
 use scslab_runner::{Progress, RunConfig, RunError};
@@ -34,6 +35,9 @@ enum Command {
     /// List, print or check scenarios.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Audit a regime against the EU AI Act's prohibition of social scoring (Art. 5(1)(c)):
+    /// replications, criteria with 95% intervals and findings (docs/AUDIT.md).
+    Audit(AuditArgs),
     /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
     Report(ReportArgs),
 }
@@ -111,6 +115,38 @@ struct SweepArgs {
     measure_crn: bool,
 }
 
+#[derive(Args)]
+struct AuditArgs {
+    /// Embedded preset to audit (default: china-2020).
+    #[arg(long, conflicts_with = "scenario")]
+    preset: Option<String>,
+    /// Scenario file (TOML) to audit.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Scenario to compare with on the same seeds: a preset name or a scenario file.
+    #[arg(long)]
+    against: Option<String>,
+    /// People per replication.
+    #[arg(long, default_value_t = scslab_experiment::audit::DEFAULT_PEOPLE)]
+    people: u64,
+    /// Days per replication.
+    #[arg(long, default_value_t = scslab_experiment::audit::DEFAULT_DAYS)]
+    days: u32,
+    /// Replications (at least 2).
+    #[arg(long, default_value_t = scslab_experiment::audit::DEFAULT_REPLICATIONS)]
+    replications: u32,
+    /// Base seed (default: the scenario's); replication seeds are derived as a sweep's.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default: `out/audit-NAME`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replications at a time (default: all cores); each uses one thread. Results do not depend
+    /// on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
 #[derive(Subcommand)]
 enum ScenarioCommand {
     /// List the embedded presets.
@@ -161,6 +197,16 @@ impl From<RunError> for Failure {
     }
 }
 
+impl From<AuditError> for Failure {
+    fn from(e: AuditError) -> Self {
+        match e {
+            AuditError::Input(e) => Failure::Input(render_scenario_error(&e)),
+            AuditError::Replications(_) | AuditError::Memory(_) => Failure::Input(format!("error: {e}")),
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
 impl From<SweepError> for Failure {
     fn from(e: SweepError) -> Self {
         match e {
@@ -186,6 +232,7 @@ fn main() -> ExitCode {
         }
         Command::Resume(args) => resume(args),
         Command::Sweep(args) => sweep(args),
+        Command::Audit(args) => audit(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
     };
@@ -252,13 +299,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let mut scenario = load(args.preset.as_deref(), args.scenario.as_ref())?;
     let overrides = Overrides { people: args.people, days: args.days, seed: args.seed };
     scslab_scenario::apply_overrides(&mut scenario.params, overrides)?;
-    let against = match &args.against {
-        None => None,
-        Some(a) if a.ends_with(".toml") || std::path::Path::new(a).exists() => {
-            Some(scslab_scenario::load(std::path::Path::new(a))?)
-        }
-        Some(a) => Some(scslab_scenario::preset(a)?),
-    };
+    let against = load_against(args.against.as_ref())?;
     if args.checkpoint_every.is_some() && args.against.is_some() {
         return Err(Failure::Input(
             "error: --checkpoint-every: only a single run can be checkpointed, not a comparison".into(),
@@ -452,6 +493,81 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         );
     }
     println!("\noutputs: {} (runs, series, summary: .csv and .parquet; manifest.json)", out_dir.display());
+    Ok(())
+}
+
+fn load_against(against: Option<&String>) -> Result<Option<Scenario>, ScenarioError> {
+    match against {
+        None => Ok(None),
+        Some(a) if a.ends_with(".toml") || std::path::Path::new(a).exists() => {
+            scslab_scenario::load(std::path::Path::new(a)).map(Some)
+        }
+        Some(a) => scslab_scenario::preset(a).map(Some),
+    }
+}
+
+fn audit(args: AuditArgs) -> Result<(), Failure> {
+    // Everything (scenarios, sizes, replications) is checked before anything is written.
+    let scenario = load(args.preset.as_deref(), args.scenario.as_ref())?;
+    let against = load_against(args.against.as_ref())?;
+    let name = match &against {
+        Some(b) => format!("audit-{}-vs-{}", scenario.name, b.name),
+        None => format!("audit-{}", scenario.name),
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(name));
+    let config = AuditConfig {
+        people: args.people,
+        days: args.days,
+        replications: args.replications,
+        seed: args.seed,
+        out_dir: Some(out_dir.clone()),
+        workers: args.threads,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress_bar();
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("auditing");
+    let on_progress = |p: AuditProgress| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+    };
+    let result = scslab_experiment::audit::audit(&scenario, against.as_ref(), &config, &on_progress)?;
+    bar.finish_and_clear();
+    let n = result.seeds.len();
+    println!(
+        "audit of {} against Art. 5(1)(c) AI Act: {} people, {} days, {n} replications, seed {}",
+        result.main.scenario, result.people, result.days, result.seed
+    );
+    let interval = |i: Option<Interval>| {
+        i.map_or(String::new(), |i| {
+            format!("{} [{}, {}]", fmt_stat(i.estimate), fmt_stat(i.low), fmt_stat(i.high))
+        })
+    };
+    match &result.against {
+        None => println!("{:<30} {:<78} {:>34} {:>3}", "criterion", "statistic", "estimate [95% CI]", "n"),
+        Some(b) => println!(
+            "{:<30} {:<78} {:>34} {:>34} {:>34} {:>3}",
+            "criterion", "statistic", result.main.scenario, b.scenario, "difference", "n"
+        ),
+    }
+    for r in &result.rows {
+        print!("{:<30} {:<78} {:>34}", r.criterion.title(), r.label, interval(r.main));
+        if result.against.is_some() {
+            print!(" {:>34} {:>34}", interval(r.against), interval(r.difference));
+        }
+        println!(" {n:>3}");
+    }
+    println!();
+    for a in std::iter::once(&result.main).chain(result.against.as_ref()) {
+        for f in &a.findings {
+            println!("{}: {}: {}", a.scenario, f.criterion.title(), f.text);
+        }
+    }
+    println!("\noutputs: {} (audit.csv, audit.parquet, audit.md, manifest.json)", out_dir.display());
     Ok(())
 }
 

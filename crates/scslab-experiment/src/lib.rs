@@ -16,6 +16,10 @@
 //! A sweep restarted on the same folder runs only the runs without `done.json`, and refuses to
 //! continue a folder started from a different sweep.
 //!
+//! [`audit`] measures a scenario against the AI Act's prohibition of social scoring (Art.
+//! 5(1)(c)) over replications run in memory, with 95% intervals and a finding per criterion
+//! (docs/AUDIT.md).
+//!
 //! ```no_run
 //! use scslab_experiment::{SweepConfig, load, run_sweep};
 //! let sweep = load(std::path::Path::new("examples/sweeps/tiny.toml")).unwrap();
@@ -23,6 +27,7 @@
 //! println!("{} runs executed", outcome.executed.len());
 //! ```
 
+pub mod audit;
 mod combine;
 mod crn;
 pub mod design;

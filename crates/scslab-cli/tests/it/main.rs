@@ -218,3 +218,41 @@ fn sweep_runs_resumes_and_refuses_bad_or_changed_sweep_files() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn audit_prints_the_criteria_and_refuses_bad_input() {
+    let out = temp("audit");
+    let o = scslab(&[
+        "audit",
+        "--preset",
+        "integrated",
+        "--people",
+        "2000",
+        "--days",
+        "20",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    for c in [
+        "5(1)(c)(i) unrelated contexts",
+        "5(1)(c)(ii) disproportionate",
+        "disparate impact",
+        "false sanctions",
+    ] {
+        assert!(text.contains(c), "table lacks {c}:\n{text}");
+    }
+    for f in ["audit.csv", "audit.parquet", "audit.md", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let bad = temp("audit-bad");
+    let b = bad.to_str().unwrap();
+    assert_refused(&["audit", "--replications", "1", "--out", b], &bad, &["at least 2"]);
+    assert_refused(&["audit", "--preset", "utopia", "--out", b], &bad, &["valid choices"]);
+    assert_refused(&["audit", "--against", "utopia", "--out", b], &bad, &["valid choices"]);
+    assert_refused(&["audit", "--scenario", "no-such-file.toml", "--out", b], &bad, &["no-such-file.toml"]);
+}

@@ -1,5 +1,8 @@
 //! Sweeps end to end on tiny populations: the dataset's shape, independence from the number of
-//! workers, resuming after an interruption, refusing a changed sweep, and bad sweep files.
+//! workers, resuming after an interruption, refusing a changed sweep, and bad sweep files; the
+//! audit (`audit.rs`).
+
+mod audit;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
