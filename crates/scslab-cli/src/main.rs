@@ -329,15 +329,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         scslab_runner::preflight(&cfg_b)?;
     }
     let bar = progress_bar();
-    let mut on_progress = |p: Progress| match p {
-        Progress::Started { days, persons } => {
-            bar.set_length(days as u64);
-            bar.set_position(0);
-            bar.set_message(format!("{persons} people"));
-        }
-        Progress::Day { done } => bar.set_position(done as u64),
-        Progress::Writing => bar.set_message("writing outputs"),
-    };
+    let mut on_progress = |p: Progress| show_progress(&bar, p);
     match against {
         None => {
             let outcome = scslab_runner::run(&config, &mut on_progress)?;
@@ -370,15 +362,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
 fn resume(args: ResumeArgs) -> Result<(), Failure> {
     let bar = progress_bar();
-    let mut on_progress = |p: Progress| match p {
-        Progress::Started { days, persons } => {
-            bar.set_length(days as u64);
-            bar.set_position(0);
-            bar.set_message(format!("{persons} people"));
-        }
-        Progress::Day { done } => bar.set_position(done as u64),
-        Progress::Writing => bar.set_message("writing outputs"),
-    };
+    let mut on_progress = |p: Progress| show_progress(&bar, p);
     let outcome = scslab_runner::resume(&args.dir, args.threads, &mut on_progress)?;
     bar.finish_and_clear();
     if let Some(day) = outcome.resumed_from_day {
@@ -581,6 +565,19 @@ fn progress_bar() -> ProgressBar {
         .progress_chars("=> ");
     bar.set_style(style);
     bar
+}
+
+/// Shows a run's progress on the bar.
+fn show_progress(bar: &ProgressBar, p: Progress) {
+    match p {
+        Progress::Started { days, persons } => {
+            bar.set_length(days as u64);
+            bar.set_position(0);
+            bar.set_message(format!("{persons} people"));
+        }
+        Progress::Day { done } => bar.set_position(done as u64),
+        Progress::Writing => bar.set_message("writing outputs"),
+    }
 }
 
 fn print_headlines(config: &RunConfig, outcome: &scslab_runner::RunOutcome) {
