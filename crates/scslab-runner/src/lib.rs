@@ -28,6 +28,17 @@ pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
 pub use summary::{Headline, headlines};
 
+/// The tables a run writes, each as `NAME.csv` and `NAME.parquet` (beside `scenario.toml` and
+/// `manifest.json`).
+pub const OUTPUT_TABLES: [&str; 6] = [
+    "series_persons",
+    "series_persons_by_group",
+    "series_firms",
+    "series_firms_by_province",
+    "distributions",
+    "summary",
+];
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -417,10 +428,7 @@ fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Pat
         "peak_rss_bytes": outcome.peak_rss_bytes,
         "state_bytes_per_person": outcome.memory.bytes_per_person,
         "state_bytes_per_firm": outcome.memory.bytes_per_firm,
-        "outputs": [
-            "series_persons", "series_persons_by_group", "series_firms",
-            "series_firms_by_province", "distributions", "summary"
-        ],
+        "outputs": OUTPUT_TABLES,
         "formats": ["csv", "parquet"],
     });
     // Only checkpointed and resumed runs carry these keys, so other manifests are unchanged.

@@ -21,21 +21,15 @@ const RUN: [&str; 11] = [
     "5",
 ];
 
-const DATA_FILES: [&str; 13] = [
-    "series_persons.csv",
-    "series_persons.parquet",
-    "series_persons_by_group.csv",
-    "series_persons_by_group.parquet",
-    "series_firms.csv",
-    "series_firms.parquet",
-    "series_firms_by_province.csv",
-    "series_firms_by_province.parquet",
-    "distributions.csv",
-    "distributions.parquet",
-    "summary.csv",
-    "summary.parquet",
-    "scenario.toml",
-];
+/// Every data file of a run folder: each output table in both formats, and the scenario.
+fn data_files() -> Vec<String> {
+    let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
+        .iter()
+        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
+        .collect();
+    files.push("scenario.toml".into());
+    files
+}
 
 /// A fixed pseudo-random delay (splitmix64 of the test's seed), so the test is reproducible.
 fn delay(seed: u64, max_ms: u64) -> Duration {
@@ -77,9 +71,9 @@ fn a_killed_run_resumes_to_byte_identical_outputs() {
     let o = scslab(&["resume", killed.to_str().unwrap(), "--threads", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("resumed from day"));
-    for file in DATA_FILES {
-        let x = std::fs::read(whole.join(file)).unwrap();
-        let y = std::fs::read(killed.join(file)).unwrap();
+    for file in data_files() {
+        let x = std::fs::read(whole.join(&file)).unwrap();
+        let y = std::fs::read(killed.join(&file)).unwrap();
         assert!(x == y, "{file} differs between the uninterrupted and the killed-and-resumed run");
     }
     assert!(std::fs::read_to_string(killed.join("manifest.json")).unwrap().contains("resumed_from_day"));

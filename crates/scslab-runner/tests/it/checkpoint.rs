@@ -95,21 +95,15 @@ fn out_dir(name: &str) -> PathBuf {
     d
 }
 
-const DATA_FILES: [&str; 13] = [
-    "series_persons.csv",
-    "series_persons.parquet",
-    "series_persons_by_group.csv",
-    "series_persons_by_group.parquet",
-    "series_firms.csv",
-    "series_firms.parquet",
-    "series_firms_by_province.csv",
-    "series_firms_by_province.parquet",
-    "distributions.csv",
-    "distributions.parquet",
-    "summary.csv",
-    "summary.parquet",
-    "scenario.toml",
-];
+/// Every data file of a run folder: each output table in both formats, and the scenario.
+fn data_files() -> Vec<String> {
+    let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
+        .iter()
+        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
+        .collect();
+    files.push("scenario.toml".into());
+    files
+}
 
 fn config(dir: &Path, threads: usize) -> RunConfig {
     let mut cfg = RunConfig::new(busy_scenario(5_000, 24));
@@ -148,9 +142,9 @@ fn resumed_run_writes_the_same_data_files() {
     assert!(!crashed.join("manifest.json").exists());
     let outcome = resume(&crashed, Some(1), &mut |_| {}).unwrap();
     assert_eq!(outcome.resumed_from_day, Some(10));
-    for file in DATA_FILES {
-        let x = std::fs::read(whole.join(file)).unwrap();
-        let y = std::fs::read(crashed.join(file)).unwrap();
+    for file in data_files() {
+        let x = std::fs::read(whole.join(&file)).unwrap();
+        let y = std::fs::read(crashed.join(&file)).unwrap();
         assert!(x == y, "{file} differs after resuming");
     }
     let manifest = std::fs::read_to_string(crashed.join("manifest.json")).unwrap();
