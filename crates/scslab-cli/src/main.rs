@@ -40,6 +40,25 @@ enum Command {
     Audit(AuditArgs),
     /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
     Report(ReportArgs),
+    /// Tell one synthetic person's or company's story, day by day, by re-simulating it alone
+    /// from a finished run's folder (its seed and replay log; nothing per agent is stored).
+    Trace(TraceArgs),
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("agent").required(true))]
+struct TraceArgs {
+    /// Output folder of a finished `scslab run`.
+    dir: PathBuf,
+    /// Person id (0 to people - 1).
+    #[arg(long, group = "agent")]
+    person: Option<u32>,
+    /// Company (firm) id (0 to firms - 1).
+    #[arg(long, group = "agent")]
+    company: Option<u32>,
+    /// Also print routine days (daily money from a redlist, days in detention).
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Args)]
@@ -191,7 +210,8 @@ impl From<RunError> for Failure {
             RunError::Memory { .. }
             | RunError::NoCheckpoint { .. }
             | RunError::RunFile { .. }
-            | RunError::Checkpoint { .. } => Failure::Input(format!("error: {e}")),
+            | RunError::Checkpoint { .. }
+            | RunError::Trace(_) => Failure::Input(format!("error: {e}")),
             other => Failure::Run(format!("error: {other}")),
         }
     }
@@ -235,6 +255,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
+        Command::Trace(args) => trace(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -283,6 +304,52 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
     if !report.skipped.is_empty() {
         println!("not drawn (columns missing, see the notes in the report): {}", report.skipped.join(", "));
     }
+    Ok(())
+}
+
+fn trace(args: TraceArgs) -> Result<(), Failure> {
+    use scslab_runner::TraceTarget;
+    let target = match (args.person, args.company) {
+        (Some(id), _) => TraceTarget::Person(id),
+        (None, Some(id)) => TraceTarget::Company(id),
+        (None, None) => unreachable!("clap requires --person or --company"),
+    };
+    let (scenario, trace) = scslab_runner::trace(&args.dir, target)?;
+    let who = match target {
+        TraceTarget::Person(id) => format!("person {id}"),
+        TraceTarget::Company(id) => format!("company {id}"),
+    };
+    println!(
+        "{who} of `{}` ({} people, {} days, seed {})",
+        scenario.name, scenario.params.n_persons, scenario.params.days, scenario.params.seed
+    );
+    for (name, value) in &trace.profile {
+        println!("  {name:<18} {value}");
+    }
+    let routine = |r: &scslab_model::trace::TraceRow| {
+        r.kind == "detention" || (r.kind == "money" && r.what == "rewards_yuan")
+    };
+    let mut shown = 0;
+    let mut day = None;
+    for r in trace.rows.iter().filter(|r| args.all || !routine(r)) {
+        if day != Some(r.day) {
+            println!("day {}", r.day);
+            day = Some(r.day);
+        }
+        let value = if r.value.fract() == 0.0 { format!("{}", r.value) } else { format!("{:.2}", r.value) };
+        println!("  {:<12} {:<28} {:>8}  {}", r.kind, r.what, value, r.detail);
+        shown += 1;
+    }
+    if shown == 0 {
+        println!("nothing happened to {who} beyond routine days (use --all to see them)");
+    }
+    let out = scslab_runner::write_trace(&args.dir, target, &trace)?;
+    println!(
+        "written: {}/{}.csv and {}-days.csv (and .parquet)",
+        out.display(),
+        target.stem(),
+        target.stem()
+    );
     Ok(())
 }
 

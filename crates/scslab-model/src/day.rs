@@ -9,9 +9,10 @@ use scslab_core::rng::{DayStream, Stream};
 use crate::firms::{self, FirmChunk, FirmCtx};
 use crate::lists::{self, Members};
 use crate::metrics::gini_from_hist;
-use crate::params::AuthorityKind;
+use crate::params::{AuthorityKind, Intervention, Params};
 use crate::persons::{self, PersonChunk, PersonCtx};
 use crate::population::{N_CELLS, N_PEER_GROUPS};
+use crate::replay::Logged;
 use crate::sim::Simulation;
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
@@ -23,7 +24,8 @@ impl Simulation {
     /// Simulates one day and returns its metrics.
     pub fn step(&mut self) -> &crate::metrics::DayMetrics {
         let day = self.day;
-        self.apply_policy_changes(day);
+        apply_policy_changes(&mut self.params, &mut self.enabled, &mut self.tables.detection_scale, day);
+        self.replay.start_day(&self.peer_rates, &self.group_sanction_rate);
         self.tables.rebuild(&self.params, &self.plan, &self.enabled, day, &self.peer_rates);
         self.metrics.persons.clear();
         self.metrics.firms.clear();
@@ -33,26 +35,10 @@ impl Simulation {
         self.firm_phase(day, target);
         self.person_phase(day);
         self.maintain_lists(day);
+        self.log_firm_lists(day);
         self.close_day();
         self.day += 1;
         &self.metrics
-    }
-
-    /// Policy changes scheduled for today: switch authorities, scale detection, change periods.
-    fn apply_policy_changes(&mut self, day: u32) {
-        for change in self.params.policy_changes.iter().filter(|c| c.day == day) {
-            if let Some(on) = change.enabled {
-                self.enabled[change.authority] = on;
-            }
-            if let Some(s) = change.detection_scale {
-                self.tables.detection_scale[change.authority] = s;
-            }
-            if let Some(d) = change.duration_days
-                && let AuthorityKind::List(rule) = &mut self.params.authorities[change.authority].kind
-            {
-                rule.duration_days = d;
-            }
-        }
     }
 
     /// Targeted enforcement scheduled for today. Returns the firm excluded from the "other large
@@ -63,11 +49,8 @@ impl Simulation {
             let Some(&target) = self.layout.platform_firms.get(iv.platform) else { continue };
             let t = target as usize;
             let cell = self.layout.firm_province(target) as usize;
-            let value = self.firms.value[t].max(0.0);
-            let lost = value * (iv.ipo_halt_value_share + iv.restructure_value_share).min(1.0);
-            let fine = iv.fine_yuan.min(value - lost);
-            self.firms.value[t] = value - lost - fine;
-            self.firms.flags[t] |= F_IPO_HALTED;
+            let f = &mut self.firms;
+            let (lost, fine) = intervene_target(iv, &mut f.value[t], &mut f.flags[t], &mut f.leader_fear[t]);
             let c = &mut self.metrics.firms;
             c.add(cell, cols.value_lost_yuan, (lost + fine) as u64);
             c.add(cell, cols.fines_yuan, fine as u64);
@@ -75,16 +58,15 @@ impl Simulation {
             if iv.founder_withdraws {
                 let founder = self.layout.legal_representative(&self.params, target, &self.persons.lists, 0);
                 if let Some(founder) = founder {
-                    self.person_inbox.push(Addressed { agent: founder, message: Message::Silence });
+                    let to = Addressed { agent: founder, message: Message::Silence };
+                    self.person_inbox.push(to);
+                    self.replay.person_messages.push(Logged { day, early: true, to });
                 }
-                // The founder withdraws from public life: the firm's leadership falls silent.
-                self.firms.leader_fear[t] = 255;
             }
             // Leaders of the other large firms see it happen.
             for f in 0..self.firms.value.len() {
                 if f != t && self.firms.flags[f] & F_ALIVE != 0 && self.is_large(f as u32) {
-                    let fear = self.firms.leader_fear[f] as f64 / 255.0 + iv.leaders_fear;
-                    self.firms.leader_fear[f] = (fear.min(1.0) * 255.0).round() as u8;
+                    witness(iv, &mut self.firms.leader_fear[f]);
                 }
             }
         }
@@ -166,11 +148,19 @@ impl Simulation {
                 firms::run_chunk(&ctx, chunk, out);
             });
         self.firm_inbox.clear();
+        let log = &mut self.replay;
         for out in &self.firm_outboxes {
             self.metrics.firms.merge(&out.counters);
             self.person_inbox.extend_from_slice(&out.to_persons);
             self.firm_inbox.extend_from_slice(&out.to_firms);
             self.pending_firms.extend_from_slice(&out.pending);
+            log.closures.extend(out.closed.iter().map(|&f| (day, f)));
+            log.person_messages.extend(out.to_persons.iter().map(|&to| Logged { day, early: false, to }));
+            log.firm_messages.extend(out.to_firms.iter().map(|&to| Logged {
+                day: day + 1,
+                early: false,
+                to,
+            }));
         }
     }
 
@@ -246,6 +236,7 @@ impl Simulation {
             for &f in &out.employee_records {
                 let r = &mut self.firms.employee_records[f as usize];
                 *r = r.saturating_add(1);
+                self.replay.employee_records.push((day + 1, f));
             }
         }
     }
@@ -294,6 +285,14 @@ impl Simulation {
         }
     }
 
+    /// Logs the firms whose list bits tomorrow's firm phase will see changed from today's.
+    fn log_firm_lists(&mut self, day: u32) {
+        let changed = self.firms.lists.iter().zip(&self.firm_lists_before).enumerate();
+        self.replay.firm_lists.extend(
+            changed.filter(|(_, (now, before))| now != before).map(|(f, (&now, _))| (day + 1, f as u32, now)),
+        );
+    }
+
     /// Closing the day: wealth Gini, and yesterday's group rates that tomorrow's behaviour reads.
     fn close_day(&mut self) {
         let m = &mut self.metrics;
@@ -330,4 +329,52 @@ impl Simulation {
             self.group_sanction_rate[g] = sanctions[g] as f64 / n;
         }
     }
+}
+
+/// Policy changes scheduled for `day`: switch authorities, scale detection, change periods.
+pub(crate) fn apply_policy_changes(
+    params: &mut Params,
+    enabled: &mut [bool],
+    detection_scale: &mut [f64],
+    day: u32,
+) {
+    for change in params.policy_changes.iter().filter(|c| c.day == day) {
+        if let Some(on) = change.enabled {
+            enabled[change.authority] = on;
+        }
+        if let Some(s) = change.detection_scale {
+            detection_scale[change.authority] = s;
+        }
+        if let Some(d) = change.duration_days
+            && let AuthorityKind::List(rule) = &mut params.authorities[change.authority].kind
+        {
+            rule.duration_days = d;
+        }
+    }
+}
+
+/// What an intervention does to its target firm: lost listing and restructuring, a fine, and,
+/// if the founder withdraws, a leadership silenced. Returns (value lost, fine).
+pub(crate) fn intervene_target(
+    iv: &Intervention,
+    value: &mut f64,
+    flags: &mut u16,
+    fear: &mut u8,
+) -> (f64, f64) {
+    let v = value.max(0.0);
+    let lost = v * (iv.ipo_halt_value_share + iv.restructure_value_share).min(1.0);
+    let fine = iv.fine_yuan.min(v - lost);
+    *value = v - lost - fine;
+    *flags |= F_IPO_HALTED;
+    if iv.founder_withdraws {
+        // The founder withdraws from public life: the firm's leadership falls silent.
+        *fear = 255;
+    }
+    (lost, fine)
+}
+
+/// The leaders of another operating large firm see an intervention happen.
+pub(crate) fn witness(iv: &Intervention, fear: &mut u8) {
+    let f = *fear as f64 / 255.0 + iv.leaders_fear;
+    *fear = (f.min(1.0) * 255.0).round() as u8;
 }

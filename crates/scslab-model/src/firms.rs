@@ -73,6 +73,8 @@ pub struct FirmOutbox {
     pub to_firms: Vec<Addressed>,
     /// Late records.
     pub pending: Vec<Pending>,
+    /// Firms that closed today.
+    pub closed: Vec<u32>,
 }
 
 impl FirmOutbox {
@@ -84,16 +86,23 @@ impl FirmOutbox {
             to_persons: Vec::new(),
             to_firms: Vec::new(),
             pending: Vec::new(),
+            closed: Vec::new(),
         }
     }
 
     /// Empties the outbox, keeping allocations.
     pub fn clear(&mut self) {
         self.counters.clear();
+        self.clear_messages();
+    }
+
+    /// Empties everything but the counters.
+    pub fn clear_messages(&mut self) {
         self.entries.clear();
         self.to_persons.clear();
         self.to_firms.clear();
         self.pending.clear();
+        self.closed.clear();
     }
 }
 
@@ -327,6 +336,7 @@ fn firm_day(
     let hazard = params.population.firm_base_closure + effects.closure;
     if f.value <= 0.0 || crng.bernoulli(hazard) {
         f.flags &= !F_ALIVE;
+        out.closed.push(f.id);
         out.counters.add(cell, cols.closures, 1);
         if f.lists & ctx.plan.firm_black_mask != 0 {
             out.counters.add(cell, cols.value_lost_yuan, f.value.max(0.0) as u64);

@@ -6,7 +6,7 @@
 use scslab_core::rng::{AgentDayRng, Stream};
 
 use crate::metrics::{Counters, FirmCols, PersonCols};
-use crate::params::{AuthorityKind, Params};
+use crate::params::{AuthorityKind, ListRule, Params};
 use crate::population::{Layout, person_traits};
 
 use crate::world::{ListEntry, ListState};
@@ -27,6 +27,43 @@ pub enum Members<'a> {
         /// Counter layout.
         cols: &'a FirmCols,
     },
+}
+
+/// Why a member leaves a list at daily maintenance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaintenanceExit {
+    /// The listing period ended.
+    Expired,
+    /// An appeal was decided in the member's favour.
+    AppealWon,
+    /// Credit repair.
+    Repaired,
+}
+
+/// Whether (and why) the member of `entry` leaves the list of `authority` at `day`'s
+/// maintenance. The draws are keyed by (seed, lists stream, agent and authority, day).
+pub fn maintenance_exit(
+    seed: u64,
+    rule: &ListRule,
+    authority: usize,
+    day: u32,
+    e: &ListEntry,
+) -> Option<MaintenanceExit> {
+    let mut rng =
+        AgentDayRng::new(seed, Stream::Lists, e.agent as u64 ^ ((authority as u64) << 40), day as u64);
+    let appeal_won = e.appeal_at == day && {
+        let p = if e.false_basis { rule.appeal_success_false } else { rule.appeal_success_true };
+        rng.bernoulli(p)
+    };
+    if day >= e.until {
+        Some(MaintenanceExit::Expired)
+    } else if appeal_won {
+        Some(MaintenanceExit::AppealWon)
+    } else if rng.bernoulli(rule.repair_rate) {
+        Some(MaintenanceExit::Repaired)
+    } else {
+        None
+    }
 }
 
 /// Maintains one list for `day`: appends `new_entries`, removes members who left, decides
@@ -63,17 +100,7 @@ pub fn maintain(
             record(&mut spells);
             return false;
         }
-        let mut rng = AgentDayRng::new(
-            params.seed,
-            Stream::Lists,
-            e.agent as u64 ^ ((authority as u64) << 40),
-            day as u64,
-        );
-        let appeal_won = e.appeal_at == day && {
-            let p = if e.false_basis { rule.appeal_success_false } else { rule.appeal_success_true };
-            rng.bernoulli(p)
-        };
-        let leaves = day >= e.until || appeal_won || rng.bernoulli(rule.repair_rate);
+        let leaves = maintenance_exit(params.seed, rule, authority, day, e).is_some();
         if leaves {
             bits[e.agent as usize] &= !bit;
             let cell = if firm {

@@ -93,6 +93,11 @@ impl PersonOutbox {
     /// Empties the outbox, keeping allocations.
     pub fn clear(&mut self) {
         self.counters.clear();
+        self.clear_messages();
+    }
+
+    /// Empties everything but the counters.
+    pub fn clear_messages(&mut self) {
         self.entries.clear();
         self.employee_records.clear();
         self.pending.clear();

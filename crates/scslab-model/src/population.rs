@@ -183,17 +183,24 @@ impl Layout {
         person_lists: &[u8],
         banned_mask: u8,
     ) -> Option<u32> {
+        self.legal_rep_candidates(firm).into_iter().flatten().find(|&p| {
+            person_traits(params, self, p).is_adult()
+                && person_lists.get(p as usize).is_none_or(|&bits| bits & banned_mask == 0)
+        })
+    }
+
+    /// The persons who may represent a firm, in order of preference: eight draws among the
+    /// persons of its province (none if the province has no persons). The first adult not
+    /// under an executive ban is its legal representative.
+    pub fn legal_rep_candidates(&self, firm: u32) -> [Option<u32>; 8] {
         let province = self.firm_province(firm) as usize;
         let lo = self.person_offsets[province];
         let n = self.person_offsets[province + 1] - lo;
         if n == 0 {
-            return None;
+            return [None; 8];
         }
         let mut rng = self.legal_rep.agent(firm as u64);
-        (0..8).map(|_| lo + rng.below(n as u64) as u32).find(|&p| {
-            person_traits(params, self, p).is_adult()
-                && person_lists.get(p as usize).is_none_or(|&bits| bits & banned_mask == 0)
-        })
+        std::array::from_fn(|_| Some(lo + rng.below(n as u64) as u32))
     }
 
     /// The k-th supplier of a firm (any province).

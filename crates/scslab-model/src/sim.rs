@@ -9,6 +9,7 @@ use crate::persons::PersonOutbox;
 use crate::population::{
     Layout, N_CELLS, N_PEER_GROUPS, covered, firm_traits, initially_employed, person_traits,
 };
+use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
@@ -54,6 +55,8 @@ pub struct Simulation {
     pub(crate) intervention_target: Option<u32>,
     /// Per-cell counters that never change (adults, persons covered by each scheme).
     pub(crate) static_counts: Counters,
+    /// What each day handed from agents to others, for re-simulating one agent later.
+    pub replay: ReplayLog,
 }
 
 /// One row of an end-of-run distribution.
@@ -102,6 +105,29 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
     }
 }
 
+/// A person's wealth and flags on day 0 (everyone starts on no list, with no score change, no
+/// fear or resentment and the initial trust).
+pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> (i32, u16) {
+    let pop = &params.population;
+    let t = person_traits(params, layout, id);
+    let mut income = pop.daily_income[t.income as usize];
+    if !t.urban {
+        income *= pop.rural_income_factor;
+    }
+    let wealth = (income * pop.initial_wealth_days).round() as i32;
+    (wealth, if initially_employed(params, id, &t) { P_EMPLOYED } else { 0 })
+}
+
+/// A firm's value on day 0 (every firm starts operating, on no list).
+pub(crate) fn initial_firm_value(params: &Params, layout: &Layout, f: u32) -> f64 {
+    let pop = &params.population;
+    let t = firm_traits(params, layout, f);
+    let u =
+        scslab_core::rng::AgentDayRng::new(params.seed, scslab_core::rng::Stream::FirmTraits, f as u64, 1)
+            .uniform();
+    if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) }
+}
+
 impl Simulation {
     /// Builds the population and the initial state.
     pub fn new(params: Params) -> Simulation {
@@ -109,7 +135,6 @@ impl Simulation {
         let layout = Layout::new(&params);
         let n = layout.n_persons();
         let nf = layout.n_firms();
-        let pop = &params.population;
         let k = plan.person_points.len().max(1);
         let kf = plan.firm_points.len().max(1);
         let mut persons = Persons {
@@ -123,15 +148,7 @@ impl Simulation {
             scores: vec![0; n * k],
         };
         for id in 0..n as u32 {
-            let t = person_traits(&params, &layout, id);
-            let mut income = pop.daily_income[t.income as usize];
-            if !t.urban {
-                income *= pop.rural_income_factor;
-            }
-            persons.wealth[id as usize] = (income * pop.initial_wealth_days).round() as i32;
-            if initially_employed(&params, id, &t) {
-                persons.flags[id as usize] = P_EMPLOYED;
-            }
+            (persons.wealth[id as usize], persons.flags[id as usize]) = initial_person(&params, &layout, id);
         }
         let mut firms = Firms {
             value: vec![0.0; nf],
@@ -143,16 +160,7 @@ impl Simulation {
             scores: vec![0; nf * kf],
         };
         for f in 0..nf as u32 {
-            let t = firm_traits(&params, &layout, f);
-            let u = scslab_core::rng::AgentDayRng::new(
-                params.seed,
-                scslab_core::rng::Stream::FirmTraits,
-                f as u64,
-                1,
-            )
-            .uniform();
-            firms.value[f as usize] =
-                if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
+            firms.value[f as usize] = initial_firm_value(&params, &layout, f);
         }
         let person_cols = PersonCols::new(&params);
         let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
@@ -203,6 +211,7 @@ impl Simulation {
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             intervention_target,
             static_counts,
+            replay: ReplayLog::default(),
             params,
         }
     }

@@ -12,7 +12,7 @@
 //! piece of state that `step` reads after an earlier day wrote it: person and firm columns,
 //! list entries and spells, late records, messages waiting for tomorrow, authorities' on/off
 //! state, detection scales and list periods (both changed by policy changes), peers' rate
-//! averages and group sanction rates. Everything else (static traits, tables, counter
+//! averages and group sanction rates, and the replay log (`crate::replay`). Everything else (static traits, tables, counter
 //! layouts, outboxes) is rebuilt from the parameters by [`Simulation::new`] or each day.
 //!
 //! Restoring refuses, never loads, a frame that is truncated, fails its checksum, comes from
@@ -27,6 +27,7 @@ use std::io::{Read, Write};
 
 use crate::params::{AuthorityKind, Params};
 use crate::population::N_PEER_GROUPS;
+use crate::replay::ReplayLog;
 use crate::sim::Simulation;
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::{Addressed, ListEntry, ListState, Message, Pending, SPELL_BINS};
@@ -35,7 +36,7 @@ use crate::world::{Addressed, ListEntry, ListState, Message, Pending, SPELL_BINS
 pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 
 /// Version of the binary layout; bumped whenever the layout changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why a saved state was refused.
 #[derive(Debug, thiserror::Error)]
@@ -357,6 +358,7 @@ impl Simulation {
             rates.iter().for_each(|&x| e.f64(x));
         }
         self.group_sanction_rate.iter().for_each(|&x| e.f64(x));
+        self.replay.encode(&mut e);
         write_frame(STATE_MAGIC, &e.bytes, w)
     }
 
@@ -450,6 +452,14 @@ impl Simulation {
         for x in &mut sim.group_sanction_rate {
             *x = d.f64()?;
         }
+        sim.replay = ReplayLog::decode(&mut d, n_persons, n_firms)?;
+        if sim.replay.days() != sim.day {
+            return Err(StateError::Corrupt(format!(
+                "the replay log holds {} days, the state is at day {}",
+                sim.replay.days(),
+                sim.day
+            )));
+        }
         d.finish()?;
         Ok(sim)
     }
@@ -470,7 +480,7 @@ impl Simulation {
     }
 }
 
-fn agent(d: &mut Decoder<'_>, n_agents: u32) -> Result<u32, StateError> {
+pub(crate) fn agent(d: &mut Decoder<'_>, n_agents: u32) -> Result<u32, StateError> {
     let a = d.u32()?;
     if a >= n_agents {
         return Err(StateError::Corrupt(format!("agent {a} out of range ({n_agents} agents)")));
@@ -509,7 +519,7 @@ fn get_list(d: &mut Decoder<'_>, n_agents: u32) -> Result<ListState, StateError>
     Ok(ListState { entries, spells })
 }
 
-fn put_message(e: &mut Encoder, m: &Addressed) {
+pub(crate) fn put_message(e: &mut Encoder, m: &Addressed) {
     e.u32(m.agent);
     match m.message {
         Message::Record { authority, event, false_record } => {
@@ -528,7 +538,7 @@ fn put_message(e: &mut Encoder, m: &Addressed) {
     }
 }
 
-fn get_message(d: &mut Decoder<'_>, n_agents: u32) -> Result<Addressed, StateError> {
+pub(crate) fn get_message(d: &mut Decoder<'_>, n_agents: u32) -> Result<Addressed, StateError> {
     let agent = agent(d, n_agents)?;
     let message = match d.u8()? {
         0 => Message::Record { authority: d.u16()?, event: d.u8()?, false_record: d.bool()? },

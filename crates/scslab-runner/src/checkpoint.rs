@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use scslab_model::sim::Simulation;
 use scslab_model::state::{Decoder, Encoder, FNV_OFFSET, StateError, fnv1a, read_frame, write_frame};
-use scslab_scenario::Overrides;
+use scslab_scenario::{Overrides, Scenario};
 
 use crate::{RunConfig, RunError, SeriesBuilder};
 
@@ -87,16 +87,11 @@ pub(crate) fn read_run_file(dir: &Path, threads: Option<usize>) -> Result<RunCon
         }
     })?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    let str_field =
-        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_str()).ok_or_else(|| bad(format!("missing `{ptr}`")));
+    let scenario = scenario_from_json(&path, &v)?;
     let u64_field =
         |ptr: &str| v.pointer(ptr).and_then(|x| x.as_u64()).ok_or_else(|| bad(format!("missing `{ptr}`")));
-    let mut scenario = scslab_scenario::parse(str_field("/scenario/text")?, str_field("/scenario/origin")?)
-        .map_err(|e| bad(format!("its scenario: {e}")))?;
-    let days = u32::try_from(u64_field("/days")?).map_err(|e| bad(format!("`days`: {e}")))?;
-    let overrides =
-        Overrides { people: Some(u64_field("/people")?), days: Some(days), seed: Some(u64_field("/seed")?) };
-    scslab_scenario::apply_overrides(&mut scenario.params, overrides).map_err(|e| bad(e.to_string()))?;
+    let str_field =
+        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_str()).ok_or_else(|| bad(format!("missing `{ptr}`")));
     let every = u32::try_from(u64_field("/checkpoint_every")?)
         .map_err(|e| bad(format!("`checkpoint_every`: {e}")))?;
     Ok(RunConfig {
@@ -107,6 +102,23 @@ pub(crate) fn read_run_file(dir: &Path, threads: Option<usize>) -> Result<RunCon
         command: str_field("/command")?.to_string(),
         checkpoint_every: Some(every),
     })
+}
+
+/// The scenario of a run as `run.json` or `manifest.json` (at `path`) records it: its text, with
+/// the people, days and seed of the run.
+pub(crate) fn scenario_from_json(path: &Path, v: &serde_json::Value) -> Result<Scenario, RunError> {
+    let bad = |message: String| RunError::RunFile { path: path.to_path_buf(), message };
+    let str_field =
+        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_str()).ok_or_else(|| bad(format!("missing `{ptr}`")));
+    let u64_field =
+        |ptr: &str| v.pointer(ptr).and_then(|x| x.as_u64()).ok_or_else(|| bad(format!("missing `{ptr}`")));
+    let mut scenario = scslab_scenario::parse(str_field("/scenario/text")?, str_field("/scenario/origin")?)
+        .map_err(|e| bad(format!("its scenario: {e}")))?;
+    let days = u32::try_from(u64_field("/days")?).map_err(|e| bad(format!("`days`: {e}")))?;
+    let overrides =
+        Overrides { people: Some(u64_field("/people")?), days: Some(days), seed: Some(u64_field("/seed")?) };
+    scslab_scenario::apply_overrides(&mut scenario.params, overrides).map_err(|e| bad(e.to_string()))?;
+    Ok(scenario)
 }
 
 /// Reads `checkpoint.bin` of `dir` (the bytes only; nothing is checked yet).

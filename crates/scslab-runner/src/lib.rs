@@ -15,6 +15,7 @@
 mod checkpoint;
 mod series;
 mod summary;
+mod trace;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,6 +28,7 @@ use scslab_scenario::Scenario;
 pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
 pub use summary::{Headline, headlines};
+pub use trace::{REPLAY_FILE, TraceTarget, trace, write_trace};
 
 /// The tables a run writes, each as `NAME.csv` and `NAME.parquet` (beside `scenario.toml` and
 /// `manifest.json`).
@@ -171,6 +173,9 @@ pub enum RunError {
         /// Why it was refused.
         source: StateError,
     },
+    /// `trace`: the agent cannot be traced.
+    #[error("{0}")]
+    Trace(#[from] scslab_model::trace::TraceError),
     /// The thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -264,7 +269,7 @@ fn execute(
     let key = scenario_key(config);
     let checkpoints = config.out_dir.as_deref().zip(config.checkpoint_every.filter(|&n| n > 0));
     let t0 = Instant::now();
-    let (distributions, series, first_day, timings) = pool.install(|| {
+    let (distributions, series, replay, first_day, timings) = pool.install(|| {
         let (mut sim, mut series) = start()?;
         let first_day = sim.day();
         let setup = t0.elapsed().as_secs_f64();
@@ -285,7 +290,13 @@ fn execute(
         }
         let simulate = t1.elapsed().as_secs_f64();
         let dist = sim.distributions();
-        Ok::<_, RunError>((dist, series, first_day, Timings { setup, simulate, write: 0.0 }))
+        let mut replay = Vec::new();
+        if config.out_dir.is_some() {
+            let (n, nf) = (sim.layout.n_persons() as u32, sim.layout.n_firms() as u32);
+            let frame = sim.replay.save(key, n, nf, &mut replay);
+            frame.map_err(|source| RunError::Checkpoint { path: REPLAY_FILE.into(), source })?;
+        }
+        Ok::<_, RunError>((dist, series, replay, first_day, Timings { setup, simulate, write: 0.0 }))
     })?;
     let headlines = headlines(&series, intervention_day);
     let mut outcome = RunOutcome {
@@ -301,6 +312,7 @@ fn execute(
         progress(Progress::Writing);
         let t2 = Instant::now();
         write_outputs(config, &outcome, &distributions, dir)?;
+        scslab_output::write_bytes(dir, REPLAY_FILE, &replay)?;
         outcome.timings.write = t2.elapsed().as_secs_f64();
         outcome.peak_rss_bytes = scslab_output::peak_rss_bytes();
         write_manifest(config, &outcome, dir)?;
@@ -429,6 +441,7 @@ fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Pat
         "state_bytes_per_person": outcome.memory.bytes_per_person,
         "state_bytes_per_firm": outcome.memory.bytes_per_firm,
         "outputs": OUTPUT_TABLES,
+        "replay_log": REPLAY_FILE,
         "formats": ["csv", "parquet"],
     });
     // Only checkpointed and resumed runs carry these keys, so other manifests are unchanged.

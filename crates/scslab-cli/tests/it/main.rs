@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod resume;
+mod trace;
 
 fn scslab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scslab")).args(args).output().unwrap()

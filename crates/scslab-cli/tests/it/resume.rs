@@ -21,13 +21,15 @@ const RUN: [&str; 11] = [
     "5",
 ];
 
-/// Every data file of a run folder: each output table in both formats, and the scenario.
+/// Every data file of a run folder: each output table in both formats, the scenario and the
+/// replay log.
 fn data_files() -> Vec<String> {
     let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
         .iter()
         .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
         .collect();
     files.push("scenario.toml".into());
+    files.push(scslab_runner::REPLAY_FILE.into());
     files
 }
 

@@ -12,7 +12,7 @@ use scslab_scenario::Scenario;
 /// The ant-group preset with policy changes (detection scale, list period, an authority off)
 /// and the intervention moved early, so that every kind of state that persists across days is
 /// in play before and after the checkpoint.
-fn busy_scenario(people: u64, days: u32) -> Scenario {
+pub(crate) fn busy_scenario(people: u64, days: u32) -> Scenario {
     let extra = r#"
 [[policy_change]]
 day = 4
@@ -95,13 +95,15 @@ fn out_dir(name: &str) -> PathBuf {
     d
 }
 
-/// Every data file of a run folder: each output table in both formats, and the scenario.
+/// Every data file of a run folder: each output table in both formats, the scenario and the
+/// replay log.
 fn data_files() -> Vec<String> {
     let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
         .iter()
         .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
         .collect();
     files.push("scenario.toml".into());
+    files.push(scslab_runner::REPLAY_FILE.into());
     files
 }
 

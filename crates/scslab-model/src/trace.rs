@@ -1,0 +1,1040 @@
+//! One agent's story: re-simulating a few persons or firms of a finished run, alone, from the
+//! seed, the parameters and the run's replay log ([`crate::replay`]).
+//!
+//! The traced agents go through the very kernels of the run ([`persons::run_chunk`],
+//! [`firms::run_chunk`]) as chunks of one, fed with what the log says other agents handed them,
+//! so their days are the days they had in the run, draw for draw. The kernels' counters for a
+//! chunk of one agent are that agent's events; the trace turns them, its messages and the
+//! changes of its state into rows. Nothing per agent was stored: the cost is the days of the run
+//! times the (small) per-day tables, plus one pass over the log.
+
+use scslab_core::rng::{DayStream, Stream};
+
+use crate::day::{apply_policy_changes, intervene_target, witness};
+use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
+use crate::lists::{MaintenanceExit, maintenance_exit};
+use crate::metrics::{Counters, FirmCols, PersonCols};
+use crate::params::{AuthorityKind, Params};
+use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
+use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, fill_event_traits, firm_traits, person_traits};
+use crate::replay::{Logged, ReplayLog};
+use crate::sim::{initial_firm_value, initial_person};
+use crate::tables::{DayTables, Plan};
+use crate::vocab::{N_PROVINCES, PROVINCES, SECTORS, SIZE_CLASSES};
+use crate::world::{
+    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
+    P_IN_DEBT, P_SILENCED, Pending,
+};
+
+/// Why a trace cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The id names no agent of the run.
+    #[error("there is no {what} {id}: the run has {count} {what}s (ids 0 to {last})", last = count.saturating_sub(1))]
+    NoSuchAgent {
+        /// `person` or `company`.
+        what: &'static str,
+        /// The id asked for.
+        id: u32,
+        /// Agents of that kind in the run.
+        count: u32,
+    },
+    /// The log does not cover the run's days.
+    #[error("the replay log covers {found} days, the run has {expected}")]
+    ShortLog {
+        /// Days in the log.
+        found: u32,
+        /// Days of the run.
+        expected: u32,
+    },
+}
+
+/// One thing that happened to an agent on a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    /// Day (0 = the first simulated day).
+    pub day: u32,
+    /// Kind: `event`, `record`, `false_record`, `late_record`, `list_entry`, `list_exit`,
+    /// `measure`, `money`, `travel`, `employment`, `employer`, `message`, `score`, `detention`,
+    /// `intervention`, `supplier`, `closure` or `other`.
+    pub kind: &'static str,
+    /// What (an event, list, measure, scheme or counter name).
+    pub what: String,
+    /// How many or how much (count, yuan, new score).
+    pub value: f64,
+    /// Who did it and on what basis, in words.
+    pub detail: String,
+}
+
+/// A person's state at the end of a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonState {
+    /// Day.
+    pub day: u32,
+    /// Wealth, yuan.
+    pub wealth: i32,
+    /// The flags column (`P_*` of `crate::world`).
+    pub flags: u16,
+    /// Employer, if employed.
+    pub employer: Option<u32>,
+    /// Owes an unpaid court judgment.
+    pub in_debt: bool,
+    /// Has withdrawn from public life.
+    pub silenced: bool,
+    /// Days of detention left.
+    pub detained: u8,
+    /// Fear, resentment and trust (0..=255 for 0..1).
+    pub attitudes: [u8; 3],
+    /// List bits (slot order of [`Trace::lists`]).
+    pub lists: u8,
+    /// Scores of the person schemes (absolute).
+    pub scores: Vec<f64>,
+}
+
+/// A firm's state at the end of a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirmState {
+    /// Day.
+    pub day: u32,
+    /// Value, yuan.
+    pub value: f64,
+    /// The flags column (`F_*` of `crate::world`).
+    pub flags: u16,
+    /// Operating.
+    pub alive: bool,
+    /// Its listing was halted.
+    pub ipo_halted: bool,
+    /// Fear of its leaders, 0..=255.
+    pub leader_fear: u8,
+    /// List bits (slot order of [`Trace::lists`]).
+    pub lists: u8,
+    /// Bit k: dropped its k-th supplier.
+    pub dropped: u8,
+    /// Scores of the firm schemes (absolute).
+    pub scores: Vec<f64>,
+}
+
+/// Dense state of one traced agent: the columns of a chunk of one.
+#[derive(Clone, Debug)]
+pub enum AgentState {
+    /// A person's days.
+    Person(Vec<PersonState>),
+    /// A firm's days.
+    Firm(Vec<FirmState>),
+}
+
+/// The story of one agent.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// Person or firm id.
+    pub id: u32,
+    /// Static profile (name, value), derived from (seed, id).
+    pub profile: Vec<(String, String)>,
+    /// Names of the lists, by slot.
+    pub lists: Vec<String>,
+    /// Names of the points schemes, by slot.
+    pub schemes: Vec<String>,
+    /// What happened, day by day.
+    pub rows: Vec<TraceRow>,
+    /// State at the end of each day.
+    pub states: AgentState,
+}
+
+/// Re-simulates the persons `ids` of the run of `params` whose replay log is `log`.
+pub fn trace_persons(params: &Params, log: &ReplayLog, ids: &[u32]) -> Result<Vec<Trace>, TraceError> {
+    let mut w = Replay::new(params, log)?;
+    let n = w.layout.n_persons() as u32;
+    if let Some(&id) = ids.iter().find(|&&id| id >= n) {
+        return Err(TraceError::NoSuchAgent { what: "person", id, count: n });
+    }
+    let messages = per_agent(ids, &log.person_messages, |m| m.to.agent);
+    let mut people: Vec<TracedPerson> =
+        ids.iter().zip(messages).map(|(&id, messages)| TracedPerson::new(&w, id, messages)).collect();
+    for day in 0..params.days {
+        w.begin_day(day);
+        w.closures_of(day);
+        let employer_check = w.employer_check();
+        for p in &mut people {
+            p.day(&w, day, &employer_check);
+        }
+    }
+    Ok(people.into_iter().map(|p| p.finish(&w)).collect())
+}
+
+/// Re-simulates the firms `ids` of the run of `params` whose replay log is `log`.
+pub fn trace_firms(params: &Params, log: &ReplayLog, ids: &[u32]) -> Result<Vec<Trace>, TraceError> {
+    let mut w = Replay::new(params, log)?;
+    let n = w.layout.n_firms() as u32;
+    if let Some(&id) = ids.iter().find(|&&id| id >= n) {
+        return Err(TraceError::NoSuchAgent { what: "company", id, count: n });
+    }
+    let messages = per_agent(ids, &log.firm_messages, |m| m.to.agent);
+    let records = per_agent(ids, &log.employee_records, |&(_, f)| f);
+    let mut firms: Vec<TracedFirm> = (ids.iter().zip(messages).zip(records))
+        .map(|((&id, messages), records)| TracedFirm::new(&w, id, messages, records))
+        .collect();
+    for day in 0..params.days {
+        w.begin_day(day);
+        for f in &mut firms {
+            f.day(&w, day);
+        }
+        w.closures_of(day);
+    }
+    Ok(firms.into_iter().map(|f| f.finish(&w)).collect())
+}
+
+/// What the traced agents share: the parameters as changed by policy, the day's tables, and
+/// what the log says of everyone else (firms' operation and list bits).
+struct Replay<'a> {
+    params: Params,
+    plan: Plan,
+    layout: Layout,
+    tables: DayTables,
+    enabled: Vec<bool>,
+    log: &'a ReplayLog,
+    person_cols: PersonCols,
+    firm_cols: FirmCols,
+    /// `F_ALIVE` of every firm, as the log's closures say.
+    firm_flags: Vec<u16>,
+    /// Firms' list bits at the start of today's firm phase.
+    firm_lists: Vec<u8>,
+    group_sanction_rate: [f64; N_PEER_GROUPS],
+    /// Provinces where a firm closed today.
+    closed_in: [bool; N_PROVINCES],
+    /// Cursors into the log's day-ordered vectors.
+    closure_at: usize,
+    firm_lists_at: usize,
+}
+
+impl<'a> Replay<'a> {
+    fn new(params: &Params, log: &'a ReplayLog) -> Result<Replay<'a>, TraceError> {
+        if log.days() < params.days {
+            return Err(TraceError::ShortLog { found: log.days(), expected: params.days });
+        }
+        let layout = Layout::new(params);
+        let nf = layout.n_firms();
+        Ok(Replay {
+            plan: Plan::new(params),
+            tables: DayTables::new(params),
+            enabled: params.authorities.iter().map(|a| a.enabled).collect(),
+            person_cols: PersonCols::new(params),
+            firm_cols: FirmCols::new(params),
+            firm_flags: vec![F_ALIVE; nf],
+            firm_lists: vec![0; nf],
+            group_sanction_rate: [0.0; N_PEER_GROUPS],
+            closed_in: [false; N_PROVINCES],
+            closure_at: 0,
+            firm_lists_at: 0,
+            layout,
+            log,
+            params: params.clone(),
+        })
+    }
+
+    /// The start of `day`, as in `Simulation::step`: policy changes, tables, firms' list bits.
+    fn begin_day(&mut self, day: u32) {
+        apply_policy_changes(&mut self.params, &mut self.enabled, &mut self.tables.detection_scale, day);
+        self.tables.rebuild(&self.params, &self.plan, &self.enabled, day, &self.log.peer_rates_of(day));
+        self.group_sanction_rate = self.log.sanction_rate_of(day);
+        let changes = &self.log.firm_lists[self.firm_lists_at..];
+        let n = changes.partition_point(|&(d, _, _)| d <= day);
+        for &(_, f, bits) in &changes[..n] {
+            self.firm_lists[f as usize] = bits;
+        }
+        self.firm_lists_at += n;
+    }
+
+    /// Applies the closures of `day`'s firm phase.
+    fn closures_of(&mut self, day: u32) {
+        self.closed_in = [false; N_PROVINCES];
+        let closures = &self.log.closures[self.closure_at..];
+        let n = closures.partition_point(|&(d, _)| d <= day);
+        for &(_, f) in &closures[..n] {
+            self.firm_flags[f as usize] &= !F_ALIVE;
+            self.closed_in[self.layout.firm_province(f) as usize] = true;
+        }
+        self.closure_at += n;
+    }
+
+    /// Where employed persons must look their employer up today (see `day.rs`).
+    fn employer_check(&self) -> [bool; N_PROVINCES] {
+        std::array::from_fn(|p| {
+            self.closed_in[p] || self.layout.firm_offsets[p + 1] == self.layout.firm_offsets[p]
+        })
+    }
+
+    fn list_names(&self, lists: &[usize]) -> Vec<String> {
+        lists.iter().map(|&a| self.params.authorities[a].name.clone()).collect()
+    }
+
+    /// Who applies each measure of a list entry: the list's own authority or a memorandum.
+    fn entry_measure_rows(
+        &self,
+        day: u32,
+        authority: usize,
+        false_basis: bool,
+        person: bool,
+        rows: &mut Vec<TraceRow>,
+    ) {
+        let AuthorityKind::List(rule) = &self.params.authorities[authority].kind else { return };
+        let list = &self.params.authorities[authority].name;
+        let own = rule.measures.iter().map(|&m| (m, format!("by {list}")));
+        let memo =
+            self.params.memoranda.iter().filter(|m| m.list == authority).flat_map(|memo| {
+                memo.measures.iter().map(move |&m| (m, format!("by memorandum {}", memo.name)))
+            });
+        for (m, by) in own.chain(memo) {
+            let measure = &self.params.measures[m];
+            let applies = match measure.effect {
+                crate::params::MeasureEffect::Person(_) => person,
+                crate::params::MeasureEffect::Firm(_) => !person,
+            };
+            if !applies {
+                continue;
+            }
+            let mut detail = format!("{by}, on entering {list}");
+            if !rule.related_contexts.contains(&measure.context) {
+                detail.push_str("; spillover: its context is unrelated to the list's grounds");
+            }
+            if false_basis {
+                detail.push_str("; on a false basis");
+            }
+            rows.push(TraceRow { day, kind: "measure", what: measure.name.clone(), value: 1.0, detail });
+        }
+    }
+}
+
+/// Rows of the kernel's counters for a chunk of one agent (its cell's row).
+fn counter_rows(
+    day: u32,
+    names: &[String],
+    row: &[u64],
+    kind_of: impl Fn(usize) -> Option<&'static str>,
+    rows: &mut Vec<TraceRow>,
+) {
+    for (c, &v) in row.iter().enumerate() {
+        if v == 0 {
+            continue;
+        }
+        let Some(kind) = kind_of(c) else { continue };
+        // Event counters are named `true_E`, `recorded_E`, `false_records_E`: the row says E.
+        let name = &names[c];
+        let what = ["true_", "recorded_", "false_records_", "exits_"]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+            .unwrap_or(name);
+        rows.push(TraceRow { day, kind, what: what.to_string(), value: v as f64, detail: String::new() });
+    }
+}
+
+/// The kind of a person counter, or `None` for stocks (and for what other rows tell better).
+fn person_kind(c: &PersonCols, col: usize, n_lists: usize, n_events: usize) -> Option<&'static str> {
+    let within = |start: usize, n: usize| col >= start && col < start + n;
+    Some(match col {
+        _ if within(c.true_events, n_events) => "event",
+        _ if within(c.recorded, n_events) => "record",
+        _ if within(c.false_records, n_events) => "false_record",
+        _ if col == c.flights || col == c.flights_blocked || col == c.trains || col == c.trains_blocked => {
+            "travel"
+        }
+        _ if col == c.job_loss_closure || col == c.job_loss_measure => "employment",
+        _ if col == c.fines_yuan || col == c.rewards_yuan => "money",
+        _ if within(c.list_exits, n_lists) => "list_exit",
+        _ => return None,
+    })
+}
+
+/// The kind of a firm counter, or `None` for stocks (and for what other rows tell better).
+fn firm_kind(c: &FirmCols, col: usize, n_lists: usize, n_events: usize) -> Option<&'static str> {
+    let within = |start: usize, n: usize| col >= start && col < start + n;
+    Some(match col {
+        _ if within(c.true_events, n_events) => "event",
+        _ if within(c.recorded, n_events) => "record",
+        _ if within(c.false_records, n_events) => "false_record",
+        _ if col == c.closures => "closure",
+        _ if col == c.fines_yuan || col == c.value_lost_yuan => "money",
+        _ if col == c.partner_drops || col == c.partner_penalties => "supplier",
+        _ if within(c.list_exits, n_lists) => "list_exit",
+        _ => return None,
+    })
+}
+
+/// In words: what a list entry rests on.
+fn list_entry_detail(params: &Params, authority: usize, false_basis: bool) -> &'static str {
+    let AuthorityKind::List(rule) = &params.authorities[authority].kind else { return "" };
+    match (rule.color, false_basis) {
+        (crate::params::ListColor::Black, false) => "a blacklist, on a true record",
+        (crate::params::ListColor::Black, true) => "a blacklist, on a false basis",
+        _ => "a redlist (rewards)",
+    }
+}
+
+/// Zeroes the counters of one cell and the wealth histogram (all a chunk of one agent writes).
+fn clear_cell(c: &mut Counters, cell: usize) {
+    c.values[cell * c.width..(cell + 1) * c.width].fill(0);
+    c.wealth_hist.fill(0);
+    c.wealth_hist_sum.fill(0);
+}
+
+/// Keeps the list entries of one agent and decides their maintenance, as `lists::maintain`.
+fn maintain_own(
+    w: &Replay<'_>,
+    day: u32,
+    lists: &[usize],
+    entries: &mut [Vec<ListEntry>],
+    new: &[(u16, ListEntry)],
+    bits: &mut u8,
+    rows: &mut Vec<TraceRow>,
+) {
+    for (slot, &a) in lists.iter().enumerate() {
+        let AuthorityKind::List(rule) = &w.params.authorities[a].kind else { continue };
+        entries[slot].extend(new.iter().filter(|(auth, _)| *auth as usize == a).map(|(_, e)| *e));
+        let bit = 1u8 << slot;
+        entries[slot].retain(|e| {
+            if *bits & bit == 0 {
+                return false;
+            }
+            let Some(why) = maintenance_exit(w.params.seed, rule, a, day, e) else { return true };
+            *bits &= !bit;
+            let what = match why {
+                MaintenanceExit::Expired => "the listing period ended",
+                MaintenanceExit::AppealWon => "an appeal was won",
+                MaintenanceExit::Repaired => "credit repair",
+            };
+            let since = format!(
+                "listed since day {}{}",
+                e.since,
+                if e.false_basis { ", on a false basis" } else { "" }
+            );
+            rows.push(TraceRow {
+                day,
+                kind: "list_exit",
+                what: w.params.authorities[a].name.clone(),
+                value: 1.0,
+                detail: format!("{what} ({since})"),
+            });
+            false
+        });
+    }
+}
+
+/// Moves due late records into `inbox`, as `deliver_due_records` does.
+fn take_due(pending: &mut Vec<Pending>, day: u32, inbox: &mut Vec<Addressed>) {
+    pending.retain(|p| {
+        if p.due > day {
+            return true;
+        }
+        let message =
+            Message::Record { authority: p.authority, event: p.event, false_record: p.false_record };
+        inbox.push(Addressed { agent: p.agent, message });
+        false
+    });
+}
+
+/// The log's entries for each of `ids` (in log order), found in one pass over the log.
+fn per_agent<T: Copy>(ids: &[u32], log: &[T], agent: impl Fn(&T) -> u32) -> Vec<Vec<T>> {
+    let index: std::collections::HashMap<u32, usize> =
+        ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    let mut out = vec![Vec::new(); ids.len()];
+    for x in log {
+        if let Some(&i) = index.get(&agent(x)) {
+            out[i].push(*x);
+        }
+    }
+    out
+}
+
+fn score_of(params: &Params, authority: usize, offset: i16) -> f64 {
+    match &params.authorities[authority].kind {
+        AuthorityKind::Points(s) => s.base + offset as f64,
+        AuthorityKind::List(_) => offset as f64,
+    }
+}
+
+struct TracedPerson {
+    id: u32,
+    wealth: i32,
+    flags: u16,
+    attitudes: [u8; 3],
+    lists: u8,
+    detained: u8,
+    scores: Vec<i16>,
+    pending: Vec<Pending>,
+    entries: Vec<Vec<ListEntry>>,
+    messages: Vec<Logged>,
+    message_at: usize,
+    outbox: PersonOutbox,
+    rows: Vec<TraceRow>,
+    states: Vec<PersonState>,
+    /// The employer's list bits as last seen (for rows about the employer).
+    employer_lists: Option<(u32, u8)>,
+}
+
+impl TracedPerson {
+    fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>) -> TracedPerson {
+        let (wealth, flags) = initial_person(&w.params, &w.layout, id);
+        let trust = (w.params.behaviour.initial_trust * 255.0).round() as u8;
+        TracedPerson {
+            id,
+            wealth,
+            flags,
+            attitudes: [0, 0, trust],
+            lists: 0,
+            detained: 0,
+            scores: vec![0; w.plan.person_points.len().max(1)],
+            pending: Vec::new(),
+            entries: vec![Vec::new(); w.plan.person_lists.len()],
+            messages,
+            message_at: 0,
+            outbox: PersonOutbox::new(Counters::new(N_CELLS, w.person_cols.columns.len())),
+            rows: Vec::new(),
+            states: Vec::new(),
+            employer_lists: None,
+        }
+    }
+
+    fn employer(&self, w: &Replay<'_>) -> Option<u32> {
+        if self.flags & P_EMPLOYED == 0 {
+            return None;
+        }
+        let slot = ((self.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+        let province = w.layout.person_province(self.id);
+        w.layout.employer_candidate(w.params.population.employer_concentration, self.id, province, slot)
+    }
+
+    fn day(&mut self, w: &Replay<'_>, day: u32, employer_check: &[bool; N_PROVINCES]) {
+        // The inbox in the run's order: interventions, late records, then the firm phase's.
+        let today = &self.messages[self.message_at..];
+        let n = today.partition_point(|m| m.day <= day);
+        let (today, _) = today.split_at(n);
+        self.message_at += n;
+        let mut inbox: Vec<Addressed> = today.iter().filter(|m| m.early).map(|m| m.to).collect();
+        take_due(&mut self.pending, day, &mut inbox);
+        inbox.extend(today.iter().filter(|m| !m.early).map(|m| m.to));
+        for m in &inbox {
+            self.message_row(w, day, m);
+        }
+        let employer_before = self.employer(w);
+        let scores_before = self.scores.clone();
+        let lists_before = self.lists;
+
+        let ctx = PersonCtx {
+            params: &w.params,
+            plan: &w.plan,
+            layout: &w.layout,
+            tables: &w.tables,
+            day,
+            firm_flags: &w.firm_flags,
+            employer_check,
+            group_sanction_rate: &w.group_sanction_rate,
+            cols: &w.person_cols,
+            enabled: &w.enabled,
+            behaviour: DayStream::new(w.params.seed, Stream::Behaviour, day as u64),
+        };
+        // Only the person's own cell is ever written: clearing it (not all cells) is enough.
+        let cell = person_traits(&w.params, &w.layout, self.id).cell();
+        let o = &mut self.outbox;
+        o.clear_messages();
+        clear_cell(&mut o.counters, cell);
+        let [fear, resentment, trust] = &mut self.attitudes;
+        let chunk = PersonChunk {
+            start: self.id,
+            wealth: std::slice::from_mut(&mut self.wealth),
+            flags: std::slice::from_mut(&mut self.flags),
+            fear: std::slice::from_mut(fear),
+            resentment: std::slice::from_mut(resentment),
+            trust: std::slice::from_mut(trust),
+            lists: std::slice::from_mut(&mut self.lists),
+            detained: std::slice::from_mut(&mut self.detained),
+            scores: &mut self.scores,
+            inbox: &inbox,
+        };
+        persons::run_chunk(&ctx, chunk, &mut self.outbox);
+
+        // Counters of the person's own cell are the person's day.
+        let width = self.outbox.counters.width;
+        let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
+        let c = &w.person_cols;
+        let (n_lists, n_events) = (w.plan.person_lists.len(), crate::vocab::N_PERSON_EVENTS);
+        counter_rows(
+            day,
+            &c.columns.names,
+            row,
+            |col| person_kind(c, col, n_lists, n_events),
+            &mut self.rows,
+        );
+        for (slot, &a) in w.plan.person_lists.iter().enumerate() {
+            if row[c.list_entries + slot] > 0 {
+                let false_basis = row[c.list_false_entries + slot] > 0;
+                let detail = list_entry_detail(&w.params, a, false_basis);
+                let name = w.params.authorities[a].name.clone();
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "list_entry",
+                    what: name,
+                    value: 1.0,
+                    detail: detail.into(),
+                });
+                w.entry_measure_rows(day, a, false_basis, true, &mut self.rows);
+            }
+        }
+        for p in &self.outbox.pending {
+            let kind = "late_record";
+            let by = &w.params.authorities[p.authority as usize].name;
+            let what = crate::vocab::PERSON_EVENTS[p.event as usize].name.to_string();
+            let truth = if p.false_record { "false" } else { "true" };
+            let detail = format!("a {truth} record by {by}, reaching it on day {}", p.due);
+            self.rows.push(TraceRow { day, kind, what, value: 1.0, detail });
+        }
+        for &f in &self.outbox.employee_records {
+            let detail = format!("employer {f} is told of the recorded violation");
+            self.rows.push(TraceRow {
+                day,
+                kind: "employer",
+                what: "employee_record".into(),
+                value: 1.0,
+                detail,
+            });
+        }
+        self.pending.extend_from_slice(&self.outbox.pending);
+        let new = std::mem::take(&mut self.outbox.entries);
+        maintain_own(w, day, &w.plan.person_lists, &mut self.entries, &new, &mut self.lists, &mut self.rows);
+        self.outbox.entries = new;
+
+        self.change_rows(w, day, employer_before, &scores_before, lists_before);
+        self.states.push(PersonState {
+            day,
+            wealth: self.wealth,
+            flags: self.flags,
+            employer: self.employer(w),
+            in_debt: self.flags & P_IN_DEBT != 0,
+            silenced: self.flags & P_SILENCED != 0,
+            detained: self.detained,
+            attitudes: self.attitudes,
+            lists: self.lists,
+            scores: (w.plan.person_points.iter().enumerate())
+                .map(|(k, &a)| score_of(&w.params, a, self.scores[k]))
+                .collect(),
+        });
+    }
+
+    fn message_row(&mut self, w: &Replay<'_>, day: u32, m: &Addressed) {
+        let (what, detail) = match m.message {
+            Message::Record { authority, event, false_record } => {
+                let by = &w.params.authorities[authority as usize].name;
+                let truth = if false_record { "false" } else { "true" };
+                (
+                    crate::vocab::PERSON_EVENTS[event as usize].name.to_string(),
+                    format!("a {truth} record reaches {by}"),
+                )
+            }
+            Message::EnterList { authority, false_basis } => {
+                let list = &w.params.authorities[authority as usize].name;
+                let basis = if false_basis { " (on a false basis)" } else { "" };
+                (list.clone(), format!("put on {list} as a firm's legal representative{basis}"))
+            }
+            Message::Silence => (
+                "silenced".into(),
+                "withdraws from public life after an intervention against their firm".into(),
+            ),
+            Message::Dropped => return,
+        };
+        self.rows.push(TraceRow { day, kind: "message", what, value: 1.0, detail });
+    }
+
+    /// Rows for changes of state no counter tells: employer, scores, employer's lists, detention.
+    fn change_rows(
+        &mut self,
+        w: &Replay<'_>,
+        day: u32,
+        employer_before: Option<u32>,
+        scores_before: &[i16],
+        _lists_before: u8,
+    ) {
+        let employer = self.employer(w);
+        if employer != employer_before
+            && let Some(f) = employer
+        {
+            self.rows.push(TraceRow {
+                day,
+                kind: "employment",
+                what: "hired".into(),
+                value: f as f64,
+                detail: format!("employed by firm {f}"),
+            });
+        }
+        for (k, &a) in w.plan.person_points.iter().enumerate() {
+            if self.scores[k] != scores_before[k] {
+                let (old, new) =
+                    (score_of(&w.params, a, scores_before[k]), score_of(&w.params, a, self.scores[k]));
+                let name = w.params.authorities[a].name.clone();
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "score",
+                    what: name,
+                    value: new,
+                    detail: format!("from {old}"),
+                });
+            }
+        }
+        if let Some(f) = employer {
+            let bits = w.firm_lists[f as usize];
+            let seen = self.employer_lists.filter(|&(g, _)| g == f).map_or(0, |(_, b)| b);
+            for (slot, &a) in w.plan.firm_lists.iter().enumerate() {
+                let (was, is) = (seen & (1 << slot) != 0, bits & (1 << slot) != 0);
+                if was != is {
+                    let verb = if is { "is on" } else { "left" };
+                    let name = w.params.authorities[a].name.clone();
+                    self.rows.push(TraceRow {
+                        day,
+                        kind: "employer",
+                        what: name.clone(),
+                        value: f as f64,
+                        detail: format!("employer {f} {verb} {name}"),
+                    });
+                }
+            }
+            self.employer_lists = Some((f, bits));
+        } else {
+            self.employer_lists = None;
+        }
+        if self.detained > 0 {
+            self.rows.push(TraceRow {
+                day,
+                kind: "detention",
+                what: "detained".into(),
+                value: self.detained as f64,
+                detail: "days of detention left".into(),
+            });
+        }
+    }
+
+    fn finish(self, w: &Replay<'_>) -> Trace {
+        let mut t = person_traits(&w.params, &w.layout, self.id);
+        let mut profile = vec![
+            ("province".to_string(), PROVINCES[t.province as usize].to_string()),
+            ("area".to_string(), if t.urban { "urban" } else { "rural" }.to_string()),
+            ("age".to_string(), ["0-14", "15-59", "60+"][t.age_band as usize].to_string()),
+            ("income_quintile".to_string(), (t.income + 1).to_string()),
+        ];
+        if t.is_adult() {
+            fill_event_traits(&w.params, &w.layout, self.id, &mut t);
+            for (name, v) in [
+                ("law_abidance", t.law_abidance),
+                ("prosociality", t.prosociality),
+                ("outspokenness", t.outspokenness),
+                ("fear_sensitivity", t.fear_sensitivity),
+                ("conformity", t.conformity),
+                ("dissent", t.dissent),
+            ] {
+                profile.push((name.to_string(), format!("{v:.3}")));
+            }
+        } else {
+            profile.push(("note".into(), "a child: only adults (15+) act, are recorded and scored".into()));
+        }
+        Trace {
+            id: self.id,
+            profile,
+            lists: w.list_names(&w.plan.person_lists),
+            schemes: w.list_names(&w.plan.person_points),
+            rows: self.rows,
+            states: AgentState::Person(self.states),
+        }
+    }
+}
+
+struct TracedFirm {
+    id: u32,
+    value: f64,
+    flags: u16,
+    lists: u8,
+    leader_fear: u8,
+    dropped: u8,
+    scores: Vec<i16>,
+    pending: Vec<Pending>,
+    entries: Vec<Vec<ListEntry>>,
+    messages: Vec<Logged>,
+    message_at: usize,
+    employee_records: Vec<u32>,
+    records_at: usize,
+    outbox: FirmOutbox,
+    rows: Vec<TraceRow>,
+    states: Vec<FirmState>,
+    /// Suppliers' list bits as last seen.
+    suppliers_seen: Vec<u8>,
+}
+
+impl TracedFirm {
+    fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
+        TracedFirm {
+            id,
+            value: initial_firm_value(&w.params, &w.layout, id),
+            flags: F_ALIVE,
+            lists: 0,
+            leader_fear: 0,
+            dropped: 0,
+            scores: vec![0; w.plan.firm_points.len().max(1)],
+            pending: Vec::new(),
+            entries: vec![Vec::new(); w.plan.firm_lists.len()],
+            messages,
+            message_at: 0,
+            employee_records: records.iter().map(|&(d, _)| d).collect(),
+            records_at: 0,
+            outbox: FirmOutbox::new(Counters::new(N_PROVINCES, w.firm_cols.columns.len())),
+            rows: Vec::new(),
+            states: Vec::new(),
+            suppliers_seen: vec![0; w.params.network.suppliers_per_firm as usize],
+        }
+    }
+
+    fn day(&mut self, w: &Replay<'_>, day: u32) {
+        let alive = self.flags & F_ALIVE != 0;
+        // Interventions come before the firm phase.
+        for iv in w.params.interventions.iter().filter(|iv| iv.day == day) {
+            let target = w.layout.platform_firms.get(iv.platform).copied();
+            if target == Some(self.id) {
+                let (lost, fine) =
+                    intervene_target(iv, &mut self.value, &mut self.flags, &mut self.leader_fear);
+                let detail =
+                    format!("{}: value lost {lost:.0} yuan, fine {fine:.0} yuan, listing halted", iv.name);
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "intervention",
+                    what: iv.name.clone(),
+                    value: lost + fine,
+                    detail,
+                });
+            } else if target.is_some() && alive && firm_traits(&w.params, &w.layout, self.id).size == 3 {
+                witness(iv, &mut self.leader_fear);
+                let detail = format!("its leaders see {} happen to another large firm", iv.name);
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "intervention",
+                    what: iv.name.clone(),
+                    value: iv.leaders_fear,
+                    detail,
+                });
+            }
+        }
+        let today = &self.messages[self.message_at..];
+        let n = today.partition_point(|m| m.day <= day);
+        let mut inbox: Vec<Addressed> = today[..n].iter().map(|m| m.to).collect();
+        self.message_at += n;
+        take_due(&mut self.pending, day, &mut inbox);
+        let records = &self.employee_records[self.records_at..];
+        let n_records = records.partition_point(|&d| d <= day);
+        self.records_at += n_records;
+        let mut employee_records = n_records.min(u16::MAX as usize) as u16;
+        if !alive {
+            self.states.push(self.state(w, day));
+            return;
+        }
+        for m in &inbox {
+            let (what, detail) = match m.message {
+                Message::Dropped => {
+                    ("dropped".to_string(), "a customer dropped it for being blacklisted".to_string())
+                }
+                Message::Record { authority, event, false_record } => {
+                    let by = &w.params.authorities[authority as usize].name;
+                    let truth = if false_record { "false" } else { "true" };
+                    (
+                        crate::vocab::FIRM_EVENTS[event as usize].name.to_string(),
+                        format!("a {truth} record reaches {by}"),
+                    )
+                }
+                _ => continue,
+            };
+            self.rows.push(TraceRow { day, kind: "message", what, value: 1.0, detail });
+        }
+        if employee_records > 0 {
+            let detail = "recorded violations of its employees yesterday".to_string();
+            self.rows.push(TraceRow {
+                day,
+                kind: "employer",
+                what: "employee_records".into(),
+                value: employee_records as f64,
+                detail,
+            });
+        }
+        self.supplier_rows(w, day);
+        let scores_before = self.scores.clone();
+        let ctx = FirmCtx {
+            params: &w.params,
+            plan: &w.plan,
+            layout: &w.layout,
+            tables: &w.tables,
+            day,
+            enabled: &w.enabled,
+            cols: &w.firm_cols,
+            lists_before: &w.firm_lists,
+            target: w
+                .params
+                .interventions
+                .first()
+                .and_then(|iv| w.layout.platform_firms.get(iv.platform).copied()),
+            // Persons' lists only choose which person represents the firm; the log says who.
+            person_lists: &[],
+            streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
+                .map(|s| DayStream::new(w.params.seed, s, day as u64)),
+        };
+        let cell = w.layout.firm_province(self.id) as usize;
+        let o = &mut self.outbox;
+        o.clear_messages();
+        clear_cell(&mut o.counters, cell);
+        let chunk = FirmChunk {
+            start: self.id,
+            value: std::slice::from_mut(&mut self.value),
+            flags: std::slice::from_mut(&mut self.flags),
+            lists: std::slice::from_mut(&mut self.lists),
+            leader_fear: std::slice::from_mut(&mut self.leader_fear),
+            dropped: std::slice::from_mut(&mut self.dropped),
+            employee_records: std::slice::from_mut(&mut employee_records),
+            scores: &mut self.scores,
+            inbox: &inbox,
+        };
+        firms::run_chunk(&ctx, chunk, &mut self.outbox);
+
+        let width = self.outbox.counters.width;
+        let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
+        let c = &w.firm_cols;
+        let (n_lists, n_events) = (w.plan.firm_lists.len(), crate::vocab::N_FIRM_EVENTS);
+        counter_rows(day, &c.columns.names, row, |col| firm_kind(c, col, n_lists, n_events), &mut self.rows);
+        for (slot, &a) in w.plan.firm_lists.iter().enumerate() {
+            if row[c.list_entries + slot] > 0 {
+                // Sparse lists keep the basis in the entry; otherwise the day's false sanctions tell.
+                let entry = self.outbox.entries.iter().find(|(auth, _)| *auth as usize == a);
+                let false_basis = entry.map_or(row[c.false_sanctions] > 0, |(_, e)| e.false_basis);
+                let detail = list_entry_detail(&w.params, a, false_basis);
+                let name = w.params.authorities[a].name.clone();
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "list_entry",
+                    what: name,
+                    value: 1.0,
+                    detail: detail.into(),
+                });
+                w.entry_measure_rows(day, a, false_basis, false, &mut self.rows);
+            }
+        }
+        for i in 0..self.outbox.to_persons.len() {
+            if let Message::EnterList { authority, false_basis } = self.outbox.to_persons[i].message {
+                self.representative_row(w, day, authority, false_basis);
+            }
+        }
+        for m in &self.outbox.to_firms {
+            let detail = format!("drops supplier {} for being blacklisted", m.agent);
+            self.rows.push(TraceRow {
+                day,
+                kind: "supplier",
+                what: "drop".into(),
+                value: m.agent as f64,
+                detail,
+            });
+        }
+        for p in &self.outbox.pending {
+            let by = &w.params.authorities[p.authority as usize].name;
+            let what = crate::vocab::FIRM_EVENTS[p.event as usize].name.to_string();
+            let truth = if p.false_record { "false" } else { "true" };
+            let detail = format!("a {truth} record by {by}, reaching it on day {}", p.due);
+            self.rows.push(TraceRow { day, kind: "late_record", what, value: 1.0, detail });
+        }
+        self.pending.extend_from_slice(&self.outbox.pending);
+        let new = std::mem::take(&mut self.outbox.entries);
+        maintain_own(w, day, &w.plan.firm_lists, &mut self.entries, &new, &mut self.lists, &mut self.rows);
+        self.outbox.entries = new;
+        for (k, &a) in w.plan.firm_points.iter().enumerate() {
+            if self.scores[k] != scores_before[k] {
+                let (old, new) =
+                    (score_of(&w.params, a, scores_before[k]), score_of(&w.params, a, self.scores[k]));
+                let name = w.params.authorities[a].name.clone();
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "score",
+                    what: name,
+                    value: new,
+                    detail: format!("from {old}"),
+                });
+            }
+        }
+        self.states.push(self.state(w, day));
+    }
+
+    /// The person the firm's listing put on a list: the first of its candidate representatives
+    /// that the log shows receiving the message that day.
+    fn representative_row(&mut self, w: &Replay<'_>, day: u32, authority: u16, false_basis: bool) {
+        let list = &w.params.authorities[authority as usize].name;
+        let wanted = Message::EnterList { authority, false_basis };
+        let log = &w.log.person_messages;
+        let today = &log[log.partition_point(|m| m.day < day)..log.partition_point(|m| m.day <= day)];
+        let received = |p: u32| today.iter().any(|m| !m.early && m.to.agent == p && m.to.message == wanted);
+        let rep = w.layout.legal_rep_candidates(self.id).into_iter().flatten().find(|&p| received(p));
+        let (value, detail) = match rep {
+            Some(p) => (p as f64, format!("its legal representative, person {p}, is put on {list}")),
+            None => (-1.0, format!("no eligible legal representative to put on {list}")),
+        };
+        self.rows.push(TraceRow { day, kind: "message", what: list.clone(), value, detail });
+    }
+
+    /// Rows when a supplier's blacklisting changes (as seen at the start of the firm phase).
+    fn supplier_rows(&mut self, w: &Replay<'_>, day: u32) {
+        for k in 0..w.params.network.suppliers_per_firm {
+            let s = w.layout.supplier(self.id, k);
+            if s == self.id || self.dropped & (1 << k) != 0 {
+                continue;
+            }
+            let black = w.firm_lists[s as usize] & w.plan.firm_black_mask;
+            if black != self.suppliers_seen[k as usize] {
+                let verb = if black != 0 { "is blacklisted" } else { "is no longer blacklisted" };
+                let detail = format!("supplier {s} {verb}");
+                self.rows.push(TraceRow {
+                    day,
+                    kind: "supplier",
+                    what: "supplier_list".into(),
+                    value: s as f64,
+                    detail,
+                });
+                self.suppliers_seen[k as usize] = black;
+            }
+        }
+    }
+
+    fn state(&self, w: &Replay<'_>, day: u32) -> FirmState {
+        FirmState {
+            day,
+            value: self.value,
+            flags: self.flags,
+            alive: self.flags & F_ALIVE != 0,
+            ipo_halted: self.flags & F_IPO_HALTED != 0,
+            leader_fear: self.leader_fear,
+            lists: self.lists,
+            dropped: self.dropped,
+            scores: (w.plan.firm_points.iter().enumerate())
+                .map(|(k, &a)| score_of(&w.params, a, self.scores[k]))
+                .collect(),
+        }
+    }
+
+    fn finish(self, w: &Replay<'_>) -> Trace {
+        let t = firm_traits(&w.params, &w.layout, self.id);
+        let mut profile = vec![
+            ("province".to_string(), PROVINCES[t.province as usize].to_string()),
+            ("size".to_string(), SIZE_CLASSES[t.size as usize].to_string()),
+            ("sector".to_string(), SECTORS[t.sector as usize].to_string()),
+        ];
+        if t.platform {
+            profile.push(("platform".into(), "one of the politically exposed platform firms".into()));
+        }
+        let suppliers: Vec<String> = (0..w.params.network.suppliers_per_firm)
+            .map(|k| w.layout.supplier(self.id, k).to_string())
+            .collect();
+        profile.push(("suppliers".into(), suppliers.join(" ")));
+        Trace {
+            id: self.id,
+            profile,
+            lists: w.list_names(&w.plan.firm_lists),
+            schemes: w.list_names(&w.plan.firm_points),
+            rows: self.rows,
+            states: AgentState::Firm(self.states),
+        }
+    }
+}

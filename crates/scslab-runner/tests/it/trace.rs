@@ -1,0 +1,110 @@
+//! Traces: re-simulating agents alone from the replay log gives, for every person and every
+//! firm of a run, the very days they had in it: the same final state, and between them the
+//! same events as the run's counters.
+
+use scslab_model::params::AuthorityKind;
+use scslab_model::sim::Simulation;
+use scslab_model::trace::{AgentState, Trace, trace_firms, trace_persons};
+use scslab_scenario::Scenario;
+
+/// Runs `s` and checks the traces of all its agents against the run.
+fn traces_agree_with_the_run(s: &Scenario) {
+    let p = &s.params;
+    let mut sim = Simulation::new(p.clone());
+    let mut person_events = Vec::new();
+    let mut firm_events = Vec::new();
+    let mut list_entries = Vec::new();
+    for _ in 0..p.days {
+        sim.step();
+        let sum = |values: &[u64], width: usize, start: usize, n: usize| -> u64 {
+            values.chunks_exact(width).map(|row| row[start..start + n].iter().sum::<u64>()).sum()
+        };
+        let (pc, fc) = (&sim.person_cols, &sim.firm_cols);
+        let np = scslab_model::vocab::N_PERSON_EVENTS;
+        let nf = scslab_model::vocab::N_FIRM_EVENTS;
+        let m = &sim.metrics;
+        person_events.push(sum(&m.persons.values, m.persons.width, pc.true_events, np));
+        firm_events.push(sum(&m.firms.values, m.firms.width, fc.true_events, nf));
+        let n_lists = sim.plan.person_lists.len();
+        list_entries.push(sum(&m.persons.values, m.persons.width, pc.list_entries, n_lists));
+    }
+    let n = sim.layout.n_persons() as u32;
+    let ids: Vec<u32> = (0..n).collect();
+    let people = trace_persons(p, &sim.replay, &ids).unwrap();
+    let k = sim.plan.person_points.len().max(1);
+    for (id, t) in people.iter().enumerate() {
+        let AgentState::Person(states) = &t.states else { panic!("a person's trace holds firm states") };
+        let last = states.last().unwrap();
+        let q = &sim.persons;
+        assert_eq!(last.wealth, q.wealth[id], "wealth of person {id}");
+        assert_eq!(last.flags, q.flags[id], "flags of person {id}");
+        assert_eq!(last.attitudes, [q.fear[id], q.resentment[id], q.trust[id]], "attitudes of person {id}");
+        assert_eq!(last.lists, q.lists[id], "lists of person {id}");
+        assert_eq!(last.detained, q.detained[id], "detention of person {id}");
+        for (j, &a) in sim.plan.person_points.iter().enumerate() {
+            let AuthorityKind::Points(scheme) = &p.authorities[a].kind else { unreachable!() };
+            assert_eq!(last.scores[j], scheme.base + q.scores[id * k + j] as f64, "score {j} of person {id}");
+        }
+    }
+    assert_eq!(per_day(&people, "event", p.days), person_events, "persons' events day by day");
+    assert_eq!(per_day(&people, "list_entry", p.days), list_entries, "persons' list entries day by day");
+    assert!(person_events.iter().sum::<u64>() > 0 && list_entries.iter().sum::<u64>() > 0);
+
+    let nf = sim.layout.n_firms() as u32;
+    let ids: Vec<u32> = (0..nf).collect();
+    let firms = trace_firms(p, &sim.replay, &ids).unwrap();
+    let kf = sim.plan.firm_points.len().max(1);
+    for (id, t) in firms.iter().enumerate() {
+        let AgentState::Firm(states) = &t.states else { panic!("a firm's trace holds person states") };
+        let last = states.last().unwrap();
+        let f = &sim.firms;
+        assert_eq!(last.value.to_bits(), f.value[id].to_bits(), "value of firm {id}");
+        assert_eq!(last.flags, f.flags[id], "flags of firm {id}");
+        assert_eq!(last.lists, f.lists[id], "lists of firm {id}");
+        assert_eq!(last.leader_fear, f.leader_fear[id], "leaders' fear of firm {id}");
+        assert_eq!(last.dropped, f.dropped[id], "dropped suppliers of firm {id}");
+        for (j, &a) in sim.plan.firm_points.iter().enumerate() {
+            let AuthorityKind::Points(scheme) = &p.authorities[a].kind else { unreachable!() };
+            assert_eq!(last.scores[j], scheme.base + f.scores[id * kf + j] as f64, "score {j} of firm {id}");
+        }
+    }
+    assert_eq!(per_day(&firms, "event", p.days), firm_events, "firms' events day by day");
+}
+
+/// Sums the values of rows of `kind` by day.
+fn per_day(traces: &[Trace], kind: &str, days: u32) -> Vec<u64> {
+    let mut v = vec![0u64; days as usize];
+    for r in traces.iter().flat_map(|t| &t.rows).filter(|r| r.kind == kind) {
+        v[r.day as usize] += r.value as u64;
+    }
+    v
+}
+
+#[test]
+fn traces_of_every_agent_agree_with_a_busy_run() {
+    // Policy changes, an intervention, late records, joint punishment, dropped suppliers.
+    traces_agree_with_the_run(&crate::checkpoint::busy_scenario(6_000, 40));
+}
+
+#[test]
+fn traces_of_every_agent_agree_with_an_integrated_run() {
+    // A master score with employee scoring, memoranda, legal representatives and exec bans.
+    traces_agree_with_the_run(&crate::scenario("integrated", "", 6_000, 60));
+}
+
+#[test]
+fn tracing_an_unknown_agent_or_with_a_short_log_is_refused() {
+    let s = crate::scenario("china-2020", "", 2_000, 5);
+    let mut sim = Simulation::new(s.params.clone());
+    for _ in 0..4 {
+        sim.step();
+    }
+    let short = trace_persons(&s.params, &sim.replay, &[0]).unwrap_err();
+    assert!(short.to_string().contains("covers 4 days, the run has 5"), "{short}");
+    sim.step();
+    let none = trace_persons(&s.params, &sim.replay, &[2_000]).unwrap_err();
+    assert!(none.to_string().contains("no person 2000"), "{none}");
+    let firms = sim.layout.n_firms() as u32;
+    let none = trace_firms(&s.params, &sim.replay, &[firms]).unwrap_err();
+    assert!(none.to_string().contains(&format!("no company {firms}")), "{none}");
+}
