@@ -198,35 +198,28 @@ impl Simulation {
             .zip(p.resentment.par_chunks_mut(len))
             .zip(p.trust.par_chunks_mut(len))
             .zip(p.lists.par_chunks_mut(len))
-            .zip(p.detained.par_chunks_mut(len))
             .zip(p.scores.par_chunks_mut(len * k.max(1)))
             .zip(self.person_outboxes.par_iter_mut())
             .enumerate()
-            .for_each(
-                |(
-                    c,
-                    ((((((((wealth, flags), fear), resentment), trust), lists), detained), scores), out),
-                )| {
-                    out.clear();
-                    let start = (c * len) as u32;
-                    let end = start + wealth.len() as u32;
-                    let lo = inbox.partition_point(|m| m.agent < start);
-                    let hi = inbox.partition_point(|m| m.agent < end);
-                    let chunk = PersonChunk {
-                        start,
-                        wealth,
-                        flags,
-                        fear,
-                        resentment,
-                        trust,
-                        lists,
-                        detained,
-                        scores,
-                        inbox: &inbox[lo..hi],
-                    };
-                    persons::run_chunk(&ctx, chunk, out);
-                },
-            );
+            .for_each(|(c, (((((((wealth, flags), fear), resentment), trust), lists), scores), out))| {
+                out.clear();
+                let start = (c * len) as u32;
+                let end = start + wealth.len() as u32;
+                let lo = inbox.partition_point(|m| m.agent < start);
+                let hi = inbox.partition_point(|m| m.agent < end);
+                let chunk = PersonChunk {
+                    start,
+                    wealth,
+                    flags,
+                    fear,
+                    resentment,
+                    trust,
+                    lists,
+                    scores,
+                    inbox: &inbox[lo..hi],
+                };
+                persons::run_chunk(&ctx, chunk, out);
+            });
         self.person_inbox.clear();
         // Adults and scored persons per cell do not change: counted once at setup.
         self.metrics.persons.merge(&self.static_counts);

@@ -16,8 +16,8 @@ use crate::vocab::{
     N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 use crate::world::{
-    Addressed, F_ALIVE, ListEntry, Message, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT,
-    P_SILENCED, P_TRUE_VIOLATION, Pending,
+    Addressed, F_ALIVE, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
+    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
 };
 
 /// Read-only inputs of the person phase.
@@ -63,8 +63,6 @@ pub struct PersonChunk<'a> {
     pub trust: &'a mut [u8],
     /// List bits.
     pub lists: &'a mut [u8],
-    /// Detention days.
-    pub detained: &'a mut [u8],
     /// Scores, `max(n_schemes, 1)` per person.
     pub scores: &'a mut [i16],
     /// Messages for this chunk, sorted by agent.
@@ -171,17 +169,16 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             trust: chunk.trust[i] as f64 * BYTE_UNIT,
             lists: chunk.lists[i],
             exited: 0,
-            detained: chunk.detained[i],
+            detained: (chunk.flags[i] >> P_DETAINED_SHIFT) as u8,
             covered: None,
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
         person_day(ctx, &mut traits, &mut me, mine, out);
         chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        chunk.flags[i] = me.flags;
+        chunk.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
         [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
         chunk.lists[i] = me.lists;
-        chunk.detained[i] = me.detained;
     }
 }
 

@@ -94,8 +94,12 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
     let n = params.n_persons;
     let nf = params.n_firms();
     let dense = n * pp + nf * fp;
-    // Sparse list entries (20 bytes), assuming at most 5% of agents listed per list.
-    let lists = (params.person_lists().len() as u64 * n + params.firm_lists().len() as u64 * nf) / 20 * 20;
+    // Sparse list entries (20 bytes each, and up to as much again while their vector grows), for
+    // lists that keep them, assuming 1% of agents on each such list: 0.4 bytes per agent and
+    // list. A scenario that lists far more agents needs more than estimated.
+    let sparse = Plan::new(params).sparse;
+    let sparse_lists = |lists: Vec<usize>| lists.into_iter().filter(|&a| sparse[a]).count() as u64;
+    let lists = (sparse_lists(params.person_lists()) * n + sparse_lists(params.firm_lists()) * nf) * 2 / 5;
     let chunks = (n_chunks(n as usize, PERSON_MIN_CHUNK) + n_chunks(nf as usize, FIRM_MIN_CHUNK)) as u64;
     let counters = chunks * (N_CELLS as u64) * 400 * 8;
     MemoryEstimate {
@@ -144,7 +148,6 @@ impl Simulation {
             resentment: vec![0; n],
             trust: vec![(params.behaviour.initial_trust * 255.0).round() as u8; n],
             lists: vec![0; n],
-            detained: vec![0; n],
             scores: vec![0; n * k],
         };
         for id in 0..n as u32 {

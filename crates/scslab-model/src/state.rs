@@ -317,7 +317,6 @@ impl Simulation {
         put_u8s(&mut e, &p.resentment);
         put_u8s(&mut e, &p.trust);
         put_u8s(&mut e, &p.lists);
-        put_u8s(&mut e, &p.detained);
         put_i16s(&mut e, &p.scores);
         let f = &self.firms;
         put_f64s(&mut e, &f.value);
@@ -395,7 +394,6 @@ impl Simulation {
         get_u8s(&mut d, &mut p.resentment, "person resentment")?;
         get_u8s(&mut d, &mut p.trust, "person trust")?;
         get_u8s(&mut d, &mut p.lists, "person lists")?;
-        get_u8s(&mut d, &mut p.detained, "person detention")?;
         get_i16s(&mut d, &mut p.scores, "person scores")?;
         let f = &mut sim.firms;
         get_f64s(&mut d, &mut f.value, "firm value")?;

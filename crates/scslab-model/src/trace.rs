@@ -22,8 +22,8 @@ use crate::sim::{initial_firm_value, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_PROVINCES, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
-    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
-    P_IN_DEBT, P_SILENCED, Pending,
+    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
+    P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
 };
 
 /// Why a trace cannot be made.
@@ -457,7 +457,6 @@ struct TracedPerson {
     flags: u16,
     attitudes: [u8; 3],
     lists: u8,
-    detained: u8,
     scores: Vec<i16>,
     pending: Vec<Pending>,
     entries: Vec<Vec<ListEntry>>,
@@ -480,7 +479,6 @@ impl TracedPerson {
             flags,
             attitudes: [0, 0, trust],
             lists: 0,
-            detained: 0,
             scores: vec![0; w.plan.person_points.len().max(1)],
             pending: Vec::new(),
             entries: vec![Vec::new(); w.plan.person_lists.len()],
@@ -545,7 +543,6 @@ impl TracedPerson {
             resentment: std::slice::from_mut(resentment),
             trust: std::slice::from_mut(trust),
             lists: std::slice::from_mut(&mut self.lists),
-            detained: std::slice::from_mut(&mut self.detained),
             scores: &mut self.scores,
             inbox: &inbox,
         };
@@ -609,7 +606,7 @@ impl TracedPerson {
             employer: self.employer(w),
             in_debt: self.flags & P_IN_DEBT != 0,
             silenced: self.flags & P_SILENCED != 0,
-            detained: self.detained,
+            detained: (self.flags >> P_DETAINED_SHIFT) as u8,
             attitudes: self.attitudes,
             lists: self.lists,
             scores: (w.plan.person_points.iter().enumerate())
@@ -698,12 +695,13 @@ impl TracedPerson {
         } else {
             self.employer_lists = None;
         }
-        if self.detained > 0 {
+        let detained = self.flags >> P_DETAINED_SHIFT;
+        if detained > 0 {
             self.rows.push(TraceRow {
                 day,
                 kind: "detention",
                 what: "detained".into(),
-                value: self.detained as f64,
+                value: detained as f64,
                 detail: "days of detention left".into(),
             });
         }

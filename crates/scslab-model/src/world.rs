@@ -1,7 +1,7 @@
 //! The state of a run: structure-of-arrays columns for persons and firms (dense, the common
 //! state) and sparse list entries (the rare state).
 //!
-//! Per person the dense state is 11 bytes plus 2 bytes per person points scheme; see
+//! Per person the dense state is 10 bytes plus 2 bytes per person points scheme; see
 //! [`person_bytes`]. Everything static is derived in `population`, never stored here.
 
 use scslab_core::Day;
@@ -18,6 +18,10 @@ pub const P_IN_DEBT: u16 = 1 << 3;
 pub const P_TRUE_VIOLATION: u16 = 1 << 4;
 /// Person flag: withdrew from public life (says nothing critical any more).
 pub const P_SILENCED: u16 = 1 << 5;
+/// Person flags bits 8-15: days of detention left (0..=255), packed here to save a column.
+pub const P_DETAINED_SHIFT: u16 = 8;
+/// The person flags other than the detention days.
+pub const P_FLAG_BITS: u16 = (1 << P_DETAINED_SHIFT) - 1;
 
 /// Firm flag: operating.
 pub const F_ALIVE: u16 = 1 << 0;
@@ -41,8 +45,6 @@ pub struct Persons {
     pub trust: Vec<u8>,
     /// Membership bit of each person list.
     pub lists: Vec<u8>,
-    /// Days of detention left.
-    pub detained: Vec<u8>,
     /// Scores of the person points schemes, `n_schemes` per person, as offsets from base.
     pub scores: Vec<i16>,
 }
@@ -153,7 +155,7 @@ pub struct Addressed {
 
 /// Dense bytes per person for `n_person_schemes` points schemes.
 pub const fn person_bytes(n_person_schemes: usize) -> usize {
-    4 + 2 + 1 + 1 + 1 + 1 + 1 + 2 * n_person_schemes
+    4 + 2 + 1 + 1 + 1 + 1 + 2 * n_person_schemes
 }
 
 /// Dense bytes per firm for `n_firm_schemes` points schemes.

@@ -40,7 +40,6 @@ fn traces_agree_with_the_run(s: &Scenario) {
         assert_eq!(last.flags, q.flags[id], "flags of person {id}");
         assert_eq!(last.attitudes, [q.fear[id], q.resentment[id], q.trust[id]], "attitudes of person {id}");
         assert_eq!(last.lists, q.lists[id], "lists of person {id}");
-        assert_eq!(last.detained, q.detained[id], "detention of person {id}");
         for (j, &a) in sim.plan.person_points.iter().enumerate() {
             let AuthorityKind::Points(scheme) = &p.authorities[a].kind else { unreachable!() };
             assert_eq!(last.scores[j], scheme.base + q.scores[id * k + j] as f64, "score {j} of person {id}");
