@@ -20,7 +20,7 @@ use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, fill_event_traits, firm_
 use crate::replay::{Logged, ReplayLog};
 use crate::sim::{initial_firm_value, initial_person};
 use crate::tables::{DayTables, Plan};
-use crate::vocab::{N_PROVINCES, PROVINCES, SECTORS, SIZE_CLASSES};
+use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
     Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
     P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
@@ -359,6 +359,51 @@ fn firm_kind(c: &FirmCols, col: usize, n_lists: usize, n_events: usize) -> Optio
     })
 }
 
+/// Rows for the scores of `points` schemes that changed today.
+fn score_rows(
+    params: &Params,
+    day: u32,
+    points: &[usize],
+    before: &[i16],
+    after: &[i16],
+    rows: &mut Vec<TraceRow>,
+) {
+    for (k, &a) in points.iter().enumerate() {
+        if after[k] != before[k] {
+            let (old, new) = (score_of(params, a, before[k]), score_of(params, a, after[k]));
+            let what = params.authorities[a].name.clone();
+            rows.push(TraceRow { day, kind: "score", what, value: new, detail: format!("from {old}") });
+        }
+    }
+}
+
+/// In words: a record (true or false) by an authority.
+fn record_detail(params: &Params, authority: u16, false_record: bool) -> String {
+    let truth = if false_record { "false" } else { "true" };
+    format!("a {truth} record by {}", params.authorities[authority as usize].name)
+}
+
+/// Rows for records made today that reach their authority later.
+fn late_record_rows(
+    params: &Params,
+    day: u32,
+    pending: &[Pending],
+    event_name: impl Fn(usize) -> &'static str,
+    rows: &mut Vec<TraceRow>,
+) {
+    for p in pending {
+        let detail =
+            format!("{}, reaching it on day {}", record_detail(params, p.authority, p.false_record), p.due);
+        rows.push(TraceRow {
+            day,
+            kind: "late_record",
+            what: event_name(p.event as usize).into(),
+            value: 1.0,
+            detail,
+        });
+    }
+}
+
 /// In words: what a list entry rests on.
 fn list_entry_detail(params: &Params, authority: usize, false_basis: bool) -> &'static str {
     let AuthorityKind::List(rule) = &params.authorities[authority].kind else { return "" };
@@ -575,14 +620,7 @@ impl TracedPerson {
                 w.entry_measure_rows(day, a, false_basis, true, &mut self.rows);
             }
         }
-        for p in &self.outbox.pending {
-            let kind = "late_record";
-            let by = &w.params.authorities[p.authority as usize].name;
-            let what = crate::vocab::PERSON_EVENTS[p.event as usize].name.to_string();
-            let truth = if p.false_record { "false" } else { "true" };
-            let detail = format!("a {truth} record by {by}, reaching it on day {}", p.due);
-            self.rows.push(TraceRow { day, kind, what, value: 1.0, detail });
-        }
+        late_record_rows(&w.params, day, &self.outbox.pending, |e| PERSON_EVENTS[e].name, &mut self.rows);
         for &f in &self.outbox.employee_records {
             let detail = format!("employer {f} is told of the recorded violation");
             self.rows.push(TraceRow {
@@ -618,12 +656,8 @@ impl TracedPerson {
     fn message_row(&mut self, w: &Replay<'_>, day: u32, m: &Addressed) {
         let (what, detail) = match m.message {
             Message::Record { authority, event, false_record } => {
-                let by = &w.params.authorities[authority as usize].name;
-                let truth = if false_record { "false" } else { "true" };
-                (
-                    crate::vocab::PERSON_EVENTS[event as usize].name.to_string(),
-                    format!("a {truth} record reaches {by}"),
-                )
+                let detail = format!("{} arrives", record_detail(&w.params, authority, false_record));
+                (PERSON_EVENTS[event as usize].name.to_string(), detail)
             }
             Message::EnterList { authority, false_basis } => {
                 let list = &w.params.authorities[authority as usize].name;
@@ -660,20 +694,7 @@ impl TracedPerson {
                 detail: format!("employed by firm {f}"),
             });
         }
-        for (k, &a) in w.plan.person_points.iter().enumerate() {
-            if self.scores[k] != scores_before[k] {
-                let (old, new) =
-                    (score_of(&w.params, a, scores_before[k]), score_of(&w.params, a, self.scores[k]));
-                let name = w.params.authorities[a].name.clone();
-                self.rows.push(TraceRow {
-                    day,
-                    kind: "score",
-                    what: name,
-                    value: new,
-                    detail: format!("from {old}"),
-                });
-            }
-        }
+        score_rows(&w.params, day, &w.plan.person_points, scores_before, &self.scores, &mut self.rows);
         if let Some(f) = employer {
             let bits = w.firm_lists[f as usize];
             let seen = self.employer_lists.filter(|&(g, _)| g == f).map_or(0, |(_, b)| b);
@@ -833,12 +854,8 @@ impl TracedFirm {
                     ("dropped".to_string(), "a customer dropped it for being blacklisted".to_string())
                 }
                 Message::Record { authority, event, false_record } => {
-                    let by = &w.params.authorities[authority as usize].name;
-                    let truth = if false_record { "false" } else { "true" };
-                    (
-                        crate::vocab::FIRM_EVENTS[event as usize].name.to_string(),
-                        format!("a {truth} record reaches {by}"),
-                    )
+                    let detail = format!("{} arrives", record_detail(&w.params, authority, false_record));
+                    (FIRM_EVENTS[event as usize].name.to_string(), detail)
                 }
                 _ => continue,
             };
@@ -929,31 +946,12 @@ impl TracedFirm {
                 detail,
             });
         }
-        for p in &self.outbox.pending {
-            let by = &w.params.authorities[p.authority as usize].name;
-            let what = crate::vocab::FIRM_EVENTS[p.event as usize].name.to_string();
-            let truth = if p.false_record { "false" } else { "true" };
-            let detail = format!("a {truth} record by {by}, reaching it on day {}", p.due);
-            self.rows.push(TraceRow { day, kind: "late_record", what, value: 1.0, detail });
-        }
+        late_record_rows(&w.params, day, &self.outbox.pending, |e| FIRM_EVENTS[e].name, &mut self.rows);
         self.pending.extend_from_slice(&self.outbox.pending);
         let new = std::mem::take(&mut self.outbox.entries);
         maintain_own(w, day, &w.plan.firm_lists, &mut self.entries, &new, &mut self.lists, &mut self.rows);
         self.outbox.entries = new;
-        for (k, &a) in w.plan.firm_points.iter().enumerate() {
-            if self.scores[k] != scores_before[k] {
-                let (old, new) =
-                    (score_of(&w.params, a, scores_before[k]), score_of(&w.params, a, self.scores[k]));
-                let name = w.params.authorities[a].name.clone();
-                self.rows.push(TraceRow {
-                    day,
-                    kind: "score",
-                    what: name,
-                    value: new,
-                    detail: format!("from {old}"),
-                });
-            }
-        }
+        score_rows(&w.params, day, &w.plan.firm_points, &scores_before, &self.scores, &mut self.rows);
         self.states.push(self.state(w, day));
     }
 
