@@ -38,7 +38,8 @@ enum Command {
     /// Audit a regime against the EU AI Act's prohibition of social scoring (Art. 5(1)(c)):
     /// replications, criteria with 95% intervals and findings (docs/AUDIT.md).
     Audit(AuditArgs),
-    /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
+    /// Write a self-contained HTML report (charts, headline table) of a run, comparison or sweep
+    /// folder.
     Report(ReportArgs),
 }
 
@@ -53,7 +54,7 @@ struct ResumeArgs {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// Output folder written by `scslab run` or `scslab compare`.
+    /// Output folder written by `scslab run`, `scslab compare` or `scslab sweep`.
     dir: PathBuf,
     /// Report file (default: `DIR/report.html`).
     #[arg(long)]
