@@ -347,7 +347,7 @@ pub(crate) fn xy_chart(chart: &XyChart) -> String {
         if series.style == XyStyle::Trend {
             continue;
         }
-        for (i, (x, y)) in series.points.iter().enumerate().filter(|(_, p)| finite(*p)) {
+        for (i, (x, y)) in series.points.iter().enumerate().filter(|(_, p)| finite(p)) {
             let (cx, cy) = (sx.map(*x) + shift, sy.map(*y));
             if let Some((lo, hi)) =
                 series.intervals.get(i).filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
