@@ -319,10 +319,8 @@ fn design(out: &mut String, sweep: &SweepFolder) {
     );
     for p in &m.parameters {
         let values = match &p.range {
-            ParameterRange::Values(v) => v.iter().map(|x| format_value(*x)).collect::<Vec<_>>().join(", "),
-            ParameterRange::Interval { min, max } => {
-                format!("[{}, {}]", format_value(*min), format_value(*max))
-            }
+            ParameterRange::Values(v) => v.iter().map(f64::to_string).collect::<Vec<_>>().join(", "),
+            ParameterRange::Interval { min, max } => format!("[{min}, {max}]"),
         };
         let whole = if p.integer { " (whole numbers)" } else { "" };
         let applies =

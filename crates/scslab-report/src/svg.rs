@@ -290,8 +290,8 @@ pub(crate) fn bar_chart(chart: &BarChart) -> String {
     svg
 }
 
-/// Renders an x-y chart. Series drawn as means are shifted a few pixels apart so that the
-/// interval bars of several scenarios at the same x stay visible.
+/// Renders an x-y chart. Series drawn with markers (means, dots) are shifted a few pixels apart
+/// so that the markers and interval bars of several scenarios at the same x stay visible.
 pub(crate) fn xy_chart(chart: &XyChart) -> String {
     let legend_rows = chart.series.len().div_ceil(LEGEND_COLUMNS);
     let plot_top = TITLE_HEIGHT;
@@ -311,19 +311,21 @@ pub(crate) fn xy_chart(chart: &XyChart) -> String {
     };
     let x_ticks = Ticks::new(x0, x1, 6);
     let y_ticks = Ticks::new(y0, y1, 5);
-    let sx = Scale::new(x_ticks.min, x_ticks.max, MARGIN_LEFT + 12.0, WIDTH - MARGIN_RIGHT - 12.0);
+    // A margin inside the axes, so that markers at the ends of the design stay clear of them.
+    let pad = (x_ticks.max - x_ticks.min) * 0.04;
+    let sx = Scale::new(x_ticks.min - pad, x_ticks.max + pad, MARGIN_LEFT, WIDTH - MARGIN_RIGHT);
     let sy = Scale::new(y_ticks.min, y_ticks.max, plot_bottom, plot_top);
     grid_and_axes(&mut svg, &x_ticks, &sx, &y_ticks, &sy, plot_top, plot_bottom);
     axis_labels(&mut svg, &chart.x_label, &chart.y_label, plot_top, plot_bottom);
 
-    let means = chart.series.iter().filter(|s| s.style == XyStyle::Means).count();
-    let mut nth_mean = 0;
+    let marked = chart.series.iter().filter(|s| s.style != XyStyle::Trend).count();
+    let mut nth_marked = 0;
     for series in &chart.series {
-        let shift = if series.style == XyStyle::Means {
-            nth_mean += 1;
-            (nth_mean as f64 - (means as f64 + 1.0) / 2.0) * 5.0
-        } else {
+        let shift = if series.style == XyStyle::Trend {
             0.0
+        } else {
+            nth_marked += 1;
+            (nth_marked as f64 - (marked as f64 + 1.0) / 2.0) * 5.0
         };
         let label = escape(&series.label);
         let color = color(series.color);

@@ -5,7 +5,7 @@
 use crate::ReportError;
 use crate::charts::{Figure, Section};
 use crate::stats::{self, Estimate};
-use crate::svg::{self, Line, LineChart, XyChart, XySeries, XyStyle, format_value};
+use crate::svg::{self, Line, LineChart, XyChart, XySeries, XyStyle};
 use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
 /// Daily series drawn over time: (column of `series.csv`, title, unit).
@@ -53,7 +53,7 @@ fn response_section(sweep: &SweepFolder, j: usize) -> Section {
     let mut lede = match m.design {
         DesignKind::Grid => format!(
             "{key} takes the values {}. One chart per headline outcome; one line per scenario.",
-            values.iter().map(|v| format_value(*v)).collect::<Vec<_>>().join(", ")
+            values.iter().map(f64::to_string).collect::<Vec<_>>().join(", ")
         ),
         DesignKind::LatinHypercube { .. } => format!(
             "{key} is sampled at {} design points. One chart per headline outcome; one colour per scenario.",
