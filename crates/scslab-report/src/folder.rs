@@ -123,7 +123,7 @@ impl RunFolder {
 }
 
 /// `dir/manifest.json`, parsed: its path and its top-level object.
-pub(crate) fn read_manifest(dir: &Path) -> Result<(PathBuf, Value), ReportError> {
+fn read_manifest(dir: &Path) -> Result<(PathBuf, Value), ReportError> {
     let path = dir.join("manifest.json");
     if !path.is_file() {
         return Err(ReportError::MissingFile {
@@ -143,8 +143,8 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<(PathBuf, Value), ReportError>
 }
 
 /// What kind of folder a manifest describes. A run's manifest has no `kind` (or `"run"`); a
-/// sweep's has `"kind": "sweep"` or, as written before it named itself, a `sweep` object. Any
-/// other kind (an audit's) is refused.
+/// sweep's has a `sweep` object and no `kind` (as `scslab sweep` writes it), or `"kind": "sweep"`.
+/// Any other kind (an audit's) is refused.
 fn kind(path: &Path, manifest: &Value) -> Result<Kind, ReportError> {
     match manifest.get("kind") {
         None if manifest.get("sweep").is_some_and(Value::is_object) => Ok(Kind::Sweep),
