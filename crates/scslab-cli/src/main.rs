@@ -38,7 +38,8 @@ enum Command {
     /// Audit a regime against the EU AI Act's prohibition of social scoring (Art. 5(1)(c)):
     /// replications, criteria with 95% intervals and findings (docs/AUDIT.md).
     Audit(AuditArgs),
-    /// Write a self-contained HTML report (charts, headline table) of a run or comparison folder.
+    /// Write a self-contained HTML report (charts, headline table) of a run, comparison or sweep
+    /// folder.
     Report(ReportArgs),
     /// Tell one synthetic person's or company's story, day by day, by re-simulating it alone
     /// from a finished run's folder (its seed and replay log; nothing per agent is stored).
@@ -72,7 +73,7 @@ struct ResumeArgs {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// Output folder written by `scslab run` or `scslab compare`.
+    /// Output folder written by `scslab run`, `scslab compare` or `scslab sweep`.
     dir: PathBuf,
     /// Report file (default: `DIR/report.html`).
     #[arg(long)]

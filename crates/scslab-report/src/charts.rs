@@ -26,11 +26,20 @@ pub(crate) struct Figure {
 #[derive(Debug, Clone)]
 pub(crate) struct Section {
     /// Element id of the section.
-    pub id: &'static str,
+    pub id: String,
     /// Heading.
-    pub title: &'static str,
+    pub title: String,
+    /// A paragraph under the heading, if any.
+    pub lede: Option<String>,
     /// The figures.
     pub figures: Vec<Figure>,
+}
+
+impl Section {
+    /// A section without a lede.
+    pub(crate) fn new(id: &str, title: &str, figures: Vec<Figure>) -> Section {
+        Section { id: id.to_string(), title: title.to_string(), lede: None, figures }
+    }
 }
 
 /// The counterfactual of a comparison: its folder and its name.
@@ -48,9 +57,9 @@ const PERSON_VIOLATIONS: [&str; 5] =
 pub(crate) fn sections(run: &RunFolder, against: Option<Against<'_>>) -> Result<Vec<Section>, ReportError> {
     let plot = Plotter { run, against, x: run.days()? };
     Ok(vec![
-        Section { id: "over-time", title: "Outcomes over time", figures: over_time(&plot)? },
-        Section { id: "groups", title: "Disparities between groups", figures: groups(run, against)? },
-        Section { id: "provinces", title: "By province", figures: provinces(run, against)? },
+        Section::new("over-time", "Outcomes over time", over_time(&plot)?),
+        Section::new("groups", "Disparities between groups", groups(run, against)?),
+        Section::new("provinces", "By province", provinces(run, against)?),
     ])
 }
 

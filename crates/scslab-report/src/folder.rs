@@ -1,6 +1,6 @@
 //! Recognising an output folder and reading what a report needs from it: `manifest.json`, the
 //! headline table and the four daily series, and for a comparison `comparison.csv` and the
-//! counterfactual's folder `against-NAME/`.
+//! counterfactual's folder `against-NAME/`. A sweep folder is read by `sweep.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::ReportError;
 use crate::csv::CsvTable;
+use crate::sweep::SweepFolder;
 
 /// The series files every run folder has, read in this order.
 pub(crate) const SERIES_FILES: [&str; 4] =
@@ -27,6 +28,15 @@ pub(crate) enum Folder {
         /// `comparison.csv`: scenario, counterfactual and difference for each headline.
         comparison: CsvTable,
     },
+    /// Scenarios x design points x replications (`scslab sweep FILE`).
+    Sweep(Box<SweepFolder>),
+}
+
+/// The kinds of folder a manifest can declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Run,
+    Sweep,
 }
 
 /// The fields of `manifest.json` a report shows.
@@ -57,10 +67,14 @@ pub(crate) struct RunFolder {
     pub firms_by_province: CsvTable,
 }
 
-/// Reads `dir` as a run or comparison folder.
+/// Reads `dir` as a run, comparison or sweep folder.
 pub(crate) fn open(dir: &Path) -> Result<Folder, ReportError> {
     if !dir.is_dir() {
         return Err(ReportError::NoFolder { path: dir.to_path_buf() });
+    }
+    let (path, manifest) = read_manifest(dir)?;
+    if kind(&path, &manifest)? == Kind::Sweep {
+        return Ok(Folder::Sweep(Box::new(SweepFolder::read(dir, &path, &manifest)?)));
     }
     let run = RunFolder::read(dir)?;
     let comparison_path = dir.join("comparison.csv");
@@ -108,31 +122,47 @@ impl RunFolder {
     }
 }
 
+/// `dir/manifest.json`, parsed: its path and its top-level object.
+fn read_manifest(dir: &Path) -> Result<(PathBuf, Value), ReportError> {
+    let path = dir.join("manifest.json");
+    if !path.is_file() {
+        return Err(ReportError::MissingFile {
+            path,
+            expected: "an output folder of `scslab run`, `scslab compare` or `scslab sweep` has one \
+                       (written last, so a folder without it is incomplete)"
+                .into(),
+        });
+    }
+    let text = crate::read_text(&path)?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|source| ReportError::Json { path: path.clone(), source })?;
+    if !value.is_object() {
+        return Err(field_error(&path, "(top level)", "a JSON object"));
+    }
+    Ok((path, value))
+}
+
+/// What kind of folder a manifest describes. A run's manifest has no `kind` (or `"run"`); a
+/// sweep's has a `sweep` object and no `kind` (as `scslab sweep` writes it), or `"kind": "sweep"`.
+/// Any other kind (an audit's) is refused.
+fn kind(path: &Path, manifest: &Value) -> Result<Kind, ReportError> {
+    match manifest.get("kind") {
+        None if manifest.get("sweep").is_some_and(Value::is_object) => Ok(Kind::Sweep),
+        None => Ok(Kind::Run),
+        Some(Value::String(kind)) if kind == "run" => Ok(Kind::Run),
+        Some(Value::String(kind)) if kind == "sweep" => Ok(Kind::Sweep),
+        Some(kind) => {
+            let kind = kind.as_str().map_or_else(|| kind.to_string(), str::to_string);
+            Err(ReportError::UnsupportedKind { path: path.to_path_buf(), kind })
+        }
+    }
+}
+
 impl Manifest {
     fn read(dir: &Path) -> Result<Manifest, ReportError> {
-        let path = dir.join("manifest.json");
-        if !path.is_file() {
-            return Err(ReportError::MissingFile {
-                path,
-                expected: "an output folder of `scslab run` or `scslab compare` has one (written last, \
-                           so a folder without it is incomplete)"
-                    .into(),
-            });
-        }
-        let text = crate::read_text(&path)?;
-        let value: Value =
-            serde_json::from_str(&text).map_err(|source| ReportError::Json { path: path.clone(), source })?;
-        if !value.is_object() {
-            return Err(field_error(&path, "(top level)", "a JSON object"));
-        }
-        // A later kind of folder (a sweep) names itself; a run's manifest has no kind or "run".
-        match value.get("kind") {
-            None => {}
-            Some(Value::String(kind)) if kind == "run" => {}
-            Some(kind) => {
-                let kind = kind.as_str().map_or_else(|| kind.to_string(), str::to_string);
-                return Err(ReportError::UnsupportedKind { path, kind });
-            }
+        let (path, value) = read_manifest(dir)?;
+        if let Kind::Sweep = kind(&path, &value)? {
+            return Err(field_error(&path, "/kind", "none or \"run\": a run's folder holds one run"));
         }
         let string = |pointer: &'static str| -> Result<String, ReportError> {
             value
@@ -165,7 +195,8 @@ impl Manifest {
     }
 }
 
-fn field_error(path: &Path, pointer: &'static str, expected: &'static str) -> ReportError {
+/// A manifest field that is missing or of the wrong type.
+pub(crate) fn field_error(path: &Path, pointer: &'static str, expected: &'static str) -> ReportError {
     ReportError::ManifestField { path: path.to_path_buf(), field: pointer, expected }
 }
 

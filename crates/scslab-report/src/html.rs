@@ -3,10 +3,13 @@
 
 use std::fmt::Write;
 
+use std::path::Path;
+
 use crate::charts::Section;
 use crate::csv::CsvTable;
 use crate::folder::{Folder, Manifest, RunFolder};
 use crate::svg::{escape, format_value};
+use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
 const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fff}\
@@ -27,61 +30,81 @@ pub(crate) fn page(folder: &Folder, sections: &[Section]) -> String {
     let (run, against) = match folder {
         Folder::Run(run) => (&**run, None),
         Folder::Comparison { run, against, comparison } => (&**run, Some((&**against, comparison))),
+        Folder::Sweep(sweep) => return sweep_page(sweep, sections),
     };
     let m = &run.manifest;
     let title = match against {
         None => format!("scslab report: {}", m.scenario),
         Some((a, _)) => format!("scslab report: {} vs {}", m.scenario, a.manifest.scenario),
     };
+    let mut out = open_page(&title);
+    header(&mut out, &title, run, against.map(|a| a.0));
+    headlines(&mut out, run, against.map(|(a, c)| (c, a.manifest.scenario.as_str())));
+    for section in sections {
+        let lede = match (against, section.id.as_str()) {
+            (Some((a, _)), "over-time") => Some(format!(
+                "Solid lines: {}; dashed lines in the same colour: {} (same population, same random \
+                 streams).",
+                m.scenario, a.manifest.scenario
+            )),
+            _ => section.lede.clone(),
+        };
+        write_section(&mut out, section, lede.as_deref());
+    }
+    scenario_text(&mut out, m);
+    close_page(&mut out, &run.dir);
+    out
+}
+
+/// The document head, with the style sheet, and the opening of `<main>`.
+fn open_page(title: &str) -> String {
     let mut out = String::with_capacity(256 * 1024);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        escape(&title)
+        escape(title)
     );
-    header(&mut out, &title, run, against.map(|a| a.0));
-    headlines(&mut out, run, against.map(|(a, c)| (c, a.manifest.scenario.as_str())));
-    for section in sections {
-        let _ = write!(out, "<section id=\"{}\">\n<h2>{}</h2>\n", section.id, escape(section.title));
-        if let (Some((a, _)), "over-time") = (against, section.id) {
-            let _ = writeln!(
-                out,
-                "<p class=\"lede\">Solid lines: {}; dashed lines in the same colour: {} (same population, \
-                 same random streams).</p>",
-                escape(&m.scenario),
-                escape(&a.manifest.scenario)
-            );
-        }
-        for figure in &section.figures {
-            let _ = writeln!(out, "<figure id=\"fig-{}\">", escape(&figure.id));
-            match &figure.svg {
-                Some(svg) => out.push_str(svg),
-                None => {
-                    let _ = write!(out, "<p><strong>{}</strong>: not drawn.</p>", escape(&figure.title));
-                }
-            }
-            let _ = write!(out, "\n<figcaption>{}</figcaption>\n", escape(&figure.caption));
-            if !figure.notes.is_empty() {
-                out.push_str("<ul class=\"notes\">");
-                for note in &figure.notes {
-                    let _ = write!(out, "<li>{}</li>", escape(note));
-                }
-                out.push_str("</ul>\n");
-            }
-            out.push_str("</figure>\n");
-        }
-        out.push_str("</section>\n");
-    }
-    scenario_text(&mut out, m);
+    out
+}
+
+/// The footer naming the folder, and the end of the document.
+fn close_page(out: &mut String, dir: &Path) {
     let _ = write!(
         out,
         "<footer>Written by <code>scslab report</code> from <code>{}</code>. The page is self-contained: \
          no scripts, fonts or other files are loaded.</footer>\n</main>\n</body>\n</html>\n",
-        escape(&run.dir.display().to_string())
+        escape(&dir.display().to_string())
     );
-    out
+}
+
+/// A section: heading, lede and figures (each a chart, or a line saying it was not drawn, with
+/// its caption and notes).
+fn write_section(out: &mut String, section: &Section, lede: Option<&str>) {
+    let _ = write!(out, "<section id=\"{}\">\n<h2>{}</h2>\n", escape(&section.id), escape(&section.title));
+    if let Some(lede) = lede {
+        let _ = writeln!(out, "<p class=\"lede\">{}</p>", escape(lede));
+    }
+    for figure in &section.figures {
+        let _ = writeln!(out, "<figure id=\"fig-{}\">", escape(&figure.id));
+        match &figure.svg {
+            Some(svg) => out.push_str(svg),
+            None => {
+                let _ = write!(out, "<p><strong>{}</strong>: not drawn.</p>", escape(&figure.title));
+            }
+        }
+        let _ = write!(out, "\n<figcaption>{}</figcaption>\n", escape(&figure.caption));
+        if !figure.notes.is_empty() {
+            out.push_str("<ul class=\"notes\">");
+            for note in &figure.notes {
+                let _ = write!(out, "<li>{}</li>", escape(note));
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("</figure>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 fn header(out: &mut String, title: &str, run: &RunFolder, against: Option<&RunFolder>) {
@@ -202,6 +225,195 @@ fn scenario_text(out: &mut String, m: &Manifest) {
             escape(text)
         );
     }
+}
+
+/// Renders the page of a sweep: its design, the headline summary, the response charts and the
+/// series over time.
+fn sweep_page(sweep: &SweepFolder, sections: &[Section]) -> String {
+    let title = format!("scslab report: sweep {}", sweep.manifest.name);
+    let mut out = open_page(&title);
+    sweep_header(&mut out, &title, sweep);
+    design(&mut out, sweep);
+    sweep_summary(&mut out, sweep);
+    for section in sections {
+        write_section(&mut out, section, section.lede.as_deref());
+    }
+    if let Some(text) = &sweep.manifest.text {
+        let _ = write!(
+            out,
+            "<section id=\"sweep-file\">\n<h2>Sweep file as run</h2>\n<details><summary>sweep file</summary>\
+             <pre>{}</pre></details>\n</section>\n",
+            escape(text)
+        );
+    }
+    close_page(&mut out, &sweep.dir);
+    out
+}
+
+fn sweep_header(out: &mut String, title: &str, sweep: &SweepFolder) {
+    let m = &sweep.manifest;
+    let _ = write!(out, "<header id=\"header\">\n<h1>{}</h1>\n<dl>\n", escape(title));
+    let mut row = |name: &str, value: String| {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{value}</dd>", escape(name));
+    };
+    row("sweep", format!("<strong id=\"sweep-name\">{}</strong>", escape(&m.name)));
+    if let Some(description) = &m.description {
+        row("description", escape(description));
+    }
+    let scenarios: Vec<String> = m
+        .scenarios
+        .iter()
+        .map(|s| {
+            let origin = s.origin.as_deref().map(|o| format!(" ({})", escape(o))).unwrap_or_default();
+            format!("{}{origin}", escape(&s.name))
+        })
+        .collect();
+    row("scenarios", format!("{} (the first is the baseline of the differences)", scenarios.join(", ")));
+    row("people", thousands(m.people));
+    row("days", m.days.to_string());
+    row("replications", m.replications.to_string());
+    row("base seed", m.seed.to_string());
+    let streams = match m.streams.as_str() {
+        "common" => "common random numbers (every scenario and design point of a replication share its seed)",
+        "independent" => "independent (each scenario has its own seeds)",
+        other => other,
+    };
+    row("random numbers", escape(streams));
+    let runs = m.scenarios.len() as u64 * m.points.len() as u64 * m.replications;
+    row(
+        "runs",
+        format!(
+            "{runs} ({} scenarios × {} design points × {} replications)",
+            m.scenarios.len(),
+            m.points.len(),
+            m.replications
+        ),
+    );
+    row("scslab version", escape(&m.version));
+    if let Some(command) = &m.command {
+        row("command", format!("<code>{}</code>", escape(command)));
+    }
+    out.push_str("</dl>\n</header>\n");
+}
+
+/// The design: the parameters with their values or intervals, and every design point.
+fn design(out: &mut String, sweep: &SweepFolder) {
+    let m = &sweep.manifest;
+    out.push_str("<section id=\"design\">\n<h2>Design</h2>\n");
+    let kind = match m.design {
+        DesignKind::Grid => {
+            format!("A grid: every combination of the values below, {} design points.", m.points.len())
+        }
+        DesignKind::LatinHypercube { samples, seed } => format!(
+            "A Latin hypercube of {samples} design points over the intervals below{}.",
+            seed.map(|s| format!(" (sample seed {s})")).unwrap_or_default()
+        ),
+    };
+    let _ = writeln!(out, "<p>{}</p>", escape(&kind));
+    if m.parameters.is_empty() {
+        out.push_str("<p>No parameter is swept: one design point per scenario.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<table id=\"design-table\">\n<thead><tr><th>parameter</th><th>values</th><th>applies to</th></tr></thead>\n<tbody>\n",
+    );
+    for p in &m.parameters {
+        let values = match &p.range {
+            ParameterRange::Values(v) => v.iter().map(f64::to_string).collect::<Vec<_>>().join(", "),
+            ParameterRange::Interval { min, max } => format!("[{min}, {max}]"),
+        };
+        let whole = if p.integer { " (whole numbers)" } else { "" };
+        let applies =
+            if p.applies_to.is_empty() { "every scenario".to_string() } else { p.applies_to.join(", ") };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}{whole}</td><td>{}</td></tr>",
+            escape(&p.key),
+            escape(&values),
+            escape(&applies)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    let _ = write!(
+        out,
+        "<details><summary>{} design points</summary>\n<table id=\"points-table\">\n<thead><tr><th class=\"num\">point</th>",
+        m.points.len()
+    );
+    for p in &m.parameters {
+        let _ = write!(out, "<th class=\"num\"><code>{}</code></th>", escape(&p.key));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for (i, point) in m.points.iter().enumerate() {
+        let _ = write!(out, "<tr><td class=\"num\">{i}</td>");
+        for v in point {
+            let _ = write!(out, "<td class=\"num\">{v}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n</section>\n");
+}
+
+/// The headline summary from `summary.csv`, grouped by outcome: each scenario's mean at each
+/// design point and each difference from the baseline, with its 95% interval.
+fn sweep_summary(out: &mut String, sweep: &SweepFolder) {
+    let m = &sweep.manifest;
+    let rows = &sweep.summary;
+    out.push_str("<section id=\"summary\">\n<h2>Headline summary</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>From summary.csv: for each outcome, each scenario's mean over the {} replications at each \
+         design point, and each scenario's difference from the first (paired by replication with common \
+         random numbers, Welch's interval otherwise), with 95% intervals (Student t).</p>",
+        m.replications
+    );
+    let mut outcomes: Vec<&str> = Vec::new();
+    for r in rows {
+        if !outcomes.contains(&r.outcome.as_str()) {
+            outcomes.push(&r.outcome);
+        }
+    }
+    let _ = write!(
+        out,
+        "<details><summary>{} rows</summary>\n<table id=\"summary-table\">\n<thead><tr><th>outcome</th>\
+         <th>estimate</th><th class=\"num\">point</th>",
+        rows.len()
+    );
+    for p in &m.parameters {
+        let _ = write!(out, "<th class=\"num\"><code>{}</code></th>", escape(&p.key));
+    }
+    out.push_str("<th class=\"num\">n</th><th class=\"num\">mean</th><th class=\"num\">95% interval</th></tr></thead>\n<tbody>\n");
+    for outcome in outcomes {
+        for r in rows.iter().filter(|r| r.outcome == outcome) {
+            let estimate = match r.kind.as_str() {
+                "difference" => format!("{} − {}", r.scenario, r.baseline),
+                _ => r.scenario.clone(),
+            };
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+                escape(&r.outcome),
+                escape(&estimate),
+                r.point
+            );
+            let point = usize::try_from(r.point as u64).ok().and_then(|p| m.points.get(p));
+            for j in 0..m.parameters.len() {
+                let v = point.and_then(|p| p.get(j)).map_or_else(|| "?".to_string(), |v| v.to_string());
+                let _ = write!(out, "<td class=\"num\">{v}</td>");
+            }
+            let interval = if r.ci_low.is_finite() && r.ci_high.is_finite() {
+                format!("[{}, {}]", format_value(r.ci_low), format_value(r.ci_high))
+            } else {
+                "n/a".to_string()
+            };
+            let _ = writeln!(
+                out,
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{interval}</td></tr>",
+                r.n,
+                format_value(r.mean)
+            );
+        }
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n</section>\n");
 }
 
 /// 1234567 as "1,234,567".

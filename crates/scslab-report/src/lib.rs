@@ -1,15 +1,18 @@
 //! scslab-report: one self-contained HTML report from an output folder written by `scslab run`
-//! (or `scslab run --against NAME` / `scslab compare`).
+//! (or `scslab run --against NAME` / `scslab compare`), or by `scslab sweep FILE`.
 //!
-//! It reads `manifest.json`, `summary.csv`, the four daily series and, for a comparison,
-//! `comparison.csv` and the counterfactual's folder `against-NAME/`, and builds a page with the
-//! run's header, the headline table and charts drawn as inline SVG (no scripts, fonts or other
+//! For a run it reads `manifest.json`, `summary.csv`, the four daily series and, for a
+//! comparison, `comparison.csv` and the counterfactual's folder `against-NAME/`, and builds a
+//! page with the run's header, the headline table and charts. For a sweep it reads
+//! `manifest.json`, `runs.csv`, `summary.csv` and `series.csv` and builds a page with the design,
+//! the headline summary (means and 95% intervals), the response of each headline outcome to each
+//! swept parameter and the series over time. Charts are inline SVG (no scripts, fonts or other
 //! files, so the page opens without a network). It never runs the model and never prints: it only
 //! reads output folders and writes the page through `scslab-output`.
 //!
-//! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`); any other
-//! kind is refused with [`ReportError::UnsupportedKind`]. A later kind of report (a sweep) is a
-//! new [`ReportKind`] variant with its own reader and sections.
+//! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`), a
+//! sweep's has `"kind": "sweep"` or a `sweep` object; any other kind is refused with
+//! [`ReportError::UnsupportedKind`].
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -23,7 +26,10 @@ mod charts;
 mod csv;
 mod folder;
 mod html;
+mod stats;
 mod svg;
+mod sweep;
+mod sweep_charts;
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +56,15 @@ pub enum ReportKind {
         /// The counterfactual's name.
         against: String,
     },
+    /// A sweep: scenarios x design points x replications.
+    Sweep {
+        /// The sweep's name.
+        name: String,
+        /// The scenarios, the baseline first.
+        scenarios: Vec<String>,
+        /// The swept parameters' keys.
+        parameters: Vec<String>,
+    },
 }
 
 /// A rendered report.
@@ -69,7 +84,10 @@ pub struct Report {
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The folder does not exist.
-    #[error("{path}: no such folder; expected an output folder written by `scslab run` or `scslab compare`")]
+    #[error(
+        "{path}: no such folder; expected an output folder written by `scslab run`, `scslab compare` or \
+         `scslab sweep`"
+    )]
     NoFolder {
         /// The folder asked for.
         path: PathBuf,
@@ -110,8 +128,8 @@ pub enum ReportError {
     },
     /// The folder is of a kind this report cannot show.
     #[error(
-        "{path}: a `{kind}` folder; expected a run or comparison folder (written by `scslab run`, \
-         `scslab run --against NAME` or `scslab compare`)"
+        "{path}: a `{kind}` folder; expected a run, comparison or sweep folder (written by `scslab run`, \
+         `scslab run --against NAME`, `scslab compare` or `scslab sweep`)"
     )]
     UnsupportedKind {
         /// The manifest.
@@ -152,21 +170,31 @@ pub enum ReportError {
     Output(#[from] OutputError),
 }
 
-/// Reads an output folder and renders its report. Nothing is written.
+/// Reads an output folder (a run, a comparison or a sweep) and renders its report. Nothing is
+/// written.
 pub fn render(dir: &Path) -> Result<Report, ReportError> {
     let folder = folder::open(dir)?;
-    let (run, against, kind) = match &folder {
-        Folder::Run(run) => (&**run, None, ReportKind::Run { scenario: run.manifest.scenario.clone() }),
+    let (kind, sections) = match &folder {
+        Folder::Run(run) => {
+            (ReportKind::Run { scenario: run.manifest.scenario.clone() }, charts::sections(run, None)?)
+        }
         Folder::Comparison { run, against, .. } => (
-            &**run,
-            Some(Against { run: against, name: &against.manifest.scenario }),
             ReportKind::Comparison {
                 scenario: run.manifest.scenario.clone(),
                 against: against.manifest.scenario.clone(),
             },
+            charts::sections(run, Some(Against { run: against, name: &against.manifest.scenario }))?,
         ),
+        Folder::Sweep(sweep) => {
+            let m = &sweep.manifest;
+            let kind = ReportKind::Sweep {
+                name: m.name.clone(),
+                scenarios: m.scenarios.iter().map(|s| s.name.clone()).collect(),
+                parameters: m.parameters.iter().map(|p| p.key.clone()).collect(),
+            };
+            (kind, sweep_charts::sections(sweep)?)
+        }
     };
-    let sections = charts::sections(run, against)?;
     let figures = sections.iter().flat_map(|s| &s.figures);
     let charts = figures.clone().filter(|f| f.svg.is_some()).map(|f| f.id.clone()).collect();
     let skipped = figures.filter(|f| f.svg.is_none()).map(|f| f.id.clone()).collect();

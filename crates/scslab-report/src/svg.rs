@@ -1,4 +1,5 @@
-//! Inline SVG charts: a line chart over days and a horizontal bar chart over groups.
+//! Inline SVG charts: a line chart over days, a horizontal bar chart over groups and an x-y chart
+//! of an outcome against a parameter (means with interval bars, or scattered runs).
 //!
 //! Charts are plain strings of SVG with fixed-size view boxes, no scripts and no external
 //! references, so a report opens anywhere without a network. Every chart carries an `id`, every
@@ -70,6 +71,46 @@ pub(crate) struct BarChart {
     pub series: Vec<Bars>,
 }
 
+/// How an x-y series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum XyStyle {
+    /// Means joined by a line, each with its interval as a vertical bar.
+    Means,
+    /// Separate dots (one per run).
+    Scatter,
+    /// A dashed line without markers (a binned mean).
+    Trend,
+}
+
+/// One series of an x-y chart.
+#[derive(Debug, Clone)]
+pub(crate) struct XySeries {
+    /// Legend text.
+    pub label: String,
+    /// Palette index.
+    pub color: usize,
+    pub style: XyStyle,
+    /// (x, y) pairs, in the order they are joined.
+    pub points: Vec<(f64, f64)>,
+    /// For [`XyStyle::Means`]: the (low, high) interval of each point; empty for none.
+    pub intervals: Vec<(f64, f64)>,
+}
+
+/// An x-y chart: series over a numeric x axis of their own.
+#[derive(Debug, Clone)]
+pub(crate) struct XyChart {
+    /// Element id of the `<svg>`.
+    pub id: String,
+    /// Title, drawn inside the chart (and as its accessible name).
+    pub title: String,
+    /// Text of the x axis.
+    pub x_label: String,
+    /// Text of the y axis.
+    pub y_label: String,
+    /// The series.
+    pub series: Vec<XySeries>,
+}
+
 const WIDTH: f64 = 760.0;
 const LINE_PLOT_HEIGHT: f64 = 240.0;
 const MARGIN_LEFT: f64 = 64.0;
@@ -100,19 +141,7 @@ pub(crate) fn line_chart(chart: &LineChart) -> String {
     let sy = Scale::new(y_ticks.min, y_ticks.max, plot_bottom, plot_top);
 
     grid_and_axes(&mut svg, &x_ticks, &sx, &y_ticks, &sy, plot_top, plot_bottom);
-    let _ = write!(
-        svg,
-        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">day</text>"#,
-        (MARGIN_LEFT + WIDTH - MARGIN_RIGHT) / 2.0,
-        plot_bottom + 30.0
-    );
-    let _ = write!(
-        svg,
-        r#"<text class="axis-label" x="12" y="{:.1}" text-anchor="middle" transform="rotate(-90 12 {:.1})">{}</text>"#,
-        (plot_top + plot_bottom) / 2.0,
-        (plot_top + plot_bottom) / 2.0,
-        escape(&chart.y_label)
-    );
+    axis_labels(&mut svg, "day", &chart.y_label, plot_top, plot_bottom);
 
     for line in &chart.lines {
         let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
@@ -259,6 +288,141 @@ pub(crate) fn bar_chart(chart: &BarChart) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Renders an x-y chart. Series drawn with markers (means, dots) are shifted a few pixels apart
+/// so that the markers and interval bars of several scenarios at the same x stay visible.
+pub(crate) fn xy_chart(chart: &XyChart) -> String {
+    let legend_rows = chart.series.len().div_ceil(LEGEND_COLUMNS);
+    let plot_top = TITLE_HEIGHT;
+    let plot_bottom = plot_top + LINE_PLOT_HEIGHT;
+    let height = plot_bottom + AXIS_HEIGHT + legend_rows as f64 * LEGEND_ROW + 6.0;
+    let mut svg = open_svg(&chart.id, &chart.title, WIDTH, height);
+
+    let finite = |(x, y): &(f64, f64)| x.is_finite() && y.is_finite();
+    let drawn = || chart.series.iter().flat_map(|s| s.points.iter().filter(|&p| finite(p)));
+    let x_extent = extent(drawn().map(|p| p.0));
+    let ends = chart.series.iter().flat_map(|s| s.intervals.iter().flat_map(|(lo, hi)| [*lo, *hi]));
+    let y_extent = extent(drawn().map(|p| p.1).chain(ends));
+    let (Some((x0, x1)), Some((y0, y1))) = (x_extent, y_extent) else {
+        no_data(&mut svg, plot_top, plot_bottom);
+        svg.push_str("</svg>");
+        return svg;
+    };
+    let x_ticks = Ticks::new(x0, x1, 6);
+    let y_ticks = Ticks::new(y0, y1, 5);
+    // A margin inside the axes, so that markers at the ends of the design stay clear of them.
+    let pad = (x_ticks.max - x_ticks.min) * 0.04;
+    let sx = Scale::new(x_ticks.min - pad, x_ticks.max + pad, MARGIN_LEFT, WIDTH - MARGIN_RIGHT);
+    let sy = Scale::new(y_ticks.min, y_ticks.max, plot_bottom, plot_top);
+    grid_and_axes(&mut svg, &x_ticks, &sx, &y_ticks, &sy, plot_top, plot_bottom);
+    axis_labels(&mut svg, &chart.x_label, &chart.y_label, plot_top, plot_bottom);
+
+    let marked = chart.series.iter().filter(|s| s.style != XyStyle::Trend).count();
+    let mut nth_marked = 0;
+    for series in &chart.series {
+        let shift = if series.style == XyStyle::Trend {
+            0.0
+        } else {
+            nth_marked += 1;
+            (nth_marked as f64 - (marked as f64 + 1.0) / 2.0) * 5.0
+        };
+        let label = escape(&series.label);
+        let color = color(series.color);
+        let dash = if series.style == XyStyle::Trend { r#" stroke-dasharray="6 4""# } else { "" };
+        if series.style != XyStyle::Scatter {
+            let xs: Vec<f64> = series.points.iter().map(|p| p.0).collect();
+            let ys: Vec<f64> = series.points.iter().map(|p| p.1).collect();
+            for segment in segments(&xs, &ys).iter().filter(|s| s.len() > 1) {
+                let class = if series.style == XyStyle::Means { "response" } else { "trend" };
+                let _ = write!(
+                    svg,
+                    r#"<polyline class="{class}" data-series="{label}" fill="none" stroke="{color}" stroke-width="1.8"{dash} points=""#
+                );
+                for (i, (x, y)) in segment.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { " " };
+                    let _ = write!(svg, "{sep}{:.1},{:.1}", sx.map(*x) + shift, sy.map(*y));
+                }
+                svg.push_str(r#""/>"#);
+            }
+        }
+        if series.style == XyStyle::Trend {
+            continue;
+        }
+        for (i, (x, y)) in series.points.iter().enumerate().filter(|(_, p)| finite(p)) {
+            let (cx, cy) = (sx.map(*x) + shift, sy.map(*y));
+            if let Some((lo, hi)) =
+                series.intervals.get(i).filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+            {
+                let (top, bottom) = (sy.map(*hi), sy.map(*lo));
+                let _ = write!(
+                    svg,
+                    r#"<path class="ci" data-series="{label}" data-low="{lo}" data-high="{hi}" stroke="{color}" stroke-width="1.2" fill="none" d="M{cx:.1},{bottom:.1}V{top:.1}M{:.1},{top:.1}H{:.1}M{:.1},{bottom:.1}H{:.1}"><title>{label}: 95% interval {} to {}</title></path>"#,
+                    cx - 3.0,
+                    cx + 3.0,
+                    cx - 3.0,
+                    cx + 3.0,
+                    format_value(*lo),
+                    format_value(*hi)
+                );
+            }
+            let (class, r, opacity) =
+                if series.style == XyStyle::Means { ("mean", 3.0, "1") } else { ("run", 2.5, "0.55") };
+            // The values themselves, unrounded, for readers of the HTML (and tests).
+            let _ = write!(
+                svg,
+                r#"<circle class="{class}" data-series="{label}" data-x="{x}" data-y="{y}" cx="{cx:.1}" cy="{cy:.1}" r="{r}" fill="{color}" fill-opacity="{opacity}"><title>{label}: {} at {}</title></circle>"#,
+                format_value(*y),
+                format_value(*x)
+            );
+        }
+    }
+
+    let legend_top = plot_bottom + AXIS_HEIGHT;
+    for (i, series) in chart.series.iter().enumerate() {
+        let x = MARGIN_LEFT + (i % LEGEND_COLUMNS) as f64 * (WIDTH - MARGIN_LEFT) / LEGEND_COLUMNS as f64;
+        let y = legend_top + (i / LEGEND_COLUMNS) as f64 * LEGEND_ROW + 10.0;
+        let color = color(series.color);
+        match series.style {
+            XyStyle::Scatter => {
+                let _ = write!(svg, r#"<circle cx="{:.1}" cy="{y:.1}" r="3" fill="{color}"/>"#, x + 11.0);
+            }
+            style => {
+                let dash = if style == XyStyle::Trend { r#" stroke-dasharray="6 4""# } else { "" };
+                let _ = write!(
+                    svg,
+                    r#"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{color}" stroke-width="2.5"{dash}/>"#,
+                    x + 22.0
+                );
+            }
+        }
+        let _ = write!(
+            svg,
+            r#"<text class="legend" x="{:.1}" y="{:.1}">{}</text>"#,
+            x + 28.0,
+            y + 4.0,
+            escape(&series.label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The x axis label under the plot and the y axis label turned along its left side.
+fn axis_labels(svg: &mut String, x_label: &str, y_label: &str, plot_top: f64, plot_bottom: f64) {
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (MARGIN_LEFT + WIDTH - MARGIN_RIGHT) / 2.0,
+        plot_bottom + 30.0,
+        escape(x_label)
+    );
+    let middle = (plot_top + plot_bottom) / 2.0;
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="12" y="{middle:.1}" text-anchor="middle" transform="rotate(-90 12 {middle:.1})">{}</text>"#,
+        escape(y_label)
+    );
 }
 
 /// Escapes text for HTML and SVG (element content and quoted attributes).
@@ -568,6 +732,56 @@ mod tests {
         assert_eq!(svg.matches(">n/a<").count(), 1);
         assert!(!svg.contains("width=\"-"));
         assert!(!svg.contains("NaN"));
+    }
+
+    fn xy(style: XyStyle, points: Vec<(f64, f64)>, intervals: Vec<(f64, f64)>) -> XySeries {
+        XySeries { label: format!("{style:?}"), color: 0, style, points, intervals }
+    }
+
+    fn xy_chart_of(series: Vec<XySeries>) -> String {
+        xy_chart(&XyChart {
+            id: "r".into(),
+            title: "t".into(),
+            x_label: "behaviour.fear_perception".into(),
+            y_label: "compliance_rate".into(),
+            series,
+        })
+    }
+
+    #[test]
+    fn means_get_a_line_markers_and_interval_bars() {
+        let means = xy(
+            XyStyle::Means,
+            vec![(0.0, 1.0), (0.5, 2.0), (1.0, f64::NAN)],
+            vec![(0.5, 1.5), (f64::NAN, 3.0), (0.0, 1.0)],
+        );
+        let svg = xy_chart_of(vec![means]);
+        assert_eq!(polylines(&svg), [2]);
+        assert_eq!(svg.matches(r#"<circle class="mean""#).count(), 2);
+        // Only the first point has a finite interval (the third has no mean).
+        assert_eq!(svg.matches(r#"<path class="ci""#).count(), 1);
+        assert!(svg.contains(">behaviour.fear_perception<") && svg.contains(">compliance_rate<"));
+        assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn scatter_and_trend_series_are_dots_and_a_dashed_line() {
+        let runs = xy(XyStyle::Scatter, vec![(0.1, 1.0), (0.4, 2.0), (0.9, 4.0)], vec![]);
+        let trend = xy(XyStyle::Trend, vec![(0.25, 1.5), (0.75, 4.0)], vec![]);
+        let svg = xy_chart_of(vec![runs, trend]);
+        assert_eq!(svg.matches(r#"<circle class="run""#).count(), 3);
+        assert_eq!(polylines(&svg), [2]);
+        assert!(svg.contains(r#"class="trend""#) && svg.contains("stroke-dasharray"));
+        assert!(xy_chart_of(vec![]).contains("no data to plot"));
+    }
+
+    #[test]
+    fn interval_ends_widen_the_y_axis() {
+        let svg = xy_chart_of(vec![xy(XyStyle::Means, vec![(0.0, 1.0)], vec![(-10.0, 12.0)])]);
+        let ticks: Vec<&str> =
+            svg.split(r#"text-anchor="end">"#).skip(1).map(|t| t.split('<').next().unwrap()).collect();
+        assert_eq!(ticks.first(), Some(&"-10"), "{ticks:?}");
+        assert!(ticks.iter().any(|t| t.parse::<f64>().unwrap() >= 12.0), "{ticks:?}");
     }
 
     #[test]

@@ -198,6 +198,14 @@ fn sweep_runs_resumes_and_refuses_bad_or_changed_sweep_files() {
     let again = String::from_utf8(scslab(&args).stdout).unwrap();
     assert!(again.contains("8 runs (0 run now, 8 reused)"), "{again}");
 
+    // The sweep's report: the response of each outcome to the parameter, from the folder alone.
+    let r = scslab(&["report", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("report.html"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("id=\"response-compliance_rate-by-behaviour-fear_perception\""));
+    assert!(html.contains("<strong id=\"sweep-name\">s</strong>"));
+
     // A changed sweep file is refused on the same folder.
     std::fs::write(&file, text.replace("days = 5", "days = 6")).unwrap();
     let o = scslab(&args);

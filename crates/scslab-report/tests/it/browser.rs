@@ -1,5 +1,6 @@
 //! The report as a browser sees it: headless Debian Chromium loads the page from disk (no
-//! network) and dumps the DOM it built; every chart must be there as SVG, with its lines.
+//! network) and dumps the DOM it built; every chart must be there as SVG, with its lines: for a
+//! comparison and for a sweep (the response charts).
 //!
 //! Chromium is required (`apt-get install chromium`); set `SCSLAB_SKIP_BROWSER_TESTS=1` to skip.
 
@@ -70,6 +71,41 @@ fn headless_chromium_renders_every_chart_as_svg() {
         assert!(!lines.is_empty(), "{id}: no polylines in the rendered DOM");
         for (points, _) in lines {
             assert_eq!(points, super::DAYS as usize, "{id}: points of a rendered polyline");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn headless_chromium_renders_the_response_charts_of_a_sweep() {
+    if std::env::var("SCSLAB_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
+        eprintln!("skipped: SCSLAB_SKIP_BROWSER_TESTS=1");
+        return;
+    }
+    assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} not found (see the test above)");
+    let dir = super::copy_of(super::sweep::grid_dir(), "browser-sweep");
+    let report = super::render(&dir);
+    let page = scslab_report::write(&report, &scslab_report::default_path(&dir)).unwrap();
+    let profile = dir.join("chromium-profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let dom = dump_dom(&page.canonicalize().unwrap(), &profile);
+
+    assert!(dom.contains("<strong id=\"sweep-name\">grid</strong>"), "{}", &dom[..dom.len().min(2000)]);
+    let parameter = "behaviour.fear_perception";
+    let outcomes = super::sweep::outcomes(&dir, &[parameter]);
+    let svgs = dom.matches("<svg ").count();
+    assert_eq!(svgs, outcomes.len() + super::sweep::SERIES_CHARTS.len(), "SVG elements in the rendered DOM");
+    for outcome in &outcomes {
+        let svg = super::chart(&dom, &super::sweep::response_id(outcome, parameter));
+        assert!(svg.contains(&format!("<title>{outcome} against {parameter}</title>")), "{outcome}");
+    }
+    let compliance = super::chart(&dom, &super::sweep::response_id("compliance_rate", parameter));
+    assert_eq!(super::polylines(compliance), [(2, false), (2, false)], "response lines in the rendered DOM");
+    assert_eq!(compliance.matches("<circle class=\"mean\"").count(), 4);
+    assert_eq!(compliance.matches("<path class=\"ci\"").count(), 4);
+    for id in super::sweep::SERIES_CHARTS {
+        for (points, _) in super::polylines(super::chart(&dom, id)) {
+            assert_eq!(points, super::sweep::SWEEP_DAYS, "{id}: points of a rendered polyline");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -9,6 +9,7 @@ use scslab_report::{Report, ReportError, ReportKind};
 use scslab_runner::RunConfig;
 
 mod browser;
+mod sweep;
 
 const PEOPLE: u64 = 3_000;
 const DAYS: u32 = 30;
@@ -203,10 +204,15 @@ fn missing_folders_files_and_bad_manifests_are_typed_errors() {
     assert!(matches!(e, ReportError::Json { .. }), "{e}");
     assert!(e.to_string().contains("line 2"), "{e}");
 
+    std::fs::write(dir.join("manifest.json"), "{\"kind\": \"audit\"}").unwrap();
+    let e = scslab_report::render(&dir).unwrap_err();
+    assert!(matches!(e, ReportError::UnsupportedKind { ref kind, .. } if kind == "audit"), "{e}");
+    assert!(e.to_string().contains("expected a run, comparison or sweep folder"), "{e}");
+
+    // A manifest that says it is a sweep's is read as one, and its fields are checked.
     std::fs::write(dir.join("manifest.json"), "{\"kind\": \"sweep\"}").unwrap();
     let e = scslab_report::render(&dir).unwrap_err();
-    assert!(matches!(e, ReportError::UnsupportedKind { ref kind, .. } if kind == "sweep"), "{e}");
-    assert!(e.to_string().contains("expected a run or comparison folder"), "{e}");
+    assert!(matches!(e, ReportError::ManifestField { .. }), "{e}");
 
     std::fs::write(dir.join("manifest.json"), "{\"scslab_version\": \"0.1.0\"}").unwrap();
     let e = scslab_report::render(&dir).unwrap_err();
