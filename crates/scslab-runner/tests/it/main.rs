@@ -8,6 +8,7 @@ use scslab_scenario::Scenario;
 
 mod checkpoint;
 mod determinism;
+mod stream;
 
 /// A preset, resized, with an optional TOML fragment appended (new authorities, measures...).
 fn scenario(preset: &str, extra: &str, people: u64, days: u32) -> Scenario {
