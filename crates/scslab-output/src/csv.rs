@@ -6,13 +6,23 @@ use crate::{ColumnData, Table};
 
 /// Writes `table` (whose columns all have `n_rows` values) as CSV.
 pub(crate) fn write_csv(out: &mut impl Write, table: &Table, n_rows: usize) -> io::Result<()> {
+    write_header(out, table)?;
+    write_rows(out, table, n_rows)
+}
+
+/// Writes the header line: the column names.
+pub(crate) fn write_header(out: &mut impl Write, table: &Table) -> io::Result<()> {
     for (i, column) in table.columns.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
         write_str(out, &column.name)?;
     }
-    out.write_all(b"\n")?;
+    out.write_all(b"\n")
+}
+
+/// Writes the rows of `table` (whose columns all have `n_rows` values), each ending in `\n`.
+pub(crate) fn write_rows(out: &mut impl Write, table: &Table, n_rows: usize) -> io::Result<()> {
     for row in 0..n_rows {
         for (i, column) in table.columns.iter().enumerate() {
             if i > 0 {

@@ -2,13 +2,16 @@
 //!
 //! This is the only crate in the workspace that writes files. Every file is first written to a
 //! temporary file in the same folder, flushed and synced, then renamed over its final name, so a
-//! reader never sees a half-written file. It also reports process and machine memory figures read
-//! from `/proc`. It never prints anything and contains no model logic: callers hand it finished
-//! tables and documents.
+//! reader never sees a half-written file. The one exception is a table written while a run goes
+//! ([`PartialCsv`]): it grows by whole rows under the unfinished name `{name}.csv.partial`, and is
+//! removed once the finished table is under its final name. It also reports process and machine
+//! memory figures read from `/proc`. It never prints anything and contains no model logic:
+//! callers hand it finished tables and documents.
 
 mod columnar;
 mod csv;
 mod memory;
+mod partial;
 #[cfg(test)]
 mod tests;
 
@@ -18,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use memory::{MachineMemory, machine_memory, peak_rss_bytes};
+pub use partial::{PARTIAL_SUFFIX, PartialCsv, partial_file_name};
 
 /// One column of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +147,16 @@ pub enum OutputError {
         expected: usize,
         /// Length of the offending column.
         found: usize,
+    },
+    /// Rows appended to a [`PartialCsv`] do not have the file's columns.
+    #[error("table {table}: rows to append have columns {found:?}, the file has {expected:?}")]
+    AppendColumns {
+        /// Table name.
+        table: String,
+        /// The file's columns.
+        expected: Vec<String>,
+        /// The appended rows' columns.
+        found: Vec<String>,
     },
     /// A JSON value could not be serialized.
     #[error("cannot serialize JSON for {path}: {source}")]

@@ -257,3 +257,95 @@ fn zero_column_table_writes_both_files() {
     assert!(read_parquet(&dir.0.join("z.parquet")).is_empty());
     assert_eq!(names(&dir.0), vec!["z.csv", "z.parquet"]);
 }
+
+/// Rows of `sample()` from `start` to `end`, as a table of the same columns.
+fn sample_rows(start: usize, end: usize) -> Table {
+    let mut t = Table::new("agents");
+    for c in sample().columns {
+        let data = match c.data {
+            ColumnData::U32(v) => ColumnData::U32(v[start..end].to_vec()),
+            ColumnData::U64(v) => ColumnData::U64(v[start..end].to_vec()),
+            ColumnData::I64(v) => ColumnData::I64(v[start..end].to_vec()),
+            ColumnData::F64(v) => ColumnData::F64(v[start..end].to_vec()),
+            ColumnData::Str(v) => ColumnData::Str(v[start..end].to_vec()),
+        };
+        t.push(c.name, data);
+    }
+    t
+}
+
+#[test]
+fn partial_csv_grows_by_flushed_rows_and_ends_as_the_final_csv() {
+    let dir = TestDir::new("partial");
+    let mut p = PartialCsv::create(&dir.0, &sample_rows(0, 0)).unwrap();
+    assert_eq!(partial_file_name("agents"), "agents.csv.partial");
+    assert_eq!(p.path(), dir.0.join("agents.csv.partial"));
+    let read = || std::fs::read_to_string(dir.0.join("agents.csv.partial")).unwrap();
+    assert_eq!(read(), "id,step,delta,score,label\n");
+    p.append(&sample_rows(0, 1)).unwrap();
+    p.append(&sample_rows(1, 2)).unwrap();
+    assert!(p.buffered_bytes() > 0);
+    assert_eq!(read(), "id,step,delta,score,label\n", "appended rows wait for the flush");
+    p.flush().unwrap();
+    assert_eq!(p.buffered_bytes(), 0);
+    assert_eq!(read(), "id,step,delta,score,label\n0,10,-5,0.1,plain\n1,11,0,,\"a,b\"\n");
+    p.append(&sample_rows(2, 4)).unwrap();
+    p.sync().unwrap();
+    p.flush().unwrap();
+    // Header and every row: the same bytes as the finished table.
+    write_table(&dir.0, &sample()).unwrap();
+    assert_eq!(read(), std::fs::read_to_string(dir.0.join("agents.csv")).unwrap());
+    p.remove().unwrap();
+    assert_eq!(names(&dir.0), vec!["agents.csv", "agents.parquet"]);
+}
+
+#[test]
+fn partial_csv_restart_keeps_exactly_the_rows_given() {
+    // A run stopped after day 3 of 4 left a partial file holding rows past its checkpoint and a
+    // torn last line; resumed from a checkpoint with two rows, the file starts over from those.
+    let dir = TestDir::new("partial-resume");
+    let mut p = PartialCsv::create(&dir.0, &sample_rows(0, 0)).unwrap();
+    p.append(&sample_rows(0, 3)).unwrap();
+    p.flush().unwrap();
+    drop(p);
+    let path = dir.0.join("agents.csv.partial");
+    let mut torn = std::fs::read(&path).unwrap();
+    torn.extend_from_slice(b"3,0,-92233");
+    std::fs::write(&path, &torn).unwrap();
+    let mut p = PartialCsv::create(&dir.0, &sample_rows(0, 2)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "id,step,delta,score,label\n0,10,-5,0.1,plain\n1,11,0,,\"a,b\"\n"
+    );
+    p.append(&sample_rows(2, 4)).unwrap();
+    p.flush().unwrap();
+    write_table(&dir.0, &sample()).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(dir.0.join("agents.csv")).unwrap());
+    assert_eq!(names(&dir.0), vec!["agents.csv", "agents.csv.partial", "agents.parquet"]);
+}
+
+#[test]
+fn partial_csv_refuses_rows_of_other_columns() {
+    let dir = TestDir::new("partial-columns");
+    let mut p = PartialCsv::create(&dir.0, &sample_rows(0, 1)).unwrap();
+    let mut other = Table::new("agents");
+    other.push("id", ColumnData::U32(vec![7]));
+    match p.append(&other) {
+        Err(OutputError::AppendColumns { table, expected, found }) => {
+            assert_eq!(table, "agents");
+            assert_eq!(expected.len(), 5);
+            assert_eq!(found, vec!["id".to_string()]);
+        }
+        other => panic!("expected AppendColumns, got {other:?}"),
+    }
+    let mut ragged = sample_rows(0, 2);
+    ragged.columns[3].data = ColumnData::F64(vec![1.0]);
+    assert!(matches!(p.append(&ragged), Err(OutputError::ColumnLength { .. })));
+    assert_eq!(p.buffered_bytes(), 0, "a refused append adds nothing");
+    p.flush().unwrap();
+    assert_eq!(std::fs::read_to_string(p.path()).unwrap(), "id,step,delta,score,label\n0,10,-5,0.1,plain\n");
+    // Removing a file that is already gone is an error naming it.
+    std::fs::remove_file(p.path()).unwrap();
+    let err = p.remove().unwrap_err();
+    assert!(err.to_string().contains("agents.csv.partial"), "{err}");
+}

@@ -2,8 +2,10 @@
 //! random numbers, and write the outputs. Front ends (the CLI today) call only this crate.
 //!
 //! A run is: check memory, build the population, step every day (reporting progress through a
-//! callback), then write the daily series, end-of-run distributions, headline summary, the
-//! scenario text and `manifest.json` (written last, so a folder with a manifest is complete).
+//! callback, and appending each day's series rows to `{table}.csv.partial` files, see
+//! `stream.rs`), then write the daily series, end-of-run distributions, headline summary, the
+//! scenario text, remove the partial files, and write `manifest.json` (last, so a folder with a
+//! manifest is complete).
 //!
 //! ```no_run
 //! use scslab_runner::{RunConfig, run};
@@ -14,6 +16,7 @@
 
 mod checkpoint;
 mod series;
+mod stream;
 mod summary;
 mod trace;
 
@@ -24,6 +27,7 @@ use scslab_model::sim::{MemoryEstimate, Simulation, estimate_memory};
 use scslab_model::state::StateError;
 use scslab_output::{ColumnData, OutputError, Table};
 use scslab_scenario::Scenario;
+use stream::SeriesStream;
 
 pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
@@ -269,8 +273,10 @@ fn execute(
     let key = scenario_key(config);
     let checkpoints = config.out_dir.as_deref().zip(config.checkpoint_every.filter(|&n| n > 0));
     let t0 = Instant::now();
-    let (distributions, series, replay, first_day, timings) = pool.install(|| {
+    let (distributions, series, replay, stream, first_day, timings) = pool.install(|| {
         let (mut sim, mut series) = start()?;
+        let mut stream =
+            config.out_dir.as_deref().map(|dir| SeriesStream::start(dir, &series)).transpose()?;
         let first_day = sim.day();
         let setup = t0.elapsed().as_secs_f64();
         progress(Progress::Started { days, persons: sim.params.n_persons });
@@ -280,10 +286,16 @@ fn execute(
         let t1 = Instant::now();
         for d in first_day..days {
             series.push(sim.step());
+            if let Some(stream) = &mut stream {
+                stream.append(&series)?;
+            }
             if let Some((dir, every)) = checkpoints
                 && (d + 1) % every == 0
                 && d + 1 < days
             {
+                if let Some(stream) = &mut stream {
+                    stream.sync()?;
+                }
                 checkpoint::save(key, &sim, &series, dir)?;
             }
             progress(Progress::Day { done: d + 1 });
@@ -296,7 +308,7 @@ fn execute(
             let frame = sim.replay.save(key, n, nf, &mut replay);
             frame.map_err(|source| RunError::Checkpoint { path: REPLAY_FILE.into(), source })?;
         }
-        Ok::<_, RunError>((dist, series, replay, first_day, Timings { setup, simulate, write: 0.0 }))
+        Ok::<_, RunError>((dist, series, replay, stream, first_day, Timings { setup, simulate, write: 0.0 }))
     })?;
     let headlines = headlines(&series, intervention_day);
     let mut outcome = RunOutcome {
@@ -313,6 +325,9 @@ fn execute(
         let t2 = Instant::now();
         write_outputs(config, &outcome, &distributions, dir)?;
         scslab_output::write_bytes(dir, REPLAY_FILE, &replay)?;
+        if let Some(stream) = stream {
+            stream.remove()?;
+        }
         outcome.timings.write = t2.elapsed().as_secs_f64();
         outcome.peak_rss_bytes = scslab_output::peak_rss_bytes();
         write_manifest(config, &outcome, dir)?;

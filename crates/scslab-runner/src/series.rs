@@ -251,37 +251,53 @@ impl SeriesBuilder {
 
     /// The four series tables.
     pub fn tables(&self) -> Vec<Table> {
-        let day_col = |days: &[u32]| ColumnData::U32(days.to_vec());
+        self.tables_since(0)
+    }
+
+    /// The four series tables, holding only the rows of the days collected from the `from`-th
+    /// on (0-based; none if `from` is [`n_days`](SeriesBuilder::n_days) or more). What a run
+    /// streams day by day: the rows of the days before `from` followed by these are the rows of
+    /// [`tables`](SeriesBuilder::tables).
+    pub fn tables_since(&self, from: usize) -> Vec<Table> {
+        let from = from.min(self.days.len());
+        // First rows of the group tables: group rows are pushed day by day, in the days' order.
+        let (pg, fg) = match self.days.get(from) {
+            Some(&day) => (
+                self.person_group_key.partition_point(|k| k.0 < day),
+                self.firm_group_key.partition_point(|k| k.0 < day),
+            ),
+            None => (self.person_group_key.len(), self.firm_group_key.len()),
+        };
+        let f64s = |v: &[f64], start: usize| ColumnData::F64(v[start..].to_vec());
         let names: Vec<&str> = self.person_names.iter().map(String::as_str).chain(PERSON_DERIVED).collect();
         let mut persons = Table::new("series_persons");
-        persons.push("day", day_col(&self.days));
+        persons.push("day", ColumnData::U32(self.days[from..].to_vec()));
         for (n, v) in names.iter().zip(&self.person_all) {
-            persons.push(*n, ColumnData::F64(v.clone()));
+            persons.push(*n, f64s(v, from));
         }
-        persons.push("wealth_gini", ColumnData::F64(self.gini.clone()));
+        persons.push("wealth_gini", f64s(&self.gini, from));
         for (n, v) in self.false_stock_names.iter().zip(&self.false_stock) {
-            persons.push(n.as_str(), ColumnData::F64(v.clone()));
+            persons.push(n.as_str(), f64s(v, from));
         }
+        let keys = &self.person_group_key[pg..];
         let mut by_group = Table::new("series_persons_by_group");
-        by_group.push("day", ColumnData::U32(self.person_group_key.iter().map(|k| k.0).collect()));
-        by_group.push(
-            "dimension",
-            ColumnData::Str(self.person_group_key.iter().map(|k| k.1.to_string()).collect()),
-        );
-        by_group.push("group", ColumnData::Str(self.person_group_key.iter().map(|k| k.2.clone()).collect()));
+        by_group.push("day", ColumnData::U32(keys.iter().map(|k| k.0).collect()));
+        by_group.push("dimension", ColumnData::Str(keys.iter().map(|k| k.1.to_string()).collect()));
+        by_group.push("group", ColumnData::Str(keys.iter().map(|k| k.2.clone()).collect()));
         for (n, v) in names.iter().zip(&self.person_group) {
-            by_group.push(*n, ColumnData::F64(v.clone()));
+            by_group.push(*n, f64s(v, pg));
         }
         let mut firms = Table::new("series_firms");
-        firms.push("day", day_col(&self.days));
+        firms.push("day", ColumnData::U32(self.days[from..].to_vec()));
         for (n, v) in self.firm_names.iter().zip(&self.firm_all) {
-            firms.push(n.as_str(), ColumnData::F64(v.clone()));
+            firms.push(n.as_str(), f64s(v, from));
         }
+        let keys = &self.firm_group_key[fg..];
         let mut firms_p = Table::new("series_firms_by_province");
-        firms_p.push("day", ColumnData::U32(self.firm_group_key.iter().map(|k| k.0).collect()));
-        firms_p.push("province", ColumnData::Str(self.firm_group_key.iter().map(|k| k.1.clone()).collect()));
+        firms_p.push("day", ColumnData::U32(keys.iter().map(|k| k.0).collect()));
+        firms_p.push("province", ColumnData::Str(keys.iter().map(|k| k.1.clone()).collect()));
         for (n, v) in self.firm_names.iter().zip(&self.firm_group) {
-            firms_p.push(n.as_str(), ColumnData::F64(v.clone()));
+            firms_p.push(n.as_str(), f64s(v, fg));
         }
         vec![persons, by_group, firms, firms_p]
     }

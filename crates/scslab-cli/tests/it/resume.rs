@@ -62,6 +62,22 @@ fn run_and_kill(dir: &Path, threads: &str) -> bool {
     running
 }
 
+/// The killed run's partial series files hold, up to their last line break, the first rows of
+/// the uninterrupted run's tables: at least the five days of the first checkpoint, which were
+/// flushed before it was written. (A kill in the middle of a write may leave a torn last line.)
+fn check_partial_files(whole: &Path, killed: &Path) {
+    let series = scslab_runner::OUTPUT_TABLES.iter().filter(|t| t.starts_with("series_"));
+    for table in series {
+        let finished = std::fs::read(whole.join(format!("{table}.csv"))).unwrap();
+        let partial = std::fs::read(killed.join(format!("{table}.csv.partial"))).unwrap();
+        let complete = &partial[..partial.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)];
+        assert!(finished.starts_with(complete), "{table}.csv.partial is not a prefix of {table}.csv");
+        let lines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+        let per_day = (lines(&finished) - 1) / 60;
+        assert!(lines(complete) > 5 * per_day, "{table}.csv.partial: {} lines", lines(complete));
+    }
+}
+
 #[test]
 fn a_killed_run_resumes_to_byte_identical_outputs() {
     let whole = temp("resume-whole");
@@ -70,6 +86,7 @@ fn a_killed_run_resumes_to_byte_identical_outputs() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(run_and_kill(&killed, "2"), "the run finished before it was killed; raise --days");
     assert!(!killed.join("manifest.json").exists());
+    check_partial_files(&whole, &killed);
     let o = scslab(&["resume", killed.to_str().unwrap(), "--threads", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("resumed from day"));
@@ -79,6 +96,9 @@ fn a_killed_run_resumes_to_byte_identical_outputs() {
         assert!(x == y, "{file} differs between the uninterrupted and the killed-and-resumed run");
     }
     assert!(std::fs::read_to_string(killed.join("manifest.json")).unwrap().contains("resumed_from_day"));
+    let names = std::fs::read_dir(&killed).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap());
+    let left: Vec<String> = names.filter(|n| n.ends_with(".partial")).collect();
+    assert!(left.is_empty(), "partial files left after resuming: {left:?}");
     // Finished: nothing left to resume.
     let o = scslab(&["resume", killed.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

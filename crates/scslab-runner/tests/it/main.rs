@@ -8,6 +8,7 @@ use scslab_scenario::Scenario;
 
 mod checkpoint;
 mod determinism;
+mod stream;
 mod trace;
 
 /// A preset, resized, with an optional TOML fragment appended (new authorities, measures...).
