@@ -8,8 +8,77 @@ use scslab_core::rng::{AgentDayRng, Stream};
 use crate::metrics::{Counters, FirmCols, PersonCols};
 use crate::params::{AuthorityKind, Params};
 use crate::population::{Layout, person_traits};
+use crate::tables::Plan;
 
-use crate::world::{ListEntry, ListState};
+use crate::world::{ListEntry, ListState, P_IN_DEBT, P_TRUE_VIOLATION, Persons};
+
+/// Day key of the Lists stream for the initial members (never a simulated day).
+const INITIAL_KEY: u64 = 1 << 32;
+
+/// The person lists' state on day 0: empty, except for lists with an `initial_share`, which
+/// start with members (a warm start, docs/ODD.md section 5).
+///
+/// Adult `i` joins list `a` if `u < min(1, share * A * w_i / W)`, where `w_i = 2 (1 - L_i)
+/// (1.6 - 0.3 q_i)` is the judgment-default trait factor (7.5), `A` the number of adults and `W`
+/// the sum of their weights, so that the expected share of adults listed is `share` and members
+/// are drawn like defaulters; `u` is the first uniform of (Lists, person XOR authority << 40,
+/// day key 2^32). Members have a true basis (true-violation flag set), are in debt if the list
+/// exits on repayment, have no pending appeal, entered on day 0 for spell counting and, on a list
+/// with a fixed period `d`, leave after `1 + floor(v d)` days (`v` the second uniform: entry
+/// dates spread evenly over the past period). No measure is applied again.
+pub fn initial_members(
+    params: &Params,
+    plan: &Plan,
+    layout: &Layout,
+    persons: &mut Persons,
+) -> Vec<ListState> {
+    let mut states = vec![ListState::default(); plan.person_lists.len()];
+    let weight = |id: u32| -> Option<f64> {
+        let t = person_traits(params, layout, id);
+        t.is_adult().then(|| 2.0 * (1.0 - t.law_abidance as f64) * (1.6 - 0.3 * t.income as f64))
+    };
+    for (slot, &a) in plan.person_lists.iter().enumerate() {
+        let AuthorityKind::List(rule) = &params.authorities[a].kind else { continue };
+        if rule.initial_share <= 0.0 {
+            continue;
+        }
+        let n = persons.lists.len() as u32;
+        let (mut adults, mut total) = (0u64, 0.0f64);
+        for id in 0..n {
+            if let Some(w) = weight(id) {
+                adults += 1;
+                total += w;
+            }
+        }
+        if total <= 0.0 {
+            continue;
+        }
+        let scale = rule.initial_share * adults as f64 / total;
+        for id in 0..n {
+            let Some(w) = weight(id) else { continue };
+            let mut rng =
+                AgentDayRng::new(params.seed, Stream::Lists, id as u64 ^ ((a as u64) << 40), INITIAL_KEY);
+            if rng.uniform() >= (scale * w).min(1.0) {
+                continue;
+            }
+            let v = rng.uniform();
+            let until = rule.duration_days.map_or(u32::MAX, |d| 1 + (v * d as f64) as u32);
+            persons.lists[id as usize] |= 1 << slot;
+            persons.flags[id as usize] |= P_TRUE_VIOLATION;
+            if rule.exit_on_repayment {
+                persons.flags[id as usize] |= P_IN_DEBT;
+            }
+            states[slot].entries.push(ListEntry {
+                agent: id,
+                since: 0,
+                until,
+                appeal_at: u32::MAX,
+                false_basis: false,
+            });
+        }
+    }
+    states
+}
 
 /// Who the list's members are.
 pub enum Members<'a> {

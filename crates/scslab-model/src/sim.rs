@@ -154,6 +154,7 @@ impl Simulation {
             firms.value[f as usize] =
                 if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
         }
+        let person_list_states = crate::lists::initial_members(&params, &plan, &layout, &mut persons);
         let person_cols = PersonCols::new(&params);
         let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
         for id in 0..n as u32 {
@@ -182,7 +183,7 @@ impl Simulation {
         Simulation {
             tables: DayTables::new(&params),
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
-            person_list_states: vec![ListState::default(); plan.person_lists.len()],
+            person_list_states,
             firm_list_states: vec![ListState::default(); plan.firm_lists.len()],
             plan,
             layout,

@@ -7,9 +7,11 @@
 //! files, so the page opens without a network). It never runs the model and never prints: it only
 //! reads output folders and writes the page through `scslab-output`.
 //!
-//! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`); any other
-//! kind is refused with [`ReportError::UnsupportedKind`]. A later kind of report (a sweep) is a
-//! new [`ReportKind`] variant with its own reader and sections.
+//! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`); a
+//! calibration folder (`scslab calibrate`, kind `calibration`) gets its own page (trajectories
+//! with their 95% band against the sourced figures, and the fit table); any other kind is refused
+//! with [`ReportError::UnsupportedKind`]. A later kind of report (a sweep) is a new
+//! [`ReportKind`] variant with its own reader and sections.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -19,6 +21,7 @@
 //! # Ok::<(), scslab_report::ReportError>(())
 //! ```
 
+mod calibration;
 mod charts;
 mod csv;
 mod folder;
@@ -49,6 +52,11 @@ pub enum ReportKind {
         scenario: String,
         /// The counterfactual's name.
         against: String,
+    },
+    /// A calibration folder (`scslab calibrate`).
+    Calibration {
+        /// The calibration scenario's name.
+        scenario: String,
     },
 }
 
@@ -154,6 +162,9 @@ pub enum ReportError {
 
 /// Reads an output folder and renders its report. Nothing is written.
 pub fn render(dir: &Path) -> Result<Report, ReportError> {
+    if calibration::is_calibration(dir) {
+        return calibration::render(dir);
+    }
     let folder = folder::open(dir)?;
     let (run, against, kind) = match &folder {
         Folder::Run(run) => (&**run, None, ReportKind::Run { scenario: run.manifest.scenario.clone() }),
