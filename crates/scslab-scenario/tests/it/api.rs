@@ -179,10 +179,14 @@ fn line_column_agrees_with_a_naive_count() {
 #[test]
 fn warm_start_and_banned_travel_defaults() {
     // Without the keys, lists start empty and listed persons travel like everyone else.
-    let none = preset("none").expect("none").params;
-    assert_eq!(none.behaviour.banned_flight_rate, none.behaviour.flight_rate);
-    assert_eq!(none.behaviour.banned_train_rate, none.behaviour.train_rate);
-    let p = preset("rongcheng").expect("rongcheng").params;
+    let text: String = china()
+        .lines()
+        .filter(|l| !l.starts_with("banned_") && !l.starts_with("initial_share"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let p = scslab_scenario::parse(&text, "test.toml").expect("parses").params;
+    assert_eq!(p.behaviour.banned_flight_rate, p.behaviour.flight_rate);
+    assert_eq!(p.behaviour.banned_train_rate, p.behaviour.train_rate);
     for a in &p.authorities {
         if let scslab_model::params::AuthorityKind::List(rule) = &a.kind {
             assert_eq!(rule.initial_share, 0.0, "{}", a.name);
