@@ -35,7 +35,7 @@ pub fn initial_members(
     let mut states = vec![ListState::default(); plan.person_lists.len()];
     let weight = |id: u32| -> Option<f64> {
         let t = person_traits(params, layout, id);
-        t.is_adult().then(|| 2.0 * (1.0 - t.law_abidance as f64) * (1.6 - 0.3 * t.income as f64))
+        t.is_adult().then_some(2.0 * (1.0 - t.law_abidance as f64) * (1.6 - 0.3 * t.income as f64))
     };
     for (slot, &a) in plan.person_lists.iter().enumerate() {
         let AuthorityKind::List(rule) = &params.authorities[a].kind else { continue };
