@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scslab_experiment::audit::{AuditConfig, AuditError, AuditProgress, Interval};
+use scslab_experiment::calibration::{CalibrationConfig, CalibrationError, CalibrationProgress};
 use scslab_experiment::{RowKind, Streams, SweepConfig, SweepError, SweepProgress};
 use scslab_report::ReportError;
 use scslab_runner::{Progress, RunConfig, RunError};
@@ -38,6 +39,9 @@ enum Command {
     /// Audit a regime against the EU AI Act's prohibition of social scoring (Art. 5(1)(c)):
     /// replications, criteria with 95% intervals and findings (docs/AUDIT.md).
     Audit(AuditArgs),
+    /// Calibrate china-2020 on the court-defaulter list, 2013-2018: replications from the
+    /// list's launch, compared with the sourced figures (docs/calibration/CALIBRATION.md).
+    Calibrate(CalibrateArgs),
     /// Write a self-contained HTML report (charts, headline table) of a run, comparison or sweep
     /// folder.
     Report(ReportArgs),
@@ -167,6 +171,26 @@ struct AuditArgs {
     threads: usize,
 }
 
+#[derive(Args)]
+struct CalibrateArgs {
+    /// People per replication.
+    #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_PEOPLE)]
+    people: u64,
+    /// Replications (at least 2).
+    #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_REPLICATIONS)]
+    replications: u32,
+    /// Base seed (default: the preset's); replication seeds are derived as a sweep's.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder (default: `out/calibration`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replications at a time (default: all cores); each uses one thread. Results do not depend
+    /// on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
 #[derive(Subcommand)]
 enum ScenarioCommand {
     /// List the embedded presets.
@@ -228,6 +252,18 @@ impl From<AuditError> for Failure {
     }
 }
 
+impl From<CalibrationError> for Failure {
+    fn from(e: CalibrationError) -> Self {
+        match e {
+            CalibrationError::Input(e) => Failure::Input(render_scenario_error(&e)),
+            CalibrationError::Replications(_) | CalibrationError::Memory(_) => {
+                Failure::Input(format!("error: {e}"))
+            }
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
 impl From<SweepError> for Failure {
     fn from(e: SweepError) -> Self {
         match e {
@@ -254,6 +290,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => resume(args),
         Command::Sweep(args) => sweep(args),
         Command::Audit(args) => audit(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
         Command::Trace(args) => trace(args),
@@ -620,6 +657,80 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         }
     }
     println!("\noutputs: {} (audit.csv, audit.parquet, audit.md, manifest.json)", out_dir.display());
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("calibration"));
+    let config = CalibrationConfig {
+        people: args.people,
+        replications: args.replications,
+        seed: args.seed,
+        out_dir: Some(out_dir.clone()),
+        workers: args.threads,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = progress_bar();
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("calibrating");
+    let on_progress = |p: CalibrationProgress| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+    };
+    let result = scslab_experiment::calibration::calibrate(&config, &on_progress)?;
+    bar.finish_and_clear();
+    println!(
+        "calibration of {}: {} people, {} days from {}, {} replications, seed {}; counts scaled to {:.2} M people",
+        scslab_experiment::calibration::PRESET,
+        result.people,
+        result.days,
+        scslab_experiment::calibration::LAUNCH.iso(),
+        result.seeds.len(),
+        result.seed,
+        scslab_experiment::calibration::POPULATION / 1e6
+    );
+    println!(
+        "{:<10} {:<5} {:<27} {:>12} {:>12} {:>25} {:>7}",
+        "date", "fact", "quantity", "sourced (M)", "mean (M)", "95% CI (M)", "within"
+    );
+    let m = |x: f64| format!("{:.3}", x / 1e6);
+    for r in &result.rows {
+        println!(
+            "{:<10} {:<5} {:<27} {:>12} {:>12} {:>25} {:>7}",
+            r.fact.date.iso(),
+            r.fact.id,
+            r.fact.quantity.key(),
+            m(r.fact.value),
+            m(r.simulated.mean),
+            format!("[{}, {}]", m(r.simulated.ci_low()), m(r.simulated.ci_high())),
+            if r.within { "yes" } else { "NO" }
+        );
+    }
+    println!(
+        "\n{} of {} facts within the 95% interval widened by {:.0}%",
+        result.within(),
+        result.rows.len(),
+        scslab_experiment::calibration::TOLERANCE * 100.0
+    );
+    let pct = |e: &scslab_experiment::stats::Estimate| {
+        format!("{:.4}% [{:.4}%, {:.4}%]", e.mean * 100.0, e.ci_low() * 100.0, e.ci_high() * 100.0)
+    };
+    println!("share of adults listed, end of 2018: {}", pct(&result.stock_share_2018));
+    println!(
+        "share of adults listed, end of 2019 (china-2020's initial_share): {}",
+        pct(&result.stock_share_end)
+    );
+    let report = scslab_report::render(&out_dir)?;
+    let path = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;
+    println!(
+        "\noutputs: {} (calibration.csv/.parquet, trajectory.csv/.parquet, calibration.md, scenario.toml, manifest.json, {})",
+        out_dir.display(),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
+    );
     Ok(())
 }
 

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod audit;
+pub mod calibration;
 mod combine;
 mod crn;
 pub mod design;

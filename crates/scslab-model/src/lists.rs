@@ -8,8 +8,104 @@ use scslab_core::rng::{AgentDayRng, Stream};
 use crate::metrics::{Counters, FirmCols, PersonCols};
 use crate::params::{AuthorityKind, ListRule, Params};
 use crate::population::{Layout, person_traits};
+use crate::tables::Plan;
 
-use crate::world::{ListEntry, ListState};
+use crate::world::{ListEntry, ListState, P_IN_DEBT, P_TRUE_VIOLATION, Persons};
+
+/// Day key of the Lists stream for the initial members (never a simulated day).
+const INITIAL_KEY: u64 = 1 << 32;
+
+/// The person lists' state on day 0: empty, except for lists with an `initial_share`, which
+/// start with members (a warm start, docs/ODD.md section 5).
+///
+/// Adult `i` joins list `a` if `u < min(1, share * A * w_i / W)`, where `w_i = 2 (1 - L_i)
+/// (1.6 - 0.3 q_i)` is the judgment-default trait factor (7.5), `A` the number of adults and `W`
+/// the sum of their weights, so that the expected share of adults listed is `share` and members
+/// are drawn like defaulters; `u` is the first uniform of (Lists, person XOR authority << 40,
+/// day key 2^32). Members have a true basis (true-violation flag set), are in debt if the list
+/// exits on repayment, have no pending appeal, entered on day 0 for spell counting and, on a list
+/// with a fixed period `d`, leave after `1 + floor(v d)` days (`v` the second uniform: entry
+/// dates spread evenly over the past period). No measure is applied again.
+pub fn initial_members(
+    params: &Params,
+    plan: &Plan,
+    layout: &Layout,
+    persons: &mut Persons,
+) -> (Vec<ListState>, Vec<f64>) {
+    let mut states = vec![ListState::default(); plan.person_lists.len()];
+    let scales = initial_scales(params, plan, layout, persons.lists.len() as u32);
+    for (slot, &a) in plan.person_lists.iter().enumerate() {
+        if scales[slot] <= 0.0 {
+            continue;
+        }
+        for id in 0..persons.lists.len() as u32 {
+            let Some(entry) = initial_entry(params, layout, a, id, scales[slot]) else { continue };
+            let (bits, flags) = (&mut persons.lists[id as usize], &mut persons.flags[id as usize]);
+            join_initially(params, a, slot, bits, flags);
+            states[slot].entries.push(entry);
+        }
+    }
+    (states, scales)
+}
+
+/// The judgment-default trait factor of an adult (the warm start's weight); `None` for a minor.
+fn initial_weight(params: &Params, layout: &Layout, id: u32) -> Option<f64> {
+    let t = person_traits(params, layout, id);
+    t.is_adult().then_some(2.0 * (1.0 - t.law_abidance as f64) * (1.6 - 0.3 * t.income as f64))
+}
+
+/// Per person list slot, the factor `share * A / W` of the warm start (0 for a list without
+/// one): one pass over the population.
+pub fn initial_scales(params: &Params, plan: &Plan, layout: &Layout, n_persons: u32) -> Vec<f64> {
+    plan.person_lists
+        .iter()
+        .map(|&a| {
+            let AuthorityKind::List(rule) = &params.authorities[a].kind else { return 0.0 };
+            if rule.initial_share <= 0.0 {
+                return 0.0;
+            }
+            let (mut adults, mut total) = (0u64, 0.0f64);
+            for w in (0..n_persons).filter_map(|id| initial_weight(params, layout, id)) {
+                adults += 1;
+                total += w;
+            }
+            if total <= 0.0 { 0.0 } else { rule.initial_share * adults as f64 / total }
+        })
+        .collect()
+}
+
+/// The entry of person `id` on list `authority` on day 0, if the warm start (with `scale` from
+/// [`initial_scales`]) puts them there.
+pub fn initial_entry(
+    params: &Params,
+    layout: &Layout,
+    authority: usize,
+    id: u32,
+    scale: f64,
+) -> Option<ListEntry> {
+    let AuthorityKind::List(rule) = &params.authorities[authority].kind else { return None };
+    let w = initial_weight(params, layout, id)?;
+    let mut rng =
+        AgentDayRng::new(params.seed, Stream::Lists, id as u64 ^ ((authority as u64) << 40), INITIAL_KEY);
+    if rng.uniform() >= (scale * w).min(1.0) {
+        return None;
+    }
+    let v = rng.uniform();
+    let until = rule.duration_days.map_or(u32::MAX, |d| 1 + (v * d as f64) as u32);
+    Some(ListEntry { agent: id, since: 0, until, appeal_at: u32::MAX, false_basis: false })
+}
+
+/// What an initial member's columns get: the list bit, a true violation, and the debt if the
+/// list exits on repayment.
+pub fn join_initially(params: &Params, authority: usize, slot: usize, bits: &mut u8, flags: &mut u16) {
+    *bits |= 1 << slot;
+    *flags |= P_TRUE_VIOLATION;
+    if let AuthorityKind::List(rule) = &params.authorities[authority].kind
+        && rule.exit_on_repayment
+    {
+        *flags |= P_IN_DEBT;
+    }
+}
 
 /// Who the list's members are.
 pub enum Members<'a> {

@@ -143,6 +143,12 @@ pub struct Behaviour {
     pub flight_rate: f64,
     /// Daily probability that a person tries to take a high-speed train.
     pub train_rate: f64,
+    /// Daily probability that a person under a travel ban tries to take a flight (a refused
+    /// ticket purchase); `flight_rate` unless the scenario sets it.
+    pub banned_flight_rate: f64,
+    /// Daily probability that a person under a travel ban tries to take a high-speed train;
+    /// `train_rate` unless the scenario sets it.
+    pub banned_train_rate: f64,
     /// Daily probability that an unemployed working-age person finds a job.
     pub reemployment_rate: f64,
     /// Extra repayment pull per unit of sanction severity on a debtor's lists.
@@ -297,6 +303,9 @@ pub struct ListRule {
     pub legal_rep_list: Option<usize>,
     /// Contexts treated as related to the list's grounds; measures outside them are spillover.
     pub related_contexts: Vec<Context>,
+    /// Person lists with ground events: expected share of adults on the list on day 0 (a warm
+    /// start; 0 starts the list empty).
+    pub initial_share: f64,
 }
 
 /// The effect of a measure, with its parameters.

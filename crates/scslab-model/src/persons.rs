@@ -405,10 +405,16 @@ fn person_day(
 
     // Travel: the ban bites when a trip is attempted (detained persons do not travel). The trip
     // uniform is `(t + v) / 2^16`; `v` is drawn only when `t` leaves a trip possible.
-    let travel_rate = b.flight_rate + b.train_rate;
+    // Persons under a travel ban try at their own rates (refused ticket purchases).
+    let (flight_rate, train_rate) = if effects.travel_ban {
+        (b.banned_flight_rate, b.banned_train_rate)
+    } else {
+        (b.flight_rate, b.train_rate)
+    };
+    let travel_rate = flight_rate + train_rate;
     if me.detained == 0 && (t as f64) < travel_rate * 65_536.0 {
         let trip = (t as f64 + crng.uniform()) * (1.0 / 65_536.0);
-        let col = match (trip < b.flight_rate, effects.travel_ban) {
+        let col = match (trip < flight_rate, effects.travel_ban) {
             (true, false) => cols.flights,
             (true, true) => cols.flights_blocked,
             (false, false) => cols.trains,

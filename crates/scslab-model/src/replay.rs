@@ -5,6 +5,7 @@
 //! parameters, and on a few inputs that other agents produce. The log holds exactly those
 //! inputs, and nothing per agent:
 //!
+//! - per person list with a warm start, its factor over the whole population;
 //! - per day, per peer group: peers' average rates and yesterday's sanction rate (the only
 //!   aggregates the person kernel reads);
 //! - firm closures (persons read their employer's closure);
@@ -41,6 +42,9 @@ pub struct Logged {
 /// The cross-agent inputs of a run, day by day. See the module docs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplayLog {
+    /// Per person list slot: the warm start's factor (`crate::lists::initial_scales`), an
+    /// aggregate over the whole population.
+    pub initial_scales: Vec<f64>,
     /// Peers' rates read by each day's tables: `N_PEER_GROUPS * N_PERSON_EVENTS` per day.
     pub peer_rates: Vec<f64>,
     /// Yesterday's sanctions per adult read by each day's person phase: `N_PEER_GROUPS` per day.
@@ -93,6 +97,7 @@ impl ReplayLog {
 
     /// Appends the log to a state body (checkpoints).
     pub(crate) fn encode(&self, e: &mut Encoder) {
+        e.f64s(&self.initial_scales);
         e.f64s(&self.peer_rates);
         e.f64s(&self.group_sanction_rate);
         e.length(self.closures.len());
@@ -123,6 +128,7 @@ impl ReplayLog {
 
     /// Reads a log written by [`ReplayLog::encode`] for a run of `n_persons` and `n_firms`.
     pub(crate) fn decode(d: &mut Decoder<'_>, n_persons: u32, n_firms: u32) -> Result<ReplayLog, StateError> {
+        let initial_scales = d.f64s()?;
         let peer_rates = d.f64s()?;
         let group_sanction_rate = d.f64s()?;
         if peer_rates.len() != group_sanction_rate.len() * N_PERSON_EVENTS
@@ -151,6 +157,7 @@ impl ReplayLog {
             .collect::<Result<_, StateError>>()?;
         let [person_messages, firm_messages] = messages;
         Ok(ReplayLog {
+            initial_scales,
             peer_rates,
             group_sanction_rate,
             closures,

@@ -165,6 +165,8 @@ impl Simulation {
         for f in 0..nf as u32 {
             firms.value[f as usize] = initial_firm_value(&params, &layout, f);
         }
+        let (person_list_states, initial_scales) =
+            crate::lists::initial_members(&params, &plan, &layout, &mut persons);
         let person_cols = PersonCols::new(&params);
         let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
         for id in 0..n as u32 {
@@ -193,7 +195,7 @@ impl Simulation {
         Simulation {
             tables: DayTables::new(&params),
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
-            person_list_states: vec![ListState::default(); plan.person_lists.len()],
+            person_list_states,
             firm_list_states: vec![ListState::default(); plan.firm_lists.len()],
             plan,
             layout,
@@ -214,7 +216,7 @@ impl Simulation {
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             intervention_target,
             static_counts,
-            replay: ReplayLog::default(),
+            replay: ReplayLog { initial_scales, ..ReplayLog::default() },
             params,
         }
     }

@@ -12,7 +12,7 @@ use scslab_core::rng::{DayStream, Stream};
 
 use crate::day::{apply_policy_changes, intervene_target, witness};
 use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
-use crate::lists::{MaintenanceExit, maintenance_exit};
+use crate::lists::{MaintenanceExit, initial_entry, join_initially, maintenance_exit};
 use crate::metrics::{Counters, FirmCols, PersonCols};
 use crate::params::{AuthorityKind, Params};
 use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
@@ -516,21 +516,38 @@ struct TracedPerson {
 
 impl TracedPerson {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>) -> TracedPerson {
-        let (wealth, flags) = initial_person(&w.params, &w.layout, id);
+        let (wealth, mut flags) = initial_person(&w.params, &w.layout, id);
         let trust = (w.params.behaviour.initial_trust * 255.0).round() as u8;
+        // The warm start (lists that begin with members), as `lists::initial_members`.
+        let mut lists = 0;
+        let mut entries = vec![Vec::new(); w.plan.person_lists.len()];
+        let mut rows = Vec::new();
+        for (slot, &a) in w.plan.person_lists.iter().enumerate() {
+            let scale = w.log.initial_scales.get(slot).copied().unwrap_or(0.0);
+            if scale <= 0.0 {
+                continue;
+            }
+            if let Some(entry) = initial_entry(&w.params, &w.layout, a, id, scale) {
+                join_initially(&w.params, a, slot, &mut lists, &mut flags);
+                entries[slot].push(entry);
+                let detail = "on the list when the run starts (warm start)".to_string();
+                let what = w.params.authorities[a].name.clone();
+                rows.push(TraceRow { day: 0, kind: "list_entry", what, value: 0.0, detail });
+            }
+        }
         TracedPerson {
             id,
             wealth,
             flags,
             attitudes: [0, 0, trust],
-            lists: 0,
+            lists,
             scores: vec![0; w.plan.person_points.len().max(1)],
             pending: Vec::new(),
-            entries: vec![Vec::new(); w.plan.person_lists.len()],
+            entries,
             messages,
             message_at: 0,
             outbox: PersonOutbox::new(Counters::new(N_CELLS, w.person_cols.columns.len())),
-            rows: Vec::new(),
+            rows,
             states: Vec::new(),
             employer_lists: None,
         }

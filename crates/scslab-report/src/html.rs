@@ -11,7 +11,7 @@ use crate::folder::{Folder, Manifest, RunFolder};
 use crate::svg::{escape, format_value};
 use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fff}\
 main{max-width:800px;margin:0 auto;padding:16px 20px 48px}\
 h1{font-size:1.6em;margin:.6em 0 .2em}h2{font-size:1.25em;margin:1.8em 0 .4em;border-bottom:1px solid #ddd}\

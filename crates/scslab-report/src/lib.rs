@@ -11,8 +11,9 @@
 //! reads output folders and writes the page through `scslab-output`.
 //!
 //! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`), a
-//! sweep's has `"kind": "sweep"` or a `sweep` object; any other kind is refused with
-//! [`ReportError::UnsupportedKind`].
+//! sweep's has `"kind": "sweep"` or a `sweep` object; a calibration folder (`scslab calibrate`,
+//! kind `calibration`) gets its own page (trajectories with their 95% band against the sourced
+//! figures, and the fit table); any other kind is refused with [`ReportError::UnsupportedKind`].
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -22,6 +23,7 @@
 //! # Ok::<(), scslab_report::ReportError>(())
 //! ```
 
+mod calibration;
 mod charts;
 mod csv;
 mod folder;
@@ -64,6 +66,11 @@ pub enum ReportKind {
         scenarios: Vec<String>,
         /// The swept parameters' keys.
         parameters: Vec<String>,
+    },
+    /// A calibration folder (`scslab calibrate`).
+    Calibration {
+        /// The calibration scenario's name.
+        scenario: String,
     },
 }
 
@@ -173,6 +180,9 @@ pub enum ReportError {
 /// Reads an output folder (a run, a comparison or a sweep) and renders its report. Nothing is
 /// written.
 pub fn render(dir: &Path) -> Result<Report, ReportError> {
+    if calibration::is_calibration(dir) {
+        return calibration::render(dir);
+    }
     let folder = folder::open(dir)?;
     let (kind, sections) = match &folder {
         Folder::Run(run) => {

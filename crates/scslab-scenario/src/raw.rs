@@ -110,6 +110,8 @@ pub struct RawBehaviour {
     pub trust_recovery: S<f64>,
     pub flight_rate: S<f64>,
     pub train_rate: S<f64>,
+    pub banned_flight_rate: Option<S<f64>>,
+    pub banned_train_rate: Option<S<f64>>,
     pub reemployment_rate: S<f64>,
     pub repayment_pressure: S<f64>,
     pub platform_outspokenness: S<f64>,
@@ -187,6 +189,7 @@ pub struct RawAuthority {
     pub measures: Vec<S<String>>,
     pub legal_rep_list: Option<S<String>>,
     pub related_contexts: Option<Vec<S<String>>>,
+    pub initial_share: Option<S<f64>>,
 }
 
 fn yes() -> bool {

@@ -459,6 +459,8 @@ fn behaviour(src: &Source<'_>, b: &RawBehaviour) -> R<Behaviour> {
     let crowding = src.event_table(&b.crowding_out, &PERSON_EVENTS, "behaviour.crowding_out", true)?;
     let p = |v: &S<f64>, k: &str| src.prob(v, &format!("behaviour.{k}"));
     let n = |v: &S<f64>, k: &str| src.nonneg(v, &format!("behaviour.{k}"));
+    let flight_rate = p(&b.flight_rate, "flight_rate")?;
+    let train_rate = p(&b.train_rate, "train_rate")?;
     Ok(Behaviour {
         person_rate: person_rate.try_into().expect("one rate per person event"),
         firm_rate: firm_rate.try_into().expect("one rate per firm event"),
@@ -486,8 +488,16 @@ fn behaviour(src: &Source<'_>, b: &RawBehaviour) -> R<Behaviour> {
         trust_sanction: p(&b.trust_sanction, "trust_sanction")?,
         trust_false_sanction: p(&b.trust_false_sanction, "trust_false_sanction")?,
         trust_recovery: p(&b.trust_recovery, "trust_recovery")?,
-        flight_rate: p(&b.flight_rate, "flight_rate")?,
-        train_rate: p(&b.train_rate, "train_rate")?,
+        flight_rate,
+        train_rate,
+        banned_flight_rate: b
+            .banned_flight_rate
+            .as_ref()
+            .map_or(Ok(flight_rate), |v| p(v, "banned_flight_rate"))?,
+        banned_train_rate: b
+            .banned_train_rate
+            .as_ref()
+            .map_or(Ok(train_rate), |v| p(v, "banned_train_rate"))?,
         reemployment_rate: p(&b.reemployment_rate, "reemployment_rate")?,
         repayment_pressure: n(&b.repayment_pressure, "repayment_pressure")?,
         platform_outspokenness: n(&b.platform_outspokenness, "platform_outspokenness")?,
@@ -601,6 +611,15 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
     let delay = a.delay_mean_days.as_ref().map_or(Ok(0.0), |d| src.nonneg(d, &key("delay_mean_days")))?;
     let kind = match a.kind.get_ref().as_str() {
         "points" => {
+            if let Some(v) = &a.initial_share {
+                return Err(src.error(
+                    v.span(),
+                    format!(
+                        "{}: only a person list with `grounds` can start with members",
+                        key("initial_share")
+                    ),
+                ));
+            }
             let base = a.base.as_ref().ok_or_else(|| {
                 src.error(a.name.span(), key("a points scheme needs `base`, `min` and `max`"))
             })?;
@@ -721,6 +740,22 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                     cs
                 }
             };
+            let initial_share = match &a.initial_share {
+                None => 0.0,
+                Some(v) => {
+                    let x = src.prob(v, &key("initial_share"))?;
+                    if subject != Subject::Person || !grounds.iter().any(|g| *g) {
+                        return Err(src.error(
+                            v.span(),
+                            format!(
+                                "{}: only a person list with `grounds` can start with members",
+                                key("initial_share")
+                            ),
+                        ));
+                    }
+                    x
+                }
+            };
             AuthorityKind::List(ListRule {
                 color,
                 grounds,
@@ -740,6 +775,7 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 measures: ms,
                 legal_rep_list,
                 related_contexts,
+                initial_share,
             })
         }
         other => {

@@ -265,3 +265,46 @@ fn audit_prints_the_criteria_and_refuses_bad_input() {
     assert_refused(&["audit", "--against", "utopia", "--out", b], &bad, &["valid choices"]);
     assert_refused(&["audit", "--scenario", "no-such-file.toml", "--out", b], &bad, &["no-such-file.toml"]);
 }
+
+#[test]
+fn calibrate_writes_the_fit_and_its_report_and_refuses_bad_input() {
+    let out = temp("calibrate");
+    let o = scslab(&["calibrate", "--people", "1500", "--replications", "2", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    for c in ["B9", "B19", "flights_blocked_cumulative", "facts within", "initial_share"] {
+        assert!(text.contains(c), "output lacks {c}:\n{text}");
+    }
+    for f in [
+        "calibration.csv",
+        "calibration.parquet",
+        "trajectory.csv",
+        "trajectory.parquet",
+        "calibration.md",
+        "scenario.toml",
+        "manifest.json",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for id in [
+        "calibration-list_stock",
+        "calibration-listed_cumulative",
+        "calibration-flights_blocked_cumulative",
+        "calibration-trains_blocked_cumulative",
+        "fit-table",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "report lacks {id}");
+    }
+    assert!(!html.contains("<script"), "the page loads no script");
+    // `scslab report` rebuilds the same page from the folder.
+    let again = scslab(&["report", out.to_str().unwrap(), "--out", out.join("again.html").to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(std::fs::read(out.join("again.html")).unwrap(), html.as_bytes());
+    let _ = std::fs::remove_dir_all(&out);
+    let bad = temp("calibrate-bad");
+    let b = bad.to_str().unwrap();
+    assert_refused(&["calibrate", "--replications", "1", "--out", b], &bad, &["at least 2"]);
+    assert_refused(&["calibrate", "--people", "0", "--out", b], &bad, &["--people"]);
+}

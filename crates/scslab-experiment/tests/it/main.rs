@@ -3,6 +3,7 @@
 //! audit (`audit.rs`).
 
 mod audit;
+mod calibration;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -279,3 +279,45 @@ enabled = false
     assert!(entries[..30].iter().sum::<f64>() > 0.0);
     assert_eq!(entries[30..].iter().sum::<f64>(), 0.0);
 }
+
+/// The warm start: a person list with `initial_share` starts with about that share of adults,
+/// in debt, who leave by repaying; without it the list starts empty.
+#[test]
+fn initial_share_starts_the_list_with_members() {
+    let s = scenario("china-2020", "", 40_000, 30);
+    let set = |share: f64| {
+        move |p: &mut Params| {
+            if let AuthorityKind::List(rule) = &mut authority(p, "court_defaulters").kind {
+                rule.initial_share = share;
+            }
+        }
+    };
+    let cold = simulate_with(&s, set(0.0));
+    let warm = simulate_with(&s, set(0.02));
+    let stock = |o: &RunOutcome| o.series.person("stock_court_defaulters").unwrap()[0];
+    let adults = warm.series.person("adults").unwrap()[0];
+    assert_eq!(stock(&cold), 0.0);
+    let share = stock(&warm) / adults;
+    assert!((share - 0.02).abs() < 0.004, "share listed on day 0: {share}");
+    // Members are in debt: they repay and leave, and their travel is refused.
+    assert!(total(&warm, "exits_court_defaulters") > total(&cold, "exits_court_defaulters"));
+    assert!(total(&warm, "flights_blocked") + total(&warm, "trains_blocked") > 0.0);
+    // Entering members pay the measures at entry; initial members do not.
+    assert_eq!(warm.series.person("entries_court_defaulters").unwrap()[0], 0.0);
+}
+
+/// Persons under a travel ban try to travel at their own rates.
+#[test]
+fn banned_travel_rates_set_refused_trips() {
+    let s = scenario("china-2020", "", 40_000, 60);
+    let base = simulate_with(&s, |p| p.behaviour.banned_train_rate = 0.0);
+    let more = simulate_with(&s, |p| {
+        p.behaviour.banned_train_rate = 0.0;
+        p.behaviour.banned_flight_rate *= 3.0;
+    });
+    assert_eq!(total(&base, "trains_blocked"), 0.0);
+    assert!(total(&more, "flights_blocked") > 2.0 * total(&base, "flights_blocked"));
+    // Trips of persons not under a ban hardly change (only through feedbacks).
+    let (a, b) = (total(&more, "flights"), total(&base, "flights"));
+    assert!((a - b).abs() <= 0.05 * b, "{a} vs {b}");
+}

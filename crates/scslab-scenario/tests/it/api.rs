@@ -175,3 +175,28 @@ fn line_column_agrees_with_a_naive_count() {
         assert_eq!(line_column(text, i), crate::position(text, i), "offset {i}");
     }
 }
+
+#[test]
+fn warm_start_and_banned_travel_defaults() {
+    // Without the keys, lists start empty and listed persons travel like everyone else.
+    let text: String = china()
+        .lines()
+        .filter(|l| !l.starts_with("banned_") && !l.starts_with("initial_share"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let p = scslab_scenario::parse(&text, "test.toml").expect("parses").params;
+    assert_eq!(p.behaviour.banned_flight_rate, p.behaviour.flight_rate);
+    assert_eq!(p.behaviour.banned_train_rate, p.behaviour.train_rate);
+    for a in &p.authorities {
+        if let scslab_model::params::AuthorityKind::List(rule) = &a.kind {
+            assert_eq!(rule.initial_share, 0.0, "{}", a.name);
+        }
+    }
+    // china-2020 sets them (calibrated, docs/calibration/CALIBRATION.md).
+    let c = china_params();
+    assert!(c.behaviour.banned_flight_rate > c.behaviour.flight_rate);
+    assert!(c.behaviour.banned_train_rate < c.behaviour.train_rate);
+    let court = c.authorities.iter().find(|a| a.name == "court_defaulters").expect("court list");
+    let scslab_model::params::AuthorityKind::List(rule) = &court.kind else { panic!("a list") };
+    assert!(rule.initial_share > 0.0 && rule.initial_share < 0.02, "{}", rule.initial_share);
+}

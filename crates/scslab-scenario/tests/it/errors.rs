@@ -794,3 +794,69 @@ fn non_finite_values_without_spans_are_refused() {
     let err = scslab_scenario::parse(&text, "test.toml").unwrap_err().to_string();
     assert!(err.contains("partner_penalty_yuan"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Warm start and the travel of listed persons.
+
+/// Replaces the preset's `initial_share` line of the court list.
+fn set_initial_share(value: &'static str) -> impl Fn(&str) -> String {
+    move |t| {
+        let line = t.lines().find(|l| l.starts_with("initial_share")).expect("an initial_share line");
+        replace_once(t, line, &format!("initial_share = {value}"))
+    }
+}
+
+#[test]
+fn initial_share_out_of_range() {
+    check_err(
+        set_initial_share("1.5"),
+        "initial_share = ^1.5",
+        &["authority `court_defaulters`", "initial_share", "probability between 0 and 1", "found 1.5"],
+    );
+    check_err(set_initial_share("-0.01"), "initial_share = ^-0.01", &["initial_share", "between 0 and 1"]);
+}
+
+#[test]
+fn initial_share_only_on_person_lists_with_grounds() {
+    // A firm list.
+    check_err(
+        swap(
+            "duration_days = 365                        # S:J14",
+            "initial_share = 0.1\nduration_days = 365 # S:J14",
+        ),
+        "initial_share = ^0.1",
+        &["authority `market_serious_illegal`", "initial_share", "only a person list with `grounds`"],
+    );
+    // A person list without grounds (entered only through firms' listings).
+    check_err(
+        swap("duration_days = 1095 ", "initial_share = 0.2\nduration_days = 1095 "),
+        "initial_share = ^0.2",
+        &["authority `restricted_executives`", "only a person list with `grounds`"],
+    );
+    // A points scheme.
+    check_err(
+        swap("base = 1000.0 ", "initial_share = 0.3\nbase = 1000.0 "),
+        "initial_share = ^0.3",
+        &["authority `rongcheng_points`", "only a person list with `grounds`"],
+    );
+}
+
+#[test]
+fn banned_travel_rates_out_of_range() {
+    check_err(
+        |t| {
+            let line = t.lines().find(|l| l.starts_with("banned_flight_rate")).expect("banned_flight_rate");
+            replace_once(t, line, "banned_flight_rate = 1.2")
+        },
+        "banned_flight_rate = ^1.2",
+        &["behaviour.banned_flight_rate", "probability between 0 and 1", "found 1.2"],
+    );
+    check_err(
+        |t| {
+            let line = t.lines().find(|l| l.starts_with("banned_train_rate")).expect("banned_train_rate");
+            replace_once(t, line, "banned_train_rate = \"often\"")
+        },
+        "banned_train_rate = ^\"often\"",
+        &["invalid type"],
+    );
+}
