@@ -613,13 +613,7 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         workers: args.threads,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let bar = progress_bar();
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message("auditing");
+    let bar = replications_bar("auditing");
     let on_progress = |p: AuditProgress| {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
@@ -670,13 +664,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         workers: args.threads,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let bar = progress_bar();
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message("calibrating");
+    let bar = replications_bar("calibrating");
     let on_progress = |p: CalibrationProgress| {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
@@ -732,6 +720,18 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         path.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
     );
     Ok(())
+}
+
+/// A progress bar counting replications (audit, calibration).
+fn replications_bar(message: &'static str) -> ProgressBar {
+    let bar = progress_bar();
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
 }
 
 fn progress_bar() -> ProgressBar {

@@ -45,6 +45,14 @@ pub const OUTPUT_TABLES: [&str; 6] = [
     "summary",
 ];
 
+/// Every data file a finished run writes (all but the manifest, whose timings differ between
+/// runs): each output table in both formats, the scenario and the replay log. Two runs of the
+/// same scenario and seed write these byte for byte the same, whatever the threads.
+pub fn data_files() -> Vec<String> {
+    let tables = OUTPUT_TABLES.iter().flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")]);
+    tables.chain(["scenario.toml".to_string(), REPLAY_FILE.to_string()]).collect()
+}
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct RunConfig {

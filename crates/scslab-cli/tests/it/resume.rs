@@ -21,18 +21,6 @@ const RUN: [&str; 11] = [
     "5",
 ];
 
-/// Every data file of a run folder: each output table in both formats, the scenario and the
-/// replay log.
-fn data_files() -> Vec<String> {
-    let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
-        .iter()
-        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
-        .collect();
-    files.push("scenario.toml".into());
-    files.push(scslab_runner::REPLAY_FILE.into());
-    files
-}
-
 /// A fixed pseudo-random delay (splitmix64 of the test's seed), so the test is reproducible.
 fn delay(seed: u64, max_ms: u64) -> Duration {
     let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -90,7 +78,7 @@ fn a_killed_run_resumes_to_byte_identical_outputs() {
     let o = scslab(&["resume", killed.to_str().unwrap(), "--threads", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("resumed from day"));
-    for file in data_files() {
+    for file in scslab_runner::data_files() {
         let x = std::fs::read(whole.join(&file)).unwrap();
         let y = std::fs::read(killed.join(&file)).unwrap();
         assert!(x == y, "{file} differs between the uninterrupted and the killed-and-resumed run");

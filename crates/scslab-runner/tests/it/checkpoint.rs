@@ -95,18 +95,6 @@ fn out_dir(name: &str) -> PathBuf {
     d
 }
 
-/// Every data file of a run folder: each output table in both formats, the scenario and the
-/// replay log.
-fn data_files() -> Vec<String> {
-    let mut files: Vec<String> = scslab_runner::OUTPUT_TABLES
-        .iter()
-        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
-        .collect();
-    files.push("scenario.toml".into());
-    files.push(scslab_runner::REPLAY_FILE.into());
-    files
-}
-
 fn config(dir: &Path, threads: usize) -> RunConfig {
     let mut cfg = RunConfig::new(busy_scenario(5_000, 24));
     cfg.threads = threads;
@@ -164,7 +152,7 @@ fn resumed_run_writes_the_same_data_files() {
     .unwrap();
     assert_eq!(days_seen, (10..=24).collect::<Vec<u32>>());
     assert_eq!(outcome.resumed_from_day, Some(10));
-    for file in data_files() {
+    for file in scslab_runner::data_files() {
         let x = std::fs::read(whole.join(&file)).unwrap();
         let y = std::fs::read(crashed.join(&file)).unwrap();
         assert!(x == y, "{file} differs after resuming");
