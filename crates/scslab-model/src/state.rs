@@ -15,10 +15,16 @@
 //! averages and group sanction rates, and the replay log (`crate::replay`). Everything else (static traits, tables, counter
 //! layouts, outboxes) is rebuilt from the parameters by [`Simulation::new`] or each day.
 //!
-//! Restoring refuses, never loads, a frame that is truncated, fails its checksum, comes from
-//! another format or crate version, or from another scenario. Every length is checked against
-//! the bytes that remain before anything is allocated, so a corrupt length cannot make it
-//! allocate more than the file holds.
+//! The agents' columns are streamed ([`FrameWriter`], [`FrameReader`]): saving or restoring
+//! a state needs no memory in proportion to the population beyond the simulation itself (at
+//! full scale a state is 20 GB).
+//!
+//! Restoring refuses, never returns, a frame that is truncated, fails its checksum, comes from
+//! another format or crate version, or from another scenario. A mismatch of version, scenario
+//! or size in the body's head is reported as such only once the checksum shows that the frame
+//! is intact, and before the population is built. Every length is checked against the bytes
+//! that remain before anything is allocated, so a corrupt length cannot make it allocate more
+//! than the file holds.
 //!
 //! [`Encoder`], [`Decoder`], [`write_frame`] and [`read_frame`] are public so that the runner
 //! can frame its own state the same way.
@@ -26,9 +32,11 @@
 use std::io::{Read, Write};
 
 use crate::params::{AuthorityKind, Params};
+use crate::population::Layout;
 use crate::population::N_PEER_GROUPS;
 use crate::replay::ReplayLog;
 use crate::sim::Simulation;
+use crate::tables::Plan;
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::{Addressed, ListEntry, ListState, Message, Pending, SPELL_BINS};
 
@@ -85,46 +93,153 @@ pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Writes `body` as one frame: magic, format version, length, body, checksum.
 pub fn write_frame(magic: [u8; 8], body: &[u8], w: &mut impl Write) -> Result<(), StateError> {
-    let mut head = Vec::with_capacity(20);
-    head.extend_from_slice(&magic);
-    head.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    head.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    let sum = fnv1a(fnv1a(FNV_OFFSET, &head), body);
-    w.write_all(&head)?;
-    w.write_all(body)?;
-    w.write_all(&sum.to_le_bytes())?;
-    Ok(())
+    let mut frame = FrameWriter::start(magic, body.len() as u64, w)?;
+    frame.write(body)?;
+    frame.finish()
 }
 
 /// Reads one frame written by [`write_frame`] with the same magic and returns its body, after
 /// checking the format version and the checksum. Reads exactly the frame's bytes.
 pub fn read_frame(magic: [u8; 8], r: &mut impl Read) -> Result<Vec<u8>, StateError> {
-    let mut head = [0u8; 20];
-    read_exact(r, &mut head)?;
-    if head[..8] != magic {
-        return Err(StateError::NotACheckpoint);
-    }
-    let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-    let len = u64::from_le_bytes(head[12..20].try_into().expect("8 bytes"));
-    // `take` + `read_to_end` grows the buffer only as bytes arrive: a corrupt length on a
-    // short file gives a short read, not a huge allocation.
-    let mut body = Vec::new();
-    r.take(len).read_to_end(&mut body)?;
-    if (body.len() as u64) < len {
-        return Err(StateError::Truncated);
-    }
-    let mut sum = [0u8; 8];
-    read_exact(r, &mut sum)?;
-    if u64::from_le_bytes(sum) != fnv1a(fnv1a(FNV_OFFSET, &head), &body) {
-        return Err(StateError::Corrupt("checksum mismatch".into()));
-    }
-    if version != FORMAT_VERSION {
-        return Err(StateError::Version {
-            found: format!("format {version}"),
-            expected: format!("format {FORMAT_VERSION}"),
-        });
-    }
+    let mut frame = FrameReader::start(magic, r)?;
+    let body = frame.rest()?;
+    frame.finish()?;
+    frame.check_version()?;
     Ok(body)
+}
+
+/// Writes one frame piece by piece, so that a frame of many gigabytes (a checkpoint at full
+/// scale) never exists in memory: the body's length is given up front and the checksum is
+/// computed as the pieces pass.
+pub struct FrameWriter<W> {
+    w: W,
+    hash: u64,
+    remaining: u64,
+}
+
+impl<W: Write> FrameWriter<W> {
+    /// Writes the frame's head (magic, format version, body length).
+    pub fn start(magic: [u8; 8], body_len: u64, mut w: W) -> Result<FrameWriter<W>, StateError> {
+        let mut head = [0u8; 20];
+        head[..8].copy_from_slice(&magic);
+        head[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+        head[12..].copy_from_slice(&body_len.to_le_bytes());
+        w.write_all(&head)?;
+        Ok(FrameWriter { w, hash: fnv1a(FNV_OFFSET, &head), remaining: body_len })
+    }
+
+    /// Writes the next piece of the body.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), StateError> {
+        self.remaining = self.remaining.checked_sub(bytes.len() as u64).ok_or_else(|| overrun("written"))?;
+        self.hash = fnv1a(self.hash, bytes);
+        self.w.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// Writes the checksum; the body must be complete.
+    pub fn finish(mut self) -> Result<(), StateError> {
+        if self.remaining != 0 {
+            return Err(overrun("written"));
+        }
+        self.w.write_all(&self.hash.to_le_bytes())?;
+        Ok(())
+    }
+}
+
+/// Reads one frame piece by piece, checking the checksum at the end ([`FrameReader::finish`]):
+/// what was read before is not to be trusted until then.
+pub struct FrameReader<R> {
+    r: R,
+    hash: u64,
+    remaining: u64,
+    version: u32,
+}
+
+impl<R: Read> FrameReader<R> {
+    /// Reads the frame's head, refusing another magic. The format version is checked by
+    /// [`FrameReader::check_version`]: before trusting it, read the body and the checksum.
+    pub fn start(magic: [u8; 8], mut r: R) -> Result<FrameReader<R>, StateError> {
+        let mut head = [0u8; 20];
+        read_exact(&mut r, &mut head)?;
+        if head[..8] != magic {
+            return Err(StateError::NotACheckpoint);
+        }
+        let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
+        let remaining = u64::from_le_bytes(head[12..20].try_into().expect("8 bytes"));
+        Ok(FrameReader { r, hash: fnv1a(FNV_OFFSET, &head), remaining, version })
+    }
+
+    /// Refuses a frame of another format version.
+    pub fn check_version(&self) -> Result<(), StateError> {
+        if self.version != FORMAT_VERSION {
+            return Err(StateError::Version {
+                found: format!("format {}", self.version),
+                expected: format!("format {FORMAT_VERSION}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Fills `buf` with the next bytes of the body.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<(), StateError> {
+        if buf.len() as u64 > self.remaining {
+            return Err(StateError::Corrupt("a field runs past the end".into()));
+        }
+        read_exact(&mut self.r, buf)?;
+        self.remaining -= buf.len() as u64;
+        self.hash = fnv1a(self.hash, buf);
+        Ok(())
+    }
+
+    /// Reads a `u64`.
+    pub fn u64(&mut self) -> Result<u64, StateError> {
+        let mut b = [0u8; 8];
+        self.read(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// The rest of the body. The buffer grows only as bytes arrive: a corrupt length on a short
+    /// input gives [`StateError::Truncated`], not a huge allocation.
+    pub fn rest(&mut self) -> Result<Vec<u8>, StateError> {
+        let mut body = Vec::new();
+        (&mut self.r).take(self.remaining).read_to_end(&mut body)?;
+        if (body.len() as u64) < self.remaining {
+            return Err(StateError::Truncated);
+        }
+        self.remaining = 0;
+        self.hash = fnv1a(self.hash, &body);
+        Ok(body)
+    }
+
+    /// Reads the rest of the body without keeping it, then checks the checksum.
+    pub fn skip_rest(&mut self) -> Result<(), StateError> {
+        let mut buf = vec![0u8; STREAM_CHUNK];
+        while self.remaining > 0 {
+            let n = self.remaining.min(STREAM_CHUNK as u64) as usize;
+            self.read(&mut buf[..n])?;
+        }
+        self.finish()
+    }
+
+    /// Reads the checksum and compares it with the body's; the body must have been read whole.
+    pub fn finish(&mut self) -> Result<(), StateError> {
+        if self.remaining != 0 {
+            return Err(overrun("read"));
+        }
+        let mut sum = [0u8; 8];
+        read_exact(&mut self.r, &mut sum)?;
+        if u64::from_le_bytes(sum) != self.hash {
+            return Err(StateError::Corrupt("checksum mismatch".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Bytes converted or hashed at a time when a column is streamed.
+const STREAM_CHUNK: usize = 1 << 16;
+
+fn overrun(what: &str) -> StateError {
+    StateError::Io(std::io::Error::other(format!("the frame's body was not {what} to its stated length")))
 }
 
 fn read_exact(r: &mut impl Read, buf: &mut [u8]) -> Result<(), StateError> {
@@ -273,59 +388,183 @@ impl<'a> Decoder<'a> {
     }
 }
 
-macro_rules! column_codec {
-    ($put:ident, $get:ident, $t:ty, $n:expr) => {
-        fn $put(e: &mut Encoder, xs: &[$t]) {
-            e.length(xs.len());
-            for x in xs {
-                e.bytes.extend_from_slice(&x.to_le_bytes());
-            }
-        }
-        fn $get(d: &mut Decoder<'_>, into: &mut [$t], what: &str) -> Result<(), StateError> {
-            d.exact_len(into.len(), what)?;
-            let raw = d.take(into.len() * $n)?;
-            for (x, b) in into.iter_mut().zip(raw.chunks_exact($n)) {
-                *x = <$t>::from_le_bytes(b.try_into().expect("width"));
-            }
-            Ok(())
-        }
-    };
+/// One column of the dynamic state, saved as its length and then its values, little-endian.
+enum Column<'a> {
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    I16(&'a [i16]),
+    I32(&'a [i32]),
+    F64(&'a [f64]),
 }
 
-column_codec!(put_u8s, get_u8s, u8, 1);
-column_codec!(put_u16s, get_u16s, u16, 2);
-column_codec!(put_i16s, get_i16s, i16, 2);
-column_codec!(put_i32s, get_i32s, i32, 4);
-column_codec!(put_f64s, get_f64s, f64, 8);
+/// A column being restored, with its name for errors.
+enum ColumnMut<'a> {
+    U8(&'a mut [u8]),
+    U16(&'a mut [u16]),
+    I16(&'a mut [i16]),
+    I32(&'a mut [i32]),
+    F64(&'a mut [f64]),
+}
+
+impl Column<'_> {
+    /// Bytes the column takes in the frame.
+    fn saved_len(&self) -> u64 {
+        let (n, width) = match self {
+            Column::U8(x) => (x.len(), 1),
+            Column::U16(x) => (x.len(), 2),
+            Column::I16(x) => (x.len(), 2),
+            Column::I32(x) => (x.len(), 4),
+            Column::F64(x) => (x.len(), 8),
+        };
+        8 + (n * width) as u64
+    }
+
+    fn save<W: Write>(&self, f: &mut FrameWriter<W>, buf: &mut Vec<u8>) -> Result<(), StateError> {
+        match self {
+            Column::U8(x) => put_column(f, x, u8::to_le_bytes, buf),
+            Column::U16(x) => put_column(f, x, u16::to_le_bytes, buf),
+            Column::I16(x) => put_column(f, x, i16::to_le_bytes, buf),
+            Column::I32(x) => put_column(f, x, i32::to_le_bytes, buf),
+            Column::F64(x) => put_column(f, x, f64::to_le_bytes, buf),
+        }
+    }
+}
+
+impl ColumnMut<'_> {
+    fn restore<R: Read>(self, f: &mut FrameReader<R>, what: &str, buf: &mut [u8]) -> Result<(), StateError> {
+        match self {
+            ColumnMut::U8(x) => get_column(f, x, u8::from_le_bytes, what, buf),
+            ColumnMut::U16(x) => get_column(f, x, u16::from_le_bytes, what, buf),
+            ColumnMut::I16(x) => get_column(f, x, i16::from_le_bytes, what, buf),
+            ColumnMut::I32(x) => get_column(f, x, i32::from_le_bytes, what, buf),
+            ColumnMut::F64(x) => get_column(f, x, f64::from_le_bytes, what, buf),
+        }
+    }
+}
+
+/// Streams a column through `buf`, [`STREAM_CHUNK`] bytes at a time.
+fn put_column<W: Write, T: Copy, const N: usize>(
+    f: &mut FrameWriter<W>,
+    xs: &[T],
+    to_le: fn(T) -> [u8; N],
+    buf: &mut Vec<u8>,
+) -> Result<(), StateError> {
+    f.write(&(xs.len() as u64).to_le_bytes())?;
+    for chunk in xs.chunks(STREAM_CHUNK / N) {
+        buf.clear();
+        chunk.iter().for_each(|&x| buf.extend_from_slice(&to_le(x)));
+        f.write(buf)?;
+    }
+    Ok(())
+}
+
+/// Reads a column saved by [`put_column`] into `into`, whose length it must have.
+fn get_column<R: Read, T, const N: usize>(
+    f: &mut FrameReader<R>,
+    into: &mut [T],
+    from_le: fn([u8; N]) -> T,
+    what: &str,
+    buf: &mut [u8],
+) -> Result<(), StateError> {
+    let n = f.u64()?;
+    if n != into.len() as u64 {
+        return Err(StateError::Corrupt(format!("{what}: {n} values, expected {}", into.len())));
+    }
+    for chunk in into.chunks_mut(STREAM_CHUNK / N) {
+        let raw = &mut buf[..chunk.len() * N];
+        f.read(raw)?;
+        for (x, b) in chunk.iter_mut().zip(raw.chunks_exact(N)) {
+            *x = from_le(b.try_into().expect("N bytes"));
+        }
+    }
+    Ok(())
+}
+
+/// The start of a saved state: who wrote it, for which run, of what size, at which day.
+struct StateHead {
+    version: String,
+    scenario_key: u64,
+    dims: [u64; 9],
+    day: u32,
+}
+
+impl StateHead {
+    fn encode(&self) -> Vec<u8> {
+        let mut e = Encoder::default();
+        e.str(&self.version);
+        e.u64(self.scenario_key);
+        self.dims.iter().for_each(|&n| e.u64(n));
+        e.u32(self.day);
+        e.bytes
+    }
+
+    fn read<R: Read>(f: &mut FrameReader<R>) -> Result<StateHead, StateError> {
+        let n = f.u64()?;
+        if n > 256 {
+            return Err(StateError::Corrupt(format!("a version string of {n} bytes")));
+        }
+        let mut version = vec![0u8; n as usize];
+        f.read(&mut version)?;
+        let version = String::from_utf8(version).map_err(|_| StateError::Corrupt("invalid UTF-8".into()))?;
+        let scenario_key = f.u64()?;
+        let mut dims = [0u64; 9];
+        for x in &mut dims {
+            *x = f.u64()?;
+        }
+        let mut day = [0u8; 4];
+        f.read(&mut day)?;
+        Ok(StateHead { version, scenario_key, dims, day: u32::from_le_bytes(day) })
+    }
+
+    /// Why a state with this head cannot be restored for `scenario_key` and `dims`, if it cannot.
+    fn mismatch(&self, scenario_key: u64, dims: [u64; 9]) -> Option<StateError> {
+        if self.version != env!("CARGO_PKG_VERSION") {
+            return Some(StateError::Version {
+                found: format!("scslab {}", self.version),
+                expected: format!("scslab {}", env!("CARGO_PKG_VERSION")),
+            });
+        }
+        if self.scenario_key != scenario_key {
+            return Some(StateError::ScenarioMismatch { found: self.scenario_key, expected: scenario_key });
+        }
+        let (i, (found, n)) = self.dims.iter().zip(dims).enumerate().find(|(_, (found, n))| *found != n)?;
+        Some(StateError::Corrupt(format!("dimension {i} is {found}, expected {n}")))
+    }
+}
 
 impl Simulation {
     /// Writes the dynamic state as one frame (see the module docs). `scenario_key` identifies
     /// the run (scenario text, parameters); [`Simulation::restore`] refuses a state whose key
     /// differs from the one it is given.
+    ///
+    /// The agents' columns are streamed to `w`: saving needs no memory in proportion to the
+    /// population beyond the state itself.
     pub fn save_state(&self, scenario_key: u64, w: &mut impl Write) -> Result<(), StateError> {
-        let mut e = Encoder::default();
-        e.str(env!("CARGO_PKG_VERSION"));
-        e.u64(scenario_key);
-        for n in self.dims() {
-            e.u64(n);
+        let head = StateHead {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_key,
+            dims: dims(&self.params, &self.plan, &self.layout),
+            day: self.day,
         }
-        e.u32(self.day);
-        let p = &self.persons;
-        put_i32s(&mut e, &p.wealth);
-        put_u16s(&mut e, &p.flags);
-        put_u8s(&mut e, &p.fear);
-        put_u8s(&mut e, &p.resentment);
-        put_u8s(&mut e, &p.trust);
-        put_u8s(&mut e, &p.lists);
-        put_i16s(&mut e, &p.scores);
-        let f = &self.firms;
-        put_f64s(&mut e, &f.value);
-        put_u16s(&mut e, &f.flags);
-        put_u8s(&mut e, &f.lists);
-        put_u8s(&mut e, &f.leader_fear);
-        put_u8s(&mut e, &f.dropped);
-        put_u16s(&mut e, &f.employee_records);
-        put_i16s(&mut e, &f.scores);
+        .encode();
+        let (p, f) = (&self.persons, &self.firms);
+        let columns = [
+            Column::I32(&p.wealth),
+            Column::U16(&p.flags),
+            Column::U8(&p.fear),
+            Column::U8(&p.resentment),
+            Column::U8(&p.trust),
+            Column::U8(&p.lists),
+            Column::I16(&p.scores),
+            Column::F64(&f.value),
+            Column::U16(&f.flags),
+            Column::U8(&f.lists),
+            Column::U8(&f.leader_fear),
+            Column::U8(&f.dropped),
+            Column::U16(&f.employee_records),
+            Column::I16(&f.scores),
+        ];
+        let mut e = Encoder::default();
         for state in self.person_list_states.iter().chain(&self.firm_list_states) {
             put_list(&mut e, state);
         }
@@ -358,51 +597,64 @@ impl Simulation {
         }
         self.group_sanction_rate.iter().for_each(|&x| e.f64(x));
         self.replay.encode(&mut e);
-        write_frame(STATE_MAGIC, &e.bytes, w)
+        let body_len =
+            head.len() as u64 + columns.iter().map(Column::saved_len).sum::<u64>() + e.bytes.len() as u64;
+        let mut frame = FrameWriter::start(STATE_MAGIC, body_len, w)?;
+        frame.write(&head)?;
+        let mut buf = Vec::with_capacity(STREAM_CHUNK);
+        for column in &columns {
+            column.save(&mut frame, &mut buf)?;
+        }
+        frame.write(&e.bytes)?;
+        frame.finish()
     }
 
     /// Builds the simulation of `params` and restores the state saved by
-    /// [`Simulation::save_state`], refusing it (without loading anything) if it is truncated,
-    /// corrupt, of another version, or saved under another `scenario_key`. `params` are the
-    /// run's parameters as at its start (policy changes are part of the saved state).
+    /// [`Simulation::save_state`], refusing it if it is truncated, corrupt, of another version,
+    /// or saved under another `scenario_key`. `params` are the run's parameters as at its start
+    /// (policy changes are part of the saved state).
+    ///
+    /// The columns are streamed from `r` into the new simulation; the checksum is checked at the
+    /// end, and on any failure the simulation is dropped, never returned. A state of another
+    /// version, scenario or size is refused before the population is built, once its checksum
+    /// shows that the mismatch is not a corruption.
     pub fn restore(params: Params, scenario_key: u64, r: &mut impl Read) -> Result<Simulation, StateError> {
-        let body = read_frame(STATE_MAGIC, r)?;
-        let mut d = Decoder::new(&body);
-        let version = d.str()?;
-        if version != env!("CARGO_PKG_VERSION") {
-            return Err(StateError::Version {
-                found: format!("scslab {version}"),
-                expected: format!("scslab {}", env!("CARGO_PKG_VERSION")),
-            });
-        }
-        let found = d.u64()?;
-        if found != scenario_key {
-            return Err(StateError::ScenarioMismatch { found, expected: scenario_key });
+        let mut frame = FrameReader::start(STATE_MAGIC, r)?;
+        let head = StateHead::read(&mut frame)?;
+        let expected = dims(&params, &Plan::new(&params), &Layout::new(&params));
+        let mismatch = frame.check_version().err().or_else(|| head.mismatch(scenario_key, expected));
+        if let Some(err) = mismatch {
+            frame.skip_rest()?;
+            return Err(err);
         }
         let mut sim = Simulation::new(params);
-        for (i, n) in sim.dims().into_iter().enumerate() {
-            let found = d.u64()?;
-            if found != n {
-                return Err(StateError::Corrupt(format!("dimension {i} is {found}, expected {n}")));
-            }
+        sim.day = head.day;
+        let (p, f) = (&mut sim.persons, &mut sim.firms);
+        let columns = [
+            (ColumnMut::I32(&mut p.wealth), "person wealth"),
+            (ColumnMut::U16(&mut p.flags), "person flags"),
+            (ColumnMut::U8(&mut p.fear), "person fear"),
+            (ColumnMut::U8(&mut p.resentment), "person resentment"),
+            (ColumnMut::U8(&mut p.trust), "person trust"),
+            (ColumnMut::U8(&mut p.lists), "person lists"),
+            (ColumnMut::I16(&mut p.scores), "person scores"),
+            (ColumnMut::F64(&mut f.value), "firm value"),
+            (ColumnMut::U16(&mut f.flags), "firm flags"),
+            (ColumnMut::U8(&mut f.lists), "firm lists"),
+            (ColumnMut::U8(&mut f.leader_fear), "firm leader fear"),
+            (ColumnMut::U8(&mut f.dropped), "firm suppliers"),
+            (ColumnMut::U16(&mut f.employee_records), "firm employee records"),
+            (ColumnMut::I16(&mut f.scores), "firm scores"),
+        ];
+        let mut buf = vec![0u8; STREAM_CHUNK];
+        for (column, what) in columns {
+            column.restore(&mut frame, what, &mut buf)?;
         }
-        sim.day = d.u32()?;
-        let p = &mut sim.persons;
-        get_i32s(&mut d, &mut p.wealth, "person wealth")?;
-        get_u16s(&mut d, &mut p.flags, "person flags")?;
-        get_u8s(&mut d, &mut p.fear, "person fear")?;
-        get_u8s(&mut d, &mut p.resentment, "person resentment")?;
-        get_u8s(&mut d, &mut p.trust, "person trust")?;
-        get_u8s(&mut d, &mut p.lists, "person lists")?;
-        get_i16s(&mut d, &mut p.scores, "person scores")?;
-        let f = &mut sim.firms;
-        get_f64s(&mut d, &mut f.value, "firm value")?;
-        get_u16s(&mut d, &mut f.flags, "firm flags")?;
-        get_u8s(&mut d, &mut f.lists, "firm lists")?;
-        get_u8s(&mut d, &mut f.leader_fear, "firm leader fear")?;
-        get_u8s(&mut d, &mut f.dropped, "firm suppliers")?;
-        get_u16s(&mut d, &mut f.employee_records, "firm employee records")?;
-        get_i16s(&mut d, &mut f.scores, "firm scores")?;
+        // The rest (lists, late records, messages, rates, the replay log) is decoded only
+        // once the checksum has passed.
+        let rest = frame.rest()?;
+        frame.finish()?;
+        let mut d = Decoder::new(&rest);
         let n_persons = sim.persons.wealth.len() as u32;
         let n_firms = sim.firms.value.len() as u32;
         for state in &mut sim.person_list_states {
@@ -461,21 +713,23 @@ impl Simulation {
         d.finish()?;
         Ok(sim)
     }
+}
 
-    /// Sizes that must agree between a saved state and the simulation restoring it.
-    fn dims(&self) -> [u64; 9] {
-        [
-            self.persons.wealth.len() as u64,
-            self.firms.value.len() as u64,
-            self.persons.scores.len() as u64,
-            self.firms.scores.len() as u64,
-            self.person_list_states.len() as u64,
-            self.firm_list_states.len() as u64,
-            self.params.authorities.len() as u64,
-            N_PEER_GROUPS as u64,
-            N_PERSON_EVENTS as u64,
-        ]
-    }
+/// Sizes that must agree between a saved state and the simulation restoring it.
+fn dims(params: &Params, plan: &Plan, layout: &Layout) -> [u64; 9] {
+    let n = layout.n_persons() as u64;
+    let nf = layout.n_firms() as u64;
+    [
+        n,
+        nf,
+        n * plan.person_points.len().max(1) as u64,
+        nf * plan.firm_points.len().max(1) as u64,
+        plan.person_lists.len() as u64,
+        plan.firm_lists.len() as u64,
+        params.authorities.len() as u64,
+        N_PEER_GROUPS as u64,
+        N_PERSON_EVENTS as u64,
+    ]
 }
 
 pub(crate) fn agent(d: &mut Decoder<'_>, n_agents: u32) -> Result<u32, StateError> {

@@ -236,9 +236,19 @@ pub fn write_text(dir: &Path, file_name: &str, text: &str) -> Result<(), OutputE
     write_atomic(dir, file_name, |out, path| out.write_all(text.as_bytes()).map_err(io_err(path)))
 }
 
-/// Writes bytes to `{dir}/{file_name}` (checkpoints).
+/// Writes bytes to `{dir}/{file_name}`.
 pub fn write_bytes(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<(), OutputError> {
     write_atomic(dir, file_name, |out, path| out.write_all(bytes).map_err(io_err(path)))
+}
+
+/// Writes `{dir}/{file_name}` atomically from what `fill` writes into a buffered writer, so that
+/// a large file (a checkpoint) is streamed rather than built in memory first.
+pub fn write_streamed(
+    dir: &Path,
+    file_name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
+    write_atomic(dir, file_name, |out, path| fill(out).map_err(io_err(path)))
 }
 
 /// Removes `{dir}/{file_name}` if it exists (a checkpoint after a run finished).

@@ -3,7 +3,8 @@
 //! A run with `checkpoint_every` set writes `run.json` into its output folder before the first
 //! day (the scenario text and every setting needed to rebuild its parameters), and every N days
 //! `checkpoint.bin`: the simulation's state frame (`scslab_model::state`) followed by a frame
-//! with the daily series collected so far. Both are written atomically through
+//! with the daily series collected so far. Both are streamed to the file (a checkpoint at full
+//! scale is larger than the memory left beside the run) and written atomically through
 //! `scslab-output`, so a run killed at any moment leaves either the previous checkpoint or the
 //! new one, never half of one. The checkpoint is removed once the run's outputs are complete;
 //! `run.json` stays as a record of the settings.
@@ -11,6 +12,8 @@
 //! A checkpoint is only ever loaded if its frames are complete, their checksums match, and they
 //! were written by this version for the same scenario key ([`scenario_key`]).
 
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use scslab_model::sim::Simulation;
@@ -62,16 +65,19 @@ pub(crate) fn start(config: &RunConfig, dir: &Path, every: u32) -> Result<(), Ru
     Ok(())
 }
 
-/// Writes `checkpoint.bin` for the state at the end of a day.
+/// Writes `checkpoint.bin` for the state at the end of a day, streaming the state to the file.
 pub(crate) fn save(key: u64, sim: &Simulation, series: &SeriesBuilder, dir: &Path) -> Result<(), RunError> {
-    let path = dir.join(CHECKPOINT_FILE);
-    let mut bytes = Vec::new();
-    sim.save_state(key, &mut bytes).map_err(|source| RunError::Checkpoint { path: path.clone(), source })?;
     let mut e = Encoder::default();
     series.save(&mut e);
-    write_frame(SERIES_MAGIC, &e.bytes, &mut bytes)
-        .map_err(|source| RunError::Checkpoint { path, source })?;
-    scslab_output::write_bytes(dir, CHECKPOINT_FILE, &bytes)?;
+    // Saving only fails on I/O; the atomic writer names the file in the error.
+    let io = |err: StateError| match err {
+        StateError::Io(err) => err,
+        other => std::io::Error::other(other.to_string()),
+    };
+    scslab_output::write_streamed(dir, CHECKPOINT_FILE, |mut w| {
+        sim.save_state(key, &mut w).map_err(io)?;
+        write_frame(SERIES_MAGIC, &e.bytes, &mut w).map_err(io)
+    })?;
     Ok(())
 }
 
@@ -121,28 +127,29 @@ pub(crate) fn scenario_from_json(path: &Path, v: &serde_json::Value) -> Result<S
     Ok(scenario)
 }
 
-/// Reads `checkpoint.bin` of `dir` (the bytes only; nothing is checked yet).
-pub(crate) fn read(dir: &Path) -> Result<(PathBuf, Vec<u8>), RunError> {
+/// Opens `checkpoint.bin` of `dir` (nothing is read or checked yet).
+pub(crate) fn open(dir: &Path) -> Result<(PathBuf, File), RunError> {
     let path = dir.join(CHECKPOINT_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok((path, bytes)),
+    match File::open(&path) {
+        Ok(file) => Ok((path, file)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunError::NoCheckpoint { path }),
         Err(e) => Err(RunError::Checkpoint { path, source: StateError::Io(e) }),
     }
 }
 
-/// Restores the simulation and the series from checkpoint bytes, refusing anything that does
-/// not match `key` or does not check out.
+/// Restores the simulation and the series from a checkpoint, streamed from `file`, refusing
+/// anything that does not match `key` or does not check out.
 pub(crate) fn load(
     config: &RunConfig,
     key: u64,
-    bytes: &[u8],
+    file: File,
 ) -> Result<(Simulation, SeriesBuilder), StateError> {
-    let mut r = bytes;
+    let mut r = BufReader::with_capacity(1 << 20, file);
     let sim = Simulation::restore(config.scenario.params.clone(), key, &mut r)?;
     let body = read_frame(SERIES_MAGIC, &mut r)?;
-    if !r.is_empty() {
-        return Err(StateError::Corrupt(format!("{} bytes after the last frame", r.len())));
+    let left = r.read_to_end(&mut Vec::new())?;
+    if left > 0 {
+        return Err(StateError::Corrupt(format!("{left} bytes after the last frame")));
     }
     let mut series = SeriesBuilder::new(&sim);
     let mut d = Decoder::new(&body);

@@ -248,12 +248,12 @@ pub fn resume(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<RunOutcome, RunError> {
     let config = checkpoint::read_run_file(dir, threads)?;
-    let (path, bytes) = checkpoint::read(dir)?;
+    let (path, file) = checkpoint::open(dir)?;
     let memory = preflight(&config)?;
     let pool = thread_pool(config.threads)?;
     let key = scenario_key(&config);
     let start =
-        || checkpoint::load(&config, key, &bytes).map_err(|source| RunError::Checkpoint { path, source });
+        || checkpoint::load(&config, key, file).map_err(|source| RunError::Checkpoint { path, source });
     execute(&config, &pool, memory, true, start, progress)
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use scslab_model::sim::Simulation;
-use scslab_model::state::StateError;
+use scslab_model::state::{FNV_OFFSET, StateError, fnv1a};
 use scslab_runner::{CHECKPOINT_FILE, Progress, RUN_FILE, RunConfig, RunError, resume, run};
 use scslab_scenario::Scenario;
 
@@ -83,6 +83,15 @@ fn damaged_or_mismatched_states_are_refused() {
     }
     let err = restore(&bytes, 43, s.params.clone());
     assert!(matches!(err, Some(StateError::ScenarioMismatch { found: 42, expected: 43 })), "{err:?}");
+    // Written by another crate version, intact (checksum recomputed): refused as such. Byte 28
+    // is the first of the version string, after the frame's head and the string's length.
+    let mut other_version = bytes.clone();
+    other_version[28] = b'9';
+    let n = other_version.len();
+    let sum = fnv1a(FNV_OFFSET, &other_version[..n - 8]);
+    other_version[n - 8..].copy_from_slice(&sum.to_le_bytes());
+    let err = restore(&other_version, 42, s.params.clone());
+    assert!(matches!(&err, Some(StateError::Version { found, .. }) if found.starts_with("scslab 9")), "{err:?}");
     // Same key but another population: refused on its dimensions, never loaded.
     let other = busy_scenario(4_000, 30);
     let err = restore(&bytes, 42, other.params.clone());
