@@ -433,11 +433,11 @@ impl Column<'_> {
 impl ColumnMut<'_> {
     fn restore<R: Read>(self, f: &mut FrameReader<R>, what: &str, buf: &mut [u8]) -> Result<(), StateError> {
         match self {
-            ColumnMut::U8(x) => get_column(f, x, u8::from_le_bytes, what, buf),
-            ColumnMut::U16(x) => get_column(f, x, u16::from_le_bytes, what, buf),
-            ColumnMut::I16(x) => get_column(f, x, i16::from_le_bytes, what, buf),
-            ColumnMut::I32(x) => get_column(f, x, i32::from_le_bytes, what, buf),
-            ColumnMut::F64(x) => get_column(f, x, f64::from_le_bytes, what, buf),
+            ColumnMut::U8(x) => get_column(f, x, u8::from_le_bytes, u8::to_le_bytes, what, buf),
+            ColumnMut::U16(x) => get_column(f, x, u16::from_le_bytes, u16::to_le_bytes, what, buf),
+            ColumnMut::I16(x) => get_column(f, x, i16::from_le_bytes, i16::to_le_bytes, what, buf),
+            ColumnMut::I32(x) => get_column(f, x, i32::from_le_bytes, i32::to_le_bytes, what, buf),
+            ColumnMut::F64(x) => get_column(f, x, f64::from_le_bytes, f64::to_le_bytes, what, buf),
         }
     }
 }
@@ -458,11 +458,14 @@ fn put_column<W: Write, T: Copy, const N: usize>(
     Ok(())
 }
 
-/// Reads a column saved by [`put_column`] into `into`, whose length it must have.
-fn get_column<R: Read, T, const N: usize>(
+/// Reads a column saved by [`put_column`] into `into`, whose length it must have. A value is
+/// written only where it differs from the one there: pages of a fresh column that stay zero
+/// (most scores) are never touched, so restoring takes no more memory than the run did.
+fn get_column<R: Read, T: Copy, const N: usize>(
     f: &mut FrameReader<R>,
     into: &mut [T],
     from_le: fn([u8; N]) -> T,
+    to_le: fn(T) -> [u8; N],
     what: &str,
     buf: &mut [u8],
 ) -> Result<(), StateError> {
@@ -474,7 +477,10 @@ fn get_column<R: Read, T, const N: usize>(
         let raw = &mut buf[..chunk.len() * N];
         f.read(raw)?;
         for (x, b) in chunk.iter_mut().zip(raw.chunks_exact(N)) {
-            *x = from_le(b.try_into().expect("N bytes"));
+            let b: [u8; N] = b.try_into().expect("N bytes");
+            if to_le(*x) != b {
+                *x = from_le(b);
+            }
         }
     }
     Ok(())
