@@ -73,6 +73,10 @@ struct ResumeArgs {
     /// Worker threads (default: as in the interrupted run). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Memory limit in GiB for the preflight check (default: the interrupted run's limit, if it
+    /// had one, else the machine's available memory).
+    #[arg(long)]
+    memory_limit_gib: Option<f64>,
 }
 
 #[derive(Args)]
@@ -410,19 +414,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             "error: --checkpoint-every: only a single run can be checkpointed, not a comparison".into(),
         ));
     }
-    if let Some(limit) = args.memory_limit_gib
-        && !(limit > 0.0 && limit.is_finite())
-    {
-        return Err(Failure::Input(format!(
-            "error: --memory-limit-gib: expected a positive number, found {limit}"
-        )));
-    }
+    let memory_limit = args.memory_limit_gib.map(gib_to_bytes).transpose()?;
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let config = RunConfig {
         scenario,
         threads: args.threads,
         out_dir: Some(out_dir.clone()),
-        memory_limit: args.memory_limit_gib.map(|g| (g * (1u64 << 30) as f64) as u64),
+        memory_limit,
         command: std::env::args().collect::<Vec<_>>().join(" "),
         checkpoint_every: args.checkpoint_every,
     };
@@ -465,10 +463,21 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `--memory-limit-gib` in bytes, refusing a limit that is not a positive number.
+fn gib_to_bytes(gib: f64) -> Result<u64, Failure> {
+    if !(gib > 0.0 && gib.is_finite()) {
+        return Err(Failure::Input(format!(
+            "error: --memory-limit-gib: expected a positive number, found {gib}"
+        )));
+    }
+    Ok((gib * (1u64 << 30) as f64) as u64)
+}
+
 fn resume(args: ResumeArgs) -> Result<(), Failure> {
     let bar = progress_bar();
     let mut on_progress = |p: Progress| show_progress(&bar, p);
-    let outcome = scslab_runner::resume(&args.dir, args.threads, &mut on_progress)?;
+    let memory_limit = args.memory_limit_gib.map(gib_to_bytes).transpose()?;
+    let outcome = scslab_runner::resume(&args.dir, args.threads, memory_limit, &mut on_progress)?;
     bar.finish_and_clear();
     if let Some(day) = outcome.resumed_from_day {
         println!("resumed from day {day}");

@@ -25,7 +25,7 @@ pub struct Layout {
     suppliers: [DayStream; 8],
     coverage: Vec<DayStream>,
     /// Bit p set: the authority operates in province p.
-    coverage_provinces: Vec<u32>,
+    pub(crate) coverage_provinces: Vec<u32>,
 }
 
 /// Static traits of a person.

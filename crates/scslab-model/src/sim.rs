@@ -93,7 +93,23 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
     let fp = firm_bytes(params.firm_points().len().max(1)) as u64 + 1; // + lists snapshot
     let n = params.n_persons;
     let nf = params.n_firms();
-    let dense = n * pp + nf * fp;
+    // Score columns start as zero pages, which take memory only once written: only agents in
+    // the provinces of some points scheme can have a score away from base (a city scheme
+    // touches one province's pages, not the country's).
+    let layout = Layout::new(params);
+    let in_scheme_provinces = |schemes: Vec<usize>, offsets: &[u32]| {
+        let mask = schemes.iter().fold(0u32, |m, &a| m | layout.coverage_provinces[a]);
+        (0..N_PROVINCES)
+            .filter(|&p| mask & (1 << p) != 0)
+            .map(|p| (offsets[p + 1] - offsets[p]) as u64)
+            .sum::<u64>()
+    };
+    let person_scores = 2 * params.person_points().len().max(1) as u64;
+    let firm_scores = 2 * params.firm_points().len().max(1) as u64;
+    let dense = n * (pp - person_scores)
+        + in_scheme_provinces(params.person_points(), &layout.person_offsets) * person_scores
+        + nf * (fp - firm_scores)
+        + in_scheme_provinces(params.firm_points(), &layout.firm_offsets) * firm_scores;
     // Sparse list entries (20 bytes each, and up to as much again while their vector grows), for
     // lists that keep them, assuming 1% of agents on each such list: 0.4 bytes per agent and
     // list. A scenario that lists far more agents needs more than estimated.

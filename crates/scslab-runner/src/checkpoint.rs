@@ -58,6 +58,7 @@ pub(crate) fn start(config: &RunConfig, dir: &Path, every: u32) -> Result<(), Ru
         "people": p.n_persons,
         "days": p.days,
         "threads": config.threads,
+        "memory_limit_bytes": config.memory_limit,
         "checkpoint_every": every,
         "command": config.command,
     });
@@ -104,7 +105,7 @@ pub(crate) fn read_run_file(dir: &Path, threads: Option<usize>) -> Result<RunCon
         scenario,
         threads: threads.unwrap_or(u64_field("/threads")? as usize),
         out_dir: Some(dir.to_path_buf()),
-        memory_limit: None,
+        memory_limit: v.pointer("/memory_limit_bytes").and_then(|x| x.as_u64()),
         command: str_field("/command")?.to_string(),
         checkpoint_every: Some(every),
     })

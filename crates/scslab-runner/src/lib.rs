@@ -240,14 +240,17 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
 /// Continues the run in `dir` from its last checkpoint and writes the same data files an
 /// uninterrupted run writes (the manifest differs in its timings and records
 /// `resumed_from_day`). `threads` overrides the thread count in `run.json`; results do not
-/// depend on it. Refuses, before writing anything, a missing, truncated or corrupt checkpoint,
-/// or one written by another version or for another scenario.
+/// depend on it. `memory_limit` overrides the preflight's limit recorded in `run.json` (if any;
+/// otherwise the machine's available memory). Refuses, before writing anything, a missing,
+/// truncated or corrupt checkpoint, or one written by another version or for another scenario.
 pub fn resume(
     dir: &Path,
     threads: Option<usize>,
+    memory_limit: Option<u64>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<RunOutcome, RunError> {
-    let config = checkpoint::read_run_file(dir, threads)?;
+    let mut config = checkpoint::read_run_file(dir, threads)?;
+    config.memory_limit = memory_limit.or(config.memory_limit);
     let (path, file) = checkpoint::open(dir)?;
     let memory = preflight(&config)?;
     let pool = thread_pool(config.threads)?;

@@ -91,7 +91,10 @@ fn damaged_or_mismatched_states_are_refused() {
     let sum = fnv1a(FNV_OFFSET, &other_version[..n - 8]);
     other_version[n - 8..].copy_from_slice(&sum.to_le_bytes());
     let err = restore(&other_version, 42, s.params.clone());
-    assert!(matches!(&err, Some(StateError::Version { found, .. }) if found.starts_with("scslab 9")), "{err:?}");
+    assert!(
+        matches!(&err, Some(StateError::Version { found, .. }) if found.starts_with("scslab 9")),
+        "{err:?}"
+    );
     // Same key but another population: refused on its dimensions, never loaded.
     let other = busy_scenario(4_000, 30);
     let err = restore(&bytes, 42, other.params.clone());
@@ -150,7 +153,7 @@ fn resumed_run_writes_the_same_data_files() {
     // uninterrupted run's finished file.
     let finished = std::fs::read(whole.join("series_persons.csv")).unwrap();
     let mut days_seen = Vec::new();
-    let outcome = resume(&crashed, Some(1), &mut |p| {
+    let outcome = resume(&crashed, Some(1), None, &mut |p| {
         if let Progress::Day { done } = p {
             let streamed = std::fs::read(&partial).unwrap();
             assert_eq!(streamed.iter().filter(|&&b| b == b'\n').count(), 1 + done as usize);
@@ -178,7 +181,7 @@ fn resumed_run_writes_the_same_data_files() {
         assert!(left.is_empty(), "partial files left in {}: {left:?}", dir.display());
     }
     // A finished run has nothing to resume.
-    let err = resume(&crashed, None, &mut |_| {}).unwrap_err();
+    let err = resume(&crashed, None, None, &mut |_| {}).unwrap_err();
     assert!(matches!(err, RunError::NoCheckpoint { .. }), "{err}");
     let _ = std::fs::remove_dir_all(&whole);
     let _ = std::fs::remove_dir_all(&crashed);
@@ -191,7 +194,7 @@ fn resume_refuses_a_bad_checkpoint_and_writes_nothing() {
     let good = std::fs::read(dir.join(CHECKPOINT_FILE)).unwrap();
     let check = |bytes: &[u8], what: &str| {
         std::fs::write(dir.join(CHECKPOINT_FILE), bytes).unwrap();
-        let err = resume(&dir, None, &mut |_| {}).unwrap_err();
+        let err = resume(&dir, None, None, &mut |_| {}).unwrap_err();
         let message = err.to_string();
         assert!(matches!(err, RunError::Checkpoint { .. }), "{what}: {err:?}");
         assert!(message.contains(CHECKPOINT_FILE) && message.contains(what), "{message}");
@@ -208,5 +211,28 @@ fn resume_refuses_a_bad_checkpoint_and_writes_nothing() {
     assert_ne!(run_json, other);
     std::fs::write(dir.join(RUN_FILE), other).unwrap();
     check(&good, "another scenario");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn resume_keeps_the_runs_memory_limit_unless_told_otherwise() {
+    let dir = out_dir("memory");
+    run_and_crash(&dir, 7);
+    let run_json = std::fs::read_to_string(dir.join(RUN_FILE)).unwrap();
+    assert!(run_json.contains("\"memory_limit_bytes\": null"), "{run_json}");
+    // A limit given to resume overrides: 1 KiB is too small, refused before anything is read.
+    let err = resume(&dir, None, Some(1024), &mut |_| {}).unwrap_err();
+    assert!(matches!(err, RunError::Memory { .. }), "{err}");
+    // A limit recorded by the run is used when resume is given none.
+    std::fs::write(
+        dir.join(RUN_FILE),
+        run_json.replace("\"memory_limit_bytes\": null", "\"memory_limit_bytes\": 1024"),
+    )
+    .unwrap();
+    let err = resume(&dir, None, None, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, RunError::Memory { .. }), "{err}");
+    assert!(dir.join(CHECKPOINT_FILE).exists() && !dir.join("manifest.json").exists());
+    let outcome = resume(&dir, None, Some(1 << 40), &mut |_| {}).unwrap();
+    assert_eq!(outcome.resumed_from_day, Some(5));
     let _ = std::fs::remove_dir_all(&dir);
 }
