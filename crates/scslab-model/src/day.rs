@@ -188,9 +188,15 @@ impl Simulation {
             behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
         };
         let len = chunk_len(self.persons.wealth.len(), PERSON_MIN_CHUNK);
-        let k = self.plan.person_points.len();
         let inbox = &self.person_inbox;
         let p = &mut self.persons;
+        // Each chunk's part of every score column (one short vector per chunk and day).
+        let mut scores: Vec<Vec<&mut [i16]>> = p.wealth.chunks(len).map(|_| Vec::new()).collect();
+        for column in &mut p.scores {
+            for (chunk, part) in scores.iter_mut().zip(column.chunks_mut(len)) {
+                chunk.push(part);
+            }
+        }
         p.wealth
             .par_chunks_mut(len)
             .zip(p.flags.par_chunks_mut(len))
@@ -198,7 +204,7 @@ impl Simulation {
             .zip(p.resentment.par_chunks_mut(len))
             .zip(p.trust.par_chunks_mut(len))
             .zip(p.lists.par_chunks_mut(len))
-            .zip(p.scores.par_chunks_mut(len * k.max(1)))
+            .zip(scores.into_par_iter())
             .zip(self.person_outboxes.par_iter_mut())
             .enumerate()
             .for_each(|(c, (((((((wealth, flags), fear), resentment), trust), lists), scores), out))| {

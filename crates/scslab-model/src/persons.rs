@@ -63,8 +63,8 @@ pub struct PersonChunk<'a> {
     pub trust: &'a mut [u8],
     /// List bits.
     pub lists: &'a mut [u8],
-    /// Scores, `max(n_schemes, 1)` per person.
-    pub scores: &'a mut [i16],
+    /// Scores: the chunk's part of each scheme's column.
+    pub scores: Vec<&'a mut [i16]>,
     /// Messages for this chunk, sorted by agent.
     pub inbox: &'a [Addressed],
 }
@@ -80,12 +80,20 @@ pub struct PersonOutbox {
     pub employee_records: Vec<u32>,
     /// Late records.
     pub pending: Vec<Pending>,
+    /// One person's scores while the kernel works on them (reused).
+    scores: Vec<i16>,
 }
 
 impl PersonOutbox {
     /// An empty outbox.
     pub fn new(counters: Counters) -> PersonOutbox {
-        PersonOutbox { counters, entries: Vec::new(), employee_records: Vec::new(), pending: Vec::new() }
+        PersonOutbox {
+            counters,
+            entries: Vec::new(),
+            employee_records: Vec::new(),
+            pending: Vec::new(),
+            scores: Vec::new(),
+        }
     }
 
     /// Empties the outbox, keeping allocations.
@@ -139,9 +147,9 @@ fn round_i64(x: f64) -> i64 {
 
 /// Runs the person phase over one chunk.
 #[inline(never)]
-pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
-    let n_schemes = ctx.plan.person_points.len();
-    let stride = n_schemes.max(1);
+pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
+    let mut scores = std::mem::take(&mut out.scores);
+    scores.resize(ctx.plan.person_points.len(), 0);
     let mut inbox = chunk.inbox;
     // Persons are numbered province by province: follow the boundaries instead of searching.
     let mut province = ctx.layout.person_province(chunk.start);
@@ -158,6 +166,9 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
         let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
             continue;
         };
+        for (s, column) in scores.iter_mut().zip(&chunk.scores) {
+            *s = column[i];
+        }
         let mut me = Me {
             id,
             cell: traits.cell(),
@@ -172,14 +183,22 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, chunk: PersonChunk<'_>, out: &mut PersonOu
             detained: (chunk.flags[i] >> P_DETAINED_SHIFT) as u8,
             covered: None,
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
-            scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
+            scores: &mut scores,
         };
         person_day(ctx, &mut traits, &mut me, mine, out);
         chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         chunk.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
         [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
         chunk.lists[i] = me.lists;
+        // Written back only when changed: a page of a scheme's column that no score leaves
+        // base is never touched.
+        for (&s, column) in scores.iter().zip(&mut chunk.scores) {
+            if column[i] != s {
+                column[i] = s;
+            }
+        }
     }
+    out.scores = scores;
 }
 
 /// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder (to 1/65,536):

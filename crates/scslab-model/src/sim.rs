@@ -89,27 +89,29 @@ pub struct MemoryEstimate {
 
 /// Estimates the memory a run will need.
 pub fn estimate_memory(params: &Params) -> MemoryEstimate {
-    let pp = person_bytes(params.person_points().len().max(1)) as u64;
+    let pp = person_bytes(params.person_points().len()) as u64;
     let fp = firm_bytes(params.firm_points().len().max(1)) as u64 + 1; // + lists snapshot
     let n = params.n_persons;
     let nf = params.n_firms();
-    // Score columns start as zero pages, which take memory only once written: only agents in
-    // the provinces of some points scheme can have a score away from base (a city scheme
-    // touches one province's pages, not the country's).
+    // Score columns start as zero pages, which take memory only once written: a scheme's
+    // column is touched only in the provinces it covers (a city scheme in one province's pages,
+    // not the country's). Firms keep their schemes' scores side by side.
     let layout = Layout::new(params);
-    let in_scheme_provinces = |schemes: Vec<usize>, offsets: &[u32]| {
-        let mask = schemes.iter().fold(0u32, |m, &a| m | layout.coverage_provinces[a]);
+    let agents_in = |mask: u32, offsets: &[u32]| {
         (0..N_PROVINCES)
             .filter(|&p| mask & (1 << p) != 0)
             .map(|p| (offsets[p + 1] - offsets[p]) as u64)
             .sum::<u64>()
     };
-    let person_scores = 2 * params.person_points().len().max(1) as u64;
+    let person_scores: u64 = (params.person_points().iter())
+        .map(|&a| 2 * agents_in(layout.coverage_provinces[a], &layout.person_offsets))
+        .sum();
+    let firm_mask = params.firm_points().iter().fold(0u32, |m, &a| m | layout.coverage_provinces[a]);
     let firm_scores = 2 * params.firm_points().len().max(1) as u64;
-    let dense = n * (pp - person_scores)
-        + in_scheme_provinces(params.person_points(), &layout.person_offsets) * person_scores
+    let dense = n * (pp - 2 * params.person_points().len() as u64)
+        + person_scores
         + nf * (fp - firm_scores)
-        + in_scheme_provinces(params.firm_points(), &layout.firm_offsets) * firm_scores;
+        + agents_in(firm_mask, &layout.firm_offsets) * firm_scores;
     // Sparse list entries (20 bytes each, and up to as much again while their vector grows), for
     // lists that keep them, assuming 1% of agents on each such list: 0.4 bytes per agent and
     // list. A scenario that lists far more agents needs more than estimated.
@@ -155,7 +157,6 @@ impl Simulation {
         let layout = Layout::new(&params);
         let n = layout.n_persons();
         let nf = layout.n_firms();
-        let k = plan.person_points.len().max(1);
         let kf = plan.firm_points.len().max(1);
         let mut persons = Persons {
             wealth: vec![0; n],
@@ -164,7 +165,8 @@ impl Simulation {
             resentment: vec![0; n],
             trust: vec![(params.behaviour.initial_trust * 255.0).round() as u8; n],
             lists: vec![0; n],
-            scores: vec![0; n * k],
+            // One zeroed allocation per scheme (not a clone: its pages stay untouched).
+            scores: (0..plan.person_points.len()).map(|_| vec![0; n]).collect(),
         };
         for id in 0..n as u32 {
             (persons.wealth[id as usize], persons.flags[id as usize]) = initial_person(&params, &layout, id);
@@ -264,7 +266,6 @@ impl Simulation {
             })
             .collect();
         let mut wealth = vec![(vec![0u64; WEALTH_BINS], vec![0u64; WEALTH_BINS]); N_CELLS];
-        let stride = n_schemes.max(1);
         for id in 0..self.layout.n_persons() as u32 {
             let t = person_traits(params, &self.layout, id);
             if !t.is_adult() {
@@ -280,7 +281,7 @@ impl Simulation {
                 if !covered(params, &self.layout, a, id, t.province) {
                     continue;
                 }
-                let score = s.base + self.persons.scores[id as usize * stride + k] as f64;
+                let score = s.base + self.persons.scores[k][id as usize] as f64;
                 let bin = (((score - s.min) / (s.max - s.min).max(1e-9)) * SCORE_BINS as f64) as usize;
                 score_hist[k][cell][bin.min(SCORE_BINS - 1)] += 1;
                 if let Some(g) = grade_of(&s.grades, score) {

@@ -44,7 +44,7 @@ use crate::world::{Addressed, ListEntry, ListState, Message, Pending, SPELL_BINS
 pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 
 /// Version of the binary layout; bumped whenever the layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Why a saved state was refused.
 #[derive(Debug, thiserror::Error)]
@@ -554,14 +554,16 @@ impl Simulation {
         }
         .encode();
         let (p, f) = (&self.persons, &self.firms);
-        let columns = [
+        let mut columns = vec![
             Column::I32(&p.wealth),
             Column::U16(&p.flags),
             Column::U8(&p.fear),
             Column::U8(&p.resentment),
             Column::U8(&p.trust),
             Column::U8(&p.lists),
-            Column::I16(&p.scores),
+        ];
+        columns.extend(p.scores.iter().map(|column| Column::I16(column)));
+        columns.extend([
             Column::F64(&f.value),
             Column::U16(&f.flags),
             Column::U8(&f.lists),
@@ -569,7 +571,7 @@ impl Simulation {
             Column::U8(&f.dropped),
             Column::U16(&f.employee_records),
             Column::I16(&f.scores),
-        ];
+        ]);
         let mut e = Encoder::default();
         for state in self.person_list_states.iter().chain(&self.firm_list_states) {
             put_list(&mut e, state);
@@ -636,14 +638,16 @@ impl Simulation {
         let mut sim = Simulation::new(params);
         sim.day = head.day;
         let (p, f) = (&mut sim.persons, &mut sim.firms);
-        let columns = [
+        let mut columns = vec![
             (ColumnMut::I32(&mut p.wealth), "person wealth"),
             (ColumnMut::U16(&mut p.flags), "person flags"),
             (ColumnMut::U8(&mut p.fear), "person fear"),
             (ColumnMut::U8(&mut p.resentment), "person resentment"),
             (ColumnMut::U8(&mut p.trust), "person trust"),
             (ColumnMut::U8(&mut p.lists), "person lists"),
-            (ColumnMut::I16(&mut p.scores), "person scores"),
+        ];
+        columns.extend(p.scores.iter_mut().map(|column| (ColumnMut::I16(column), "person scores")));
+        columns.extend([
             (ColumnMut::F64(&mut f.value), "firm value"),
             (ColumnMut::U16(&mut f.flags), "firm flags"),
             (ColumnMut::U8(&mut f.lists), "firm lists"),
@@ -651,7 +655,7 @@ impl Simulation {
             (ColumnMut::U8(&mut f.dropped), "firm suppliers"),
             (ColumnMut::U16(&mut f.employee_records), "firm employee records"),
             (ColumnMut::I16(&mut f.scores), "firm scores"),
-        ];
+        ]);
         let mut buf = vec![0u8; STREAM_CHUNK];
         for (column, what) in columns {
             column.restore(&mut frame, what, &mut buf)?;
@@ -728,7 +732,7 @@ fn dims(params: &Params, plan: &Plan, layout: &Layout) -> [u64; 9] {
     [
         n,
         nf,
-        n * plan.person_points.len().max(1) as u64,
+        n * plan.person_points.len() as u64,
         nf * plan.firm_points.len().max(1) as u64,
         plan.person_lists.len() as u64,
         plan.firm_lists.len() as u64,

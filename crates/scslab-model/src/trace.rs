@@ -541,7 +541,7 @@ impl TracedPerson {
             flags,
             attitudes: [0, 0, trust],
             lists,
-            scores: vec![0; w.plan.person_points.len().max(1)],
+            scores: vec![0; w.plan.person_points.len()],
             pending: Vec::new(),
             entries,
             messages,
@@ -605,7 +605,7 @@ impl TracedPerson {
             resentment: std::slice::from_mut(resentment),
             trust: std::slice::from_mut(trust),
             lists: std::slice::from_mut(&mut self.lists),
-            scores: &mut self.scores,
+            scores: self.scores.iter_mut().map(std::slice::from_mut).collect(),
             inbox: &inbox,
         };
         persons::run_chunk(&ctx, chunk, &mut self.outbox);

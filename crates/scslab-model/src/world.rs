@@ -45,8 +45,9 @@ pub struct Persons {
     pub trust: Vec<u8>,
     /// Membership bit of each person list.
     pub lists: Vec<u8>,
-    /// Scores of the person points schemes, `n_schemes` per person, as offsets from base.
-    pub scores: Vec<i16>,
+    /// Scores of the person points schemes as offsets from base: one column per scheme, so
+    /// that a scheme of a few cities touches only the memory pages of its provinces.
+    pub scores: Vec<Vec<i16>>,
 }
 
 /// Dense firm columns.

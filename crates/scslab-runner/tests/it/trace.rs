@@ -31,7 +31,6 @@ fn traces_agree_with_the_run(s: &Scenario) {
     let n = sim.layout.n_persons() as u32;
     let ids: Vec<u32> = (0..n).collect();
     let people = trace_persons(p, &sim.replay, &ids).unwrap();
-    let k = sim.plan.person_points.len().max(1);
     for (id, t) in people.iter().enumerate() {
         let AgentState::Person(states) = &t.states else { panic!("a person's trace holds firm states") };
         let last = states.last().unwrap();
@@ -42,7 +41,7 @@ fn traces_agree_with_the_run(s: &Scenario) {
         assert_eq!(last.lists, q.lists[id], "lists of person {id}");
         for (j, &a) in sim.plan.person_points.iter().enumerate() {
             let AuthorityKind::Points(scheme) = &p.authorities[a].kind else { unreachable!() };
-            assert_eq!(last.scores[j], scheme.base + q.scores[id * k + j] as f64, "score {j} of person {id}");
+            assert_eq!(last.scores[j], scheme.base + q.scores[j][id] as f64, "score {j} of person {id}");
         }
     }
     assert_eq!(per_day(&people, "event", p.days), person_events, "persons' events day by day");
