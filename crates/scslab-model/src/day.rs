@@ -155,6 +155,7 @@ impl Simulation {
             self.firm_inbox.extend_from_slice(&out.to_firms);
             self.pending_firms.extend_from_slice(&out.pending);
             log.closures.extend(out.closed.iter().map(|&f| (day, f)));
+            out.closed.iter().for_each(|&f| self.operating.remove(f));
             log.person_messages.extend(out.to_persons.iter().map(|&to| Logged { day, early: false, to }));
             log.firm_messages.extend(out.to_firms.iter().map(|&to| Logged {
                 day: day + 1,
@@ -180,7 +181,7 @@ impl Simulation {
             layout: &self.layout,
             tables: &self.tables,
             day,
-            firm_flags: &self.firms.flags,
+            operating: &self.operating,
             employer_check: &employer_check,
             group_sanction_rate: &self.group_sanction_rate,
             cols: &self.person_cols,

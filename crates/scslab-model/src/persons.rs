@@ -16,8 +16,8 @@ use crate::vocab::{
     N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 use crate::world::{
-    Addressed, F_ALIVE, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
-    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
+    Addressed, ListEntry, Message, OperatingFirms, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT,
+    P_EMPLOYED, P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
 };
 
 /// Read-only inputs of the person phase.
@@ -32,8 +32,8 @@ pub struct PersonCtx<'a> {
     pub tables: &'a DayTables,
     /// Today.
     pub day: u32,
-    /// Firm flags (read for employers' closure).
-    pub firm_flags: &'a [u16],
+    /// Operating firms (read for employers' closure).
+    pub operating: &'a OperatingFirms,
     /// Provinces where a firm closed in today's firm phase or that have no firms: only there
     /// can an employed person have lost their employer.
     pub employer_check: &'a [bool; N_PROVINCES],
@@ -293,7 +293,7 @@ fn person_day(
                 let pop = &params.population;
                 let employer =
                     ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
-                employer.is_none_or(|f| ctx.firm_flags[f as usize] & F_ALIVE == 0)
+                employer.is_none_or(|f| !ctx.operating.contains(f))
             };
             if closed {
                 me.flags &= !P_EMPLOYED;
@@ -306,7 +306,7 @@ fn person_day(
             let found = (0..4u32).find(|&k| {
                 ctx.layout
                     .employer_candidate(params.population.employer_concentration, me.id, me.province, k)
-                    .is_some_and(|f| ctx.firm_flags[f as usize] & F_ALIVE != 0)
+                    .is_some_and(|f| ctx.operating.contains(f))
             });
             if let Some(k) = found {
                 me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);

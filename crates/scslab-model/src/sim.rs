@@ -13,7 +13,8 @@ use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, Firms, ListState, P_EMPLOYED, Pending, Persons, SPELL_BINS, firm_bytes, person_bytes,
+    Addressed, F_ALIVE, Firms, ListState, OperatingFirms, P_EMPLOYED, Pending, Persons, SPELL_BINS,
+    firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -31,6 +32,8 @@ pub struct Simulation {
     pub persons: Persons,
     /// Firm columns.
     pub firms: Firms,
+    /// The firms that operate, a bit each (kept equal to the firms' `F_ALIVE` flags).
+    pub operating: OperatingFirms,
     /// Person lists' sparse state, by slot.
     pub person_list_states: Vec<ListState>,
     /// Firm lists' sparse state, by slot.
@@ -218,6 +221,7 @@ impl Simulation {
             plan,
             layout,
             persons,
+            operating: OperatingFirms::all(nf),
             firms,
             person_cols,
             firm_cols,

@@ -22,7 +22,7 @@ use crate::sim::{initial_firm_value, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
-    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
+    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, OperatingFirms, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
     P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
 };
 
@@ -194,8 +194,8 @@ struct Replay<'a> {
     log: &'a ReplayLog,
     person_cols: PersonCols,
     firm_cols: FirmCols,
-    /// `F_ALIVE` of every firm, as the log's closures say.
-    firm_flags: Vec<u16>,
+    /// The firms that operate, as the log's closures say.
+    operating: OperatingFirms,
     /// Firms' list bits at the start of today's firm phase.
     firm_lists: Vec<u8>,
     group_sanction_rate: [f64; N_PEER_GROUPS],
@@ -219,7 +219,7 @@ impl<'a> Replay<'a> {
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
             person_cols: PersonCols::new(params),
             firm_cols: FirmCols::new(params),
-            firm_flags: vec![F_ALIVE; nf],
+            operating: OperatingFirms::all(nf),
             firm_lists: vec![0; nf],
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             closed_in: [false; N_PROVINCES],
@@ -250,7 +250,7 @@ impl<'a> Replay<'a> {
         let closures = &self.log.closures[self.closure_at..];
         let n = closures.partition_point(|&(d, _)| d <= day);
         for &(_, f) in &closures[..n] {
-            self.firm_flags[f as usize] &= !F_ALIVE;
+            self.operating.remove(f);
             self.closed_in[self.layout.firm_province(f) as usize] = true;
         }
         self.closure_at += n;
@@ -584,7 +584,7 @@ impl TracedPerson {
             layout: &w.layout,
             tables: &w.tables,
             day,
-            firm_flags: &w.firm_flags,
+            operating: &w.operating,
             employer_check,
             group_sanction_rate: &w.group_sanction_rate,
             cols: &w.person_cols,

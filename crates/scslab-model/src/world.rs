@@ -154,6 +154,45 @@ pub struct Addressed {
     pub message: Message,
 }
 
+/// One bit per firm, set while the firm operates (its `F_ALIVE` flag): what employed persons
+/// read to know whether their employer still exists. A sixteenth of the firm flags' size (15 MB
+/// at full scale), so that the person kernel's look-ups at random firms stay in cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperatingFirms {
+    words: Vec<u64>,
+}
+
+impl OperatingFirms {
+    /// All of `n` firms operate.
+    pub fn all(n: usize) -> OperatingFirms {
+        let mut words = vec![u64::MAX; n.div_ceil(64)];
+        if let Some(last) = words.last_mut().filter(|_| !n.is_multiple_of(64)) {
+            *last = (1 << (n % 64)) - 1;
+        }
+        OperatingFirms { words }
+    }
+
+    /// The firms whose flags have `F_ALIVE`.
+    pub fn from_flags(flags: &[u16]) -> OperatingFirms {
+        let words = flags
+            .chunks(64)
+            .map(|c| c.iter().enumerate().fold(0u64, |w, (i, &f)| w | (((f & F_ALIVE != 0) as u64) << i)))
+            .collect();
+        OperatingFirms { words }
+    }
+
+    /// Whether firm `f` operates.
+    #[inline(always)]
+    pub fn contains(&self, f: u32) -> bool {
+        self.words[(f >> 6) as usize] >> (f & 63) & 1 != 0
+    }
+
+    /// Firm `f` has closed.
+    pub fn remove(&mut self, f: u32) {
+        self.words[(f >> 6) as usize] &= !(1 << (f & 63));
+    }
+}
+
 /// Dense bytes per person for `n_person_schemes` points schemes.
 pub const fn person_bytes(n_person_schemes: usize) -> usize {
     4 + 2 + 1 + 1 + 1 + 1 + 2 * n_person_schemes
@@ -162,4 +201,27 @@ pub const fn person_bytes(n_person_schemes: usize) -> usize {
 /// Dense bytes per firm for `n_firm_schemes` points schemes.
 pub const fn firm_bytes(n_firm_schemes: usize) -> usize {
     8 + 2 + 1 + 1 + 1 + 2 + 2 * n_firm_schemes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operating_firms_follow_the_flags() {
+        for n in [0usize, 1, 63, 64, 65, 200] {
+            let flags: Vec<u16> = (0..n).map(|i| if i % 3 == 0 { 0 } else { F_ALIVE | 4 }).collect();
+            let mut operating = OperatingFirms::from_flags(&flags);
+            for (f, &flag) in flags.iter().enumerate() {
+                assert_eq!(operating.contains(f as u32), flag & F_ALIVE != 0, "firm {f} of {n}");
+            }
+            assert_eq!(OperatingFirms::all(n), OperatingFirms::from_flags(&vec![F_ALIVE; n]), "{n} firms");
+            if n > 0 {
+                operating.remove(n as u32 - 1);
+                assert!(!operating.contains(n as u32 - 1));
+                assert!(!operating.contains(0));
+                assert_eq!(operating.contains(1.min(n as u32 - 1)), n > 2);
+            }
+        }
+    }
 }
