@@ -108,6 +108,14 @@ fn resume_refuses_a_corrupt_checkpoint_with_exit_code_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let message = stderr(&o);
     assert!(message.contains("checkpoint.bin") && message.contains("corrupt"), "{message}");
+    // A memory limit that is not a positive number, or too small, is refused before the
+    // checkpoint is read.
+    let o = scslab(&["resume", dir.to_str().unwrap(), "--memory-limit-gib", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--memory-limit-gib: expected a positive number"), "{}", stderr(&o));
+    let o = scslab(&["resume", dir.to_str().unwrap(), "--memory-limit-gib", "0.000001"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at most about"), "{}", stderr(&o));
     assert!(!dir.join("manifest.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
