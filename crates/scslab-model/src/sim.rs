@@ -1,6 +1,9 @@
 //! A running simulation: the state, the reusable buffers, and end-of-run distributions.
 
-use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, n_chunks};
+use std::ops::Range;
+
+use rayon::prelude::*;
+use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len, n_chunks};
 
 use crate::firms::FirmOutbox;
 use crate::metrics::{Counters, DayMetrics, FirmCols, PersonCols, WEALTH_BINS, gini_from_hist, wealth_bin};
@@ -132,8 +135,45 @@ pub(crate) fn initial_firm_value(params: &Params, layout: &Layout, f: u32) -> f6
     if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) }
 }
 
+/// Ids of chunk `c` of `len` among `n` agents.
+fn chunk_ids(c: usize, len: usize, n: usize) -> Range<u32> {
+    (c * len) as u32..((c + 1) * len).min(n) as u32
+}
+
+/// Adds the adults and the persons scored by each points scheme among persons `ids` to
+/// `counts`, per cell (counts that never change).
+fn count_static(
+    params: &Params,
+    plan: &Plan,
+    layout: &Layout,
+    cols: &PersonCols,
+    mut counts: Counters,
+    ids: Range<u32>,
+) -> Counters {
+    for id in ids {
+        let t = person_traits(params, layout, id);
+        if !t.is_adult() {
+            continue;
+        }
+        counts.add(t.cell(), cols.adults, 1);
+        for (k, &a) in plan.person_points.iter().enumerate() {
+            if covered(params, layout, a, id, t.province) {
+                counts.add(t.cell(), cols.scored + k, 1);
+            }
+        }
+    }
+    counts
+}
+
+/// `a` with `b` added (the counters of the chunks that follow `a`'s).
+fn merged(mut a: Counters, b: Counters) -> Counters {
+    a.merge(&b);
+    a
+}
+
 impl Simulation {
-    /// Builds the population and the initial state.
+    /// Builds the population and the initial state, in parallel on the current rayon pool (over
+    /// fixed chunks of ids, so the state does not depend on the number of threads).
     pub fn new(params: Params) -> Simulation {
         let plan = Plan::new(&params);
         let layout = Layout::new(&params);
@@ -150,9 +190,15 @@ impl Simulation {
             lists: vec![0; n],
             scores: vec![0; n * k],
         };
-        for id in 0..n as u32 {
-            (persons.wealth[id as usize], persons.flags[id as usize]) = initial_person(&params, &layout, id);
-        }
+        let len = chunk_len(n, PERSON_MIN_CHUNK);
+        persons.wealth.par_chunks_mut(len).zip(persons.flags.par_chunks_mut(len)).enumerate().for_each(
+            |(c, (wealth, flags))| {
+                let start = c * len;
+                for (i, (w, f)) in wealth.iter_mut().zip(flags).enumerate() {
+                    (*w, *f) = initial_person(&params, &layout, (start + i) as u32);
+                }
+            },
+        );
         let mut firms = Firms {
             value: vec![0.0; nf],
             flags: vec![F_ALIVE; nf],
@@ -162,25 +208,25 @@ impl Simulation {
             employee_records: vec![0; nf],
             scores: vec![0; nf * kf],
         };
-        for f in 0..nf as u32 {
-            firms.value[f as usize] = initial_firm_value(&params, &layout, f);
-        }
+        let len = chunk_len(nf, FIRM_MIN_CHUNK);
+        firms.value.par_chunks_mut(len).enumerate().for_each(|(c, values)| {
+            let start = c * len;
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = initial_firm_value(&params, &layout, (start + i) as u32);
+            }
+        });
         let (person_list_states, initial_scales) =
             crate::lists::initial_members(&params, &plan, &layout, &mut persons);
         let person_cols = PersonCols::new(&params);
-        let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
-        for id in 0..n as u32 {
-            let t = person_traits(&params, &layout, id);
-            if !t.is_adult() {
-                continue;
-            }
-            static_counts.add(t.cell(), person_cols.adults, 1);
-            for (k, &a) in plan.person_points.iter().enumerate() {
-                if covered(&params, &layout, a, id, t.province) {
-                    static_counts.add(t.cell(), person_cols.scored + k, 1);
-                }
-            }
-        }
+        // Counted over chunks of persons, added up in chunk order.
+        let len = chunk_len(n, PERSON_MIN_CHUNK);
+        let zero = || Counters::new(N_CELLS, person_cols.columns.len());
+        let static_counts = (0..n_chunks(n, PERSON_MIN_CHUNK))
+            .into_par_iter()
+            .fold(zero, |counts, c| {
+                count_static(&params, &plan, &layout, &person_cols, counts, chunk_ids(c, len, n))
+            })
+            .reduce(zero, merged);
         let firm_cols = FirmCols::new(&params);
         let metrics = DayMetrics::new(&params, &person_cols, &firm_cols);
         let person_outboxes = (0..n_chunks(n, PERSON_MIN_CHUNK))
