@@ -276,26 +276,11 @@ impl Simulation {
         firm_traits(&self.params, &self.layout, firm).size == 3
     }
 
-    /// End-of-run distributions: scores and grades of each person scheme, wealth (with the Gini
-    /// of each group) and list spell durations, overall and by urban/rural and income group.
-    pub fn distributions(&self) -> Vec<DistRow> {
-        const SCORE_BINS: usize = 20;
+    /// Adds the adults among persons `ids` to the score, grade and wealth histograms `h`.
+    fn count_persons(&self, mut h: PersonHists, ids: Range<u32>) -> PersonHists {
         let params = &self.params;
-        // Counts per cell, then aggregated to the three dimensions.
-        let n_schemes = self.plan.person_points.len();
-        let mut score_hist = vec![vec![[0u64; SCORE_BINS]; N_CELLS]; n_schemes];
-        let mut grade_hist: Vec<Vec<Vec<u64>>> = self
-            .plan
-            .person_points
-            .iter()
-            .map(|&a| match &params.authorities[a].kind {
-                AuthorityKind::Points(s) => vec![vec![0u64; s.grades.len()]; N_CELLS],
-                AuthorityKind::List(_) => Vec::new(),
-            })
-            .collect();
-        let mut wealth = vec![(vec![0u64; WEALTH_BINS], vec![0u64; WEALTH_BINS]); N_CELLS];
-        let stride = n_schemes.max(1);
-        for id in 0..self.layout.n_persons() as u32 {
+        let stride = self.plan.person_points.len().max(1);
+        for id in ids {
             let t = person_traits(params, &self.layout, id);
             if !t.is_adult() {
                 continue;
@@ -303,8 +288,8 @@ impl Simulation {
             let cell = t.cell();
             let w = self.persons.wealth[id as usize];
             let b = wealth_bin(w);
-            wealth[cell].0[b] += 1;
-            wealth[cell].1[b] += w.max(0) as u64;
+            h.wealth[cell].0[b] += 1;
+            h.wealth[cell].1[b] += w.max(0) as u64;
             for (k, &a) in self.plan.person_points.iter().enumerate() {
                 let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
                 if !covered(params, &self.layout, a, id, t.province) {
@@ -312,12 +297,28 @@ impl Simulation {
                 }
                 let score = s.base + self.persons.scores[id as usize * stride + k] as f64;
                 let bin = (((score - s.min) / (s.max - s.min).max(1e-9)) * SCORE_BINS as f64) as usize;
-                score_hist[k][cell][bin.min(SCORE_BINS - 1)] += 1;
+                h.score[k][cell][bin.min(SCORE_BINS - 1)] += 1;
                 if let Some(g) = grade_of(&s.grades, score) {
-                    grade_hist[k][cell][g] += 1;
+                    h.grade[k][cell][g] += 1;
                 }
             }
         }
+        h
+    }
+
+    /// End-of-run distributions: scores and grades of each person scheme, wealth (with the Gini
+    /// of each group) and list spell durations, overall and by urban/rural and income group.
+    pub fn distributions(&self) -> Vec<DistRow> {
+        let params = &self.params;
+        // Counts per cell (over chunks of persons, added up in chunk order), then aggregated to
+        // the three dimensions.
+        let n = self.layout.n_persons();
+        let len = chunk_len(n, PERSON_MIN_CHUNK);
+        let zero = || PersonHists::new(params, &self.plan);
+        let PersonHists { score: score_hist, grade: grade_hist, wealth } = (0..n_chunks(n, PERSON_MIN_CHUNK))
+            .into_par_iter()
+            .fold(zero, |h, c| self.count_persons(h, chunk_ids(c, len, n)))
+            .reduce(zero, PersonHists::merged);
         let mut rows = Vec::new();
         // Group slots: 0 all, 1-2 rural/urban, 3-7 income quintiles; each cell adds to three.
         let group_names: [(&'static str, &'static str); 8] = [
@@ -419,6 +420,54 @@ impl Simulation {
             }
         }
         rows
+    }
+}
+
+/// Bins of a score distribution.
+const SCORE_BINS: usize = 20;
+
+/// Histograms per cell of the end-of-run distributions of persons.
+struct PersonHists {
+    /// Per person points scheme and cell, counts per score bin.
+    score: Vec<Vec<[u64; SCORE_BINS]>>,
+    /// Per person points scheme and cell, counts per grade (empty for a list).
+    grade: Vec<Vec<Vec<u64>>>,
+    /// Per cell, counts and wealth sums per wealth bin.
+    wealth: Vec<(Vec<u64>, Vec<u64>)>,
+}
+
+impl PersonHists {
+    /// Empty histograms.
+    fn new(params: &Params, plan: &Plan) -> PersonHists {
+        let n_schemes = plan.person_points.len();
+        PersonHists {
+            score: vec![vec![[0; SCORE_BINS]; N_CELLS]; n_schemes],
+            grade: plan
+                .person_points
+                .iter()
+                .map(|&a| match &params.authorities[a].kind {
+                    AuthorityKind::Points(s) => vec![vec![0; s.grades.len()]; N_CELLS],
+                    AuthorityKind::List(_) => Vec::new(),
+                })
+                .collect(),
+            wealth: vec![(vec![0; WEALTH_BINS], vec![0; WEALTH_BINS]); N_CELLS],
+        }
+    }
+
+    /// `self` with `other` (the histograms of the chunks that follow) added.
+    fn merged(mut self, other: PersonHists) -> PersonHists {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        for (a, b) in self.score.iter_mut().flatten().zip(other.score.iter().flatten()) {
+            add(a, b);
+        }
+        for (a, b) in self.grade.iter_mut().flatten().zip(other.grade.iter().flatten()) {
+            add(a, b);
+        }
+        for (a, b) in self.wealth.iter_mut().zip(&other.wealth) {
+            add(&mut a.0, &b.0);
+            add(&mut a.1, &b.1);
+        }
+        self
     }
 }
 
