@@ -110,7 +110,6 @@ fn adult_weights(params: &Params, layout: &Layout, n_persons: u32) -> (u64, f64)
     // is) and returns the number of adults in it.
     let fill = |b: usize, weights: &mut Vec<f64>| -> u64 {
         let start = b * WEIGHT_BLOCK;
-        weights.clear();
         weights.resize(WEIGHT_BLOCK.min(n.saturating_sub(start)), 0.0);
         weights
             .par_chunks_mut(WEIGHT_CHUNK)
@@ -119,9 +118,8 @@ fn adult_weights(params: &Params, layout: &Layout, n_persons: u32) -> (u64, f64)
                 let first = start + c * WEIGHT_CHUNK;
                 let mut adults = 0;
                 for (i, w) in ws.iter_mut().enumerate() {
-                    if let Some(x) = initial_weight(params, layout, (first + i) as u32) {
-                        (*w, adults) = (x, adults + 1);
-                    }
+                    let x = initial_weight(params, layout, (first + i) as u32);
+                    (*w, adults) = (x.unwrap_or(0.0), adults + x.is_some() as u64);
                 }
                 adults
             })
