@@ -10,7 +10,7 @@ use crate::metrics::{Counters, DayMetrics, FirmCols, PersonCols, WEALTH_BINS, gi
 use crate::params::{AuthorityKind, Params};
 use crate::persons::PersonOutbox;
 use crate::population::{
-    Layout, N_CELLS, N_PEER_GROUPS, covered, firm_traits, initially_employed, person_traits,
+    Layout, N_CELLS, N_PEER_GROUPS, PersonTraits, covered, firm_traits, initially_employed, person_traits,
 };
 use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
@@ -115,14 +115,18 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
 /// A person's wealth and flags on day 0 (everyone starts on no list, with no score change, no
 /// fear or resentment and the initial trust).
 pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> (i32, u16) {
+    initial_person_with(params, id, &person_traits(params, layout, id))
+}
+
+/// [`initial_person`] of person `id` with traits `t`.
+fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> (i32, u16) {
     let pop = &params.population;
-    let t = person_traits(params, layout, id);
     let mut income = pop.daily_income[t.income as usize];
     if !t.urban {
         income *= pop.rural_income_factor;
     }
     let wealth = (income * pop.initial_wealth_days).round() as i32;
-    (wealth, if initially_employed(params, id, &t) { P_EMPLOYED } else { 0 })
+    (wealth, if initially_employed(params, id, t) { P_EMPLOYED } else { 0 })
 }
 
 /// A firm's value on day 0 (every firm starts operating, on no list).
@@ -140,18 +144,23 @@ fn chunk_ids(c: usize, len: usize, n: usize) -> Range<u32> {
     (c * len) as u32..((c + 1) * len).min(n) as u32
 }
 
-/// Adds the adults and the persons scored by each points scheme among persons `ids` to
-/// `counts`, per cell (counts that never change).
-fn count_static(
+/// Sets the wealth and flags of persons `start..` (as many as `wealth` holds) on day 0, and adds
+/// the adults and the persons scored by each points scheme among them to `counts`, per cell
+/// (counts that never change).
+fn init_persons(
     params: &Params,
     plan: &Plan,
     layout: &Layout,
     cols: &PersonCols,
+    start: u32,
+    wealth: &mut [i32],
+    flags: &mut [u16],
     mut counts: Counters,
-    ids: Range<u32>,
 ) -> Counters {
-    for id in ids {
+    for (i, (w, f)) in wealth.iter_mut().zip(flags).enumerate() {
+        let id = start + i as u32;
         let t = person_traits(params, layout, id);
+        (*w, *f) = initial_person_with(params, id, &t);
         if !t.is_adult() {
             continue;
         }
@@ -190,15 +199,20 @@ impl Simulation {
             lists: vec![0; n],
             scores: vec![0; n * k],
         };
+        let person_cols = PersonCols::new(&params);
+        // Wealth, flags and the counts that never change, over chunks of persons (the counts
+        // added up in chunk order).
         let len = chunk_len(n, PERSON_MIN_CHUNK);
-        persons.wealth.par_chunks_mut(len).zip(persons.flags.par_chunks_mut(len)).enumerate().for_each(
-            |(c, (wealth, flags))| {
-                let start = c * len;
-                for (i, (w, f)) in wealth.iter_mut().zip(flags).enumerate() {
-                    (*w, *f) = initial_person(&params, &layout, (start + i) as u32);
-                }
-            },
-        );
+        let zero = || Counters::new(N_CELLS, person_cols.columns.len());
+        let static_counts = persons
+            .wealth
+            .par_chunks_mut(len)
+            .zip(persons.flags.par_chunks_mut(len))
+            .enumerate()
+            .fold(zero, |counts, (c, (wealth, flags))| {
+                init_persons(&params, &plan, &layout, &person_cols, (c * len) as u32, wealth, flags, counts)
+            })
+            .reduce(zero, merged);
         let mut firms = Firms {
             value: vec![0.0; nf],
             flags: vec![F_ALIVE; nf],
@@ -217,16 +231,6 @@ impl Simulation {
         });
         let (person_list_states, initial_scales) =
             crate::lists::initial_members(&params, &plan, &layout, &mut persons);
-        let person_cols = PersonCols::new(&params);
-        // Counted over chunks of persons, added up in chunk order.
-        let len = chunk_len(n, PERSON_MIN_CHUNK);
-        let zero = || Counters::new(N_CELLS, person_cols.columns.len());
-        let static_counts = (0..n_chunks(n, PERSON_MIN_CHUNK))
-            .into_par_iter()
-            .fold(zero, |counts, c| {
-                count_static(&params, &plan, &layout, &person_cols, counts, chunk_ids(c, len, n))
-            })
-            .reduce(zero, merged);
         let firm_cols = FirmCols::new(&params);
         let metrics = DayMetrics::new(&params, &person_cols, &firm_cols);
         let person_outboxes = (0..n_chunks(n, PERSON_MIN_CHUNK))
