@@ -3,6 +3,8 @@
 //! agent phases (repayment, score no longer below the threshold) have already cleared the
 //! member's bit; here their entries are dropped and their spells counted.
 
+use rayon::prelude::*;
+use scslab_core::chunk::{PERSON_MIN_CHUNK, chunk_len};
 use scslab_core::rng::{AgentDayRng, Stream};
 
 use crate::metrics::{Counters, FirmCols, PersonCols};
@@ -25,7 +27,8 @@ const INITIAL_KEY: u64 = 1 << 32;
 /// day key 2^32). Members have a true basis (true-violation flag set), are in debt if the list
 /// exits on repayment, have no pending appeal, entered on day 0 for spell counting and, on a list
 /// with a fixed period `d`, leave after `1 + floor(v d)` days (`v` the second uniform: entry
-/// dates spread evenly over the past period). No measure is applied again.
+/// dates spread evenly over the past period). No measure is applied again. Members are drawn in
+/// parallel over fixed chunks of persons; each list's entries stay in id order.
 pub fn initial_members(
     params: &Params,
     plan: &Plan,
@@ -34,15 +37,36 @@ pub fn initial_members(
 ) -> (Vec<ListState>, Vec<f64>) {
     let mut states = vec![ListState::default(); plan.person_lists.len()];
     let scales = initial_scales(params, plan, layout, persons.lists.len() as u32);
-    for (slot, &a) in plan.person_lists.iter().enumerate() {
-        if scales[slot] <= 0.0 {
-            continue;
-        }
-        for id in 0..persons.lists.len() as u32 {
-            let Some(entry) = initial_entry(params, layout, a, id, scales[slot]) else { continue };
-            let (bits, flags) = (&mut persons.lists[id as usize], &mut persons.flags[id as usize]);
-            join_initially(params, a, slot, bits, flags);
-            states[slot].entries.push(entry);
+    if scales.iter().all(|&s| s <= 0.0) {
+        return (states, scales);
+    }
+    // Per chunk of persons, the entries of each list slot in id order; appended in chunk order.
+    let len = chunk_len(persons.lists.len(), PERSON_MIN_CHUNK);
+    let chunks: Vec<Vec<Vec<ListEntry>>> = persons
+        .lists
+        .par_chunks_mut(len)
+        .zip(persons.flags.par_chunks_mut(len))
+        .enumerate()
+        .map(|(c, (bits, flags))| {
+            let start = c * len;
+            let mut entries = vec![Vec::new(); plan.person_lists.len()];
+            for (slot, &a) in plan.person_lists.iter().enumerate().filter(|&(slot, _)| scales[slot] > 0.0) {
+                for (i, (bits, flags)) in bits.iter_mut().zip(flags.iter_mut()).enumerate() {
+                    let id = (start + i) as u32;
+                    let Some(entry) = initial_entry(params, layout, a, id, scales[slot]) else { continue };
+                    join_initially(params, a, slot, bits, flags);
+                    entries[slot].push(entry);
+                }
+            }
+            entries
+        })
+        .collect();
+    for (slot, state) in states.iter_mut().enumerate() {
+        state.entries.reserve_exact(chunks.iter().map(|c| c[slot].len()).sum());
+    }
+    for chunk in chunks {
+        for (state, entries) in states.iter_mut().zip(chunk) {
+            state.entries.extend(entries);
         }
     }
     (states, scales)
@@ -55,23 +79,62 @@ fn initial_weight(params: &Params, layout: &Layout, id: u32) -> Option<f64> {
 }
 
 /// Per person list slot, the factor `share * A / W` of the warm start (0 for a list without
-/// one): one pass over the population.
+/// one): one pass over the population, if any list has a warm start.
 pub fn initial_scales(params: &Params, plan: &Plan, layout: &Layout, n_persons: u32) -> Vec<f64> {
+    let share = |a: usize| match &params.authorities[a].kind {
+        AuthorityKind::List(rule) if rule.initial_share > 0.0 => rule.initial_share,
+        _ => 0.0,
+    };
+    if plan.person_lists.iter().all(|&a| share(a) <= 0.0) {
+        return vec![0.0; plan.person_lists.len()];
+    }
+    let (adults, total) = adult_weights(params, layout, n_persons);
     plan.person_lists
         .iter()
-        .map(|&a| {
-            let AuthorityKind::List(rule) = &params.authorities[a].kind else { return 0.0 };
-            if rule.initial_share <= 0.0 {
-                return 0.0;
-            }
-            let (mut adults, mut total) = (0u64, 0.0f64);
-            for w in (0..n_persons).filter_map(|id| initial_weight(params, layout, id)) {
-                adults += 1;
-                total += w;
-            }
-            if total <= 0.0 { 0.0 } else { rule.initial_share * adults as f64 / total }
-        })
+        .map(|&a| if share(a) <= 0.0 || total <= 0.0 { 0.0 } else { share(a) * adults as f64 / total })
         .collect()
+}
+
+/// Persons whose warm-start weights [`adult_weights`] computes at a time (8 MiB of weights).
+const WEIGHT_BLOCK: usize = 1 << 20;
+
+/// Persons per parallel task within a block.
+const WEIGHT_CHUNK: usize = 1 << 14;
+
+/// The number of adults and the sum of their weights, added one by one in id order (the
+/// rounding of a plain loop, whatever the thread count). The weights of a block of persons are
+/// computed in parallel, and summed on one thread while the next block is computed.
+fn adult_weights(params: &Params, layout: &Layout, n_persons: u32) -> (u64, f64) {
+    let n = n_persons as usize;
+    // Fills `weights` with those of block `b` (0 for a minor: adding it leaves the sum as it
+    // is) and returns the number of adults in it.
+    let fill = |b: usize, weights: &mut Vec<f64>| -> u64 {
+        let start = b * WEIGHT_BLOCK;
+        weights.resize(WEIGHT_BLOCK.min(n.saturating_sub(start)), 0.0);
+        weights
+            .par_chunks_mut(WEIGHT_CHUNK)
+            .enumerate()
+            .map(|(c, ws)| {
+                let first = start + c * WEIGHT_CHUNK;
+                let mut adults = 0;
+                for (i, w) in ws.iter_mut().enumerate() {
+                    let x = initial_weight(params, layout, (first + i) as u32);
+                    (*w, adults) = (x.unwrap_or(0.0), adults + x.is_some() as u64);
+                }
+                adults
+            })
+            .sum()
+    };
+    let (mut adults, mut total) = (0u64, 0.0f64);
+    let (mut current, mut next) = (Vec::new(), Vec::new());
+    // Step b sums block b - 1 (in `current`) while block b is computed (into `next`).
+    for b in 0..=n.div_ceil(WEIGHT_BLOCK) {
+        let (sum, block_adults) =
+            rayon::join(|| current.iter().fold(total, |sum, w| sum + w), || fill(b, &mut next));
+        (adults, total) = (adults + block_adults, sum);
+        std::mem::swap(&mut current, &mut next);
+    }
+    (adults, total)
 }
 
 /// The entry of person `id` on list `authority` on day 0, if the warm start (with `scale` from

@@ -1,13 +1,16 @@
 //! A running simulation: the state, the reusable buffers, and end-of-run distributions.
 
-use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, n_chunks};
+use std::ops::Range;
+
+use rayon::prelude::*;
+use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len, n_chunks};
 
 use crate::firms::FirmOutbox;
 use crate::metrics::{Counters, DayMetrics, FirmCols, PersonCols, WEALTH_BINS, gini_from_hist, wealth_bin};
 use crate::params::{AuthorityKind, Params};
 use crate::persons::PersonOutbox;
 use crate::population::{
-    Layout, N_CELLS, N_PEER_GROUPS, covered, firm_traits, initially_employed, person_traits,
+    Layout, N_CELLS, N_PEER_GROUPS, PersonTraits, covered, firm_traits, initially_employed, person_traits,
 };
 use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
@@ -133,14 +136,18 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
 /// A person's wealth and flags on day 0 (everyone starts on no list, with no score change, no
 /// fear or resentment and the initial trust).
 pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> (i32, u16) {
+    initial_person_with(params, id, &person_traits(params, layout, id))
+}
+
+/// [`initial_person`] of person `id` with traits `t`.
+fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> (i32, u16) {
     let pop = &params.population;
-    let t = person_traits(params, layout, id);
     let mut income = pop.daily_income[t.income as usize];
     if !t.urban {
         income *= pop.rural_income_factor;
     }
     let wealth = (income * pop.initial_wealth_days).round() as i32;
-    (wealth, if initially_employed(params, id, &t) { P_EMPLOYED } else { 0 })
+    (wealth, if initially_employed(params, id, t) { P_EMPLOYED } else { 0 })
 }
 
 /// A firm's value on day 0 (every firm starts operating, on no list).
@@ -153,8 +160,50 @@ pub(crate) fn initial_firm_value(params: &Params, layout: &Layout, f: u32) -> f6
     if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) }
 }
 
+/// Ids of chunk `c` of `len` among `n` agents.
+fn chunk_ids(c: usize, len: usize, n: usize) -> Range<u32> {
+    (c * len) as u32..((c + 1) * len).min(n) as u32
+}
+
+/// Sets the wealth and flags of persons `start..` (as many as `wealth` holds) on day 0, and adds
+/// the adults and the persons scored by each points scheme among them to `counts`, per cell
+/// (counts that never change).
+fn init_persons(
+    params: &Params,
+    plan: &Plan,
+    layout: &Layout,
+    cols: &PersonCols,
+    start: u32,
+    wealth: &mut [i32],
+    flags: &mut [u16],
+    mut counts: Counters,
+) -> Counters {
+    for (i, (w, f)) in wealth.iter_mut().zip(flags).enumerate() {
+        let id = start + i as u32;
+        let t = person_traits(params, layout, id);
+        (*w, *f) = initial_person_with(params, id, &t);
+        if !t.is_adult() {
+            continue;
+        }
+        counts.add(t.cell(), cols.adults, 1);
+        for (k, &a) in plan.person_points.iter().enumerate() {
+            if covered(params, layout, a, id, t.province) {
+                counts.add(t.cell(), cols.scored + k, 1);
+            }
+        }
+    }
+    counts
+}
+
+/// `a` with `b` added (the counters of the chunks that follow `a`'s).
+fn merged(mut a: Counters, b: Counters) -> Counters {
+    a.merge(&b);
+    a
+}
+
 impl Simulation {
-    /// Builds the population and the initial state.
+    /// Builds the population and the initial state, in parallel on the current rayon pool (over
+    /// fixed chunks of ids, so the state does not depend on the number of threads).
     pub fn new(params: Params) -> Simulation {
         let plan = Plan::new(&params);
         let layout = Layout::new(&params);
@@ -171,9 +220,20 @@ impl Simulation {
             // One zeroed allocation per scheme (not a clone: its pages stay untouched).
             scores: (0..plan.person_points.len()).map(|_| vec![0; n]).collect(),
         };
-        for id in 0..n as u32 {
-            (persons.wealth[id as usize], persons.flags[id as usize]) = initial_person(&params, &layout, id);
-        }
+        let person_cols = PersonCols::new(&params);
+        // Wealth, flags and the counts that never change, over chunks of persons (the counts
+        // added up in chunk order).
+        let len = chunk_len(n, PERSON_MIN_CHUNK);
+        let zero = || Counters::new(N_CELLS, person_cols.columns.len());
+        let static_counts = persons
+            .wealth
+            .par_chunks_mut(len)
+            .zip(persons.flags.par_chunks_mut(len))
+            .enumerate()
+            .fold(zero, |counts, (c, (wealth, flags))| {
+                init_persons(&params, &plan, &layout, &person_cols, (c * len) as u32, wealth, flags, counts)
+            })
+            .reduce(zero, merged);
         let mut firms = Firms {
             value: vec![0.0; nf],
             flags: vec![F_ALIVE; nf],
@@ -183,25 +243,15 @@ impl Simulation {
             employee_records: vec![0; nf],
             scores: vec![0; nf * kf],
         };
-        for f in 0..nf as u32 {
-            firms.value[f as usize] = initial_firm_value(&params, &layout, f);
-        }
+        let len = chunk_len(nf, FIRM_MIN_CHUNK);
+        firms.value.par_chunks_mut(len).enumerate().for_each(|(c, values)| {
+            let start = c * len;
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = initial_firm_value(&params, &layout, (start + i) as u32);
+            }
+        });
         let (person_list_states, initial_scales) =
             crate::lists::initial_members(&params, &plan, &layout, &mut persons);
-        let person_cols = PersonCols::new(&params);
-        let mut static_counts = Counters::new(N_CELLS, person_cols.columns.len());
-        for id in 0..n as u32 {
-            let t = person_traits(&params, &layout, id);
-            if !t.is_adult() {
-                continue;
-            }
-            static_counts.add(t.cell(), person_cols.adults, 1);
-            for (k, &a) in plan.person_points.iter().enumerate() {
-                if covered(&params, &layout, a, id, t.province) {
-                    static_counts.add(t.cell(), person_cols.scored + k, 1);
-                }
-            }
-        }
         let firm_cols = FirmCols::new(&params);
         let metrics = DayMetrics::new(&params, &person_cols, &firm_cols);
         let person_outboxes = (0..n_chunks(n, PERSON_MIN_CHUNK))
@@ -252,25 +302,10 @@ impl Simulation {
         firm_traits(&self.params, &self.layout, firm).size == 3
     }
 
-    /// End-of-run distributions: scores and grades of each person scheme, wealth (with the Gini
-    /// of each group) and list spell durations, overall and by urban/rural and income group.
-    pub fn distributions(&self) -> Vec<DistRow> {
-        const SCORE_BINS: usize = 20;
+    /// Adds the adults among persons `ids` to the score, grade and wealth histograms `h`.
+    fn count_persons(&self, mut h: PersonHists, ids: Range<u32>) -> PersonHists {
         let params = &self.params;
-        // Counts per cell, then aggregated to the three dimensions.
-        let n_schemes = self.plan.person_points.len();
-        let mut score_hist = vec![vec![[0u64; SCORE_BINS]; N_CELLS]; n_schemes];
-        let mut grade_hist: Vec<Vec<Vec<u64>>> = self
-            .plan
-            .person_points
-            .iter()
-            .map(|&a| match &params.authorities[a].kind {
-                AuthorityKind::Points(s) => vec![vec![0u64; s.grades.len()]; N_CELLS],
-                AuthorityKind::List(_) => Vec::new(),
-            })
-            .collect();
-        let mut wealth = vec![(vec![0u64; WEALTH_BINS], vec![0u64; WEALTH_BINS]); N_CELLS];
-        for id in 0..self.layout.n_persons() as u32 {
+        for id in ids {
             let t = person_traits(params, &self.layout, id);
             if !t.is_adult() {
                 continue;
@@ -278,8 +313,8 @@ impl Simulation {
             let cell = t.cell();
             let w = self.persons.wealth[id as usize];
             let b = wealth_bin(w);
-            wealth[cell].0[b] += 1;
-            wealth[cell].1[b] += w.max(0) as u64;
+            h.wealth[cell].0[b] += 1;
+            h.wealth[cell].1[b] += w.max(0) as u64;
             for (k, &a) in self.plan.person_points.iter().enumerate() {
                 let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
                 if !covered(params, &self.layout, a, id, t.province) {
@@ -287,12 +322,28 @@ impl Simulation {
                 }
                 let score = s.base + self.persons.scores[k][id as usize] as f64;
                 let bin = (((score - s.min) / (s.max - s.min).max(1e-9)) * SCORE_BINS as f64) as usize;
-                score_hist[k][cell][bin.min(SCORE_BINS - 1)] += 1;
+                h.score[k][cell][bin.min(SCORE_BINS - 1)] += 1;
                 if let Some(g) = grade_of(&s.grades, score) {
-                    grade_hist[k][cell][g] += 1;
+                    h.grade[k][cell][g] += 1;
                 }
             }
         }
+        h
+    }
+
+    /// End-of-run distributions: scores and grades of each person scheme, wealth (with the Gini
+    /// of each group) and list spell durations, overall and by urban/rural and income group.
+    pub fn distributions(&self) -> Vec<DistRow> {
+        let params = &self.params;
+        // Counts per cell (over chunks of persons, added up in chunk order), then aggregated to
+        // the three dimensions.
+        let n = self.layout.n_persons();
+        let len = chunk_len(n, PERSON_MIN_CHUNK);
+        let zero = || PersonHists::new(params, &self.plan);
+        let PersonHists { score: score_hist, grade: grade_hist, wealth } = (0..n_chunks(n, PERSON_MIN_CHUNK))
+            .into_par_iter()
+            .fold(zero, |h, c| self.count_persons(h, chunk_ids(c, len, n)))
+            .reduce(zero, PersonHists::merged);
         let mut rows = Vec::new();
         // Group slots: 0 all, 1-2 rural/urban, 3-7 income quintiles; each cell adds to three.
         let group_names: [(&'static str, &'static str); 8] = [
@@ -394,6 +445,54 @@ impl Simulation {
             }
         }
         rows
+    }
+}
+
+/// Bins of a score distribution.
+const SCORE_BINS: usize = 20;
+
+/// Histograms per cell of the end-of-run distributions of persons.
+struct PersonHists {
+    /// Per person points scheme and cell, counts per score bin.
+    score: Vec<Vec<[u64; SCORE_BINS]>>,
+    /// Per person points scheme and cell, counts per grade (empty for a list).
+    grade: Vec<Vec<Vec<u64>>>,
+    /// Per cell, counts and wealth sums per wealth bin.
+    wealth: Vec<(Vec<u64>, Vec<u64>)>,
+}
+
+impl PersonHists {
+    /// Empty histograms.
+    fn new(params: &Params, plan: &Plan) -> PersonHists {
+        let n_schemes = plan.person_points.len();
+        PersonHists {
+            score: vec![vec![[0; SCORE_BINS]; N_CELLS]; n_schemes],
+            grade: plan
+                .person_points
+                .iter()
+                .map(|&a| match &params.authorities[a].kind {
+                    AuthorityKind::Points(s) => vec![vec![0; s.grades.len()]; N_CELLS],
+                    AuthorityKind::List(_) => Vec::new(),
+                })
+                .collect(),
+            wealth: vec![(vec![0; WEALTH_BINS], vec![0; WEALTH_BINS]); N_CELLS],
+        }
+    }
+
+    /// `self` with `other` (the histograms of the chunks that follow) added.
+    fn merged(mut self, other: PersonHists) -> PersonHists {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        for (a, b) in self.score.iter_mut().flatten().zip(other.score.iter().flatten()) {
+            add(a, b);
+        }
+        for (a, b) in self.grade.iter_mut().flatten().zip(other.grade.iter().flatten()) {
+            add(a, b);
+        }
+        for (a, b) in self.wealth.iter_mut().zip(&other.wealth) {
+            add(&mut a.0, &b.0);
+            add(&mut a.1, &b.1);
+        }
+        self
     }
 }
 
