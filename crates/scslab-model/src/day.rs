@@ -2,6 +2,8 @@
 //! scheduling"). Each phase is one function call; the agent phases run over chunks in parallel
 //! and hand their cross-agent effects on through outboxes merged in chunk (id) order.
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len};
 use scslab_core::rng::{DayStream, Stream};
@@ -23,6 +25,7 @@ pub const PEER_MEMORY_DAYS: f64 = 30.0;
 impl Simulation {
     /// Simulates one day and returns its metrics.
     pub fn step(&mut self) -> &crate::metrics::DayMetrics {
+        let start = Instant::now();
         let day = self.day;
         apply_policy_changes(&mut self.params, &mut self.enabled, &mut self.tables.detection_scale, day);
         self.replay.start_day(&self.peer_rates, &self.group_sanction_rate);
@@ -32,12 +35,21 @@ impl Simulation {
         self.metrics.day = day;
         let target = self.apply_interventions(day);
         self.deliver_due_records(day);
+        let firms_start = Instant::now();
         self.firm_phase(day, target);
+        let persons_start = Instant::now();
         self.person_phase(day);
+        let persons_end = Instant::now();
         self.maintain_lists(day);
         self.log_firm_lists(day);
         self.close_day();
         self.day += 1;
+        let w = &mut self.workload;
+        w.days += 1;
+        w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
+        w.firm_phase += persons_start - firms_start;
+        w.person_phase += persons_end - persons_start;
+        w.total += start.elapsed();
         &self.metrics
     }
 
@@ -100,6 +112,8 @@ impl Simulation {
         self.firm_inbox.sort_by_key(|m| m.agent);
         self.firm_lists_before.clear();
         self.firm_lists_before.extend_from_slice(&self.firms.lists);
+        let black = self.plan.firm_black_mask;
+        self.firm_blacklisted.refill(&self.firms.lists, |&bits| bits & black != 0);
         let ctx = FirmCtx {
             params: &self.params,
             plan: &self.plan,
@@ -108,7 +122,7 @@ impl Simulation {
             day,
             enabled: &self.enabled,
             cols: &self.firm_cols,
-            lists_before: &self.firm_lists_before,
+            blacklisted: &self.firm_blacklisted,
             target,
             person_lists: &self.persons.lists,
             streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]

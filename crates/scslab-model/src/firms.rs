@@ -9,7 +9,7 @@ use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
-use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, ListEntry, Message, Pending};
+use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmSet, ListEntry, Message, Pending};
 
 /// Read-only inputs of the firm phase.
 pub struct FirmCtx<'a> {
@@ -27,8 +27,8 @@ pub struct FirmCtx<'a> {
     pub enabled: &'a [bool],
     /// Counter layout.
     pub cols: &'a FirmCols,
-    /// Firms' list bits at the start of the phase (read for suppliers).
-    pub lists_before: &'a [u8],
+    /// Firms on a blacklist at the start of the phase (read for suppliers).
+    pub blacklisted: &'a FirmSet,
     /// Firm excluded from the "other large firms" counters (an intervention's target).
     pub target: Option<u32>,
     /// Persons' list bits (read to skip executives under an exec ban).
@@ -297,7 +297,7 @@ fn firm_day(
             continue;
         }
         let s = ctx.layout.supplier(f.id, k);
-        if s == f.id || ctx.lists_before[s as usize] & ctx.plan.firm_black_mask == 0 {
+        if s == f.id || !ctx.blacklisted.contains(s) {
             continue;
         }
         if crng.bernoulli(net.drop_listed_partner) {

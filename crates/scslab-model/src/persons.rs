@@ -16,8 +16,8 @@ use crate::vocab::{
     N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 use crate::world::{
-    Addressed, ListEntry, Message, OperatingFirms, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT,
-    P_EMPLOYED, P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
+    Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
+    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
 };
 
 /// Read-only inputs of the person phase.
@@ -33,7 +33,7 @@ pub struct PersonCtx<'a> {
     /// Today.
     pub day: u32,
     /// Operating firms (read for employers' closure).
-    pub operating: &'a OperatingFirms,
+    pub operating: &'a FirmSet,
     /// Provinces where a firm closed in today's firm phase or that have no firms: only there
     /// can an employed person have lost their employer.
     pub employer_check: &'a [bool; N_PROVINCES],
@@ -80,6 +80,9 @@ pub struct PersonOutbox {
     pub employee_records: Vec<u32>,
     /// Late records.
     pub pending: Vec<Pending>,
+    /// Adult-days whose behaviour draw fell below the thinning bound, so that the day's event
+    /// probabilities were computed (a measure of work, not an output).
+    pub candidates: u64,
     /// One person's scores while the kernel works on them (reused).
     scores: Vec<i16>,
 }
@@ -92,6 +95,7 @@ impl PersonOutbox {
             entries: Vec::new(),
             employee_records: Vec::new(),
             pending: Vec::new(),
+            candidates: 0,
             scores: Vec::new(),
         }
     }
@@ -99,6 +103,7 @@ impl PersonOutbox {
     /// Empties the outbox, keeping allocations.
     pub fn clear(&mut self) {
         self.counters.clear();
+        self.candidates = 0;
         self.clear_messages();
     }
 
@@ -363,6 +368,7 @@ fn person_day(
         let event = if bound <= 0.95 && u >= bound {
             None
         } else {
+            out.candidates += 1;
             crate::population::fill_event_traits(ctx.params, ctx.layout, me.id, traits);
             // Trait factors by kind of event (a table lookup rather than a match per event:
             // a jump table mispredicts on nearly every event).

@@ -16,8 +16,8 @@ use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, Firms, ListState, OperatingFirms, P_EMPLOYED, Pending, Persons, SPELL_BINS,
-    firm_bytes, person_bytes,
+    Addressed, F_ALIVE, FirmSet, Firms, ListState, P_EMPLOYED, Pending, Persons, SPELL_BINS, firm_bytes,
+    person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -36,7 +36,7 @@ pub struct Simulation {
     /// Firm columns.
     pub firms: Firms,
     /// The firms that operate, a bit each (kept equal to the firms' `F_ALIVE` flags).
-    pub operating: OperatingFirms,
+    pub operating: FirmSet,
     /// Person lists' sparse state, by slot.
     pub person_list_states: Vec<ListState>,
     /// Firm lists' sparse state, by slot.
@@ -54,6 +54,8 @@ pub struct Simulation {
     pub(crate) person_inbox: Vec<Addressed>,
     pub(crate) firm_inbox: Vec<Addressed>,
     pub(crate) firm_lists_before: Vec<u8>,
+    /// Firms on a blacklist at the start of today's firm phase.
+    pub(crate) firm_blacklisted: FirmSet,
     pub(crate) person_outboxes: Vec<PersonOutbox>,
     pub(crate) firm_outboxes: Vec<FirmOutbox>,
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
@@ -63,6 +65,25 @@ pub struct Simulation {
     pub(crate) static_counts: Counters,
     /// What each day handed from agents to others, for re-simulating one agent later.
     pub replay: ReplayLog,
+    /// Work done by the days simulated in this process (for benchmarks; never an output).
+    pub workload: Workload,
+}
+
+/// Work done by the days a [`Simulation`] value has stepped (not saved in checkpoints: a resumed
+/// run starts from zero). Benchmarks read it to say where the time of a day goes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Workload {
+    /// Days stepped.
+    pub days: u64,
+    /// Adult-days whose behaviour draw fell below the thinning bound (see `persons`): the days
+    /// on which a person's event probabilities were computed.
+    pub candidate_days: u64,
+    /// Time in the firm phase.
+    pub firm_phase: std::time::Duration,
+    /// Time in the person phase.
+    pub person_phase: std::time::Duration,
+    /// Time of whole days (every phase, the tables and the closing of the day).
+    pub total: std::time::Duration,
 }
 
 /// One row of an end-of-run distribution.
@@ -271,7 +292,7 @@ impl Simulation {
             plan,
             layout,
             persons,
-            operating: OperatingFirms::all(nf),
+            operating: FirmSet::all(nf),
             firms,
             person_cols,
             firm_cols,
@@ -282,6 +303,7 @@ impl Simulation {
             person_inbox: Vec::new(),
             firm_inbox: Vec::new(),
             firm_lists_before: Vec::with_capacity(nf),
+            firm_blacklisted: FirmSet::default(),
             person_outboxes,
             firm_outboxes,
             peer_rates,
@@ -289,6 +311,7 @@ impl Simulation {
             intervention_target,
             static_counts,
             replay: ReplayLog { initial_scales, ..ReplayLog::default() },
+            workload: Workload::default(),
             params,
         }
     }

@@ -38,7 +38,7 @@ use crate::replay::ReplayLog;
 use crate::sim::Simulation;
 use crate::tables::Plan;
 use crate::vocab::N_PERSON_EVENTS;
-use crate::world::{Addressed, ListEntry, ListState, Message, OperatingFirms, Pending, SPELL_BINS};
+use crate::world::{Addressed, FirmSet, ListEntry, ListState, Message, Pending, SPELL_BINS};
 
 /// Magic bytes at the start of a saved simulation state.
 pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
@@ -664,7 +664,7 @@ impl Simulation {
         // once the checksum has passed.
         let rest = frame.rest()?;
         frame.finish()?;
-        sim.operating = OperatingFirms::from_flags(&sim.firms.flags);
+        sim.operating = FirmSet::from_flags(&sim.firms.flags);
         let mut d = Decoder::new(&rest);
         let n_persons = sim.persons.wealth.len() as u32;
         let n_firms = sim.firms.value.len() as u32;

@@ -22,7 +22,7 @@ use crate::sim::{initial_firm_value, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
-    Addressed, F_ALIVE, F_IPO_HALTED, ListEntry, Message, OperatingFirms, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
+    Addressed, F_ALIVE, F_IPO_HALTED, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
     P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
 };
 
@@ -195,9 +195,11 @@ struct Replay<'a> {
     person_cols: PersonCols,
     firm_cols: FirmCols,
     /// The firms that operate, as the log's closures say.
-    operating: OperatingFirms,
+    operating: FirmSet,
     /// Firms' list bits at the start of today's firm phase.
     firm_lists: Vec<u8>,
+    /// Firms on a blacklist at the start of the day's firm phase.
+    blacklisted: FirmSet,
     group_sanction_rate: [f64; N_PEER_GROUPS],
     /// Provinces where a firm closed today.
     closed_in: [bool; N_PROVINCES],
@@ -219,8 +221,9 @@ impl<'a> Replay<'a> {
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
             person_cols: PersonCols::new(params),
             firm_cols: FirmCols::new(params),
-            operating: OperatingFirms::all(nf),
+            operating: FirmSet::all(nf),
             firm_lists: vec![0; nf],
+            blacklisted: FirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
@@ -240,6 +243,9 @@ impl<'a> Replay<'a> {
         let n = changes.partition_point(|&(d, _, _)| d <= day);
         for &(_, f, bits) in &changes[..n] {
             self.firm_lists[f as usize] = bits;
+        }
+        for &(_, f, bits) in &changes[..n] {
+            self.blacklisted.set(f, bits & self.plan.firm_black_mask != 0);
         }
         self.firm_lists_at += n;
     }
@@ -898,7 +904,7 @@ impl TracedFirm {
             day,
             enabled: &w.enabled,
             cols: &w.firm_cols,
-            lists_before: &w.firm_lists,
+            blacklisted: &w.blacklisted,
             target: w
                 .params
                 .interventions

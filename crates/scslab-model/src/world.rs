@@ -4,6 +4,7 @@
 //! Per person the dense state is 10 bytes plus 2 bytes per person points scheme; see
 //! [`person_bytes`]. Everything static is derived in `population`, never stored here.
 
+use rayon::prelude::*;
 use scslab_core::Day;
 
 /// Person flag: has an employer.
@@ -154,42 +155,61 @@ pub struct Addressed {
     pub message: Message,
 }
 
-/// One bit per firm, set while the firm operates (its `F_ALIVE` flag): what employed persons
-/// read to know whether their employer still exists. A sixteenth of the firm flags' size (15 MB
-/// at full scale), so that the person kernel's look-ups at random firms stay in cache.
+/// A set of firms, one bit each: the firms that operate (their `F_ALIVE` flag), read by employed
+/// persons to know whether their employer still exists, and the firms on a blacklist at the start
+/// of the firm phase, read by their customers. A sixteenth of the firm flags' size (15 MB at full
+/// scale), so that look-ups at random firms stay in cache.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OperatingFirms {
+pub struct FirmSet {
     words: Vec<u64>,
 }
 
-impl OperatingFirms {
-    /// All of `n` firms operate.
-    pub fn all(n: usize) -> OperatingFirms {
+impl FirmSet {
+    /// All of `n` firms.
+    pub fn all(n: usize) -> FirmSet {
         let mut words = vec![u64::MAX; n.div_ceil(64)];
         if let Some(last) = words.last_mut().filter(|_| !n.is_multiple_of(64)) {
             *last = (1 << (n % 64)) - 1;
         }
-        OperatingFirms { words }
+        FirmSet { words }
+    }
+
+    /// None of `n` firms.
+    pub fn none(n: usize) -> FirmSet {
+        FirmSet { words: vec![0; n.div_ceil(64)] }
     }
 
     /// The firms whose flags have `F_ALIVE`.
-    pub fn from_flags(flags: &[u16]) -> OperatingFirms {
-        let words = flags
-            .chunks(64)
-            .map(|c| c.iter().enumerate().fold(0u64, |w, (i, &f)| w | (((f & F_ALIVE != 0) as u64) << i)))
-            .collect();
-        OperatingFirms { words }
+    pub fn from_flags(flags: &[u16]) -> FirmSet {
+        let mut set = FirmSet::default();
+        set.refill(flags, |&f| f & F_ALIVE != 0);
+        set
     }
 
-    /// Whether firm `f` operates.
+    /// Makes the set the firms `f` for which `member(&values[f])` holds (in parallel, over
+    /// blocks of 64 firms).
+    pub fn refill<T: Sync>(&mut self, values: &[T], member: impl Fn(&T) -> bool + Sync) {
+        self.words.resize(values.len().div_ceil(64), 0);
+        self.words.par_iter_mut().zip(values.par_chunks(64)).for_each(|(word, block)| {
+            *word = block.iter().enumerate().fold(0, |w, (i, v)| w | (member(v) as u64) << i);
+        });
+    }
+
+    /// Whether firm `f` is in the set.
     #[inline(always)]
     pub fn contains(&self, f: u32) -> bool {
         self.words[(f >> 6) as usize] >> (f & 63) & 1 != 0
     }
 
-    /// Firm `f` has closed.
+    /// Puts firm `f` in the set or takes it out.
+    pub fn set(&mut self, f: u32, member: bool) {
+        let (word, bit) = (&mut self.words[(f >> 6) as usize], 1 << (f & 63));
+        *word = if member { *word | bit } else { *word & !bit };
+    }
+
+    /// Takes firm `f` out of the set (a firm that closed).
     pub fn remove(&mut self, f: u32) {
-        self.words[(f >> 6) as usize] &= !(1 << (f & 63));
+        self.set(f, false);
     }
 }
 
@@ -208,19 +228,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn operating_firms_follow_the_flags() {
+    fn firm_sets_follow_their_columns() {
         for n in [0usize, 1, 63, 64, 65, 200] {
             let flags: Vec<u16> = (0..n).map(|i| if i % 3 == 0 { 0 } else { F_ALIVE | 4 }).collect();
-            let mut operating = OperatingFirms::from_flags(&flags);
+            let mut operating = FirmSet::from_flags(&flags);
             for (f, &flag) in flags.iter().enumerate() {
                 assert_eq!(operating.contains(f as u32), flag & F_ALIVE != 0, "firm {f} of {n}");
             }
-            assert_eq!(OperatingFirms::all(n), OperatingFirms::from_flags(&vec![F_ALIVE; n]), "{n} firms");
+            assert_eq!(FirmSet::all(n), FirmSet::from_flags(&vec![F_ALIVE; n]), "{n} firms");
+            assert_eq!(FirmSet::none(n), FirmSet::from_flags(&vec![0; n]), "{n} firms");
             if n > 0 {
                 operating.remove(n as u32 - 1);
                 assert!(!operating.contains(n as u32 - 1));
                 assert!(!operating.contains(0));
                 assert_eq!(operating.contains(1.min(n as u32 - 1)), n > 2);
+                operating.set(0, true);
+                assert!(operating.contains(0));
+            }
+            // A refill of a set with other contents (here: the firms on list bit 2).
+            let lists: Vec<u8> = (0..n).map(|i| (i % 5) as u8).collect();
+            operating.refill(&lists, |&bits| bits & 2 != 0);
+            for (f, &bits) in lists.iter().enumerate() {
+                assert_eq!(operating.contains(f as u32), bits & 2 != 0, "firm {f} of {n}");
             }
         }
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scslab_model::sim::Simulation;
 use scslab_model::state::{FNV_OFFSET, StateError, fnv1a};
-use scslab_model::world::{F_ALIVE, OperatingFirms};
+use scslab_model::world::{F_ALIVE, FirmSet};
 use scslab_runner::{CHECKPOINT_FILE, Progress, RUN_FILE, RunConfig, RunError, resume, run};
 use scslab_scenario::Scenario;
 
@@ -62,7 +62,7 @@ fn restored_simulation_continues_exactly() {
     assert_eq!(format!("{:?}", a.distributions()), format!("{:?}", b.distributions()));
     // The operating firms' bits (not saved, rebuilt on restore) follow the flags.
     assert!(a.firms.flags.iter().any(|&f| f & F_ALIVE == 0), "no firm closed: the check below is empty");
-    assert_eq!(b.operating, OperatingFirms::from_flags(&b.firms.flags));
+    assert_eq!(b.operating, FirmSet::from_flags(&b.firms.flags));
     assert_eq!(a.operating, b.operating);
 }
 
