@@ -9,7 +9,7 @@ use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
-use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmSet, ListEntry, Message, Pending};
+use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, ListEntry, Message, Pending, RareFirmSet};
 
 /// Read-only inputs of the firm phase.
 pub struct FirmCtx<'a> {
@@ -28,7 +28,7 @@ pub struct FirmCtx<'a> {
     /// Counter layout.
     pub cols: &'a FirmCols,
     /// Firms on a blacklist at the start of the phase (read for suppliers).
-    pub blacklisted: &'a FirmSet,
+    pub blacklisted: &'a RareFirmSet,
     /// Firm excluded from the "other large firms" counters (an intervention's target).
     pub target: Option<u32>,
     /// Persons' list bits (read to skip executives under an exec ban).

@@ -16,8 +16,8 @@ use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, FirmSet, Firms, ListState, P_EMPLOYED, Pending, Persons, SPELL_BINS, firm_bytes,
-    person_bytes,
+    Addressed, F_ALIVE, FirmSet, Firms, ListState, P_EMPLOYED, Pending, Persons, RareFirmSet, SPELL_BINS,
+    firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -55,7 +55,7 @@ pub struct Simulation {
     pub(crate) firm_inbox: Vec<Addressed>,
     pub(crate) firm_lists_before: Vec<u8>,
     /// Firms on a blacklist at the start of today's firm phase.
-    pub(crate) firm_blacklisted: FirmSet,
+    pub(crate) firm_blacklisted: RareFirmSet,
     pub(crate) person_outboxes: Vec<PersonOutbox>,
     pub(crate) firm_outboxes: Vec<FirmOutbox>,
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
@@ -303,7 +303,7 @@ impl Simulation {
             person_inbox: Vec::new(),
             firm_inbox: Vec::new(),
             firm_lists_before: Vec::with_capacity(nf),
-            firm_blacklisted: FirmSet::default(),
+            firm_blacklisted: RareFirmSet::default(),
             person_outboxes,
             firm_outboxes,
             peer_rates,

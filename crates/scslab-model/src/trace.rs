@@ -23,7 +23,7 @@ use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
     Addressed, F_ALIVE, F_IPO_HALTED, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
-    P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
+    P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending, RareFirmSet,
 };
 
 /// Why a trace cannot be made.
@@ -199,7 +199,7 @@ struct Replay<'a> {
     /// Firms' list bits at the start of today's firm phase.
     firm_lists: Vec<u8>,
     /// Firms on a blacklist at the start of the day's firm phase.
-    blacklisted: FirmSet,
+    blacklisted: RareFirmSet,
     group_sanction_rate: [f64; N_PEER_GROUPS],
     /// Provinces where a firm closed today.
     closed_in: [bool; N_PROVINCES],
@@ -223,7 +223,7 @@ impl<'a> Replay<'a> {
             firm_cols: FirmCols::new(params),
             operating: FirmSet::all(nf),
             firm_lists: vec![0; nf],
-            blacklisted: FirmSet::none(nf),
+            blacklisted: RareFirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
