@@ -3,24 +3,12 @@
 
 use std::time::Instant;
 
+use scslab_bench::BenchArgs;
 use scslab_model::sim::estimate_memory;
 use scslab_runner::{RunConfig, run};
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let preset = arg(&args, "--preset").unwrap_or_else(|| "china-2020".into());
-    let mut s = scslab_scenario::preset(&preset).expect("preset");
-    if let Some(n) = arg(&args, "--people") {
-        s.params.n_persons = n.parse().expect("--people");
-    }
-    if let Some(d) = arg(&args, "--days") {
-        s.params.days = d.parse().expect("--days");
-    }
-    let threads: usize = arg(&args, "--threads").map_or(0, |t| t.parse().expect("--threads"));
+    let BenchArgs { preset, scenario: s, threads } = BenchArgs::from_env();
     let m = estimate_memory(&s.params);
     let (people, days) = (s.params.n_persons, s.params.days);
     let mut cfg = RunConfig::new(s);

@@ -6,16 +6,23 @@
 //! thinning (their event probabilities computed) and that have an event, and two bounds: the
 //! throughput if the person phase touched only those adult-days, at today's cost per adult-day,
 //! with everything else as today.
+//!
+//! Then it times a census of the final state: the part of a day that the brief's per-day stocks
+//! (expressed and desired criticism, private and silent dissenters, the wealth distribution,
+//! attitudes) need from every adult, computed as the person kernel computes it, and nothing
+//! else. However events are scheduled, an engine that reports those stocks exactly every day does
+//! at least this much every day.
 
 use std::time::Instant;
 
-use scslab_model::population::N_CELLS;
+use rayon::prelude::*;
+use scslab_bench::BenchArgs;
+use scslab_model::metrics::{WEALTH_BINS, wealth_bin};
+use scslab_model::population::{N_CELLS, adult_traits};
 use scslab_model::sim::Simulation;
-use scslab_model::vocab::{PERSON_EVENTS, Valence};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
+use scslab_model::tables::{CONFORMITY_LEVELS, DayTables};
+use scslab_model::vocab::{EV_CRITICISM, PERSON_EVENTS, Valence};
+use scslab_model::world::P_SILENCED;
 
 /// Day totals summed over the run.
 #[derive(Default)]
@@ -28,14 +35,8 @@ struct Totals {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let preset = arg(&args, "--preset").unwrap_or_else(|| "china-2020".into());
-    let mut s = scslab_scenario::preset(&preset).expect("preset");
-    if let Some(n) = arg(&args, "--people") {
-        s.params.n_persons = n.parse().expect("--people");
-    }
-    let days: u32 = arg(&args, "--days").map_or(30, |d| d.parse().expect("--days"));
-    let threads: usize = arg(&args, "--threads").map_or(0, |t| t.parse().expect("--threads"));
+    let BenchArgs { preset, scenario: s, threads } = BenchArgs::from_env();
+    let days = s.params.days;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let people = s.params.n_persons;
     let t0 = Instant::now();
@@ -95,4 +96,87 @@ fn main() {
         rate(firm + rest + person * share(t.events)),
         rate(firm + rest)
     );
+    let runs = 3;
+    let t0 = Instant::now();
+    let mut check = 0;
+    for _ in 0..runs {
+        check += pool.install(|| census(&sim)).iter().sum::<u64>();
+    }
+    let census_s = t0.elapsed().as_secs_f64() / runs as f64;
+    let census_rate = people as f64 / census_s / 1e6;
+    println!(
+        "census of every adult's stocks: {census_s:.3} s a day ({:.1} ns per person per thread; checksum {check}): \
+         alone {census_rate:.1} M person-days/s, with today's firm phase and the rest {:.1} M",
+        1e9 * census_s * n_threads as f64 / people as f64,
+        rate(firm + rest + census_s * days as f64)
+    );
+}
+
+/// Per-cell columns of the census.
+const DESIRED: usize = 0;
+const EXPRESSED: usize = 1;
+const DISSENTERS: usize = 2;
+const SILENT: usize = 3;
+const WEALTH: usize = 4;
+const FEAR: usize = 5;
+const RESENTMENT: usize = 6;
+const TRUST: usize = 7;
+const WIDTH: usize = 8;
+
+/// The per-day stocks of every adult, as `persons::person_day` computes them from the stored
+/// state (criticism, dissenters, wealth and attitudes per cell, the wealth histogram), over
+/// fixed chunks of persons in parallel.
+fn census(sim: &Simulation) -> Vec<u64> {
+    const CHUNK: usize = 1 << 16;
+    let p = &sim.persons;
+    let zero = || vec![0u64; N_CELLS * WIDTH + WEALTH_BINS];
+    p.wealth
+        .par_chunks(CHUNK)
+        .enumerate()
+        .fold(zero, |mut acc, (c, wealth)| {
+            let (params, layout, tables) = (&sim.params, &sim.layout, &sim.tables);
+            let b = &params.behaviour;
+            let start = (c * CHUNK) as u32;
+            let ids = c * CHUNK..c * CHUNK + wealth.len();
+            let (fear, resentment, trust) =
+                (&p.fear[ids.clone()], &p.resentment[ids.clone()], &p.trust[ids.clone()]);
+            let (flags, lists) = (&p.flags[ids.clone()], &p.lists[ids]);
+            let mut province = layout.person_province(start);
+            let mut next_boundary = layout.person_offsets[province as usize + 1];
+            for (i, &w) in wealth.iter().enumerate() {
+                let id = start + i as u32;
+                while id >= next_boundary {
+                    province += 1;
+                    next_boundary = layout.person_offsets[province as usize + 1];
+                }
+                let Some(t) = adult_traits(params, layout, id, province) else { continue };
+                let dissent =
+                    (t.dissent as f64 + b.dissent_from_resentment * resentment[i] as f64 / 255.0).min(1.0);
+                let x = t.fear_sensitivity as f64 * (1.0 + b.fear_perception * fear[i] as f64 / 255.0);
+                let level = (x * tables.risk_level_scale + 0.5) as i32 as usize;
+                let clevel = (t.conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as i32 as usize;
+                let row = &tables.person_rate[DayTables::rate_index(t.peer_group(), level, clevel)];
+                let d = 4.0 * dissent * t.outspokenness as f64;
+                let desired = row.desired_criticism as f64 * d;
+                let reach = tables.person_effects[lists[i] as usize].reach;
+                let silenced = flags[i] & P_SILENCED != 0;
+                let expressed = if silenced { 0.0 } else { d * reach * row.rates[EV_CRITICISM] as f64 };
+                let dissenter = dissent > 0.5;
+                let cell = &mut acc[t.cell() * WIDTH..][..WIDTH];
+                cell[DESIRED] += (desired * 1e6) as u64;
+                cell[EXPRESSED] += (expressed * 1e6) as u64;
+                cell[DISSENTERS] += dissenter as u64;
+                cell[SILENT] += (dissenter & (expressed < 0.5 * desired)) as u64;
+                cell[WEALTH] = cell[WEALTH].wrapping_add(w as i64 as u64);
+                cell[FEAR] += fear[i] as u64;
+                cell[RESENTMENT] += resentment[i] as u64;
+                cell[TRUST] += trust[i] as u64;
+                acc[N_CELLS * WIDTH + wealth_bin(w)] += 1;
+            }
+            acc
+        })
+        .reduce(zero, |mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x = x.wrapping_add(*y));
+            a
+        })
 }
