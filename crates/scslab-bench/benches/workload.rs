@@ -63,7 +63,7 @@ fn main() {
     let secs = |d: std::time::Duration| d.as_secs_f64();
     let (total, firm, person) = (secs(w.total), secs(w.firm_phase), secs(w.person_phase));
     let rest = total - firm - person;
-    let person_days = people as f64 * days as f64;
+    let person_days = people as f64 * w.days as f64;
     let share = |x: u64| x as f64 / t.adult_days as f64;
     let rate = |secs: f64| person_days / secs / 1e6;
     let n_threads = pool.current_num_threads();
@@ -108,7 +108,7 @@ fn main() {
         "census of every adult's stocks: {census_s:.3} s a day ({:.1} ns per person per thread; checksum {check}): \
          alone {census_rate:.1} M person-days/s, with today's firm phase and the rest {:.1} M",
         1e9 * census_s * n_threads as f64 / people as f64,
-        rate(firm + rest + census_s * days as f64)
+        rate(firm + rest + census_s * w.days as f64)
     );
 }
 
