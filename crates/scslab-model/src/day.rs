@@ -162,6 +162,9 @@ impl Simulation {
                 firms::run_chunk(&ctx, chunk, out);
             });
         self.firm_inbox.clear();
+        for f in self.closed_today_list.drain(..) {
+            self.closed_today.set(f, false);
+        }
         let log = &mut self.replay;
         for out in &self.firm_outboxes {
             self.metrics.firms.merge(&out.counters);
@@ -169,7 +172,11 @@ impl Simulation {
             self.firm_inbox.extend_from_slice(&out.to_firms);
             self.pending_firms.extend_from_slice(&out.pending);
             log.closures.extend(out.closed.iter().map(|&f| (day, f)));
-            out.closed.iter().for_each(|&f| self.operating.remove(f));
+            for &f in &out.closed {
+                self.operating.remove(f);
+                self.closed_today.set(f, true);
+            }
+            self.closed_today_list.extend_from_slice(&out.closed);
             log.person_messages.extend(out.to_persons.iter().map(|&to| Logged { day, early: false, to }));
             log.firm_messages.extend(out.to_firms.iter().map(|&to| Logged {
                 day: day + 1,
@@ -196,6 +203,7 @@ impl Simulation {
             tables: &self.tables,
             day,
             operating: &self.operating,
+            closed_today: &self.closed_today,
             employer_check: &employer_check,
             group_sanction_rate: &self.group_sanction_rate,
             cols: &self.person_cols,

@@ -17,7 +17,7 @@ use crate::vocab::{
 };
 use crate::world::{
     Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
-    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending,
+    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending, RareFirmSet,
 };
 
 /// Read-only inputs of the person phase.
@@ -32,8 +32,12 @@ pub struct PersonCtx<'a> {
     pub tables: &'a DayTables,
     /// Today.
     pub day: u32,
-    /// Operating firms (read for employers' closure).
+    /// Operating firms (read when an unemployed person looks for an employer).
     pub operating: &'a FirmSet,
+    /// Firms that closed in today's firm phase. An employed person's employer operated
+    /// yesterday (had it closed, the person would have lost the job that day), so it no longer
+    /// operates exactly when it is in this set: a small set that stays in cache.
+    pub closed_today: &'a RareFirmSet,
     /// Provinces where a firm closed in today's firm phase or that have no firms: only there
     /// can an employed person have lost their employer.
     pub employer_check: &'a [bool; N_PROVINCES],
@@ -298,7 +302,7 @@ fn person_day(
                 let pop = &params.population;
                 let employer =
                     ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
-                employer.is_none_or(|f| !ctx.operating.contains(f))
+                employer.is_none_or(|f| ctx.closed_today.contains(f))
             };
             if closed {
                 me.flags &= !P_EMPLOYED;

@@ -56,6 +56,9 @@ pub struct Simulation {
     pub(crate) firm_lists_before: Vec<u8>,
     /// Firms on a blacklist at the start of today's firm phase.
     pub(crate) firm_blacklisted: RareFirmSet,
+    /// Firms that closed in today's firm phase, as a set and as a list (to empty the set).
+    pub(crate) closed_today: RareFirmSet,
+    pub(crate) closed_today_list: Vec<u32>,
     pub(crate) person_outboxes: Vec<PersonOutbox>,
     pub(crate) firm_outboxes: Vec<FirmOutbox>,
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
@@ -304,6 +307,8 @@ impl Simulation {
             firm_inbox: Vec::new(),
             firm_lists_before: Vec::with_capacity(nf),
             firm_blacklisted: RareFirmSet::default(),
+            closed_today: RareFirmSet::none(nf),
+            closed_today_list: Vec::new(),
             person_outboxes,
             firm_outboxes,
             peer_rates,

@@ -196,6 +196,10 @@ struct Replay<'a> {
     firm_cols: FirmCols,
     /// The firms that operate, as the log's closures say.
     operating: FirmSet,
+    /// The firms that closed in today's firm phase (the log's closures from `closed_today_at`
+    /// to `closure_at`).
+    closed_today: RareFirmSet,
+    closed_today_at: usize,
     /// Firms' list bits at the start of today's firm phase.
     firm_lists: Vec<u8>,
     /// Firms on a blacklist at the start of the day's firm phase.
@@ -222,6 +226,8 @@ impl<'a> Replay<'a> {
             person_cols: PersonCols::new(params),
             firm_cols: FirmCols::new(params),
             operating: FirmSet::all(nf),
+            closed_today: RareFirmSet::none(nf),
+            closed_today_at: 0,
             firm_lists: vec![0; nf],
             blacklisted: RareFirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
@@ -253,10 +259,15 @@ impl<'a> Replay<'a> {
     /// Applies the closures of `day`'s firm phase.
     fn closures_of(&mut self, day: u32) {
         self.closed_in = [false; N_PROVINCES];
+        for &(_, f) in &self.log.closures[self.closed_today_at..self.closure_at] {
+            self.closed_today.set(f, false);
+        }
+        self.closed_today_at = self.closure_at;
         let closures = &self.log.closures[self.closure_at..];
         let n = closures.partition_point(|&(d, _)| d <= day);
         for &(_, f) in &closures[..n] {
             self.operating.remove(f);
+            self.closed_today.set(f, true);
             self.closed_in[self.layout.firm_province(f) as usize] = true;
         }
         self.closure_at += n;
@@ -591,6 +602,7 @@ impl TracedPerson {
             tables: &w.tables,
             day,
             operating: &w.operating,
+            closed_today: &w.closed_today,
             employer_check,
             group_sanction_rate: &w.group_sanction_rate,
             cols: &w.person_cols,
