@@ -110,6 +110,10 @@ impl Simulation {
     /// Firms: behaviour, records, scores, lists, partners, closure.
     fn firm_phase(&mut self, day: u32, target: Option<u32>) {
         self.firm_inbox.sort_by_key(|m| m.agent);
+        // Yesterday's closures, still in the outboxes, leave the set of today's.
+        for &f in self.firm_outboxes.iter().flat_map(|o| &o.closed) {
+            self.closed_today.set(f, false);
+        }
         self.firm_lists_before.clear();
         self.firm_lists_before.extend_from_slice(&self.firms.lists);
         let black = self.plan.firm_black_mask;
@@ -162,9 +166,6 @@ impl Simulation {
                 firms::run_chunk(&ctx, chunk, out);
             });
         self.firm_inbox.clear();
-        for f in self.closed_today_list.drain(..) {
-            self.closed_today.set(f, false);
-        }
         let log = &mut self.replay;
         for out in &self.firm_outboxes {
             self.metrics.firms.merge(&out.counters);
@@ -176,7 +177,6 @@ impl Simulation {
                 self.operating.remove(f);
                 self.closed_today.set(f, true);
             }
-            self.closed_today_list.extend_from_slice(&out.closed);
             log.person_messages.extend(out.to_persons.iter().map(|&to| Logged { day, early: false, to }));
             log.firm_messages.extend(out.to_firms.iter().map(|&to| Logged {
                 day: day + 1,

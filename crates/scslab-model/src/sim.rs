@@ -56,9 +56,8 @@ pub struct Simulation {
     pub(crate) firm_lists_before: Vec<u8>,
     /// Firms on a blacklist at the start of today's firm phase.
     pub(crate) firm_blacklisted: RareFirmSet,
-    /// Firms that closed in today's firm phase, as a set and as a list (to empty the set).
+    /// Firms that closed in today's firm phase (emptied from the outboxes' closures).
     pub(crate) closed_today: RareFirmSet,
-    pub(crate) closed_today_list: Vec<u32>,
     pub(crate) person_outboxes: Vec<PersonOutbox>,
     pub(crate) firm_outboxes: Vec<FirmOutbox>,
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
@@ -308,7 +307,6 @@ impl Simulation {
             firm_lists_before: Vec::with_capacity(nf),
             firm_blacklisted: RareFirmSet::default(),
             closed_today: RareFirmSet::none(nf),
-            closed_today_list: Vec::new(),
             person_outboxes,
             firm_outboxes,
             peer_rates,
