@@ -138,6 +138,10 @@ struct Me<'s> {
     /// Fear, resentment and trust as stored at the end of the day.
     bytes: [u8; 3],
     scores: &'s mut [i16],
+    /// Some score may be off its base: one was at the start of the day, or a record changed
+    /// one. False means every score is zero (at base), so there is nothing to repair, sum or
+    /// write back.
+    scored: bool,
 }
 
 impl Me<'_> {
@@ -150,7 +154,7 @@ impl Me<'_> {
 
 /// Rounds to the nearest integer (ties away from zero) without a libm call.
 #[inline(always)]
-fn round_i64(x: f64) -> i64 {
+pub(crate) fn round_i64(x: f64) -> i64 {
     (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64
 }
 
@@ -175,8 +179,10 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
         let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
             continue;
         };
+        let mut any = 0;
         for (s, column) in scores.iter_mut().zip(&chunk.scores) {
             *s = column[i];
+            any |= *s;
         }
         let mut me = Me {
             id,
@@ -193,17 +199,21 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             covered: None,
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut scores,
+            scored: any != 0,
         };
         person_day(ctx, &mut traits, &mut me, mine, out);
+        let scored = me.scored;
         chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         chunk.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
         [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
         chunk.lists[i] = me.lists;
         // Written back only when changed: a page of a scheme's column that no score leaves
         // base is never touched.
-        for (&s, column) in scores.iter().zip(&mut chunk.scores) {
-            if column[i] != s {
-                column[i] = s;
+        if scored {
+            for (&s, column) in scores.iter().zip(&mut chunk.scores) {
+                if column[i] != s {
+                    column[i] = s;
+                }
             }
         }
     }
@@ -325,15 +335,16 @@ fn person_day(
     let employed = me.flags & P_EMPLOYED != 0;
     out.counters.add(cell, cols.unemployed, (working_age & !employed) as u64);
 
-    // Income and continuing money effects.
-    let pop = &params.population;
-    // Selections by index rather than branches: urban/rural and employed are coin flips to the
-    // branch predictor.
-    let income = pop.daily_income[traits.income as usize]
-        * [pop.rural_income_factor, 1.0][traits.urban as usize]
-        * [1.0, 0.3][(working_age & !employed) as usize];
-    me.wealth += round_i64(income * (1.0 - pop.consumption_share) + effects.daily_money);
-    out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money.max(0.0)) as u64);
+    // Income net of consumption, and continuing money effects. Indexed rather than branched:
+    // urban/rural and employed are coin flips to the branch predictor.
+    let (q, urban, jobless) =
+        (traits.income as usize, traits.urban as usize, (working_age & !employed) as usize);
+    if effects.daily_money == 0.0 {
+        me.wealth += ctx.plan.person_net_income_yuan[q][urban][jobless];
+    } else {
+        me.wealth += round_i64(ctx.plan.person_net_income[q][urban][jobless] + effects.daily_money);
+        out.counters.add(cell, cols.rewards_yuan, round_i64(effects.daily_money.max(0.0)) as u64);
+    }
 
     if me.detained > 0 {
         me.detained -= 1;
@@ -483,8 +494,10 @@ fn person_day(
     }
     // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
     // static and added once a day in `close_day`.
-    for (k, &s) in me.scores.iter().enumerate() {
-        row[cols.score_sum + k] = row[cols.score_sum + k].wrapping_add(s as i64 as u64);
+    if me.scored {
+        for (k, &s) in me.scores.iter().enumerate() {
+            row[cols.score_sum + k] = row[cols.score_sum + k].wrapping_add(s as i64 as u64);
+        }
     }
     row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
     row[cols.fear] += me.bytes[0] as u64;
@@ -619,6 +632,7 @@ fn apply_record(
             let k = ctx.plan.slot[authority];
             let v = me.scores[k] as f64 + s.points[event];
             me.scores[k] = v.clamp(s.min - s.base, s.max - s.base).round() as i16;
+            me.scored = true;
         }
         AuthorityKind::List(rule) => {
             if rule.grounds[event] {
@@ -742,9 +756,7 @@ fn scores_and_score_lists(
     out: &mut PersonOutbox,
 ) {
     // Most persons sit at every base with the score lists that hold there: nothing to do.
-    if me.scores.iter().fold(0, |any, &s| any | s) == 0
-        && me.lists & ctx.plan.person_score_list_mask == ctx.plan.person_score_base_members
-    {
+    if !me.scored && me.lists & ctx.plan.person_score_list_mask == ctx.plan.person_score_base_members {
         return;
     }
     for &(k, a, decay) in &ctx.plan.person_decays {

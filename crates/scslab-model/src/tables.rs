@@ -6,7 +6,7 @@ use scslab_core::rng::{AgentDayRng, Stream};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
 use crate::vocab::{
-    FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_PERSON_EVENTS, N_PROVINCES,
+    FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_INCOME, N_PERSON_EVENTS, N_PROVINCES,
     PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 
@@ -100,6 +100,11 @@ pub struct Plan {
     pub person_score_base_members: u8,
     /// Person points schemes that decay: (score column, authority, share recovered a day).
     pub person_decays: Vec<(usize, usize, f64)>,
+    /// A person's daily income net of consumption, by [income quintile][urban][working age and
+    /// unemployed]: the yuan added to wealth on a day without daily money from a measure.
+    pub person_net_income: [[[f64; 2]; 2]; N_INCOME],
+    /// `person_net_income` rounded to whole yuan as the kernel rounds it.
+    pub person_net_income_yuan: [[[i64; 2]; 2]; N_INCOME],
     /// Person list bits whose measures include an exec ban.
     pub exec_ban_mask: u8,
     /// Person authorities, in index order.
@@ -293,7 +298,22 @@ impl Plan {
                 _ => None,
             })
             .collect();
+        let pop = &params.population;
+        // Multiplied in the kernel's order, so that a day with daily money computes the same sum.
+        let person_net_income: [[[f64; 2]; 2]; N_INCOME] = std::array::from_fn(|q| {
+            std::array::from_fn(|urban| {
+                std::array::from_fn(|jobless| {
+                    pop.daily_income[q]
+                        * [pop.rural_income_factor, 1.0][urban]
+                        * [1.0, 0.3][jobless]
+                        * (1.0 - pop.consumption_share)
+                })
+            })
+        });
+        let person_net_income_yuan = person_net_income.map(|u| u.map(|j| j.map(crate::persons::round_i64)));
         Plan {
+            person_net_income,
+            person_net_income_yuan,
             person_cover_always,
             person_cover_partial,
             person_score_lists,
