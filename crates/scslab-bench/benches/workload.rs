@@ -12,13 +12,21 @@
 //! attitudes) need from every adult, computed as the person kernel computes it, and nothing
 //! else. However events are scheduled, an engine that reports those stocks exactly every day does
 //! at least this much every day.
+//!
+//! Last it times the **floor of today's model**: the census plus what the model draws and rounds
+//! for every adult every day whatever happens to them (the keyed start of the day's stream, the
+//! thinning draw, the false-record draw, the draw for travel and rounding, the three attitude
+//! updates and their stochastic rounding). Any implementation that reproduces today's outputs
+//! does at least this much; going faster than it needs a different model.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 use scslab_bench::BenchArgs;
+use scslab_core::rng::{DayStream, Stream};
 use scslab_model::metrics::{WEALTH_BINS, wealth_bin};
-use scslab_model::population::{N_CELLS, adult_traits};
+use scslab_model::persons::stochastic_byte;
+use scslab_model::population::{N_CELLS, N_PEER_GROUPS, adult_traits};
 use scslab_model::sim::Simulation;
 use scslab_model::tables::{CONFORMITY_LEVELS, DayTables};
 use scslab_model::vocab::{EV_CRITICISM, PERSON_EVENTS, Valence};
@@ -97,19 +105,26 @@ fn main() {
         rate(firm + rest)
     );
     let runs = 3;
-    let t0 = Instant::now();
-    let mut check = 0;
-    for _ in 0..runs {
-        check += pool.install(|| census(&sim)).iter().sum::<u64>();
+    for (name, draws) in [("census of every adult's stocks", false), ("floor of today's model", true)] {
+        let t0 = Instant::now();
+        let mut check = 0;
+        for _ in 0..runs {
+            let sums = if draws {
+                pool.install(|| census::<true>(&sim, days))
+            } else {
+                pool.install(|| census::<false>(&sim, days))
+            };
+            check += sums.iter().sum::<u64>();
+        }
+        let secs = t0.elapsed().as_secs_f64() / runs as f64;
+        println!(
+            "{name}: {secs:.3} s a day ({:.1} ns per person per thread; checksum {check}): \
+             alone {:.1} M person-days/s, with today's firm phase and the rest {:.1} M",
+            1e9 * secs * n_threads as f64 / people as f64,
+            people as f64 / secs / 1e6,
+            rate(firm + rest + secs * w.days as f64)
+        );
     }
-    let census_s = t0.elapsed().as_secs_f64() / runs as f64;
-    let census_rate = people as f64 / census_s / 1e6;
-    println!(
-        "census of every adult's stocks: {census_s:.3} s a day ({:.1} ns per person per thread; checksum {check}): \
-         alone {census_rate:.1} M person-days/s, with today's firm phase and the rest {:.1} M",
-        1e9 * census_s * n_threads as f64 / people as f64,
-        rate(firm + rest + census_s * w.days as f64)
-    );
 }
 
 /// Per-cell columns of the census.
@@ -121,12 +136,15 @@ const WEALTH: usize = 4;
 const FEAR: usize = 5;
 const RESENTMENT: usize = 6;
 const TRUST: usize = 7;
-const WIDTH: usize = 8;
+const CANDIDATES: usize = 8;
+const WIDTH: usize = 9;
 
 /// The per-day stocks of every adult, as `persons::person_day` computes them from the stored
 /// state (criticism, dissenters, wealth and attitudes per cell, the wealth histogram), over
-/// fixed chunks of persons in parallel.
-fn census(sim: &Simulation) -> Vec<u64> {
+/// fixed chunks of persons in parallel. With `DRAWS`, also the draws and roundings that the
+/// person kernel makes for every adult on `day` (counting the thinning's candidates and summing
+/// the rounded attitudes instead of the stored ones).
+fn census<const DRAWS: bool>(sim: &Simulation, day: u32) -> Vec<u64> {
     const CHUNK: usize = 1 << 16;
     let p = &sim.persons;
     let zero = || vec![0u64; N_CELLS * WIDTH + WEALTH_BINS];
@@ -136,6 +154,9 @@ fn census(sim: &Simulation) -> Vec<u64> {
         .fold(zero, |mut acc, (c, wealth)| {
             let (params, layout, tables) = (&sim.params, &sim.layout, &sim.tables);
             let b = &params.behaviour;
+            let stream = DayStream::new(params.seed, Stream::Behaviour, day as u64);
+            // The kernel reads yesterday's rates per peer group; their values do not change the cost.
+            let sanction_rate = [1e-4; N_PEER_GROUPS];
             let start = (c * CHUNK) as u32;
             let ids = c * CHUNK..c * CHUNK + wealth.len();
             let (fear, resentment, trust) =
@@ -162,15 +183,33 @@ fn census(sim: &Simulation) -> Vec<u64> {
                 let silenced = flags[i] & P_SILENCED != 0;
                 let expressed = if silenced { 0.0 } else { d * reach * row.rates[EV_CRITICISM] as f64 };
                 let dissenter = dissent > 0.5;
+                let mut bytes = [fear[i], resentment[i], trust[i]];
+                let mut candidate = false;
+                if DRAWS {
+                    let mut rng = stream.agent(id as u64);
+                    let mut orng = rng.segment(1);
+                    let mut crng = rng.segment(2);
+                    candidate = rng.uniform() < row.bound;
+                    candidate |= orng.uniform() < tables.person_false_any[province as usize];
+                    let [r1, r2, r3, _travel] = crng.u16x4();
+                    let f = fear[i] as f64 / 255.0;
+                    let f = f * (1.0 - b.fear_decay) + b.fear_group_sanction * sanction_rate[t.peer_group()];
+                    let r = resentment[i] as f64 / 255.0 * (1.0 - b.resentment_decay);
+                    let tr = trust[i] as f64 / 255.0;
+                    let effects = &tables.person_effects[lists[i] as usize];
+                    let tr = tr + b.trust_recovery * (b.initial_trust - tr) + effects.trust_daily;
+                    bytes = [stochastic_byte(f, r1), stochastic_byte(r, r2), stochastic_byte(tr, r3)];
+                }
                 let cell = &mut acc[t.cell() * WIDTH..][..WIDTH];
                 cell[DESIRED] += (desired * 1e6) as u64;
                 cell[EXPRESSED] += (expressed * 1e6) as u64;
                 cell[DISSENTERS] += dissenter as u64;
                 cell[SILENT] += (dissenter & (expressed < 0.5 * desired)) as u64;
                 cell[WEALTH] = cell[WEALTH].wrapping_add(w as i64 as u64);
-                cell[FEAR] += fear[i] as u64;
-                cell[RESENTMENT] += resentment[i] as u64;
-                cell[TRUST] += trust[i] as u64;
+                cell[FEAR] += bytes[0] as u64;
+                cell[RESENTMENT] += bytes[1] as u64;
+                cell[TRUST] += bytes[2] as u64;
+                cell[CANDIDATES] += candidate as u64;
                 acc[N_CELLS * WIDTH + wealth_bin(w)] += 1;
             }
             acc
