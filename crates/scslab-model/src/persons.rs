@@ -132,9 +132,12 @@ struct Me<'s> {
     lists: u8,
     exited: u8,
     detained: u8,
-    /// Bit `a` set: the person is in authority `a`'s area and consents. Derived on first use
-    /// (`None` until then): most person-days never need it.
-    covered: Option<u64>,
+    /// Bit `a` set: whether authority `a` covers the person is known today (in `covered`).
+    /// Each authority's coverage is derived on first use: most person-days need none, and most
+    /// that need one need only one.
+    cover_known: u64,
+    /// Bit `a` set: the person is in authority `a`'s area and consents (where known).
+    covered: u64,
     /// Fear, resentment and trust as stored at the end of the day.
     bytes: [u8; 3],
     scores: &'s mut [i16],
@@ -145,10 +148,22 @@ struct Me<'s> {
 }
 
 impl Me<'_> {
-    /// The coverage mask, derived once a day on first use.
+    /// Whether person authority `a` covers this person (area and consent), derived once a day
+    /// on first use.
     #[inline]
-    fn coverage(&mut self, ctx: &PersonCtx<'_>) -> u64 {
-        *self.covered.get_or_insert_with(|| coverage_mask(ctx, self.id, self.province))
+    fn covers(&mut self, ctx: &PersonCtx<'_>, a: usize) -> bool {
+        let bit = 1u64 << a;
+        if self.cover_known & bit == 0 {
+            self.cover_known |= bit;
+            let plan = ctx.plan;
+            if plan.person_cover_always[self.province as usize] & bit != 0
+                || (plan.person_cover_partial_mask & bit != 0
+                    && covered(ctx.params, ctx.layout, a, self.id, self.province))
+            {
+                self.covered |= bit;
+            }
+        }
+        self.covered & bit != 0
     }
 }
 
@@ -196,7 +211,8 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             lists: chunk.lists[i],
             exited: 0,
             detained: (chunk.flags[i] >> P_DETAINED_SHIFT) as u8,
-            covered: None,
+            cover_known: 0,
+            covered: 0,
             bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
             scores: &mut scores,
             scored: any != 0,
@@ -255,18 +271,6 @@ const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
     }
     k
 };
-
-/// Which person authorities cover this person (area and consent).
-#[inline]
-fn coverage_mask(ctx: &PersonCtx<'_>, id: u32, province: u8) -> u64 {
-    let mut mask = ctx.plan.person_cover_always[province as usize];
-    for &a in &ctx.plan.person_cover_partial {
-        if covered(ctx.params, ctx.layout, a, id, province) {
-            mask |= 1 << a;
-        }
-    }
-    mask
-}
 
 fn person_day(
     ctx: &PersonCtx<'_>,
@@ -522,7 +526,7 @@ fn observe(
         }
         let p =
             auth.detect[event] * ctx.tables.detection_scale[a] * ctx.tables.coverage[a][me.province as usize];
-        if orng.uniform() < p && me.coverage(ctx) & (1 << a) != 0 {
+        if orng.uniform() < p && me.covers(ctx, a) {
             recorded = true;
             deliver(ctx, me, a, event, false, orng, crng, out);
         }
@@ -569,7 +573,7 @@ fn false_records(
             u -= threshold;
             continue;
         }
-        if me.coverage(ctx) & (1 << a) != 0 {
+        if me.covers(ctx, a) {
             let cum = &ctx.plan.false_cumulative[a];
             let scale = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][p];
             let target = u / scale;
@@ -774,7 +778,7 @@ fn scores_and_score_lists(
         if offset == 0 && member == sl.holds_at_base {
             continue;
         }
-        if !ctx.enabled[sl.authority] || me.coverage(ctx) & (1 << sl.scheme) == 0 {
+        if !ctx.enabled[sl.authority] || !me.covers(ctx, sl.scheme) {
             continue;
         }
         let score = sl.base + offset as f64;

@@ -89,8 +89,9 @@ pub struct Plan {
     pub sparse: Vec<bool>,
     /// Person authorities that cover everyone in each province (no area or consent draw).
     pub person_cover_always: [u64; N_PROVINCES],
-    /// Person authorities that cover only a share of each province (one draw per person).
-    pub person_cover_partial: Vec<usize>,
+    /// Bit `a` set: person authority `a` covers only a share of each province it operates in
+    /// (one keyed draw per person, `population::covered`).
+    pub person_cover_partial_mask: u64,
     /// Person lists whose membership is a score condition, in slot order.
     pub person_score_lists: Vec<ScoreList>,
     /// List bits of `person_score_lists`.
@@ -250,7 +251,7 @@ impl Plan {
             if banned { m | 1 << s } else { m }
         });
         let mut person_cover_always = [0u64; N_PROVINCES];
-        let mut person_cover_partial = Vec::new();
+        let mut person_cover_partial_mask = 0u64;
         for &a in &person_authorities {
             let c = &params.authorities[a].coverage;
             if c.area_share >= 1.0 && c.consent_share >= 1.0 {
@@ -260,7 +261,7 @@ impl Plan {
                     }
                 }
             } else {
-                person_cover_partial.push(a);
+                person_cover_partial_mask |= 1 << a;
             }
         }
         let person_score_lists: Vec<ScoreList> = person_lists
@@ -315,7 +316,7 @@ impl Plan {
             person_net_income,
             person_net_income_yuan,
             person_cover_always,
-            person_cover_partial,
+            person_cover_partial_mask,
             person_score_lists,
             person_score_list_mask,
             person_score_base_members,
