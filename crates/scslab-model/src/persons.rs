@@ -188,7 +188,12 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             province += 1;
             next_boundary = ctx.layout.person_offsets[province as usize + 1];
         }
-        let split = inbox.partition_point(|m| m.agent == id);
+        // The inbox is sorted by agent, and most persons have no message: look further only when
+        // the first one is theirs.
+        let split = match inbox.first() {
+            Some(m) if m.agent == id => inbox.partition_point(|m| m.agent == id),
+            _ => 0,
+        };
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
         let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else {
