@@ -101,8 +101,9 @@ pub struct Plan {
     pub person_score_base_members: u8,
     /// Person points schemes that decay: (score column, authority, share recovered a day).
     pub person_decays: Vec<(usize, usize, f64)>,
-    /// A person's daily income net of consumption, by [income quintile][urban][working age and
-    /// unemployed]: the yuan added to wealth on a day without daily money from a measure.
+    /// A person's daily income net of consumption, indexed by income quintile, then urban, then
+    /// working age and unemployed: the yuan added to wealth on a day without daily money from a
+    /// measure.
     pub person_net_income: [[[f64; 2]; 2]; N_INCOME],
     /// `person_net_income` rounded to whole yuan as the kernel rounds it.
     pub person_net_income_yuan: [[[i64; 2]; 2]; N_INCOME],
