@@ -26,6 +26,18 @@ pub struct Layout {
     coverage: Vec<DayStream>,
     /// Bit p set: the authority operates in province p.
     pub(crate) coverage_provinces: Vec<u32>,
+    /// Each authority's area and consent shares as 16-bit thresholds ([`below_16`]).
+    coverage_below: Vec<[u32; 2]>,
+    /// The urban share and the cumulative age shares as 16-bit thresholds ([`below_16`]).
+    urban_below: u32,
+    age_below: [u32; 2],
+}
+
+/// The threshold `t` such that a 16-bit draw `k` satisfies `k / 2^16 < share` exactly when
+/// `k < t`. Comparing the integer draw is the same as comparing the draw converted to a float.
+fn below_16(share: f64) -> u32 {
+    // `share * 2^16` is exact: a multiplication by a power of two.
+    (share * 65_536.0).ceil().clamp(0.0, 65_536.0) as u32
 }
 
 /// Static traits of a person.
@@ -129,6 +141,13 @@ impl Layout {
             coverage: (0..params.authorities.len() as u64)
                 .map(|a| DayStream::new(seed, Stream::Coverage, a))
                 .collect(),
+            coverage_below: params
+                .authorities
+                .iter()
+                .map(|a| [below_16(a.coverage.area_share), below_16(a.coverage.consent_share)])
+                .collect(),
+            urban_below: below_16(pop.urban_share),
+            age_below: [below_16(pop.age_shares[0]), below_16(pop.age_shares[0] + pop.age_shares[1])],
         }
     }
 
@@ -272,23 +291,17 @@ fn traits_inner(
     province: u8,
     minors_only_basic: bool,
 ) -> PersonTraits {
-    let pop = &params.population;
     let b = &params.behaviour;
     let mut rng = layout.person_traits.agent(person as u64);
-    let [u_urban, u_age, u_income, _] = rng.uniform4();
-    let a = u_age as f64;
-    let age_band = if a < pop.age_shares[0] {
-        0
-    } else if a < pop.age_shares[0] + pop.age_shares[1] {
-        1
-    } else {
-        2
-    };
+    // Three 16-bit uniforms compared as integers (see `below_16`); the income quintile is
+    // `floor(5 k / 2^16)`, exactly what the float product gives at this precision.
+    let [u_urban, u_age, u_income, _] = rng.u16x4().map(u32::from);
+    let age_band = (u_age >= layout.age_below[0]) as u8 + (u_age >= layout.age_below[1]) as u8;
     let mut t = PersonTraits {
         province,
-        urban: (u_urban as f64) < pop.urban_share,
+        urban: u_urban < layout.urban_below,
         age_band,
-        income: ((u_income * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1),
+        income: ((u_income * N_INCOME as u32) >> 16).min(N_INCOME as u32 - 1) as u8,
         law_abidance: 0.0,
         prosociality: 0.0,
         outspokenness: 0.0,
@@ -340,8 +353,9 @@ pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, p
     if cov.area_share >= 1.0 && cov.consent_share >= 1.0 {
         return true;
     }
-    let [u_area, u_consent, _, _] = layout.coverage[authority].agent(agent as u64).uniform4();
-    (u_area as f64) < cov.area_share && (u_consent as f64) < cov.consent_share
+    let [u_area, u_consent, _, _] = layout.coverage[authority].agent(agent as u64).u16x4();
+    let [area, consent] = layout.coverage_below[authority];
+    (u_area as u32) < area && (u_consent as u32) < consent
 }
 
 /// Static traits of a firm.
@@ -421,6 +435,25 @@ pub fn fill_firm_event_traits(params: &Params, layout: &Layout, firm: u32, t: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_thresholds_agree_with_float_comparisons() {
+        let shares =
+            [0.0, 1.0, 0.5, 0.6389, 0.1795 + 0.6335, 1.0 / 3.0, 12_345.0 / 65_536.0, 1e-9, 0.999_999];
+        for share in shares {
+            let t = below_16(share);
+            for k in 0..=u16::MAX {
+                let u = k as f32 * (1.0 / 65_536.0);
+                assert_eq!((u as f64) < share, (k as u32) < t, "share {share}, draw {k}");
+            }
+        }
+        for k in 0..=u16::MAX {
+            let u = k as f32 * (1.0 / 65_536.0);
+            let float = ((u * N_INCOME as f32) as u8).min(N_INCOME as u8 - 1);
+            let int = ((k as u32 * N_INCOME as u32) >> 16).min(N_INCOME as u32 - 1) as u8;
+            assert_eq!(float, int, "income quintile of draw {k}");
+        }
+    }
 
     #[test]
     fn split_sums_exactly_and_follows_weights() {
