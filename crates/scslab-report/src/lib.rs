@@ -27,6 +27,7 @@ mod calibration;
 mod charts;
 mod csv;
 mod folder;
+pub mod format;
 mod html;
 mod stats;
 mod svg;
