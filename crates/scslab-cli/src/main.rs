@@ -4,8 +4,10 @@
 //! 0 success, 2 bad input (nothing written), 1 failure while running or writing.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,7 +15,8 @@ use scslab_experiment::audit::{AuditConfig, AuditError, AuditProgress, Interval}
 use scslab_experiment::calibration::{CalibrationConfig, CalibrationError, CalibrationProgress};
 use scslab_experiment::{RowKind, Streams, SweepConfig, SweepError, SweepProgress};
 use scslab_report::ReportError;
-use scslab_runner::{Progress, RunConfig, RunError};
+use scslab_report::format::{self, Unit};
+use scslab_runner::{FolderError, Progress, RunConfig, RunError};
 use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 #[derive(Parser)]
@@ -121,6 +124,10 @@ struct RunArgs {
     /// is stopped (killed, machine restarted).
     #[arg(long, value_name = "DAYS", conflicts_with = "against", value_parser = clap::value_parser!(u32).range(1..))]
     checkpoint_every: Option<u32>,
+    /// Clear the output folder first if it holds an earlier run (by default such a folder is
+    /// refused). Only folders that hold nothing but scslab's own files are cleared.
+    #[arg(long)]
+    overwrite: bool,
 }
 
 #[derive(Args)]
@@ -213,8 +220,21 @@ enum ScenarioCommand {
 
 /// Errors as the binary reports them.
 enum Failure {
+    /// Bad input, refused before anything was written: exit 2.
     Input(String),
+    /// A failure while running or writing: exit 1.
     Run(String),
+    /// Stopped by Ctrl-C or SIGTERM: exit 130.
+    Interrupted(String),
+}
+
+impl From<FolderError> for Failure {
+    fn from(e: FolderError) -> Self {
+        match e {
+            FolderError::Io(_) => Failure::Run(format!("error: {e}")),
+            other => Failure::Input(format!("error: {other}")),
+        }
+    }
 }
 
 impl From<ScenarioError> for Failure {
@@ -236,7 +256,12 @@ impl From<ReportError> for Failure {
 impl From<RunError> for Failure {
     fn from(e: RunError) -> Self {
         match e {
+            RunError::Folder(e) => e.into(),
+            RunError::Interrupted { day, days, dir, checkpoint_day } => {
+                Failure::Interrupted(interrupted_message(day, days, dir.as_deref(), checkpoint_day))
+            }
             RunError::Memory { .. }
+            | RunError::TooManyThreads { .. }
             | RunError::NoCheckpoint { .. }
             | RunError::RunFile { .. }
             | RunError::Checkpoint { .. }
@@ -309,7 +334,63 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Interrupted(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(130)
+        }
     }
+}
+
+/// What an interrupted run kept, in words.
+fn interrupted_message(day: u32, days: u32, dir: Option<&Path>, checkpoint_day: Option<u32>) -> String {
+    let mut msg = format!("interrupted after day {day} of {days}");
+    let Some(dir) = dir else { return msg };
+    msg.push_str(&format!(
+        "\nkept in {}: the daily series of days 1-{day} (series_*.csv.partial); the folder has no \
+         manifest, so it is not taken for a finished run",
+        dir.display()
+    ));
+    match checkpoint_day {
+        Some(c) => msg.push_str(&format!(
+            "\nits checkpoint at day {c} is kept: `scslab resume {}` finishes the run",
+            dir.display()
+        )),
+        None => msg
+            .push_str("\nno checkpoint was kept (use --checkpoint-every DAYS for a run that can be resumed)"),
+    }
+    msg.push_str("; the same command again starts the run over");
+    msg
+}
+
+/// Stops a run cleanly on Ctrl-C (SIGINT) or SIGTERM: the first signal sets the flag the runner
+/// checks at the end of each day; a second one ends the process at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // Registration only fails for forbidden signals; these two are allowed everywhere.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&flag));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    }
+    flag
+}
+
+/// Refuses more threads than the runner accepts, before anything is read or written.
+fn check_threads(threads: usize) -> Result<(), Failure> {
+    scslab_runner::check_threads(threads).map_err(Failure::from)
+}
+
+/// Takes an output folder's lock for a command that writes into it (sweep, audit, calibration)
+/// and runs `f`; removes the folder again if it was made here and `f` refused its input.
+fn with_folder<T>(dir: &Path, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    let created = !dir.exists();
+    let lock = scslab_runner::lock_folder(dir)?;
+    let result = f();
+    drop(lock);
+    if created && matches!(result, Err(Failure::Input(_))) {
+        // Only an empty folder is removed: nothing was written into it.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
 }
 
 fn scenario(cmd: ScenarioCommand) -> Result<(), Failure> {
@@ -339,6 +420,7 @@ fn scenario(cmd: ScenarioCommand) -> Result<(), Failure> {
 }
 
 fn report(args: ReportArgs) -> Result<(), Failure> {
+    scslab_runner::require_finished(&args.dir)?;
     let report = scslab_report::render(&args.dir)?;
     let path = args.out.unwrap_or_else(|| scslab_report::default_path(&args.dir));
     let path = scslab_report::write(&report, &path)?;
@@ -356,6 +438,7 @@ fn trace(args: TraceArgs) -> Result<(), Failure> {
         (None, Some(id)) => TraceTarget::Company(id),
         (None, None) => unreachable!("clap requires --person or --company"),
     };
+    scslab_runner::require_finished(&args.dir)?;
     let (scenario, trace) = scslab_runner::trace(&args.dir, target)?;
     let who = match target {
         TraceTarget::Person(id) => format!("person {id}"),
@@ -405,6 +488,7 @@ fn load(preset: Option<&str>, file: Option<&PathBuf>) -> Result<Scenario, Scenar
 
 fn run(args: RunArgs) -> Result<(), Failure> {
     // Everything is checked before anything is written.
+    check_threads(args.threads)?;
     let mut scenario = load(args.preset.as_deref(), args.scenario.as_ref())?;
     let overrides = Overrides { people: args.people, days: args.days, seed: args.seed };
     scslab_scenario::apply_overrides(&mut scenario.params, overrides)?;
@@ -423,6 +507,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         memory_limit,
         command: std::env::args().collect::<Vec<_>>().join(" "),
         checkpoint_every: args.checkpoint_every,
+        overwrite: args.overwrite,
+        interrupt: Some(interrupt_flag()),
     };
     scslab_runner::preflight(&config)?;
     if let Some(b) = &against {
@@ -451,12 +537,20 @@ fn run(args: RunArgs) -> Result<(), Failure> {
                 config.scenario.params.seed
             );
             println!(
-                "{:<54} {:>16} {:>16} {:>16}",
+                "{:<54} {:>18} {:>18} {:>18}",
                 "outcome", &config.scenario.name, &cmp.against_name, "difference"
             );
-            for (_, label, a, b) in scslab_runner::paired(&cmp.run.headlines, &cmp.against.headlines) {
-                println!("{:<54} {:>16} {:>16} {:>16}", label, fmt(a), fmt(b), fmt(a - b));
+            for r in scslab_runner::paired(&cmp.run.headlines, &cmp.against.headlines) {
+                let unit = unit(r.unit);
+                println!(
+                    "{:<54} {:>18} {:>18} {:>18}",
+                    r.label,
+                    fmt(r.scenario, unit),
+                    fmt(r.against, unit),
+                    fmt_difference(r.difference(), unit)
+                );
             }
+            println!("{}", units_note(&cmp.run.headlines));
         }
     }
     println!("outputs: {}", out_dir.display());
@@ -474,23 +568,31 @@ fn gib_to_bytes(gib: f64) -> Result<u64, Failure> {
 }
 
 fn resume(args: ResumeArgs) -> Result<(), Failure> {
+    if let Some(t) = args.threads {
+        check_threads(t)?;
+    }
     let bar = progress_bar();
     let mut on_progress = |p: Progress| show_progress(&bar, p);
     let memory_limit = args.memory_limit_gib.map(gib_to_bytes).transpose()?;
-    let outcome = scslab_runner::resume(&args.dir, args.threads, memory_limit, &mut on_progress)?;
+    let outcome = scslab_runner::resume_with(
+        &args.dir,
+        args.threads,
+        memory_limit,
+        Some(interrupt_flag()),
+        &mut on_progress,
+    )?;
     bar.finish_and_clear();
     if let Some(day) = outcome.resumed_from_day {
         println!("resumed from day {day}");
     }
-    for h in &outcome.headlines {
-        println!("{:<54} {:>16}", h.label, fmt(h.value));
-    }
+    print_table(&outcome.headlines);
     println!("outputs: {}", args.dir.display());
     Ok(())
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // The sweep file, every scenario and every design point are checked before anything is written.
+    check_threads(args.threads)?;
     let sweep = scslab_experiment::load(&args.file)?;
     if args.measure_crn && sweep.scenarios.len() < 2 {
         return Err(Failure::Input(format!(
@@ -521,8 +623,20 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         SweepProgress::Combining => bar.set_message("combining"),
     };
     let size = format!("{} people, {} days, {} replications", sweep.people, sweep.days, sweep.replications);
+    with_folder(&out_dir, || sweep_in_folder(&args, &sweep, &config, &bar, &on_progress, &size))
+}
+
+fn sweep_in_folder(
+    args: &SweepArgs,
+    sweep: &scslab_experiment::Sweep,
+    config: &SweepConfig,
+    bar: &ProgressBar,
+    on_progress: &(dyn Fn(SweepProgress) + Sync),
+    size: &str,
+) -> Result<(), Failure> {
+    let out_dir = &config.out_dir;
     if args.measure_crn {
-        let rows = scslab_experiment::measure_crn(&sweep, &config, &on_progress)?;
+        let rows = scslab_experiment::measure_crn(sweep, config, on_progress)?;
         bar.finish_and_clear();
         println!("{}: {size}; 95% interval half-widths of each difference", sweep.name);
         println!(
@@ -534,16 +648,16 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 "{:<28} {:<30} {:>12} {:>12} {:>12} {:>8.2}",
                 format!("{} - {} (p{})", r.scenario, r.baseline, r.point),
                 r.outcome,
-                fmt_stat(r.common.mean),
-                fmt_stat(r.common.half_width),
-                fmt_stat(r.independent.half_width),
+                fmt_stat(r.common.mean, &r.outcome),
+                fmt_width(r.common.half_width, &r.outcome),
+                fmt_width(r.independent.half_width, &r.outcome),
                 r.width_ratio
             );
         }
         println!("outputs: {} (crn.csv, common/, independent/)", out_dir.display());
         return Ok(());
     }
-    let outcome = scslab_experiment::run_sweep(&sweep, &config, &on_progress)?;
+    let outcome = scslab_experiment::run_sweep(sweep, config, on_progress)?;
     bar.finish_and_clear();
     let streams = if args.independent { "independent streams" } else { "common random numbers" };
     println!(
@@ -565,7 +679,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 .parameters
                 .iter()
                 .zip(&sweep.points[r.point])
-                .map(|(p, v)| format!("{} = {}", p.key, fmt_stat(*v)))
+                .map(|(p, v)| format!("{} = {}", p.key, format::number(*v)))
                 .collect();
             let what = if r.baseline.is_empty() {
                 r.scenario.clone()
@@ -584,10 +698,10 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         println!(
             "{:<30} {:>14} {:>14}   [{}, {}]",
             r.outcome,
-            fmt_stat(e.mean),
-            fmt_stat(e.half_width),
-            fmt_stat(e.ci_low()),
-            fmt_stat(e.ci_high())
+            fmt_stat(e.mean, &r.outcome),
+            fmt_width(e.half_width, &r.outcome),
+            fmt_stat(e.ci_low(), &r.outcome),
+            fmt_stat(e.ci_high(), &r.outcome)
         );
     }
     println!("\noutputs: {} (runs, series, summary: .csv and .parquet; manifest.json)", out_dir.display());
@@ -606,6 +720,7 @@ fn load_against(against: Option<&String>) -> Result<Option<Scenario>, ScenarioEr
 
 fn audit(args: AuditArgs) -> Result<(), Failure> {
     // Everything (scenarios, sizes, replications) is checked before anything is written.
+    check_threads(args.threads)?;
     let scenario = load(args.preset.as_deref(), args.scenario.as_ref())?;
     let against = load_against(args.against.as_ref())?;
     let name = match &against {
@@ -627,7 +742,9 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
     };
-    let result = scslab_experiment::audit::audit(&scenario, against.as_ref(), &config, &on_progress)?;
+    let result = with_folder(&out_dir, || {
+        Ok(scslab_experiment::audit::audit(&scenario, against.as_ref(), &config, &on_progress)?)
+    })?;
     bar.finish_and_clear();
     let n = result.seeds.len();
     println!(
@@ -636,7 +753,7 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
     );
     let interval = |i: Option<Interval>| {
         i.map_or(String::new(), |i| {
-            format!("{} [{}, {}]", fmt_stat(i.estimate), fmt_stat(i.low), fmt_stat(i.high))
+            format!("{} [{}, {}]", format::number(i.estimate), format::number(i.low), format::number(i.high))
         })
     };
     match &result.against {
@@ -664,6 +781,7 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    check_threads(args.threads)?;
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("calibration"));
     let config = CalibrationConfig {
         people: args.people,
@@ -678,7 +796,8 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
     };
-    let result = scslab_experiment::calibration::calibrate(&config, &on_progress)?;
+    let result =
+        with_folder(&out_dir, || Ok(scslab_experiment::calibration::calibrate(&config, &on_progress)?))?;
     bar.finish_and_clear();
     println!(
         "calibration of {}: {} people, {} days from {}, {} replications, seed {}; counts scaled to {:.2} M people",
@@ -781,29 +900,60 @@ fn print_headlines(config: &RunConfig, outcome: &scslab_runner::RunOutcome) {
         outcome.timings.simulate,
         pd / 1e6
     );
-    for h in &outcome.headlines {
-        println!("{:<54} {:>16}", h.label, fmt(h.value));
+    print_table(&outcome.headlines);
+}
+
+/// The headline outcomes, one a line, each in its unit.
+fn print_table(headlines: &[scslab_runner::Headline]) {
+    for h in headlines {
+        println!("{:<54} {:>18}", h.label, fmt(h.value, unit(h.unit)));
+    }
+    println!("{}", units_note(headlines));
+}
+
+/// What a reader needs to read the table: the size it refers to, and what "n/a" means.
+fn units_note(headlines: &[scslab_runner::Headline]) -> String {
+    let mut note =
+        String::from("counts are totals over the run in this synthetic population, not in the real one");
+    if headlines.iter().any(|h| !h.value.is_finite()) {
+        note.push_str("; n/a: undefined (nothing to divide by, e.g. a share of zero sanctions)");
+    }
+    note
+}
+
+/// The unit of a headline (a plain number if unknown).
+fn unit(key: &str) -> Option<Unit> {
+    Unit::from_key(key)
+}
+
+/// A value in its unit (`12.3%`, `1,234`, `¥4.2 M`, `n/a`), or a plain number.
+fn fmt(x: f64, unit: Option<Unit>) -> String {
+    match unit {
+        Some(u) => format::value(x, u),
+        None => format::number(x),
     }
 }
 
-fn fmt(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.abs() >= 1e6 {
-        format!("{x:.4e}")
-    } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
+/// A signed difference in its unit (`+1.2 pp`, `−56`, `n/a`), or a plain signed number.
+fn fmt_difference(x: f64, unit: Option<Unit>) -> String {
+    match unit {
+        Some(u) => format::difference(x, u),
+        None if x.is_finite() && x > 0.0 => format!("+{}", format::number(x)),
+        None => format::number(x),
     }
 }
 
-/// Like `fmt`, but small non-zero numbers (interval widths, differences of shares) keep three
-/// significant digits.
-fn fmt_stat(x: f64) -> String {
-    if x != 0.0 && x.abs() < 1e-3 { format!("{x:.3e}") } else { fmt(x) }
+/// The half-width of an interval in the unit of its outcome (`0.5 pp`, `1,234`).
+fn fmt_width(x: f64, outcome: &str) -> String {
+    match scslab_runner::unit_of(outcome).and_then(Unit::from_key) {
+        Some(u) => format::difference(x, u).trim_start_matches('+').to_string(),
+        None => format::number(x),
+    }
+}
+
+/// A statistic of a sweep, audit or calibration in the unit of its outcome, if known.
+fn fmt_stat(x: f64, outcome: &str) -> String {
+    fmt(x, scslab_runner::unit_of(outcome).and_then(Unit::from_key))
 }
 
 /// An error with the offending line of the file and a caret under the column.

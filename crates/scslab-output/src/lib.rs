@@ -10,6 +10,7 @@
 
 mod columnar;
 mod csv;
+mod folder;
 mod memory;
 mod partial;
 #[cfg(test)]
@@ -20,6 +21,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use folder::{FolderError, FolderLock, LOCK_FILE, check_is_folder, clear, entries, lock};
 pub use memory::{MachineMemory, machine_memory, peak_rss_bytes};
 pub use partial::{PARTIAL_SUFFIX, PartialCsv, partial_file_name};
 

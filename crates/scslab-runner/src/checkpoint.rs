@@ -108,6 +108,8 @@ pub(crate) fn read_run_file(dir: &Path, threads: Option<usize>) -> Result<RunCon
         memory_limit: v.pointer("/memory_limit_bytes").and_then(|x| x.as_u64()),
         command: str_field("/command")?.to_string(),
         checkpoint_every: Some(every),
+        overwrite: false,
+        interrupt: None,
     })
 }
 

@@ -15,12 +15,15 @@
 //! ```
 
 mod checkpoint;
+mod folder;
 mod series;
 mod stream;
 mod summary;
 mod trace;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use scslab_model::sim::{MemoryEstimate, Simulation, estimate_memory};
@@ -30,8 +33,10 @@ use scslab_scenario::Scenario;
 use stream::SeriesStream;
 
 pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
+pub use folder::{MANIFEST_FILE, UNFINISHED_FILE, require_finished};
+pub use scslab_output::{FolderError, FolderLock, lock as lock_folder};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
-pub use summary::{Headline, headlines};
+pub use summary::{Headline, UNITS, headlines, unit_of};
 pub use trace::{REPLAY_FILE, TraceTarget, trace, write_trace};
 
 /// The tables a run writes, each as `NAME.csv` and `NAME.parquet` (beside `scenario.toml` and
@@ -69,6 +74,12 @@ pub struct RunConfig {
     /// Write a checkpoint every this many days (needs `out_dir`), so that [`resume`] can
     /// finish the run if it is killed.
     pub checkpoint_every: Option<u32>,
+    /// Clear `out_dir` first if it holds another run's files (it is refused otherwise).
+    pub overwrite: bool,
+    /// Set (by a signal handler, say) to stop the run cleanly at the end of the current day:
+    /// the run returns [`RunError::Interrupted`], keeping its partial series and last checkpoint
+    /// and writing no manifest.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl RunConfig {
@@ -81,9 +92,19 @@ impl RunConfig {
             memory_limit: None,
             command: String::new(),
             checkpoint_every: None,
+            overwrite: false,
+            interrupt: None,
         }
     }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+    }
 }
+
+/// The most worker threads a run, sweep, audit or calibration accepts. More threads than cores
+/// never make a run faster, and thousands of them make a small run take minutes.
+pub const MAX_THREADS: usize = 256;
 
 /// Progress of a run.
 #[derive(Clone, Copy, Debug)]
@@ -188,6 +209,34 @@ pub enum RunError {
     /// `trace`: the agent cannot be traced.
     #[error("{0}")]
     Trace(#[from] scslab_model::trace::TraceError),
+    /// More worker threads than [`MAX_THREADS`] were asked for.
+    #[error(
+        "--threads {threads}: at most {max} worker threads (0 uses every core; results do not \
+         depend on the thread count)"
+    )]
+    TooManyThreads {
+        /// Threads asked for.
+        threads: usize,
+        /// The cap, [`MAX_THREADS`].
+        max: usize,
+    },
+    /// The output folder cannot be used (not a folder, locked, not empty, foreign files).
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    /// The run was interrupted (Ctrl-C, SIGTERM) at the end of a day. Its folder keeps the
+    /// series written so far (`*.csv.partial`) and its last checkpoint, if any, and has no
+    /// manifest.
+    #[error("interrupted after day {day} of {days}")]
+    Interrupted {
+        /// Days done.
+        day: u32,
+        /// Days the run was to simulate.
+        days: u32,
+        /// The output folder, if the run wrote one.
+        dir: Option<PathBuf>,
+        /// The day of the last checkpoint kept, from which `resume` continues.
+        checkpoint_day: Option<u32>,
+    },
     /// The thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -222,9 +271,30 @@ pub fn preflight(config: &RunConfig) -> Result<MemoryEstimate, RunError> {
 /// Runs a scenario to the end and writes its outputs (if an output folder is set). With
 /// `checkpoint_every` it also writes `run.json` first and a checkpoint every N days, which
 /// [`resume`] continues from.
+///
+/// The output folder is claimed first: locked against other processes, and refused if it holds
+/// anything but this run's own unfinished attempt, unless `overwrite` is set (then cleared, if
+/// everything in it is something scslab writes).
 pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<RunOutcome, RunError> {
     let memory = preflight(config)?;
     let pool = thread_pool(config.threads)?;
+    let work = format!("run {:016x}", scenario_key(config));
+    let _lock = config.out_dir.as_deref().map(|d| folder::claim(d, &work, config.overwrite)).transpose()?;
+    let outcome = run_claimed(config, &pool, memory, progress)?;
+    if let Some(dir) = &config.out_dir {
+        write_manifest(config, &outcome, dir, None)?;
+        folder::finished(dir)?;
+    }
+    Ok(outcome)
+}
+
+/// A run into a folder already claimed: everything but the manifest.
+fn run_claimed(
+    config: &RunConfig,
+    pool: &rayon::ThreadPool,
+    memory: MemoryEstimate,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<RunOutcome, RunError> {
     if let (Some(dir), Some(every)) = (&config.out_dir, config.checkpoint_every) {
         checkpoint::start(config, dir, every)?;
     }
@@ -234,7 +304,7 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
         let series = SeriesBuilder::new(&sim);
         Ok((sim, series))
     };
-    execute(config, &pool, memory, false, start, progress)
+    execute(config, pool, memory, false, start, progress)
 }
 
 /// Continues the run in `dir` from its last checkpoint and writes the same data files an
@@ -242,33 +312,65 @@ pub fn run(config: &RunConfig, progress: &mut (dyn FnMut(Progress) + Send)) -> R
 /// `resumed_from_day`). `threads` overrides the thread count in `run.json`; results do not
 /// depend on it. `memory_limit` overrides the preflight's limit recorded in `run.json` (if any;
 /// otherwise the machine's available memory). Refuses, before writing anything, a missing,
-/// truncated or corrupt checkpoint, or one written by another version or for another scenario.
+/// truncated or corrupt checkpoint, or one written by another version or for another scenario,
+/// and a folder another process is writing.
 pub fn resume(
     dir: &Path,
     threads: Option<usize>,
     memory_limit: Option<u64>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<RunOutcome, RunError> {
+    resume_with(dir, threads, memory_limit, None, progress)
+}
+
+/// [`resume`], stopping cleanly at the end of a day once `interrupt` is set (see
+/// [`RunConfig::interrupt`]).
+pub fn resume_with(
+    dir: &Path,
+    threads: Option<usize>,
+    memory_limit: Option<u64>,
+    interrupt: Option<Arc<AtomicBool>>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<RunOutcome, RunError> {
+    scslab_output::check_is_folder(dir)?;
+    if !dir.is_dir() {
+        return Err(RunError::NoCheckpoint { path: dir.join(RUN_FILE) });
+    }
+    let _lock = scslab_output::lock(dir)?;
     let mut config = checkpoint::read_run_file(dir, threads)?;
     config.memory_limit = memory_limit.or(config.memory_limit);
+    config.interrupt = interrupt;
     let (path, file) = checkpoint::open(dir)?;
     let memory = preflight(&config)?;
     let pool = thread_pool(config.threads)?;
     let key = scenario_key(&config);
     let start =
         || checkpoint::load(&config, key, file).map_err(|source| RunError::Checkpoint { path, source });
-    execute(&config, &pool, memory, true, start, progress)
+    let outcome = execute(&config, &pool, memory, true, start, progress)?;
+    write_manifest(&config, &outcome, dir, None)?;
+    folder::finished(dir)?;
+    Ok(outcome)
 }
 
 fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    check_threads(threads)?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Threads { threads, message: e.to_string() })
 }
 
+/// Refuses more worker threads than [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> Result<(), RunError> {
+    if threads > MAX_THREADS {
+        return Err(RunError::TooManyThreads { threads, max: MAX_THREADS });
+    }
+    Ok(())
+}
+
 /// Steps the simulation `start` builds (new, or restored from a checkpoint) to the last day,
-/// checkpointing if asked, then writes the outputs.
+/// checkpointing if asked, then writes the outputs (all but the manifest, which the caller writes
+/// last). Stops at the end of a day if the run is interrupted.
 fn execute(
     config: &RunConfig,
     pool: &rayon::ThreadPool,
@@ -289,6 +391,7 @@ fn execute(
         let mut stream =
             config.out_dir.as_deref().map(|dir| SeriesStream::start(dir, &series)).transpose()?;
         let first_day = sim.day();
+        let mut checkpoint_day = resumed.then_some(first_day);
         let setup = t0.elapsed().as_secs_f64();
         progress(Progress::Started { days, persons: sim.params.n_persons });
         if first_day > 0 {
@@ -308,8 +411,17 @@ fn execute(
                     stream.sync()?;
                 }
                 checkpoint::save(key, &sim, &series, dir)?;
+                checkpoint_day = Some(d + 1);
             }
             progress(Progress::Day { done: d + 1 });
+            if config.interrupted() && d + 1 < days {
+                if let Some(stream) = &mut stream {
+                    stream.sync()?;
+                }
+                let dir = config.out_dir.clone();
+                let checkpoint_day = checkpoint_day.filter(|_| checkpoints.is_some());
+                return Err(RunError::Interrupted { day: d + 1, days, dir, checkpoint_day });
+            }
         }
         let simulate = t1.elapsed().as_secs_f64();
         let dist = sim.distributions();
@@ -341,7 +453,6 @@ fn execute(
         }
         outcome.timings.write = t2.elapsed().as_secs_f64();
         outcome.peak_rss_bytes = scslab_output::peak_rss_bytes();
-        write_manifest(config, &outcome, dir)?;
         if config.checkpoint_every.is_some() {
             scslab_output::remove_file(dir, CHECKPOINT_FILE)?;
         }
@@ -363,7 +474,8 @@ pub struct Comparison {
 /// Runs `config` and then `against` with the same seed, population and horizon (common random
 /// numbers: every draw is keyed by seed, agent and day, so both runs see the same people and the
 /// same luck), and writes the differences in `comparison.csv`/`.parquet`. The counterfactual's own
-/// outputs go to `against-NAME/` inside the output folder.
+/// outputs go to `against-NAME/` inside the output folder. The folder is claimed as by [`run`];
+/// its manifest is written last, after the counterfactual and the comparison.
 pub fn compare(
     config: &RunConfig,
     against: Scenario,
@@ -375,24 +487,57 @@ pub fn compare(
     against.params.n_persons = p.n_persons;
     against.params.days = p.days;
     let against_name = against.name.clone();
-    let run_a = run(config, progress)?;
     let mut cfg_b = config.clone();
     cfg_b.scenario = against;
     cfg_b.out_dir = config.out_dir.as_ref().map(|d| d.join(format!("against-{against_name}")));
-    let run_b = run(&cfg_b, progress)?;
-    if let Some(dir) = &config.out_dir {
+    cfg_b.checkpoint_every = None;
+    let memory_a = preflight(config)?;
+    let memory_b = preflight(&cfg_b)?;
+    let pool = thread_pool(config.threads)?;
+    let work = format!("compare {:016x} {:016x}", scenario_key(config), scenario_key(&cfg_b));
+    let _lock = config.out_dir.as_deref().map(|d| folder::claim(d, &work, config.overwrite)).transpose()?;
+    let run_a = run_claimed(config, &pool, memory_a, progress)?;
+    // The counterfactual's folder is inside the claimed one, which was emptied: it is new.
+    let run_b = run_claimed(&cfg_b, &pool, memory_b, progress)?;
+    if let (Some(dir), Some(dir_b)) = (&config.out_dir, &cfg_b.out_dir) {
+        write_manifest(&cfg_b, &run_b, dir_b, None)?;
         let table = comparison_table(&run_a.headlines, &run_b.headlines);
         scslab_output::write_table(dir, &table)?;
+        write_manifest(config, &run_a, dir, Some(&against_name))?;
+        folder::finished(dir)?;
     }
     Ok(Comparison { run: run_a, against: run_b, against_name })
 }
 
-/// Headline pairs (key, label, scenario value, counterfactual value) for both runs.
-pub fn paired(a: &[Headline], b: &[Headline]) -> Vec<(&'static str, &'static str, f64, f64)> {
+/// One headline outcome of a comparison: the scenario's value, the counterfactual's and their
+/// difference (NaN, "n/a", when either is undefined or the counterfactual lacks the outcome).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paired {
+    /// Stable key (snake case).
+    pub key: &'static str,
+    /// What it means.
+    pub label: &'static str,
+    /// Its unit (as [`Headline::unit`]).
+    pub unit: &'static str,
+    /// The scenario's value.
+    pub scenario: f64,
+    /// The counterfactual's value.
+    pub against: f64,
+}
+
+impl Paired {
+    /// Scenario minus counterfactual; NaN when either is undefined.
+    pub fn difference(&self) -> f64 {
+        self.scenario - self.against
+    }
+}
+
+/// The scenario's headlines paired with the counterfactual's, in the scenario's order.
+pub fn paired(a: &[Headline], b: &[Headline]) -> Vec<Paired> {
     a.iter()
         .map(|h| {
-            let other = b.iter().find(|x| x.key == h.key).map_or(0.0, |x| x.value);
-            (h.key, h.label, h.value, other)
+            let against = b.iter().find(|x| x.key == h.key).map_or(f64::NAN, |x| x.value);
+            Paired { key: h.key, label: h.label, unit: h.unit, scenario: h.value, against }
         })
         .collect()
 }
@@ -400,11 +545,12 @@ pub fn paired(a: &[Headline], b: &[Headline]) -> Vec<(&'static str, &'static str
 fn comparison_table(a: &[Headline], b: &[Headline]) -> Table {
     let rows = paired(a, b);
     let mut t = Table::new("comparison");
-    t.push("outcome", ColumnData::Str(rows.iter().map(|r| r.0.to_string()).collect()));
-    t.push("label", ColumnData::Str(rows.iter().map(|r| r.1.to_string()).collect()));
-    t.push("scenario", ColumnData::F64(rows.iter().map(|r| r.2).collect()));
-    t.push("against", ColumnData::F64(rows.iter().map(|r| r.3).collect()));
-    t.push("difference", ColumnData::F64(rows.iter().map(|r| r.2 - r.3).collect()));
+    t.push("outcome", ColumnData::Str(rows.iter().map(|r| r.key.to_string()).collect()));
+    t.push("label", ColumnData::Str(rows.iter().map(|r| r.label.to_string()).collect()));
+    t.push("scenario", ColumnData::F64(rows.iter().map(|r| r.scenario).collect()));
+    t.push("against", ColumnData::F64(rows.iter().map(|r| r.against).collect()));
+    t.push("difference", ColumnData::F64(rows.iter().map(Paired::difference).collect()));
+    t.push("unit", ColumnData::Str(rows.iter().map(|r| r.unit.to_string()).collect()));
     t
 }
 
@@ -430,12 +576,18 @@ fn write_outputs(
     s.push("outcome", ColumnData::Str(outcome.headlines.iter().map(|h| h.key.to_string()).collect()));
     s.push("label", ColumnData::Str(outcome.headlines.iter().map(|h| h.label.to_string()).collect()));
     s.push("value", ColumnData::F64(outcome.headlines.iter().map(|h| h.value).collect()));
+    s.push("unit", ColumnData::Str(outcome.headlines.iter().map(|h| h.unit.to_string()).collect()));
     scslab_output::write_table(dir, &s)?;
     scslab_output::write_text(dir, "scenario.toml", &config.scenario.text)?;
     Ok(())
 }
 
-fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Path) -> Result<(), RunError> {
+fn write_manifest(
+    config: &RunConfig,
+    outcome: &RunOutcome,
+    dir: &std::path::Path,
+    against: Option<&str>,
+) -> Result<(), RunError> {
     let p = &config.scenario.params;
     let simulated_days = p.days - outcome.resumed_from_day.unwrap_or(0);
     let person_days = p.n_persons as f64 * simulated_days as f64;
@@ -476,6 +628,16 @@ fn write_manifest(config: &RunConfig, outcome: &RunOutcome, dir: &std::path::Pat
     }
     if let Some(day) = outcome.resumed_from_day {
         manifest["resumed_from_day"] = day.into();
+    }
+    // Only comparisons carry these: the counterfactual's name, its folder and the table.
+    if let Some(name) = against {
+        manifest["against"] = name.into();
+        manifest["against_folder"] = format!("against-{name}").into();
+        manifest["repeat"] = format!(
+            "scslab run --scenario scenario.toml --against against-{name}/scenario.toml --people {} --days {} --seed {}",
+            p.n_persons, p.days, p.seed
+        )
+        .into();
     }
     scslab_output::write_json(dir, "manifest.json", &manifest)?;
     Ok(())

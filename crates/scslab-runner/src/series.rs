@@ -38,11 +38,12 @@ pub struct SeriesBuilder {
 
 fn derived(names: &[String], raw: &[f64]) -> [f64; PERSON_DERIVED.len()] {
     let col = |n: &str| names.iter().position(|x| x == n).map_or(0.0, |i| raw[i]);
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    // An undefined ratio (zero denominator) is NaN: an empty CSV field, "n/a" to a reader.
+    let ratio = crate::summary::ratio;
     let adults = col("adults");
     [
         ratio(col("compliant"), adults),
-        1.0 - ratio(col("expressed_criticism_fp"), col("desired_criticism_fp")).min(1.0),
+        crate::summary::shortfall(col("expressed_criticism_fp"), col("desired_criticism_fp")),
         ratio(col("silent_dissenters"), col("private_dissenters")),
         ratio(col("trust_sum"), adults * 255.0),
         ratio(col("resentment_sum"), adults * 255.0),
