@@ -56,6 +56,12 @@ pub enum FolderError {
         /// The first foreign entry found.
         entry: String,
     },
+    /// A command that reads a finished folder was given a path that does not exist.
+    #[error("{}: no such folder", dir.display())]
+    Missing {
+        /// The path.
+        dir: PathBuf,
+    },
     /// A command that reads a finished folder was given one without a manifest.
     #[error(
         "{}: not a finished scslab output folder: it has no manifest.json (a run that is still \

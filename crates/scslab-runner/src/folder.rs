@@ -80,6 +80,9 @@ fn describe(dir: &Path, entries: &[String]) -> String {
 /// folder at all) for commands that read a finished one.
 pub fn require_finished(dir: &Path) -> Result<(), FolderError> {
     scslab_output::check_is_folder(dir)?;
+    if !dir.exists() {
+        return Err(FolderError::Missing { dir: dir.to_path_buf() });
+    }
     if dir.join(MANIFEST_FILE).is_file() {
         return Ok(());
     }

@@ -271,3 +271,20 @@ pub fn headlines(s: &SeriesBuilder, intervention_day: Option<u32>) -> Vec<Headli
     }
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_headline_has_a_unit_and_undefined_ratios_are_nan() {
+        let keys: Vec<&str> = UNITS.iter().map(|(k, _)| *k).collect();
+        let mut unique = keys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "a headline key is listed twice");
+        assert!(ratio(1.0, 0.0).is_nan() && shortfall(1.0, 0.0).is_nan());
+        assert_eq!(shortfall(3.0, 2.0), 0.0);
+        assert_eq!(shortfall(1.0, 4.0), 0.75);
+    }
+}

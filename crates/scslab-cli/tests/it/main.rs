@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod folders;
 mod resume;
 mod trace;
 
@@ -172,7 +173,7 @@ fn report_refuses_a_folder_that_is_not_an_output_folder_with_exit_code_2() {
     std::fs::create_dir_all(&empty).unwrap();
     let o = scslab(&["report", empty.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("manifest.json: missing"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no manifest.json"), "{}", stderr(&o));
     assert!(!empty.join("report.html").exists());
     let _ = std::fs::remove_dir_all(&empty);
 }
