@@ -867,8 +867,11 @@ fn progress_bar() -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    let style = ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} days  {per_sec}  ETA {eta}")
+    let style = ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} days  {rate}  ETA {eta}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1} simulated days/s", state.per_sec());
+        })
         .progress_chars("=> ");
     bar.set_style(style);
     bar
