@@ -78,6 +78,9 @@ fn clip(low: f64, high: f64, s: Shown) -> (f64, f64, bool) {
         Shown::Unit(Unit::Share) => (0.0, 1.0),
         _ => (0.0, f64::INFINITY),
     };
+    if !(low.is_finite() && high.is_finite()) {
+        return (low, high, false);
+    }
     let (l, h) = (low.max(min), high.min(max));
     (l, h, l != low || h != high)
 }
@@ -87,9 +90,9 @@ fn interval(low: f64, high: f64, s: Shown, signed: bool) -> String {
         return format::NOT_AVAILABLE.to_string();
     }
     if signed {
-        format!("{} to {}", difference(low, s), difference(high, s))
+        format::range(&difference(low, s), &difference(high, s))
     } else {
-        format!("{} to {}", value(low, s), value(high, s))
+        format::range(&value(low, s), &value(high, s))
     }
 }
 
@@ -113,7 +116,9 @@ fn finding_words(finding: &str) -> &str {
     match finding {
         "met" => "met: the whole 95% interval is past the threshold",
         "not met" => "not met: the whole 95% interval is short of the threshold",
-        f if f.starts_with("indicated") => "indicated: the 95% interval reaches the threshold, but not all of it",
+        f if f.starts_with("indicated") => {
+            "indicated: the 95% interval reaches the threshold, but not all of it"
+        }
         f => f,
     }
 }
@@ -263,7 +268,10 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     };
     row("audited", format!("<strong id=\"scenario-name\">{}</strong>", escape(&scenario)));
     if let Some(a) = &against {
-        row("compared with", format!("<strong id=\"against-name\">{}</strong> (common random numbers)", escape(a)));
+        row(
+            "compared with",
+            format!("<strong id=\"against-name\">{}</strong> (common random numbers)", escape(a)),
+        );
     }
     row("people", format!("{people} per replication (a synthetic sample)"));
     row("days", days);
@@ -407,10 +415,16 @@ mod tests {
     fn statistics_are_shown_in_their_units() {
         assert_eq!(value(0.385, shown("spillover_share")), "38.5%");
         assert_eq!(value(5.93, shown("ratio_income_q1_q5")), "5.93×");
-        assert_eq!(value(495.18, shown("false_sanctions_per_million_adults_year")), "495 per million adults a year");
+        assert_eq!(
+            value(495.18, shown("false_sanctions_per_million_adults_year")),
+            "495 per million adults a year"
+        );
         assert_eq!(value(448.97, shown("fines_yuan_per_recorded_violation")), "¥449");
         assert_eq!(value(9.43, shown("sanctions_per_1000_adults_year")), "9.43 per 1,000 adults a year");
         assert_eq!(clip(-0.44, 1.21, shown("spillover_share")), (0.0, 1.0, true));
         assert_eq!(clip(0.1, 0.2, shown("spillover_share")), (0.1, 0.2, false));
+        let (l, h, cut) = clip(f64::NAN, f64::NAN, shown("spillover_share"));
+        assert!(l.is_nan() && h.is_nan() && !cut, "an undefined interval stays n/a");
+        assert_eq!(interval(f64::NAN, f64::NAN, shown("spillover_share"), false), "n/a");
     }
 }

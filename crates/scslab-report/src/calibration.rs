@@ -52,6 +52,7 @@ fn quantity_words(q: &str) -> String {
         "listed_cumulative" => "Persons ever listed since the list's launch".into(),
         "flights_blocked_cumulative" => "Flight purchases refused since the list's launch".into(),
         "trains_blocked_cumulative" => "High-speed train purchases refused since the list's launch".into(),
+        "exits_cumulative" => "Persons who left the list since its launch".into(),
         other => crate::outcomes::words(other),
     }
 }
@@ -170,7 +171,9 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
          accepted range.</p>\n</section>",
         within_count,
         f_fact.len(),
-        escape(&quantities.iter().map(|q| quantity_words(q).to_lowercase()).collect::<Vec<_>>().join(" and ")),
+        escape(
+            &quantities.iter().map(|q| quantity_words(q).to_lowercase()).collect::<Vec<_>>().join(" and ")
+        ),
         escape(&format::count(number("people"))),
         escape(&field("replications")),
         escape(&crate::outcomes::real_population_words(number("population_scaled_to")))
@@ -209,7 +212,8 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
                 format::NOT_AVAILABLE.to_string()
             }
         };
-        let date = crate::outcomes::parse_date(f_date[i]).map_or_else(|| f_date[i].to_string(), crate::outcomes::date_text);
+        let date = crate::outcomes::parse_date(f_date[i])
+            .map_or_else(|| f_date[i].to_string(), crate::outcomes::date_text);
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\

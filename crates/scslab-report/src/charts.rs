@@ -56,7 +56,7 @@ const PERSON_VIOLATIONS: [&str; 5] =
 /// Builds every section of a run report (with the counterfactual drawn dashed, if any).
 pub(crate) fn sections(run: &RunFolder, against: Option<Against<'_>>) -> Result<Vec<Section>, ReportError> {
     let m = &run.manifest;
-    let x_end = (m.days > 0).then(|| m.days as f64 - 1.0);
+    let x_end = (m.days > 0).then_some(m.days as f64 - 1.0);
     let start = crate::outcomes::start_date(m.scenario_text.as_deref()).map(crate::outcomes::days_from_civil);
     let plot = Plotter { run, against, x: run.days()?, x_end, start };
     Ok(vec![
@@ -100,8 +100,8 @@ enum Source {
     Cumulative(Box<Source>),
     /// A source per 1,000 adults of the same day.
     PerThousandAdults(Box<Source>),
-    /// One column divided by another of the same table, in percent (NaN where the second is 0).
-    Percent(Table, String, String),
+    /// A source times a constant (a share in percent).
+    Times(Box<Source>, f64),
     /// A column of criticism amounts (`*_fp`): in real units as the runner writes them now, or
     /// fixed point (2^-24 per unit, whole numbers) in older folders, converted to real units.
     FixedPoint(Table, String),
@@ -154,21 +154,11 @@ impl Source {
                     })
                     .collect()
             }),
-            Source::Percent(table, num, den) => {
-                let t = table.of(run);
-                match (t.numbers(num)?, t.numbers(den)?) {
-                    (Some(n), Some(d)) => Some(
-                        n.iter()
-                            .zip(&d)
-                            .map(|(n, d)| if *d > 0.0 { n / d * 100.0 } else { f64::NAN })
-                            .collect(),
-                    ),
-                    _ => None,
-                }
-            }
-            Source::FixedPoint(table, name) => table.of(run).numbers(name)?.map(|v| {
-                if is_fixed_point(&v) { v.iter().map(|x| x / FIXED_POINT).collect() } else { v }
-            }),
+            Source::Times(inner, k) => inner.values(run)?.map(|v| v.iter().map(|x| x * k).collect()),
+            Source::FixedPoint(table, name) => table
+                .of(run)
+                .numbers(name)?
+                .map(|v| if is_fixed_point(&v) { v.iter().map(|x| x / FIXED_POINT).collect() } else { v }),
             Source::PerThousandAdults(inner) => {
                 let adults = run.persons.numbers("adults")?;
                 match (inner.values(run)?, adults) {
@@ -194,7 +184,7 @@ impl Source {
                 names.join(" or ")
             }
             Source::Cumulative(inner) => inner.describe(),
-            Source::Percent(table, num, den) => format!("`{num}` and `{den}` in {}", table.file()),
+            Source::Times(inner, _) => inner.describe(),
             Source::FixedPoint(table, name) => format!("`{name}` in {}", table.file()),
             Source::PerThousandAdults(inner) => format!("{} and `adults`", inner.describe()),
         }
@@ -315,8 +305,8 @@ impl Plotter<'_> {
             }
             let mut html = format!("<div class=\"multiples\" id=\"{id}\">");
             for (k, group) in groups.into_iter().enumerate() {
-                let name = specs[group[0].color].label.clone();
-                html.push_str(&chart(format!("{id}-{k}"), format!("{title}: {name}"), group, true));
+                let name = crate::outcomes::words(&specs[group[0].color].label);
+                html.push_str(&chart(format!("{id}-{k}"), name, group, true));
             }
             html.push_str("</div>");
             Some(html)
@@ -334,7 +324,9 @@ fn prefixed(run: &RunFolder, table: Table, prefix: &str, label_suffix: &str) -> 
         .columns()
         .iter()
         .filter_map(|c| c.strip_prefix(prefix).map(|rest| (c, rest)))
-        .map(|(c, rest)| line(&format!("list {}{label_suffix}", rest.replace('_', " ")), Source::column(table, c)))
+        .map(|(c, rest)| {
+            line(&format!("{} list{label_suffix}", rest.replace('_', " ")), Source::column(table, c))
+        })
         .collect()
 }
 
@@ -364,7 +356,7 @@ fn over_time(p: &Plotter<'_>) -> Result<Vec<Figure>, ReportError> {
             "% of adults",
             vec![line(
                 "adults without a violation",
-                Source::Percent(Table::Persons, "compliant".into(), "adults".into()),
+                Source::Times(Box::new(Source::column(Table::Persons, "compliance_rate")), 100.0),
             )],
         )?,
         p.chart(

@@ -15,8 +15,14 @@ use crate::svg::escape;
 pub(crate) const FINDINGS: usize = 5;
 
 /// The outcomes a single run's page opens with, when present.
-const RUN_FINDINGS: [&str; 6] =
-    ["compliance_rate", "blacklisted_per_100k", "sanctions", "false_sanction_share", "chilling_effect", "fines_yuan"];
+const RUN_FINDINGS: [&str; 6] = [
+    "compliance_rate",
+    "blacklisted_per_100k",
+    "sanctions",
+    "false_sanction_share",
+    "chilling_effect",
+    "fines_yuan",
+];
 
 /// One headline outcome, read from `summary.csv` (and `comparison.csv`).
 #[derive(Debug, Clone)]
@@ -178,7 +184,11 @@ pub(crate) fn findings(out: &mut String, rows: &[Row], m: &Manifest, against: Op
                     escape(&outcomes::difference(d, row.unit))
                 );
                 if let Some(s) = scaled(row, d, m) {
-                    let _ = write!(out, " <span class=\"scaled\">{}</span>", escape(&s.replace("that would be", "the difference would be")));
+                    let _ = write!(
+                        out,
+                        " <span class=\"scaled\">{}</span>",
+                        escape(&s.replace("that would be", "the difference would be"))
+                    );
                 }
                 out.push_str("</li>\n");
             }
@@ -220,7 +230,8 @@ pub(crate) fn table(out: &mut String, run: &RunFolder, rows: Option<&[Row]>, aga
         out.push_str("<p class=\"notes\">summary.csv lacks the columns outcome and value.</p>\n</section>\n");
         return;
     };
-    let _ = writeln!(out, "<p class=\"lede\">All headline outcomes, {}.</p>", escape(&population(&run.manifest)));
+    let _ =
+        writeln!(out, "<p class=\"lede\">All headline outcomes, {}.</p>", escape(&population(&run.manifest)));
     out.push_str("<table id=\"headline-table\">\n<thead><tr><th>outcome</th>");
     match against {
         None => out.push_str("<th class=\"num\">value</th>"),
@@ -274,9 +285,8 @@ mod tests {
 
     #[test]
     fn an_undefined_value_makes_the_difference_undefined() {
-        let summary = table(
-            "outcome,label,value,unit\nfalse_sanction_share,x,,share\nsanctions,y,12,count\n",
-        );
+        let summary =
+            table("outcome,label,value,unit\nfalse_sanction_share,x,,share\nsanctions,y,12,count\n");
         let comparison = table(
             "outcome,label,scenario,against,difference,unit\nfalse_sanction_share,x,,0.5,0,share\n\
              sanctions,y,12,2,10,count\n",

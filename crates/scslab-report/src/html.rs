@@ -366,7 +366,8 @@ fn sweep_summary(out: &mut String, sweep: &SweepFolder) {
                 let v = point.and_then(|p| p.get(j)).map_or_else(|| "?".to_string(), |v| format::number(*v));
                 let _ = write!(out, "<td class=\"num\">{v}</td>");
             }
-            let mean = if difference { outcomes::difference(r.mean, unit) } else { outcomes::value(r.mean, unit) };
+            let mean =
+                if difference { outcomes::difference(r.mean, unit) } else { outcomes::value(r.mean, unit) };
             let _ = writeln!(
                 out,
                 "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
@@ -430,7 +431,9 @@ fn sweep_findings(out: &mut String, sweep: &SweepFolder) {
             .collect();
         let level = |scenario: &str, point: f64| {
             rows.iter()
-                .find(|x| x.kind == "mean" && x.scenario == scenario && x.outcome == r.outcome && x.point == point)
+                .find(|x| {
+                    x.kind == "mean" && x.scenario == scenario && x.outcome == r.outcome && x.point == point
+                })
                 .map_or(f64::NAN, |x| x.mean.abs())
         };
         let size = diffs

@@ -32,11 +32,21 @@ pub(crate) const KNOWN: [Known; 23] = [
     known("redlisted_per_100k", Unit::Per100kAdults, "Persons on a redlist (last day)", false),
     known("sanctions", Unit::Count, "Sanctions imposed on persons and firms", true),
     known("false_sanctions", Unit::Count, "Sanctions with no true violation behind them", true),
-    known("false_sanction_share", Unit::Share, "Share of sanctions with no true violation behind them", false),
+    known(
+        "false_sanction_share",
+        Unit::Share,
+        "Share of sanctions with no true violation behind them",
+        false,
+    ),
     known("spillover_share", Unit::Share, "Share of sanctions imposed in an unrelated context", false),
     known("flights_blocked", Unit::Count, "Flights refused", true),
     known("trains_blocked", Unit::Count, "High-speed train trips refused", true),
-    known("sanction_disparity_income", Unit::Ratio, "Sanctions per adult, poorest fifth vs richest fifth", false),
+    known(
+        "sanction_disparity_income",
+        Unit::Ratio,
+        "Sanctions per adult, poorest fifth vs richest fifth",
+        false,
+    ),
     known("sanction_disparity_rural", Unit::Ratio, "Sanctions per adult, rural vs urban", false),
     known("wealth_gini", Unit::Index, "Wealth inequality (Gini index, 0 to 1, last day)", false),
     known("mean_trust", Unit::Index, "Mean trust in the system (0 to 1, last day)", false),
@@ -82,7 +92,7 @@ pub(crate) fn interval(low: f64, high: f64, unit: Option<Unit>, signed: bool) ->
         return format::NOT_AVAILABLE.to_string();
     }
     let f = |x| if signed { difference(x, unit) } else { value(x, unit) };
-    format!("{} to {}", f(low), f(high))
+    format::range(&f(low), &f(high))
 }
 
 /// The name of an outcome: the known one, else the label written beside it, else the key.

@@ -11,13 +11,14 @@ use crate::svg::{self, Line, LineChart, XyChart, XySeries, XyStyle};
 use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
 /// Daily series drawn over time: (column of `series.csv`, title, unit).
+/// Shares (fractions in the file) are drawn in percent.
 const OVER_TIME: [(&str, &str, &str); 6] = [
-    ("compliance_rate", "Compliance", "fraction of adults (0.99 = 99%)"),
-    ("chilling_effect", "Chilling effect", "fraction of wanted criticism unsaid"),
+    ("compliance_rate", "Compliance", "% of adults without a violation"),
+    ("chilling_effect", "Chilling effect", "% of wanted criticism left unsaid"),
     ("mean_trust", "Trust", "mean trust (0 to 1)"),
     ("blacklisted", "Persons on a blacklist", "persons in the sample"),
     ("sanctions", "Sanctions", "sanctions a day in the sample"),
-    ("false_sanction_share", "False sanctions", "fraction of sanctions"),
+    ("false_sanction_share", "False sanctions", "% of sanctions with no true violation"),
 ];
 
 /// Every section of a sweep report: one per swept parameter that takes more than one value,
@@ -94,7 +95,12 @@ fn response_section(sweep: &SweepFolder, j: usize) -> Section {
         }
         figures.push(response_figure(sweep, j, outcome, y));
     }
-    Section { id: format!("response-{}", slug(key)), title: format!("Response to {}", name.to_lowercase()), lede: Some(lede), figures }
+    Section {
+        id: format!("response-{}", slug(key)),
+        title: format!("Response to {}", name.to_lowercase()),
+        lede: Some(lede),
+        figures,
+    }
 }
 
 /// The chart of one outcome (its run-level values `y`) against parameter `j`.
@@ -139,8 +145,8 @@ fn response_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> F
             id: id.clone(),
             title: title.clone(),
             x_label: outcomes::parameter(&parameter.key),
-            y_label: axis_unit(outcome),
-            series,
+            y_label: axis_unit(outcome, false),
+            series: in_percent(outcome, series),
         }))
     } else {
         notes.push(format!("Not drawn: `{outcome}` is empty in every run of runs.csv."));
@@ -149,13 +155,26 @@ fn response_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> F
     Figure { id, title, svg, caption, notes }
 }
 
-/// The y axis text of an outcome: its unit in words.
-fn axis_unit(outcome: &str) -> String {
+/// The y axis text of an outcome: its unit in words (shares are drawn in percent, their
+/// differences in percentage points).
+fn axis_unit(outcome: &str, difference: bool) -> String {
     match outcomes::unit(outcome, None) {
-        Some(Unit::Share) => "fraction (0.01 = 1%)".to_string(),
+        Some(Unit::Share) if difference => "percentage points".to_string(),
+        Some(Unit::Share) => "percent".to_string(),
         Some(u) => u.label().to_string(),
         None => outcomes::name(outcome, None),
     }
+}
+
+/// Series of a share drawn in percent: values and interval ends times 100.
+fn in_percent(outcome: &str, mut series: Vec<XySeries>) -> Vec<XySeries> {
+    if outcomes::unit(outcome, None) == Some(Unit::Share) {
+        for s in &mut series {
+            s.points.iter_mut().for_each(|p| p.1 *= 100.0);
+            s.intervals.iter_mut().for_each(|i| *i = (i.0 * 100.0, i.1 * 100.0));
+        }
+    }
+    series
 }
 
 /// The chart of the paired differences in one outcome (each scenario minus the baseline, run by
@@ -237,8 +256,8 @@ fn difference_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) ->
             id: id.clone(),
             title: title.clone(),
             x_label: outcomes::parameter(&parameter.key),
-            y_label: format!("difference ({})", axis_unit(outcome)),
-            series,
+            y_label: format!("difference ({})", axis_unit(outcome, true)),
+            series: in_percent(outcome, series),
         }))
     } else {
         notes.push(format!("Not drawn: no pair of runs has a defined {}.", name.to_lowercase()));
@@ -269,7 +288,8 @@ fn grid_series(sweep: &SweepFolder, j: usize, y: &[f64]) -> Vec<XySeries> {
 }
 
 fn grid_caption(sweep: &SweepFolder, outcome: &str, key: &str, others: &[&str]) -> String {
-    let (outcome, key) = (outcomes::name(outcome, None).to_lowercase(), outcomes::parameter(key).to_lowercase());
+    let (outcome, key) =
+        (outcomes::name(outcome, None).to_lowercase(), outcomes::parameter(key).to_lowercase());
     let mut caption = format!(
         "Mean of {outcome} over the {} replications at each value of {key}, with its 95% interval \
          (Student t); one line per scenario.",
@@ -369,7 +389,10 @@ fn over_time(sweep: &SweepFolder) -> Result<Vec<Figure>, ReportError> {
             .enumerate()
             .map(|(color, s)| {
                 let keep: Vec<bool> = scenario.iter().map(|name| *name == s.name).collect();
-                let values = stats::daily_means(&day, &values, &keep, &days);
+                let mut values = stats::daily_means(&day, &values, &keep, &days);
+                if unit.starts_with('%') {
+                    values.iter_mut().for_each(|v| *v *= 100.0);
+                }
                 Line { label: s.name.clone(), values, color, dashed: false }
             })
             .collect();
@@ -379,7 +402,7 @@ fn over_time(sweep: &SweepFolder) -> Result<Vec<Figure>, ReportError> {
             y_label: unit.to_string(),
             x: days.clone(),
             lines,
-            x_end: (m.days > 0).then(|| m.days as f64 - 1.0),
+            x_end: (m.days > 0).then_some(m.days as f64 - 1.0),
             start: None,
             small: false,
         });
