@@ -26,7 +26,7 @@ pub(crate) const KNOWN: [Known; 23] = [
     known("violations_per_1000", Unit::Per1000AdultsYear, "True violations", false),
     known("recorded_share", Unit::Share, "Share of true violations that were recorded", false),
     known("criticism_per_1000", Unit::Per1000AdultsYear, "Public criticism expressed", false),
-    known("chilling_effect", Unit::Share, "Chilling effect: criticism wanted but left unsaid", false),
+    known("chilling_effect", Unit::Share, "Chilling effect (wanted criticism left unsaid)", false),
     known("silent_dissenters", Unit::Share, "Private dissenters who have fallen silent (last day)", false),
     known("blacklisted_per_100k", Unit::Per100kAdults, "Persons on a blacklist (last day)", false),
     known("redlisted_per_100k", Unit::Per100kAdults, "Persons on a redlist (last day)", false),

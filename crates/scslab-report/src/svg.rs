@@ -474,9 +474,19 @@ pub(crate) fn format_value(x: f64) -> String {
     crate::format::number(x)
 }
 
+/// The font size of a chart's title: 14px, smaller for a long title so that it fits the width.
+fn title_size(title: &str, width: f64) -> f64 {
+    // A bold 14px sans-serif character is about 8px wide on average.
+    let needed = title.chars().count() as f64 * 8.0;
+    let room = width - MARGIN_LEFT - 8.0;
+    if needed <= room { 14.0 } else { (14.0 * room / needed).max(9.0).floor() }
+}
+
 fn open_svg(id: &str, title: &str, width: f64, height: f64) -> String {
+    let size = title_size(title, width);
+    let style = if size < 14.0 { format!(r#" style="font-size:{size}px""#) } else { String::new() };
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{}" class="chart" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img"><title>{}</title><text class="title" x="{MARGIN_LEFT:.0}" y="18">{}</text>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{}" class="chart" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img"><title>{}</title><text class="title" x="{MARGIN_LEFT:.0}" y="18"{style}>{}</text>"#,
         escape(id),
         escape(title),
         escape(title)
@@ -885,6 +895,15 @@ mod tests {
         c.start = Some(day0);
         let svg = line_chart(&c);
         assert!(svg.contains(">Feb 2020<") && svg.contains(">date<"), "{svg}");
+    }
+
+    #[test]
+    fn long_titles_get_a_smaller_font_to_fit() {
+        assert_eq!(title_size("Compliance", WIDTH), 14.0);
+        let long = "Chilling effect: criticism wanted but left unsaid: difference from none, by detection of criticism";
+        let size = title_size(long, WIDTH);
+        assert!(size < 14.0 && long.chars().count() as f64 * 8.0 * size / 14.0 <= WIDTH - MARGIN_LEFT - 8.0);
+        assert!(open_svg("x", long, WIDTH, 100.0).contains(&format!("style=\"font-size:{size}px\"")));
     }
 
     #[test]
