@@ -110,7 +110,7 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         let chart = LineChart {
             id: id.clone(),
             title: quantity_words(q),
-            y_label: "millions of people (scaled to China)".into(),
+            y_label: "millions (scaled to China)".into(),
             x,
             lines: vec![
                 Line { label: "simulated mean".into(), values: pick(&t_mean), color: 0, dashed: false },

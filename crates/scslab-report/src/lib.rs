@@ -109,8 +109,8 @@ pub struct Report {
 pub enum ReportError {
     /// The folder does not exist.
     #[error(
-        "{path}: no such folder; expected an output folder written by `scslab run`, `scslab compare` or \
-         `scslab sweep`"
+        "{path}: no such folder; expected an output folder written by `scslab run`, `scslab compare`, \
+         `scslab sweep`, `scslab audit` or `scslab calibrate`"
     )]
     NoFolder {
         /// The folder asked for.
