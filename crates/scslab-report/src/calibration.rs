@@ -158,17 +158,32 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         facts.numbers("within_high")?.unwrap_or_else(|| vec![f64::NAN; f_fact.len()]),
     );
     let within_count = f_within.iter().filter(|w| w.trim() == "yes").count();
+    // The range "within" is judged against: the one calibration.csv writes (`within_low`,
+    // `within_high`), explained with the tolerance that widened it; else the 95% interval itself.
+    let widened = facts.columns().iter().any(|c| c == "within_high");
+    let how = if widened && tolerance.is_finite() && tolerance > 0.0 {
+        format!(
+            "How to read \"within\": for each figure the replications give a 95% interval for the \
+             simulated value; the range accepted is that interval widened by {tolerance_text} on each \
+             side (column \"accepted range\"), because a published count is itself approximate. A \
+             figure is within when the sourced value lies in the accepted range."
+        )
+    } else if widened {
+        "How to read \"within\": a figure is within when the sourced value lies in the accepted range \
+         (column \"accepted range\") that calibration.csv gives for it."
+            .to_string()
+    } else {
+        "How to read \"within\": a figure is within when the sourced value lies in the 95% interval \
+         of the simulated value over the replications (column \"95% interval\")."
+            .to_string()
+    };
     // Findings in words.
     let _ = writeln!(
         out,
         "<section id=\"findings\">\n<h2>Main findings</h2>\n<p id=\"within\"><strong>{} of {} sourced figures</strong> \
          lie within the range the model accepts for them. The model's {} (synthetic samples of {} people, \
          {} replications) is scaled to China's {} people and compared with each published figure from \
-         docs/calibration/FACTS.md.</p>\n<p class=\"lede\">How to read \"within\": for each figure the \
-         replications give a 95% interval for the simulated value; the range accepted is that interval \
-         widened by {tolerance_text} of its bounds on each side (columns \"accepted range\"), because a \
-         published count is itself approximate. A figure is within when the sourced value lies in the \
-         accepted range.</p>\n</section>",
+         docs/calibration/FACTS.md.</p>\n<p class=\"lede\">{how}</p>\n</section>",
         within_count,
         f_fact.len(),
         escape(
