@@ -6,7 +6,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::csv::CsvTable;
-use crate::svg::{Line, LineChart, escape, format_value, line_chart};
+use crate::format;
+use crate::svg::{Line, LineChart, escape, line_chart};
 use crate::{Report, ReportError, ReportKind, read_text};
 
 /// Whether `dir` holds a calibration: its manifest parses and declares kind `calibration`.
@@ -44,6 +45,18 @@ fn open(path: &Path) -> Result<CsvTable, ReportError> {
     CsvTable::read(path)
 }
 
+/// A calibrated quantity in words.
+fn quantity_words(q: &str) -> String {
+    match q {
+        "list_stock" => "Persons on the court-defaulter list".into(),
+        "listed_cumulative" => "Persons ever listed since the list's launch".into(),
+        "flights_blocked_cumulative" => "Flight purchases refused since the list's launch".into(),
+        "trains_blocked_cumulative" => "High-speed train purchases refused since the list's launch".into(),
+        "exits_cumulative" => "Persons who left the list since its launch".into(),
+        other => crate::outcomes::words(other),
+    }
+}
+
 /// Renders the page of a calibration folder.
 pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     let manifest_path = dir.join("manifest.json");
@@ -71,6 +84,9 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     let (t_mean, t_low, t_high) =
         (numbers(&traj, "mean")?, numbers(&traj, "ci_low")?, numbers(&traj, "ci_high")?);
 
+    let day0 = manifest.get("day0").and_then(|v| v.as_str()).and_then(crate::outcomes::parse_date);
+    let start = day0.map(crate::outcomes::days_from_civil);
+    let day0_text = day0.map_or_else(|| "the list's launch".to_string(), crate::outcomes::date_text);
     let mut quantities: Vec<&str> = Vec::new();
     for q in &t_quantity {
         if !quantities.contains(q) {
@@ -90,25 +106,30 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
             }
         }
         let id = format!("calibration-{q}");
+        let last = x.iter().copied().filter(|d| d.is_finite()).fold(f64::NAN, f64::max);
         let chart = LineChart {
             id: id.clone(),
-            title: q.replace('_', " "),
-            y_label: "millions (real population)".into(),
+            title: quantity_words(q),
+            y_label: "millions (scaled to China)".into(),
             x,
             lines: vec![
                 Line { label: "simulated mean".into(), values: pick(&t_mean), color: 0, dashed: false },
-                Line { label: "95% CI low".into(), values: pick(&t_low), color: 5, dashed: true },
-                Line { label: "95% CI high".into(), values: pick(&t_high), color: 5, dashed: true },
-                Line { label: "sourced (FACTS.md)".into(), values: sourced, color: 1, dashed: false },
+                Line { label: "95% interval, low".into(), values: pick(&t_low), color: 5, dashed: true },
+                Line { label: "95% interval, high".into(), values: pick(&t_high), color: 5, dashed: true },
+                Line { label: "sourced figure (FACTS.md)".into(), values: sourced, color: 1, dashed: false },
             ],
+            x_end: last.is_finite().then_some(last),
+            start,
+            small: false,
         };
         let _ = writeln!(
             figures,
-            "<figure id=\"fig-{id}\">{}<figcaption>Simulated {} (mean and 95% interval over replications, \
-             scaled to the real population) and the sourced figures (points). Day 0 = {}.</figcaption></figure>",
+            "<figure id=\"fig-{id}\">{}<figcaption>{}: simulated (mean and 95% interval over the \
+             replications, scaled from the synthetic sample to China's population) and the sourced figures \
+             (dots), from {}.</figcaption></figure>",
             line_chart(&chart),
-            escape(&q.replace('_', " ")),
-            escape(manifest.get("day0").and_then(|v| v.as_str()).unwrap_or("the list's launch"))
+            escape(&quantity_words(q)),
+            escape(&day0_text)
         );
         charts.push(id);
     }
@@ -125,46 +146,101 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     );
     let field =
         |k: &str| manifest.get(k).map_or(String::new(), |v| v.to_string().trim_matches('"').to_string());
+    let number = |k: &str| manifest.get(k).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN);
+    let tolerance = number("tolerance");
+    let tolerance_text = if tolerance.is_finite() {
+        format!("{}%", format::number(tolerance * 100.0))
+    } else {
+        field("tolerance")
+    };
+    let (w_low, w_high) = (
+        facts.numbers("within_low")?.unwrap_or_else(|| vec![f64::NAN; f_fact.len()]),
+        facts.numbers("within_high")?.unwrap_or_else(|| vec![f64::NAN; f_fact.len()]),
+    );
+    let within_count = f_within.iter().filter(|w| w.trim() == "yes").count();
+    // The range "within" is judged against: the one calibration.csv writes (`within_low`,
+    // `within_high`), explained with the tolerance that widened it; else the 95% interval itself.
+    let widened = facts.columns().iter().any(|c| c == "within_high");
+    let how = if widened && tolerance.is_finite() && tolerance > 0.0 {
+        format!(
+            "How to read \"within\": for each figure the replications give a 95% interval for the \
+             simulated value; the range accepted is that interval widened by {tolerance_text} on each \
+             side (column \"accepted range\"), because a published count is itself approximate. A \
+             figure is within when the sourced value lies in the accepted range."
+        )
+    } else if widened {
+        "How to read \"within\": a figure is within when the sourced value lies in the accepted range \
+         (column \"accepted range\") that calibration.csv gives for it."
+            .to_string()
+    } else {
+        "How to read \"within\": a figure is within when the sourced value lies in the 95% interval \
+         of the simulated value over the replications (column \"95% interval\")."
+            .to_string()
+    };
+    // Findings in words.
     let _ = writeln!(
         out,
-        "<dl><dt>scenario</dt><dd><strong id=\"scenario-name\">{}</strong></dd><dt>people</dt><dd>{}</dd>\
+        "<section id=\"findings\">\n<h2>Main findings</h2>\n<p id=\"within\"><strong>{} of {} sourced figures</strong> \
+         lie within the range the model accepts for them. The model's {} (synthetic samples of {} people, \
+         {} replications) is scaled to China's {} people and compared with each published figure from \
+         docs/calibration/FACTS.md.</p>\n<p class=\"lede\">{how}</p>\n</section>",
+        within_count,
+        f_fact.len(),
+        escape(
+            &quantities.iter().map(|q| quantity_words(q).to_lowercase()).collect::<Vec<_>>().join(" and ")
+        ),
+        escape(&format::count(number("people"))),
+        escape(&field("replications")),
+        escape(&crate::outcomes::real_population_words(number("population_scaled_to")))
+    );
+    let _ = writeln!(
+        out,
+        "<header id=\"header\">\n<h2>The calibration</h2>\n<dl><dt>scenario</dt><dd><strong id=\"scenario-name\">{}</strong></dd>\
+         <dt>people</dt><dd>{} per replication (a synthetic sample)</dd>\
          <dt>days</dt><dd>{} from {}</dd><dt>replications</dt><dd>{} (seed {})</dd>\
-         <dt>scaled to</dt><dd>{} people</dd><dt>tolerance</dt><dd>{}</dd><dt>within</dt><dd id=\"within\">{} of {} facts</dd>\
-         <dt>repeat</dt><dd><code>{}</code></dd></dl>",
+         <dt>scaled to</dt><dd>{} people</dd><dt>tolerance</dt><dd>{tolerance_text} on each side of the 95% interval</dd>\
+         <dt>repeat</dt><dd><code>{}</code></dd></dl>\n</header>",
         escape(&scenario),
-        escape(&field("people")),
-        escape(&field("days")),
-        escape(&field("day0")),
+        escape(&format::count(number("people"))),
+        escape(&format::count(number("days"))),
+        escape(&day0_text),
         escape(&field("replications")),
         escape(&field("seed")),
-        escape(&field("population_scaled_to")),
-        escape(&field("tolerance")),
-        escape(&field("within")),
-        f_fact.len(),
+        escape(&format::count(number("population_scaled_to"))),
         escape(&field("repeat"))
     );
     let _ = writeln!(
         out,
-        "<p class=\"lede\">A fact is within when the sourced value lies in the simulated 95% interval \
-         widened by the tolerance on each side (docs/calibration/CALIBRATION.md).</p>"
+        "<section id=\"fit\">\n<h2>Fit</h2>\n<p class=\"lede\">Each published figure beside the simulated \
+         value (people, scaled to China). Intervals are cut at 0: a count cannot be negative, but a \
+         Student-t interval over few replications can reach below it.</p>\n<table id=\"fit-table\"><thead><tr>\
+         <th>date</th><th>fact</th><th>what</th><th>source</th><th class=\"num\">sourced</th>\
+         <th class=\"num\">simulated</th><th class=\"num\">95% interval</th><th class=\"num\">accepted range</th>\
+         <th>within</th></tr></thead><tbody>"
     );
-    let _ = writeln!(
-        out,
-        "<section id=\"fit\">\n<h2>Fit</h2>\n<table id=\"fit-table\"><thead><tr><th>date</th><th>fact</th><th>quantity</th><th>source</th><th class=\"num\">sourced</th><th class=\"num\">simulated</th><th class=\"num\">95% CI</th><th>within</th></tr></thead><tbody>"
-    );
+    let count = |x: f64| format::count(x.max(0.0));
     for i in 0..f_fact.len() {
+        let range = |lo: f64, hi: f64| {
+            if lo.is_finite() && hi.is_finite() {
+                format!("{} to {}", count(lo), count(hi))
+            } else {
+                format::NOT_AVAILABLE.to_string()
+            }
+        };
+        let date = crate::outcomes::parse_date(f_date[i])
+            .map_or_else(|| f_date[i].to_string(), crate::outcomes::date_text);
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{} to {}</td><td>{}</td></tr>",
-            escape(f_date[i]),
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&date),
             escape(f_fact[i]),
-            escape(f_quantity[i]),
+            escape(&quantity_words(f_quantity[i])),
             escape(f_source[i]),
-            format_value(f_value[i]),
-            format_value(f_mean[i]),
-            format_value(f_low[i]),
-            format_value(f_high[i]),
+            escape(&format::count(f_value[i])),
+            escape(&format::count(f_mean[i])),
+            escape(&range(f_low[i], f_high[i])),
+            escape(&range(w_low[i], w_high[i])),
             escape(f_within[i])
         );
     }

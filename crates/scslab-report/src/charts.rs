@@ -55,7 +55,10 @@ const PERSON_VIOLATIONS: [&str; 5] =
 
 /// Builds every section of a run report (with the counterfactual drawn dashed, if any).
 pub(crate) fn sections(run: &RunFolder, against: Option<Against<'_>>) -> Result<Vec<Section>, ReportError> {
-    let plot = Plotter { run, against, x: run.days()? };
+    let m = &run.manifest;
+    let x_end = (m.days > 0).then_some(m.days as f64 - 1.0);
+    let start = crate::outcomes::start_date(m.scenario_text.as_deref()).map(crate::outcomes::days_from_civil);
+    let plot = Plotter { run, against, x: run.days()?, x_end, start };
     Ok(vec![
         Section::new("over-time", "Outcomes over time", over_time(&plot)?),
         Section::new("groups", "Disparities between groups", groups(run, against)?),
@@ -97,6 +100,21 @@ enum Source {
     Cumulative(Box<Source>),
     /// A source per 1,000 adults of the same day.
     PerThousandAdults(Box<Source>),
+    /// A source times a constant (a share in percent).
+    Times(Box<Source>, f64),
+    /// A column of criticism amounts (`*_fp`): in real units as the runner writes them now, or
+    /// fixed point (2^-24 per unit, whole numbers) in older folders, converted to real units.
+    FixedPoint(Table, String),
+}
+
+/// One unit in the fixed-point columns of older folders.
+const FIXED_POINT: f64 = (1u64 << 24) as f64;
+
+/// Whether a `*_fp` column holds fixed-point whole numbers rather than reals: every value is
+/// whole and the largest is beyond what a real amount of criticism per day reaches.
+fn is_fixed_point(values: &[f64]) -> bool {
+    let finite = || values.iter().filter(|v| v.is_finite());
+    finite().all(|v| v.fract() == 0.0) && finite().any(|v| v.abs() >= FIXED_POINT / 16.0)
 }
 
 impl Source {
@@ -136,6 +154,11 @@ impl Source {
                     })
                     .collect()
             }),
+            Source::Times(inner, k) => inner.values(run)?.map(|v| v.iter().map(|x| x * k).collect()),
+            Source::FixedPoint(table, name) => table
+                .of(run)
+                .numbers(name)?
+                .map(|v| if is_fixed_point(&v) { v.iter().map(|x| x / FIXED_POINT).collect() } else { v }),
             Source::PerThousandAdults(inner) => {
                 let adults = run.persons.numbers("adults")?;
                 match (inner.values(run)?, adults) {
@@ -161,6 +184,8 @@ impl Source {
                 names.join(" or ")
             }
             Source::Cumulative(inner) => inner.describe(),
+            Source::Times(inner, _) => inner.describe(),
+            Source::FixedPoint(table, name) => format!("`{name}` in {}", table.file()),
             Source::PerThousandAdults(inner) => format!("{} and `adults`", inner.describe()),
         }
     }
@@ -181,6 +206,20 @@ struct Plotter<'a> {
     run: &'a RunFolder,
     against: Option<Against<'a>>,
     x: Vec<f64>,
+    /// The last day of the run: the x axes end there.
+    x_end: Option<f64>,
+    /// Day 0 as days since 1970-01-01, when the scenario has a start date.
+    start: Option<i64>,
+}
+
+/// How the lines of a chart are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// All lines on one pair of axes.
+    Together,
+    /// Small multiples: one short chart per line (with its counterfactual), each with its own
+    /// y axis, for lines of very different sizes (lists of thousands beside lists of a few).
+    Multiples,
 }
 
 impl Plotter<'_> {
@@ -191,6 +230,18 @@ impl Plotter<'_> {
         caption: &str,
         y_label: &str,
         specs: Vec<LineSpec>,
+    ) -> Result<Figure, ReportError> {
+        self.chart_laid_out(id, title, caption, y_label, specs, Layout::Together)
+    }
+
+    fn chart_laid_out(
+        &self,
+        id: &str,
+        title: &str,
+        caption: &str,
+        y_label: &str,
+        specs: Vec<LineSpec>,
+        layout: Layout,
     ) -> Result<Figure, ReportError> {
         let scenario = &self.run.manifest.scenario;
         let mut lines = Vec::new();
@@ -229,16 +280,38 @@ impl Plotter<'_> {
                 against.name
             ));
         }
-        let svg = if lines.is_empty() {
-            None
-        } else {
-            Some(svg::line_chart(&LineChart {
-                id: id.to_string(),
-                title: title.to_string(),
+        let chart = |id: String, title: String, lines: Vec<Line>, small: bool| {
+            svg::line_chart(&LineChart {
+                id,
+                title,
                 y_label: y_label.to_string(),
                 x: self.x.clone(),
                 lines,
-            }))
+                x_end: self.x_end,
+                start: self.start,
+                small,
+            })
+        };
+        let svg = if lines.is_empty() {
+            None
+        } else if layout == Layout::Multiples {
+            // One chart per spec: its line and, dashed, the counterfactual's.
+            let mut groups: Vec<Vec<Line>> = Vec::new();
+            for line in lines {
+                match groups.last_mut() {
+                    Some(g) if g[0].color == line.color => g.push(line),
+                    _ => groups.push(vec![line]),
+                }
+            }
+            let mut html = format!("<div class=\"multiples\" id=\"{id}\">");
+            for (k, group) in groups.into_iter().enumerate() {
+                let name = crate::outcomes::words(&specs[group[0].color].label);
+                html.push_str(&chart(format!("{id}-{k}"), name, group, true));
+            }
+            html.push_str("</div>");
+            Some(html)
+        } else {
+            Some(chart(id.to_string(), title.to_string(), lines, false))
         };
         Ok(Figure { id: id.to_string(), title: title.to_string(), svg, caption: caption.to_string(), notes })
     }
@@ -251,7 +324,9 @@ fn prefixed(run: &RunFolder, table: Table, prefix: &str, label_suffix: &str) -> 
         .columns()
         .iter()
         .filter_map(|c| c.strip_prefix(prefix).map(|rest| (c, rest)))
-        .map(|(c, rest)| line(&format!("{}{label_suffix}", rest.replace('_', " ")), Source::column(table, c)))
+        .map(|(c, rest)| {
+            line(&format!("{} list{label_suffix}", rest.replace('_', " ")), Source::column(table, c))
+        })
         .collect()
 }
 
@@ -278,8 +353,11 @@ fn over_time(p: &Plotter<'_>) -> Result<Vec<Figure>, ReportError> {
             "chart-compliance",
             "Compliance",
             "Share of adults who committed no violation that day.",
-            "share of adults",
-            vec![line("compliance rate", Source::column(Table::Persons, "compliance_rate"))],
+            "% of adults",
+            vec![line(
+                "adults without a violation",
+                Source::Times(Box::new(Source::column(Table::Persons, "compliance_rate")), 100.0),
+            )],
         )?,
         p.chart(
             "chart-violations",
@@ -292,29 +370,47 @@ fn over_time(p: &Plotter<'_>) -> Result<Vec<Figure>, ReportError> {
                 line("recorded violations", Source::PerThousandAdults(Box::new(recorded))),
             ],
         )?,
-        p.chart(
+        p.chart_laid_out(
             "chart-lists-persons",
             "Persons on lists",
-            "Persons on any blacklist, on any redlist, and on each list (stock at the end of each day).",
+            "Persons on any blacklist, on any redlist, and on each list (stock at the end of each day), \
+             in the synthetic sample. Lists differ in size by orders of magnitude, so each has its own \
+             small chart with its own vertical scale: compare shapes across charts, and sizes by the \
+             numbers on each axis.",
             "persons",
             person_lists,
+            Layout::Multiples,
         )?,
-        p.chart(
+        p.chart_laid_out(
             "chart-lists-firms",
             "Firms on lists",
-            "Firms on any blacklist and on each firm list (stock at the end of each day).",
+            "Firms on any blacklist and on each firm list (stock at the end of each day), in the \
+             synthetic sample; one small chart per list, each with its own vertical scale.",
             "firms",
             firm_lists,
+            Layout::Multiples,
         )?,
         p.chart(
             "chart-chilling-criticism",
             "Chilling effect: criticism",
-            "Criticism adults wanted to express and criticism they did express, each day; the gap is \
-             the chilling effect.",
-            "criticism (fixed-point units)",
+            "Public criticism adults wanted to voice and criticism they did voice (expected acts per \
+             1,000 adults each day); the gap between the two lines is the chilling effect.",
+            "acts per 1,000 adults a day",
             vec![
-                line("desired criticism", Source::column(Table::Persons, "desired_criticism_fp")),
-                line("expressed criticism", Source::column(Table::Persons, "expressed_criticism_fp")),
+                line(
+                    "criticism wanted",
+                    Source::PerThousandAdults(Box::new(Source::FixedPoint(
+                        Table::Persons,
+                        "desired_criticism_fp".into(),
+                    ))),
+                ),
+                line(
+                    "criticism voiced",
+                    Source::PerThousandAdults(Box::new(Source::FixedPoint(
+                        Table::Persons,
+                        "expressed_criticism_fp".into(),
+                    ))),
+                ),
             ],
         )?,
         p.chart(

@@ -154,6 +154,22 @@ pub fn yuan(x: f64) -> String {
     if x < 0.0 && !is_zero_text(&body) { format!("{MINUS}{body}") } else { body }
 }
 
+/// An interval from two formatted ends, the unit words written once: "0 to 29.8 per 1,000 adults
+/// a year" rather than the unit after both ends; `n/a` when either end is.
+pub fn range(low: &str, high: &str) -> String {
+    if low == NOT_AVAILABLE || high == NOT_AVAILABLE {
+        return NOT_AVAILABLE.to_string();
+    }
+    const WORDS: [&str; 4] =
+        [" per 1,000 adults a year", " per 100,000 adults", " per firm a year", " per million adults a year"];
+    for w in WORDS {
+        if let (Some(l), true) = (low.strip_suffix(w), high.ends_with(w)) {
+            return format!("{l} to {high}");
+        }
+    }
+    format!("{low} to {high}")
+}
+
 /// A number for a rate or another real quantity: whole numbers with separators from 100 up,
 /// three significant digits below (`12.3`, `0.052`), `0` for zero; never scientific notation.
 pub fn number(x: f64) -> String {
@@ -323,6 +339,14 @@ mod tests {
         assert_eq!(difference(0.8, Unit::Per1000AdultsYear), "+0.8 per 1,000 adults a year");
         assert_eq!(difference(f64::NAN, Unit::Count), "n/a");
         assert_eq!(difference(f64::NEG_INFINITY, Unit::Share), "n/a");
+    }
+
+    #[test]
+    fn ranges_write_the_unit_words_once() {
+        let (lo, hi) = (value(0.0, Unit::Per1000AdultsYear), value(29.8, Unit::Per1000AdultsYear));
+        assert_eq!(range(&lo, &hi), "0 to 29.8 per 1,000 adults a year");
+        assert_eq!(range("12%", "14%"), "12% to 14%");
+        assert_eq!(range("n/a", "14%"), "n/a");
     }
 
     #[test]

@@ -6,9 +6,11 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::charts::Section;
-use crate::csv::CsvTable;
 use crate::folder::{Folder, Manifest, RunFolder};
-use crate::svg::{escape, format_value};
+use crate::format;
+use crate::headline;
+use crate::outcomes;
+use crate::svg::escape;
 use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
 pub(crate) const STYLE: &str = "\
@@ -38,8 +40,14 @@ pub(crate) fn page(folder: &Folder, sections: &[Section]) -> String {
         Some((a, _)) => format!("scslab report: {} vs {}", m.scenario, a.manifest.scenario),
     };
     let mut out = open_page(&title);
-    header(&mut out, &title, run, against.map(|a| a.0));
-    headlines(&mut out, run, against.map(|(a, c)| (c, a.manifest.scenario.as_str())));
+    let against_name = against.map(|(a, _)| a.manifest.scenario.as_str());
+    let rows = headline::rows(&run.summary, against.map(|(_, c)| c));
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
+    if let Some(rows) = &rows {
+        headline::findings(&mut out, rows, m, against_name);
+    }
+    header(&mut out, run, against.map(|a| a.0));
+    headline::table(&mut out, run, rows.as_deref(), against_name);
     for section in sections {
         let lede = match (against, section.id.as_str()) {
             (Some((a, _)), "over-time") => Some(format!(
@@ -107,9 +115,9 @@ fn write_section(out: &mut String, section: &Section, lede: Option<&str>) {
     out.push_str("</section>\n");
 }
 
-fn header(out: &mut String, title: &str, run: &RunFolder, against: Option<&RunFolder>) {
+fn header(out: &mut String, run: &RunFolder, against: Option<&RunFolder>) {
     let m = &run.manifest;
-    let _ = write!(out, "<header id=\"header\">\n<h1>{}</h1>\n<dl>\n", escape(title));
+    out.push_str("<header id=\"header\">\n<h2>The run</h2>\n<dl>\n");
     let mut row = |name: &str, value: String| {
         let _ = writeln!(out, "<dt>{}</dt><dd>{value}</dd>", escape(name));
     };
@@ -126,11 +134,24 @@ fn header(out: &mut String, title: &str, run: &RunFolder, against: Option<&RunFo
             ),
         );
     }
-    row("people", thousands(m.people));
+    row("people", format!("{} (a synthetic sample)", format::count(m.people as f64)));
     if let Some(firms) = m.firms {
-        row("firms", thousands(firms));
+        row("firms", format::count(firms as f64));
     }
-    row("days", m.days.to_string());
+    let days = match outcomes::start_date(m.scenario_text.as_deref()) {
+        Some(start) => {
+            let day0 = outcomes::days_from_civil(start);
+            let last = outcomes::civil_from_days(day0 + m.days.saturating_sub(1) as i64);
+            format!(
+                "{} ({} to {})",
+                format::count(m.days as f64),
+                outcomes::date_text(start),
+                outcomes::date_text(last)
+            )
+        }
+        None => format::count(m.days as f64),
+    };
+    row("days", days);
     row("seed", m.seed.to_string());
     row("scslab version", escape(&m.version));
     if let Some(threads) = m.threads {
@@ -153,69 +174,6 @@ fn header(out: &mut String, title: &str, run: &RunFolder, against: Option<&RunFo
     out.push_str("</dl>\n</header>\n");
 }
 
-/// The headline table from `summary.csv`, with the counterfactual and the difference from
-/// `comparison.csv` for a comparison.
-fn headlines(out: &mut String, run: &RunFolder, comparison: Option<(&CsvTable, &str)>) {
-    out.push_str("<section id=\"headlines\">\n<h2>Headline outcomes</h2>\n");
-    let summary = &run.summary;
-    let (Some(keys), Some(labels), Ok(Some(values))) =
-        (summary.strings("outcome"), summary.strings("label"), summary.numbers("value"))
-    else {
-        out.push_str(
-            "<p class=\"notes\">summary.csv lacks the columns outcome, label and value.</p>\n</section>\n",
-        );
-        return;
-    };
-    let other = comparison.and_then(|(c, _)| {
-        let keys = c.strings("outcome")?;
-        let against = c.numbers("against").ok()??;
-        let difference = c.numbers("difference").ok()??;
-        Some((keys, against, difference))
-    });
-    out.push_str("<table id=\"headline-table\">\n<thead><tr><th>outcome</th>");
-    match &other {
-        None => out.push_str("<th class=\"num\">value</th>"),
-        Some(_) => {
-            let _ = write!(
-                out,
-                "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">difference</th>",
-                escape(&run.manifest.scenario),
-                escape(comparison.map_or("", |c| c.1))
-            );
-        }
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for ((key, label), value) in keys.iter().zip(&labels).zip(&values) {
-        let _ = write!(
-            out,
-            "<tr id=\"headline-{}\"><td>{}</td><td class=\"num\">{}</td>",
-            escape(key),
-            escape(label),
-            format_value(*value)
-        );
-        if let Some((keys, against, difference)) = &other {
-            let (a, d) = keys
-                .iter()
-                .position(|k| k == key)
-                .map_or((f64::NAN, f64::NAN), |i| (against[i], difference[i]));
-            let _ = write!(
-                out,
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                format_value(a),
-                format_value(d)
-            );
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    if comparison.is_some() && other.is_none() {
-        out.push_str(
-            "<p class=\"notes\">comparison.csv lacks the columns outcome, against and difference.</p>\n",
-        );
-    }
-    out.push_str("</section>\n");
-}
-
 fn scenario_text(out: &mut String, m: &Manifest) {
     if let Some(text) = &m.scenario_text {
         let _ = write!(
@@ -232,7 +190,9 @@ fn scenario_text(out: &mut String, m: &Manifest) {
 fn sweep_page(sweep: &SweepFolder, sections: &[Section]) -> String {
     let title = format!("scslab report: sweep {}", sweep.manifest.name);
     let mut out = open_page(&title);
-    sweep_header(&mut out, &title, sweep);
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
+    sweep_findings(&mut out, sweep);
+    sweep_header(&mut out, sweep);
     design(&mut out, sweep);
     sweep_summary(&mut out, sweep);
     for section in sections {
@@ -250,9 +210,9 @@ fn sweep_page(sweep: &SweepFolder, sections: &[Section]) -> String {
     out
 }
 
-fn sweep_header(out: &mut String, title: &str, sweep: &SweepFolder) {
+fn sweep_header(out: &mut String, sweep: &SweepFolder) {
     let m = &sweep.manifest;
-    let _ = write!(out, "<header id=\"header\">\n<h1>{}</h1>\n<dl>\n", escape(title));
+    out.push_str("<header id=\"header\">\n<h2>The sweep</h2>\n<dl>\n");
     let mut row = |name: &str, value: String| {
         let _ = writeln!(out, "<dt>{}</dt><dd>{value}</dd>", escape(name));
     };
@@ -269,8 +229,8 @@ fn sweep_header(out: &mut String, title: &str, sweep: &SweepFolder) {
         })
         .collect();
     row("scenarios", format!("{} (the first is the baseline of the differences)", scenarios.join(", ")));
-    row("people", thousands(m.people));
-    row("days", m.days.to_string());
+    row("people", format!("{} per run (a synthetic sample)", format::count(m.people as f64)));
+    row("days", format::count(m.days as f64));
     row("replications", m.replications.to_string());
     row("base seed", m.seed.to_string());
     let streams = match m.streams.as_str() {
@@ -283,7 +243,8 @@ fn sweep_header(out: &mut String, title: &str, sweep: &SweepFolder) {
     row(
         "runs",
         format!(
-            "{runs} ({} scenarios × {} design points × {} replications)",
+            "{} ({} scenarios × {} design points × {} replications)",
+            format::count(runs as f64),
             m.scenarios.len(),
             m.points.len(),
             m.replications
@@ -315,19 +276,22 @@ fn design(out: &mut String, sweep: &SweepFolder) {
         return;
     }
     out.push_str(
-        "<table id=\"design-table\">\n<thead><tr><th>parameter</th><th>values</th><th>applies to</th></tr></thead>\n<tbody>\n",
+        "<table id=\"design-table\">\n<thead><tr><th>parameter</th><th>key</th><th>values</th><th>applies to</th></tr></thead>\n<tbody>\n",
     );
     for p in &m.parameters {
         let values = match &p.range {
-            ParameterRange::Values(v) => v.iter().map(f64::to_string).collect::<Vec<_>>().join(", "),
-            ParameterRange::Interval { min, max } => format!("[{min}, {max}]"),
+            ParameterRange::Values(v) => v.iter().map(|x| format::number(*x)).collect::<Vec<_>>().join(", "),
+            ParameterRange::Interval { min, max } => {
+                format!("from {} to {}", format::number(*min), format::number(*max))
+            }
         };
         let whole = if p.integer { " (whole numbers)" } else { "" };
         let applies =
             if p.applies_to.is_empty() { "every scenario".to_string() } else { p.applies_to.join(", ") };
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}{whole}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}{whole}</td><td>{}</td></tr>",
+            escape(&outcomes::parameter(&p.key)),
             escape(&p.key),
             escape(&values),
             escape(&applies)
@@ -340,13 +304,13 @@ fn design(out: &mut String, sweep: &SweepFolder) {
         m.points.len()
     );
     for p in &m.parameters {
-        let _ = write!(out, "<th class=\"num\"><code>{}</code></th>", escape(&p.key));
+        let _ = write!(out, "<th class=\"num\">{}</th>", escape(&outcomes::parameter(&p.key)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for (i, point) in m.points.iter().enumerate() {
         let _ = write!(out, "<tr><td class=\"num\">{i}</td>");
         for v in point {
-            let _ = write!(out, "<td class=\"num\">{v}</td>");
+            let _ = write!(out, "<td class=\"num\">{}</td>", format::number(*v));
         }
         out.push_str("</tr>\n");
     }
@@ -354,7 +318,8 @@ fn design(out: &mut String, sweep: &SweepFolder) {
 }
 
 /// The headline summary from `summary.csv`, grouped by outcome: each scenario's mean at each
-/// design point and each difference from the baseline, with its 95% interval.
+/// design point and each difference from the baseline, with its 95% interval, in the outcome's
+/// unit.
 fn sweep_summary(out: &mut String, sweep: &SweepFolder) {
     let m = &sweep.manifest;
     let rows = &sweep.summary;
@@ -363,81 +328,160 @@ fn sweep_summary(out: &mut String, sweep: &SweepFolder) {
         out,
         "<p>From summary.csv: for each outcome, each scenario's mean over the {} replications at each \
          design point, and each scenario's difference from the first (paired by replication with common \
-         random numbers, Welch's interval otherwise), with 95% intervals (Student t).</p>",
+         random numbers, Welch's interval otherwise), with 95% intervals (Student t). An interval needs \
+         at least two replications: with one it is n/a.</p>",
         m.replications
     );
-    let mut outcomes: Vec<&str> = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     for r in rows {
-        if !outcomes.contains(&r.outcome.as_str()) {
-            outcomes.push(&r.outcome);
+        if !keys.contains(&r.outcome.as_str()) {
+            keys.push(&r.outcome);
         }
     }
     let _ = write!(
         out,
         "<details><summary>{} rows</summary>\n<table id=\"summary-table\">\n<thead><tr><th>outcome</th>\
          <th>estimate</th><th class=\"num\">point</th>",
-        rows.len()
+        format::count(rows.len() as f64)
     );
     for p in &m.parameters {
-        let _ = write!(out, "<th class=\"num\"><code>{}</code></th>", escape(&p.key));
+        let _ = write!(out, "<th class=\"num\">{}</th>", escape(&outcomes::parameter(&p.key)));
     }
     out.push_str("<th class=\"num\">n</th><th class=\"num\">mean</th><th class=\"num\">95% interval</th></tr></thead>\n<tbody>\n");
-    for outcome in outcomes {
-        for r in rows.iter().filter(|r| r.outcome == outcome) {
-            let estimate = match r.kind.as_str() {
-                "difference" => format!("{} − {}", r.scenario, r.baseline),
-                _ => r.scenario.clone(),
-            };
+    for key in keys {
+        for r in rows.iter().filter(|r| r.outcome == key) {
+            let unit = outcomes::unit(key, r.unit.as_deref());
+            let difference = r.kind == "difference";
+            let estimate =
+                if difference { format!("{} − {}", r.scenario, r.baseline) } else { r.scenario.clone() };
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
-                escape(&r.outcome),
+                escape(&outcomes::name(key, None)),
                 escape(&estimate),
-                r.point
+                format::number(r.point)
             );
             let point = usize::try_from(r.point as u64).ok().and_then(|p| m.points.get(p));
             for j in 0..m.parameters.len() {
-                let v = point.and_then(|p| p.get(j)).map_or_else(|| "?".to_string(), |v| v.to_string());
+                let v = point.and_then(|p| p.get(j)).map_or_else(|| "?".to_string(), |v| format::number(*v));
                 let _ = write!(out, "<td class=\"num\">{v}</td>");
             }
-            let interval = if r.ci_low.is_finite() && r.ci_high.is_finite() {
-                format!("[{}, {}]", format_value(r.ci_low), format_value(r.ci_high))
-            } else {
-                "n/a".to_string()
-            };
+            let mean =
+                if difference { outcomes::difference(r.mean, unit) } else { outcomes::value(r.mean, unit) };
             let _ = writeln!(
                 out,
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{interval}</td></tr>",
-                r.n,
-                format_value(r.mean)
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                format::count(r.n),
+                escape(&mean),
+                escape(&outcomes::interval(r.ci_low, r.ci_high, unit, difference))
             );
         }
     }
     out.push_str("</tbody>\n</table>\n</details>\n</section>\n");
 }
 
-/// 1234567 as "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    // The first group has 1 to 3 digits, every later one 3.
-    let head = (digits.len() + 2) % 3 + 1;
-    let mut out = digits[..head].to_string();
-    for start in (head..digits.len()).step_by(3) {
-        out.push(',');
-        out.push_str(&digits[start..start + 3]);
-    }
-    out
+/// A design point in words: "fear perception 2, detection of criticism by national score 0.4".
+pub(crate) fn point_words(sweep: &SweepFolder, point: f64) -> String {
+    let m = &sweep.manifest;
+    let Some(values) = usize::try_from(point as u64).ok().and_then(|p| m.points.get(p)) else {
+        return format!("design point {}", format::number(point));
+    };
+    let varying: Vec<String> = m
+        .parameters
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| sweep.values_of(*j).len() > 1)
+        .map(|(j, p)| format!("{} {}", outcomes::parameter(&p.key).to_lowercase(), format::number(values[j])))
+        .collect();
+    if varying.is_empty() { "the single design point".to_string() } else { varying.join(", ") }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+/// The findings that open a sweep's page: for the outcomes whose paired difference from the
+/// baseline is largest relative to their level, the difference at the design points where it
+/// is smallest and largest, with 95% intervals.
+fn sweep_findings(out: &mut String, sweep: &SweepFolder) {
+    let m = &sweep.manifest;
+    let rows = &sweep.summary;
+    out.push_str("<section id=\"findings\">\n<h2>Main findings</h2>\n");
+    let Some(baseline) = m.scenarios.first() else {
+        out.push_str("<p>The sweep has no scenario.</p>\n</section>\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"lede\">Each scenario against <strong>{}</strong>, in synthetic samples of {} people \
+         over {} days, {} replications per design point. A difference is paired: each replication runs \
+         both scenarios on the same people with the same random numbers, so the 95% interval is that of \
+         the difference itself. The outcomes shown differ most relative to their level.</p>",
+        escape(&baseline.name),
+        format::count(m.people as f64),
+        format::count(m.days as f64),
+        m.replications
+    );
+    // (relative size, outcome, scenario, rows of its differences)
+    let mut candidates: Vec<(f64, &str, &str, Vec<&crate::sweep::SummaryRow>)> = Vec::new();
+    for r in rows.iter().filter(|r| r.kind == "difference") {
+        if candidates.iter().any(|c| c.1 == r.outcome && c.2 == r.scenario) {
+            continue;
+        }
+        let diffs: Vec<&crate::sweep::SummaryRow> = rows
+            .iter()
+            .filter(|d| d.kind == "difference" && d.outcome == r.outcome && d.scenario == r.scenario)
+            .filter(|d| d.mean.is_finite())
+            .collect();
+        let level = |scenario: &str, point: f64| {
+            rows.iter()
+                .find(|x| {
+                    x.kind == "mean" && x.scenario == scenario && x.outcome == r.outcome && x.point == point
+                })
+                .map_or(f64::NAN, |x| x.mean.abs())
+        };
+        let size = diffs
+            .iter()
+            .filter_map(|d| {
+                let scale = level(&d.scenario, d.point).max(level(&d.baseline, d.point));
+                (scale > 0.0 && d.mean != 0.0).then(|| d.mean.abs() / scale)
+            })
+            .fold(f64::NAN, f64::max);
+        if size.is_finite() {
+            candidates.push((size, &r.outcome, &r.scenario, diffs));
+        }
     }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if candidates.is_empty() {
+        out.push_str("<p id=\"no-findings\">No outcome differs from the baseline at any design point.</p>\n");
+    }
+    out.push_str("<ol id=\"findings-list\">\n");
+    for (_, outcome, scenario, diffs) in candidates.into_iter().take(headline::FINDINGS) {
+        let unit = outcomes::unit(outcome, diffs[0].unit.as_deref());
+        let at = |d: &crate::sweep::SummaryRow| {
+            format!(
+                "{} (95% interval {})",
+                outcomes::difference(d.mean, unit),
+                outcomes::interval(d.ci_low, d.ci_high, unit, true)
+            )
+        };
+        let lo = diffs.iter().min_by(|a, b| a.mean.total_cmp(&b.mean)).copied();
+        let hi = diffs.iter().max_by(|a, b| a.mean.total_cmp(&b.mean)).copied();
+        let text = match (lo, hi) {
+            (Some(lo), Some(hi)) if diffs.len() > 1 && lo.point != hi.point => format!(
+                "{scenario} minus {}: from {} at {} to {} at {}.",
+                baseline.name,
+                at(lo),
+                point_words(sweep, lo.point),
+                at(hi),
+                point_words(sweep, hi.point)
+            ),
+            (Some(d), _) => format!("{scenario} minus {}: {}.", baseline.name, at(d)),
+            _ => continue,
+        };
+        let _ = writeln!(
+            out,
+            "<li data-outcome=\"{}\"><strong>{}</strong>: {}</li>",
+            escape(outcome),
+            escape(&outcomes::name(outcome, None)),
+            escape(&text)
+        );
+    }
+    out.push_str("</ol>\n</section>\n");
 }

@@ -13,7 +13,13 @@
 //! A folder is recognised by its manifest: a run's manifest has no `kind` (or `"run"`), a
 //! sweep's has `"kind": "sweep"` or a `sweep` object; a calibration folder (`scslab calibrate`,
 //! kind `calibration`) gets its own page (trajectories with their 95% band against the sourced
-//! figures, and the fit table); any other kind is refused with [`ReportError::UnsupportedKind`].
+//! figures, and the fit table), and so does an audit folder (`scslab audit`, kind `audit`: the
+//! findings in words, the criteria with their 95% intervals); any other kind is refused with
+//! [`ReportError::UnsupportedKind`].
+//!
+//! Every page opens with its main findings in plain words, and every number a person reads goes
+//! through [`format`]: counts without decimals, money in yuan, rates with their unit, undefined
+//! values as "n/a".
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -23,12 +29,15 @@
 //! # Ok::<(), scslab_report::ReportError>(())
 //! ```
 
+mod audit;
 mod calibration;
 mod charts;
 mod csv;
 mod folder;
 pub mod format;
+mod headline;
 mod html;
+mod outcomes;
 mod stats;
 mod svg;
 mod sweep;
@@ -73,6 +82,13 @@ pub enum ReportKind {
         /// The calibration scenario's name.
         scenario: String,
     },
+    /// An audit folder (`scslab audit`).
+    Audit {
+        /// The audited scenario's name.
+        scenario: String,
+        /// The scenario it was compared with, if any.
+        against: Option<String>,
+    },
 }
 
 /// A rendered report.
@@ -93,8 +109,8 @@ pub struct Report {
 pub enum ReportError {
     /// The folder does not exist.
     #[error(
-        "{path}: no such folder; expected an output folder written by `scslab run`, `scslab compare` or \
-         `scslab sweep`"
+        "{path}: no such folder; expected an output folder written by `scslab run`, `scslab compare`, \
+         `scslab sweep`, `scslab audit` or `scslab calibrate`"
     )]
     NoFolder {
         /// The folder asked for.
@@ -136,8 +152,9 @@ pub enum ReportError {
     },
     /// The folder is of a kind this report cannot show.
     #[error(
-        "{path}: a `{kind}` folder; expected a run, comparison or sweep folder (written by `scslab run`, \
-         `scslab run --against NAME`, `scslab compare` or `scslab sweep`)"
+        "{path}: a `{kind}` folder; expected a run, comparison, sweep, audit or calibration folder (written \
+         by `scslab run`, `scslab run --against NAME`, `scslab compare`, `scslab sweep`, `scslab audit` or \
+         `scslab calibrate`)"
     )]
     UnsupportedKind {
         /// The manifest.
@@ -183,6 +200,9 @@ pub enum ReportError {
 pub fn render(dir: &Path) -> Result<Report, ReportError> {
     if calibration::is_calibration(dir) {
         return calibration::render(dir);
+    }
+    if audit::is_audit(dir) {
+        return audit::render(dir);
     }
     let folder = folder::open(dir)?;
     let (kind, sections) = match &folder {

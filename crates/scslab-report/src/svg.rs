@@ -43,6 +43,13 @@ pub(crate) struct LineChart {
     pub x: Vec<f64>,
     /// The lines.
     pub lines: Vec<Line>,
+    /// The horizon: the x axis ends here (not at the next round number) when given.
+    pub x_end: Option<f64>,
+    /// Day 0 as days since 1970-01-01, when the scenario has a start date: the x axis is then
+    /// labelled with dates.
+    pub start: Option<i64>,
+    /// A small multiple: a shorter plot.
+    pub small: bool,
 }
 
 /// One series of bars (one bar per category).
@@ -119,12 +126,26 @@ const TITLE_HEIGHT: f64 = 28.0;
 const AXIS_HEIGHT: f64 = 36.0;
 const LEGEND_ROW: f64 = 18.0;
 const LEGEND_COLUMNS: usize = 3;
+/// Width of a character of legend text (11px sans-serif, generously).
+const CHAR_WIDTH: f64 = 6.6;
+/// Room for a legend's swatch and the gap after its text.
+const LEGEND_SWATCH: f64 = 28.0 + 16.0;
+
+/// How many legend entries fit side by side without their texts overlapping: at most
+/// [`LEGEND_COLUMNS`], fewer for long labels.
+pub(crate) fn legend_columns<'a>(labels: impl Iterator<Item = &'a str>, width: f64) -> usize {
+    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+    let entry = longest * CHAR_WIDTH + LEGEND_SWATCH;
+    ((width / entry).floor() as usize).clamp(1, LEGEND_COLUMNS)
+}
 
 /// Renders a line chart.
 pub(crate) fn line_chart(chart: &LineChart) -> String {
-    let legend_rows = chart.lines.len().div_ceil(LEGEND_COLUMNS);
+    let columns = legend_columns(chart.lines.iter().map(|l| l.label.as_str()), WIDTH - MARGIN_LEFT);
+    let legend_rows = chart.lines.len().div_ceil(columns);
     let plot_top = TITLE_HEIGHT;
-    let plot_bottom = plot_top + LINE_PLOT_HEIGHT;
+    let plot_height = if chart.small { LINE_PLOT_HEIGHT / 2.0 } else { LINE_PLOT_HEIGHT };
+    let plot_bottom = plot_top + plot_height;
     let height = plot_bottom + AXIS_HEIGHT + legend_rows as f64 * LEGEND_ROW + 6.0;
     let mut svg = open_svg(&chart.id, &chart.title, WIDTH, height);
 
@@ -135,13 +156,17 @@ pub(crate) fn line_chart(chart: &LineChart) -> String {
         svg.push_str("</svg>");
         return svg;
     };
-    let x_ticks = Ticks::new(x0, x1, 8);
-    let y_ticks = Ticks::new(y0, y1, 5);
+    let x_ticks = match chart.x_end {
+        Some(end) if end > x0 => Ticks::ending_at(x0, end.max(x1), 8, chart.start),
+        _ => Ticks::new(x0, x1, 8),
+    };
+    let y_ticks = Ticks::new(y0, y1, if chart.small { 3 } else { 5 });
     let sx = Scale::new(x_ticks.min, x_ticks.max, MARGIN_LEFT, WIDTH - MARGIN_RIGHT);
     let sy = Scale::new(y_ticks.min, y_ticks.max, plot_bottom, plot_top);
 
     grid_and_axes(&mut svg, &x_ticks, &sx, &y_ticks, &sy, plot_top, plot_bottom);
-    axis_labels(&mut svg, "day", &chart.y_label, plot_top, plot_bottom);
+    let x_label = if chart.start.is_some() { "date" } else { "day of the run" };
+    axis_labels(&mut svg, x_label, &chart.y_label, plot_top, plot_bottom);
 
     for line in &chart.lines {
         let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
@@ -173,9 +198,9 @@ pub(crate) fn line_chart(chart: &LineChart) -> String {
 
     let legend_top = plot_bottom + AXIS_HEIGHT;
     for (i, line) in chart.lines.iter().enumerate() {
-        let col = (i % LEGEND_COLUMNS) as f64;
-        let row = (i / LEGEND_COLUMNS) as f64;
-        let x = MARGIN_LEFT + col * (WIDTH - MARGIN_LEFT) / LEGEND_COLUMNS as f64;
+        let col = (i % columns) as f64;
+        let row = (i / columns) as f64;
+        let x = MARGIN_LEFT + col * (WIDTH - MARGIN_LEFT) / columns as f64;
         let y = legend_top + row * LEGEND_ROW + 10.0;
         let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
         let _ = write!(
@@ -203,7 +228,8 @@ pub(crate) fn bar_chart(chart: &BarChart) -> String {
     let right = WIDTH - MARGIN_RIGHT - 56.0;
     let plot_top = TITLE_HEIGHT + 16.0;
     let plot_bottom = plot_top + band * chart.categories.len() as f64;
-    let legend_rows = if chart.series.len() > 1 { chart.series.len().div_ceil(LEGEND_COLUMNS) } else { 0 };
+    let columns = legend_columns(chart.series.iter().map(|s| s.label.as_str()), WIDTH - left);
+    let legend_rows = if chart.series.len() > 1 { chart.series.len().div_ceil(columns) } else { 0 };
     let height = plot_bottom + 24.0 + legend_rows as f64 * LEGEND_ROW + 6.0;
     let mut svg = open_svg(&chart.id, &chart.title, WIDTH, height);
 
@@ -274,8 +300,8 @@ pub(crate) fn bar_chart(chart: &BarChart) -> String {
     if chart.series.len() > 1 {
         let legend_top = plot_bottom + 24.0;
         for (i, series) in chart.series.iter().enumerate() {
-            let x = left + (i % LEGEND_COLUMNS) as f64 * 200.0;
-            let y = legend_top + (i / LEGEND_COLUMNS) as f64 * LEGEND_ROW;
+            let x = left + (i % columns) as f64 * (WIDTH - left) / columns as f64;
+            let y = legend_top + (i / columns) as f64 * LEGEND_ROW;
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{y:.1}" width="14" height="10" fill="{}"/><text class="legend" x="{:.1}" y="{:.1}">{}</text>"#,
@@ -293,7 +319,8 @@ pub(crate) fn bar_chart(chart: &BarChart) -> String {
 /// Renders an x-y chart. Series drawn with markers (means, dots) are shifted a few pixels apart
 /// so that the markers and interval bars of several scenarios at the same x stay visible.
 pub(crate) fn xy_chart(chart: &XyChart) -> String {
-    let legend_rows = chart.series.len().div_ceil(LEGEND_COLUMNS);
+    let columns = legend_columns(chart.series.iter().map(|s| s.label.as_str()), WIDTH - MARGIN_LEFT);
+    let legend_rows = chart.series.len().div_ceil(columns);
     let plot_top = TITLE_HEIGHT;
     let plot_bottom = plot_top + LINE_PLOT_HEIGHT;
     let height = plot_bottom + AXIS_HEIGHT + legend_rows as f64 * LEGEND_ROW + 6.0;
@@ -380,8 +407,8 @@ pub(crate) fn xy_chart(chart: &XyChart) -> String {
 
     let legend_top = plot_bottom + AXIS_HEIGHT;
     for (i, series) in chart.series.iter().enumerate() {
-        let x = MARGIN_LEFT + (i % LEGEND_COLUMNS) as f64 * (WIDTH - MARGIN_LEFT) / LEGEND_COLUMNS as f64;
-        let y = legend_top + (i / LEGEND_COLUMNS) as f64 * LEGEND_ROW + 10.0;
+        let x = MARGIN_LEFT + (i % columns) as f64 * (WIDTH - MARGIN_LEFT) / columns as f64;
+        let y = legend_top + (i / columns) as f64 * LEGEND_ROW + 10.0;
         let color = color(series.color);
         match series.style {
             XyStyle::Scatter => {
@@ -441,36 +468,25 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-/// A number for a label: four significant digits, thousands as k, millions as M.
+/// A number for a label or a tooltip, as [`crate::format::number`] writes it: separators, no
+/// exponent, no SI suffixes.
 pub(crate) fn format_value(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a < 1e4 && x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 1e9 {
-        format!("{:.3}G", x / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.3}M", x / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", x / 1e3)
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else if a >= 1e-4 {
-        format!("{x:.4}")
-    } else {
-        format!("{x:.2e}")
-    }
+    crate::format::number(x)
+}
+
+/// The font size of a chart's title: 14px, smaller for a long title so that it fits the width.
+fn title_size(title: &str, width: f64) -> f64 {
+    // A bold 14px sans-serif character is about 8px wide on average.
+    let needed = title.chars().count() as f64 * 8.0;
+    let room = width - MARGIN_LEFT - 8.0;
+    if needed <= room { 14.0 } else { (14.0 * room / needed).max(9.0).floor() }
 }
 
 fn open_svg(id: &str, title: &str, width: f64, height: f64) -> String {
+    let size = title_size(title, width);
+    let style = if size < 14.0 { format!(r#" style="font-size:{size}px""#) } else { String::new() };
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{}" class="chart" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img"><title>{}</title><text class="title" x="{MARGIN_LEFT:.0}" y="18">{}</text>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" id="{}" class="chart" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img"><title>{}</title><text class="title" x="{MARGIN_LEFT:.0}" y="18"{style}>{}</text>"#,
         escape(id),
         escape(title),
         escape(title)
@@ -570,6 +586,8 @@ struct Ticks {
     max: f64,
     step: f64,
     values: Vec<f64>,
+    /// Day 0 as days since 1970-01-01: the ticks are days, labelled as dates.
+    start: Option<i64>,
 }
 
 impl Ticks {
@@ -591,23 +609,73 @@ impl Ticks {
         let max = (hi / step).ceil() * step;
         let n = ((max - min) / step).round() as usize;
         let values = (0..=n).map(|i| min + i as f64 * step).collect();
-        Ticks { min, max, step, values }
+        Ticks { min, max, step, values, start: None }
     }
 
-    /// A tick label with as many decimals as the step needs (k and M for large values).
+    /// Ticks over days from `lo` to the horizon `end` exactly (the axis does not run past it):
+    /// round days, or with a start date the first day of every month or few months.
+    fn ending_at(lo: f64, end: f64, target: usize, start: Option<i64>) -> Ticks {
+        let Some(day0) = start else {
+            let mut t = Ticks::new(lo, end, target);
+            t.values.retain(|v| *v >= lo - 1e-9 && *v <= end + 1e-9);
+            t.min = lo;
+            t.max = end;
+            return t;
+        };
+        let span_months = (end - lo) / 30.44;
+        let every = [1u32, 2, 3, 6, 12, 24, 60]
+            .into_iter()
+            .find(|m| span_months / *m as f64 <= target as f64)
+            .unwrap_or(120);
+        let (mut y, mut m, _) = crate::outcomes::civil_from_days(day0 + lo.ceil() as i64);
+        let mut values = Vec::new();
+        loop {
+            let d = (crate::outcomes::days_from_civil((y, m, 1)) - day0) as f64;
+            if d > end {
+                break;
+            }
+            if d >= lo && (m - 1) % every == 0 {
+                values.push(d);
+            }
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        }
+        Ticks { min: lo, max: end, step: every as f64 * 30.44, values, start }
+    }
+
+    /// A tick label with as many decimals as the step needs: thousands separated, millions
+    /// and billions as "M" and "B"; a date ("Mar 2020") for days with a start date.
     fn label(&self, x: f64) -> String {
+        if let Some(day0) = self.start {
+            let (y, m, _) = crate::outcomes::civil_from_days(day0 + x.round() as i64);
+            return format!("{} {y}", crate::outcomes::MONTHS[(m - 1) as usize]);
+        }
         if x.abs() < self.step * 1e-9 {
             return "0".into();
         }
-        let (scaled, step, suffix) = if self.max.abs().max(self.min.abs()) >= 1e6 {
-            (x / 1e6, self.step / 1e6, "M")
-        } else if self.max.abs().max(self.min.abs()) >= 1e4 {
-            (x / 1e3, self.step / 1e3, "k")
+        let (scaled, step, suffix) = if self.max.abs().max(self.min.abs()) >= 1e9 {
+            (x / 1e9, self.step / 1e9, " B")
+        } else if self.max.abs().max(self.min.abs()) >= 1e6 {
+            (x / 1e6, self.step / 1e6, " M")
         } else {
             (x, self.step, "")
         };
         let decimals = (-step.log10().floor()).max(0.0) as usize;
-        format!("{scaled:.decimals$}{suffix}")
+        let text = format!("{:.decimals$}", scaled.abs());
+        let (whole, fraction) = text.split_once('.').map_or((text.as_str(), ""), |(w, f)| (w, f));
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if scaled < 0.0 { "\u{2212}" } else { "" };
+        let dot = if fraction.is_empty() { "" } else { "." };
+        format!("{sign}{grouped}{dot}{fraction}{suffix}")
     }
 }
 
@@ -634,6 +702,9 @@ mod tests {
                 .enumerate()
                 .map(|(i, values)| Line { label: format!("l{i}"), values, color: i, dashed: i > 0 })
                 .collect(),
+            x_end: None,
+            start: None,
+            small: false,
         }
     }
 
@@ -655,9 +726,11 @@ mod tests {
         assert_eq!(t.label(0.4), "0.4");
         let t = Ticks::new(0.0, 59.0, 8);
         assert_eq!((t.min, t.max, t.step), (0.0, 60.0, 10.0));
-        assert_eq!(Ticks::new(0.0, 2.5e6, 5).label(1e6), "1.0M");
-        assert_eq!(Ticks::new(0.0, 5e6, 5).label(1e6), "1M");
-        assert_eq!(Ticks::new(0.0, 25_000.0, 5).label(5000.0), "5k");
+        assert_eq!(Ticks::new(0.0, 2.5e6, 5).label(1e6), "1.0 M");
+        assert_eq!(Ticks::new(0.0, 5e6, 5).label(1e6), "1 M");
+        assert_eq!(Ticks::new(0.0, 25_000.0, 5).label(5000.0), "5,000");
+        assert_eq!(Ticks::new(0.0, 3e12, 5).label(2e12), "2,000 B");
+        assert_eq!(Ticks::new(-25_000.0, 0.0, 5).label(-15_000.0), "\u{2212}15,000");
         assert_eq!(Ticks::new(-1.0e-9, 1.0, 5).label(1e-17), "0");
     }
 
@@ -780,18 +853,66 @@ mod tests {
         let svg = xy_chart_of(vec![xy(XyStyle::Means, vec![(0.0, 1.0)], vec![(-10.0, 12.0)])]);
         let ticks: Vec<&str> =
             svg.split(r#"text-anchor="end">"#).skip(1).map(|t| t.split('<').next().unwrap()).collect();
-        assert_eq!(ticks.first(), Some(&"-10"), "{ticks:?}");
-        assert!(ticks.iter().any(|t| t.parse::<f64>().unwrap() >= 12.0), "{ticks:?}");
+        assert_eq!(ticks.first(), Some(&"\u{2212}10"), "{ticks:?}");
+        assert!(ticks.iter().any(|t| t.parse::<f64>().is_ok_and(|t| t >= 12.0)), "{ticks:?}");
     }
 
     #[test]
-    fn values_are_formatted_compactly() {
+    fn values_are_formatted_for_readers() {
         assert_eq!(format_value(0.0), "0");
-        assert_eq!(format_value(0.12345), "0.1235");
-        assert_eq!(format_value(12.345), "12.35");
+        assert_eq!(format_value(0.12345), "0.123");
+        assert_eq!(format_value(12.345), "12.3");
         assert_eq!(format_value(79.0), "79");
-        assert_eq!(format_value(12_345.0), "12.3k");
-        assert_eq!(format_value(2.5e6), "2.500M");
+        assert_eq!(format_value(12_345.0), "12,345");
+        assert_eq!(format_value(2.3767e12), "2,376,700,000,000");
         assert_eq!(format_value(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn an_axis_ends_at_the_horizon() {
+        let t = Ticks::ending_at(0.0, 365.0, 8, None);
+        assert_eq!((t.min, t.max), (0.0, 365.0));
+        assert!(t.values.iter().all(|v| *v <= 365.0), "{:?}", t.values);
+        let x: Vec<f64> = (0..365).map(f64::from).collect();
+        let mut c = chart(x.clone(), vec![vec![1.0; 365]]);
+        let before = line_chart(&c);
+        assert!(before.contains(">400<"), "without a horizon the axis runs to the next round day");
+        c.x_end = Some(364.0);
+        let svg = line_chart(&c);
+        assert!(!svg.contains(">400<"), "the axis runs past the horizon");
+        assert!(svg.contains(">350<"));
+    }
+
+    #[test]
+    fn days_are_labelled_as_dates_with_a_start_date() {
+        let day0 = crate::outcomes::days_from_civil((2020, 1, 1));
+        let t = Ticks::ending_at(0.0, 365.0, 8, Some(day0));
+        assert_eq!(t.label(t.values[0]), "Jan 2020");
+        assert!(t.values.len() >= 4 && t.values.len() <= 9, "{:?}", t.values);
+        assert_eq!(t.label(60.0), "Mar 2020");
+        let mut c = chart(vec![0.0, 100.0], vec![vec![1.0, 2.0]]);
+        c.x_end = Some(120.0);
+        c.start = Some(day0);
+        let svg = line_chart(&c);
+        assert!(svg.contains(">Feb 2020<") && svg.contains(">date<"), "{svg}");
+    }
+
+    #[test]
+    fn long_titles_get_a_smaller_font_to_fit() {
+        assert_eq!(title_size("Compliance", WIDTH), 14.0);
+        let long = "Chilling effect: criticism wanted but left unsaid: difference from none, by detection of criticism";
+        let size = title_size(long, WIDTH);
+        assert!(size < 14.0 && long.chars().count() as f64 * 8.0 * size / 14.0 <= WIDTH - MARGIN_LEFT - 8.0);
+        assert!(open_svg("x", long, WIDTH, 100.0).contains(&format!("style=\"font-size:{size}px\"")));
+    }
+
+    #[test]
+    fn long_legend_labels_take_fewer_columns() {
+        assert_eq!(legend_columns(["a", "b"].into_iter(), 700.0), 3);
+        let long = "blacklisted (any list): china-2020 against its counterfactual";
+        assert_eq!(legend_columns([long, "x"].into_iter(), 700.0), 1);
+        let medium = "blacklisted (any list): china-2020";
+        let n = legend_columns([medium].into_iter(), 700.0);
+        assert!(n as f64 * (medium.len() as f64 * CHAR_WIDTH + LEGEND_SWATCH) <= 700.0);
     }
 }

@@ -89,6 +89,8 @@ pub(crate) struct SweepManifest {
 #[derive(Debug)]
 pub(crate) struct Runs {
     pub scenario: Vec<String>,
+    /// The design point of each run (NaN when `runs.csv` has no `point` column).
+    pub point: Vec<f64>,
     pub replication: Vec<u64>,
     /// One column per parameter, in the manifest's order.
     pub parameters: Vec<Vec<f64>>,
@@ -132,6 +134,38 @@ impl SweepFolder {
             .collect()
     }
 
+    /// One scenario's paired differences from `baseline` in `outcome` against parameter `j`:
+    /// each run minus the baseline's run at the same design point and replication (the same
+    /// people and random numbers under common random numbers). Runs without a partner are left
+    /// out.
+    pub(crate) fn paired_differences(
+        &self,
+        scenario: &str,
+        baseline: &str,
+        j: usize,
+        outcome: &[f64],
+    ) -> Vec<Observation> {
+        let runs = &self.runs;
+        let partner = |i: usize| {
+            (0..runs.scenario.len()).find(|&k| {
+                runs.scenario[k] == baseline
+                    && runs.point[k] == runs.point[i]
+                    && runs.replication[k] == runs.replication[i]
+            })
+        };
+        (0..runs.scenario.len())
+            .filter(|&i| runs.scenario[i] == scenario)
+            .filter_map(|i| {
+                let k = partner(i)?;
+                Some(Observation {
+                    x: runs.parameters[j][i],
+                    replication: runs.replication[i],
+                    y: outcome[i] - outcome[k],
+                })
+            })
+            .collect()
+    }
+
     /// The distinct values parameter `j` takes in the design, ascending.
     pub(crate) fn values_of(&self, j: usize) -> Vec<f64> {
         let mut values: Vec<f64> = self.manifest.points.iter().filter_map(|p| p.get(j).copied()).collect();
@@ -155,6 +189,8 @@ pub(crate) struct SummaryRow {
     pub mean: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// The outcome's unit, when the file has a `unit` column.
+    pub unit: Option<String>,
 }
 
 impl SummaryRow {
@@ -171,6 +207,7 @@ impl SummaryRow {
         let baseline = table.strings("baseline").unwrap_or_else(|| vec![""; table.n_rows()]);
         let (point, n, mean) = (number("point")?, number("n")?, number("mean")?);
         let (ci_low, ci_high) = (number("ci_low")?, number("ci_high")?);
+        let unit = table.strings("unit");
         Ok((0..table.n_rows())
             .map(|i| SummaryRow {
                 kind: kind[i].to_string(),
@@ -182,6 +219,7 @@ impl SummaryRow {
                 mean: mean[i],
                 ci_low: ci_low[i],
                 ci_high: ci_high[i],
+                unit: unit.as_ref().map(|u| u[i].to_string()).filter(|u| !u.is_empty()),
             })
             .collect())
     }
@@ -224,7 +262,9 @@ impl Runs {
             })
             .map(|c| Ok((c.clone(), number(c)?)))
             .collect::<Result<Vec<_>, ReportError>>()?;
+        let point = table.numbers("point")?.unwrap_or_else(|| vec![f64::NAN; table.n_rows()]);
         Ok(Runs {
+            point,
             scenario: table.strings("scenario").unwrap_or_default().into_iter().map(str::to_string).collect(),
             replication: replication.into_iter().map(|r| r as u64).collect(),
             parameters,

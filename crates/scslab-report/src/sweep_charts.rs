@@ -4,24 +4,30 @@
 
 use crate::ReportError;
 use crate::charts::{Figure, Section};
+use crate::format::{self, Unit};
+use crate::outcomes;
 use crate::stats::{self, Estimate};
 use crate::svg::{self, Line, LineChart, XyChart, XySeries, XyStyle};
 use crate::sweep::{DesignKind, ParameterRange, SweepFolder};
 
 /// Daily series drawn over time: (column of `series.csv`, title, unit).
+/// Shares (fractions in the file) are drawn in percent.
 const OVER_TIME: [(&str, &str, &str); 6] = [
-    ("compliance_rate", "Compliance", "share of adults"),
-    ("chilling_effect", "Chilling effect", "chilling effect"),
-    ("mean_trust", "Trust", "mean trust"),
-    ("blacklisted", "Persons on a blacklist", "persons"),
-    ("sanctions", "Sanctions", "sanctions a day"),
-    ("false_sanction_share", "False sanctions", "share of sanctions"),
+    ("compliance_rate", "Compliance", "% of adults without a violation"),
+    ("chilling_effect", "Chilling effect", "% of wanted criticism left unsaid"),
+    ("mean_trust", "Trust", "mean trust (0 to 1)"),
+    ("blacklisted", "Persons on a blacklist", "persons in the sample"),
+    ("sanctions", "Sanctions", "sanctions a day in the sample"),
+    ("false_sanction_share", "False sanctions", "% of sanctions with no true violation"),
 ];
 
-/// Every section of a sweep report: one per swept parameter, then the series over time.
+/// Every section of a sweep report: one per swept parameter that takes more than one value,
+/// then the series over time.
 pub(crate) fn sections(sweep: &SweepFolder) -> Result<Vec<Section>, ReportError> {
-    let mut sections: Vec<Section> =
-        (0..sweep.manifest.parameters.len()).map(|j| response_section(sweep, j)).collect();
+    let mut sections: Vec<Section> = (0..sweep.manifest.parameters.len())
+        .filter(|&j| sweep.values_of(j).len() > 1)
+        .map(|j| response_section(sweep, j))
+        .collect();
     sections.push(Section::new("over-time", "Outcomes over time", over_time(sweep)?));
     Ok(sections)
 }
@@ -36,6 +42,11 @@ pub(crate) fn response_id(outcome: &str, key: &str) -> String {
     format!("response-{}-by-{}", slug(outcome), slug(key))
 }
 
+/// The element id of the chart of the paired differences in `outcome` against parameter `key`.
+pub(crate) fn difference_id(outcome: &str, key: &str) -> String {
+    format!("difference-{}-by-{}", slug(outcome), slug(key))
+}
+
 /// The keys of the parameters other than `j` that take more than one value in the design.
 fn other_varying(sweep: &SweepFolder, j: usize) -> Vec<&str> {
     let parameters = &sweep.manifest.parameters;
@@ -45,32 +56,48 @@ fn other_varying(sweep: &SweepFolder, j: usize) -> Vec<&str> {
         .collect()
 }
 
+/// Keys in words, joined.
+fn in_words(keys: &[&str]) -> String {
+    keys.iter().map(|k| outcomes::parameter(k).to_lowercase()).collect::<Vec<_>>().join(", ")
+}
+
 fn response_section(sweep: &SweepFolder, j: usize) -> Section {
     let m = &sweep.manifest;
     let key = &m.parameters[j].key;
+    let name = outcomes::parameter(key);
     let others = other_varying(sweep, j);
     let values = sweep.values_of(j);
+    let baseline = m.scenarios.first().map_or("the baseline", |s| s.name.as_str());
     let mut lede = match m.design {
         DesignKind::Grid => format!(
-            "{key} takes the values {}. One chart per headline outcome; one line per scenario.",
-            values.iter().map(f64::to_string).collect::<Vec<_>>().join(", ")
+            "{name} (`{key}`) takes the values {}. For each headline outcome, first the paired \
+             difference (each scenario minus {baseline}, run by run on the same people with the same \
+             random numbers: the point of common random numbers), then each scenario's own level.",
+            values.iter().map(|v| format::number(*v)).collect::<Vec<_>>().join(", ")
         ),
         DesignKind::LatinHypercube { .. } => format!(
-            "{key} is sampled at {} design points. One chart per headline outcome; one colour per scenario.",
+            "{name} (`{key}`) is sampled at {} design points. For each headline outcome, first the \
+             paired differences (each scenario minus {baseline}, run by run), then each scenario's own \
+             level; one colour per scenario.",
             m.points.len()
         ),
     };
     if !others.is_empty() && m.design == DesignKind::Grid {
         lede.push_str(&format!(
             " The other parameters ({}) vary too: each point is the marginal response, averaged over them.",
-            others.join(", ")
+            in_words(&others)
         ));
     }
-    let figures =
-        sweep.runs.outcomes.iter().map(|(outcome, y)| response_figure(sweep, j, outcome, y)).collect();
+    let mut figures = Vec::new();
+    for (outcome, y) in &sweep.runs.outcomes {
+        if m.scenarios.len() > 1 {
+            figures.push(difference_figure(sweep, j, outcome, y));
+        }
+        figures.push(response_figure(sweep, j, outcome, y));
+    }
     Section {
         id: format!("response-{}", slug(key)),
-        title: format!("Response to {key}"),
+        title: format!("Response to {}", name.to_lowercase()),
         lede: Some(lede),
         figures,
     }
@@ -81,7 +108,11 @@ fn response_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> F
     let m = &sweep.manifest;
     let parameter = &m.parameters[j];
     let id = response_id(outcome, &parameter.key);
-    let title = format!("{outcome} against {}", parameter.key);
+    let title = format!(
+        "{}, by {}",
+        outcomes::name(outcome, None),
+        outcomes::parameter(&parameter.key).to_lowercase()
+    );
     let others = other_varying(sweep, j);
     let (series, caption) = match m.design {
         DesignKind::Grid => (grid_series(sweep, j, y), grid_caption(sweep, outcome, &parameter.key, &others)),
@@ -113,12 +144,123 @@ fn response_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> F
         Some(svg::xy_chart(&XyChart {
             id: id.clone(),
             title: title.clone(),
-            x_label: parameter.key.clone(),
-            y_label: outcome.to_string(),
-            series,
+            x_label: outcomes::parameter(&parameter.key),
+            y_label: axis_unit(outcome, false),
+            series: in_percent(outcome, series),
         }))
     } else {
         notes.push(format!("Not drawn: `{outcome}` is empty in every run of runs.csv."));
+        None
+    };
+    Figure { id, title, svg, caption, notes }
+}
+
+/// The y axis text of an outcome: its unit in words (shares are drawn in percent, their
+/// differences in percentage points).
+fn axis_unit(outcome: &str, difference: bool) -> String {
+    match outcomes::unit(outcome, None) {
+        Some(Unit::Share) if difference => "percentage points".to_string(),
+        Some(Unit::Share) => "percent".to_string(),
+        Some(u) => u.label().to_string(),
+        None => outcomes::name(outcome, None),
+    }
+}
+
+/// Series of a share drawn in percent: values and interval ends times 100.
+fn in_percent(outcome: &str, mut series: Vec<XySeries>) -> Vec<XySeries> {
+    if outcomes::unit(outcome, None) == Some(Unit::Share) {
+        for s in &mut series {
+            s.points.iter_mut().for_each(|p| p.1 *= 100.0);
+            s.intervals.iter_mut().for_each(|i| *i = (i.0 * 100.0, i.1 * 100.0));
+        }
+    }
+    series
+}
+
+/// The chart of the paired differences in one outcome (each scenario minus the baseline, run by
+/// run) against parameter `j`: means with 95% intervals for a grid, the differences of every
+/// pair of runs with a binned mean for a Latin hypercube.
+fn difference_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> Figure {
+    let m = &sweep.manifest;
+    let parameter = &m.parameters[j];
+    let baseline = &m.scenarios[0].name;
+    let id = difference_id(outcome, &parameter.key);
+    let name = outcomes::name(outcome, None);
+    let key_words = outcomes::parameter(&parameter.key).to_lowercase();
+    let others: Vec<&str> = other_varying(sweep, j);
+    let title = format!("{name}: difference from {baseline}, by {key_words}");
+    let mut series = Vec::new();
+    let bins = stats::bin_count(m.points.len());
+    for (color, scenario) in m.scenarios.iter().enumerate().skip(1) {
+        let observations = sweep.paired_differences(&scenario.name, baseline, j, y);
+        match m.design {
+            DesignKind::Grid => {
+                let response = stats::marginal_response(&observations);
+                series.push(XySeries {
+                    label: format!("{} minus {baseline}", scenario.name),
+                    color,
+                    style: XyStyle::Means,
+                    points: response.iter().map(|(x, e)| (*x, e.mean)).collect(),
+                    intervals: response.iter().map(|(_, e)| (e.low, e.high)).collect(),
+                });
+            }
+            DesignKind::LatinHypercube { .. } => {
+                let points: Vec<(f64, f64)> = observations.iter().map(|o| (o.x, o.y)).collect();
+                let values = sweep.values_of(j);
+                let (lo, hi) = match parameter.range {
+                    ParameterRange::Interval { min, max } => (min, max),
+                    ParameterRange::Values(_) => {
+                        (values.first().copied().unwrap_or(0.0), values.last().copied().unwrap_or(0.0))
+                    }
+                };
+                let trend = stats::binned_means(&points, lo, hi, bins);
+                series.push(XySeries {
+                    label: format!("{} minus {baseline}: pairs of runs", scenario.name),
+                    color,
+                    style: XyStyle::Scatter,
+                    points,
+                    intervals: Vec::new(),
+                });
+                series.push(XySeries {
+                    label: format!("{} minus {baseline}: binned mean", scenario.name),
+                    color,
+                    style: XyStyle::Trend,
+                    points: trend,
+                    intervals: Vec::new(),
+                });
+            }
+        }
+    }
+    let mut caption = match m.design {
+        DesignKind::Grid => format!(
+            "Each scenario minus {baseline} in {}, paired by replication (the same people and random \
+             numbers), at each value of {key_words}: the mean difference over the {} replications with \
+             its 95% interval (Student t). An interval that excludes 0 is a difference the replications \
+             agree on.",
+            name.to_lowercase(),
+            m.replications
+        ),
+        DesignKind::LatinHypercube { .. } => format!(
+            "Each scenario minus {baseline} in {}, run by run (the same people and random numbers), \
+             against {key_words}; the dashed line is the mean in each of {bins} bins of equal width.",
+            name.to_lowercase()
+        ),
+    };
+    if !others.is_empty() && m.design == DesignKind::Grid {
+        caption.push_str(&format!(" Averaged over the other parameters ({}) first.", in_words(&others)));
+    }
+    let drawn = series.iter().any(|s| s.points.iter().any(|(x, y)| x.is_finite() && y.is_finite()));
+    let mut notes = Vec::new();
+    let svg = if drawn {
+        Some(svg::xy_chart(&XyChart {
+            id: id.clone(),
+            title: title.clone(),
+            x_label: outcomes::parameter(&parameter.key),
+            y_label: format!("difference ({})", axis_unit(outcome, true)),
+            series: in_percent(outcome, series),
+        }))
+    } else {
+        notes.push(format!("Not drawn: no pair of runs has a defined {}.", name.to_lowercase()));
         None
     };
     Figure { id, title, svg, caption, notes }
@@ -146,6 +288,8 @@ fn grid_series(sweep: &SweepFolder, j: usize, y: &[f64]) -> Vec<XySeries> {
 }
 
 fn grid_caption(sweep: &SweepFolder, outcome: &str, key: &str, others: &[&str]) -> String {
+    let (outcome, key) =
+        (outcomes::name(outcome, None).to_lowercase(), outcomes::parameter(key).to_lowercase());
     let mut caption = format!(
         "Mean of {outcome} over the {} replications at each value of {key}, with its 95% interval \
          (Student t); one line per scenario.",
@@ -156,7 +300,7 @@ fn grid_caption(sweep: &SweepFolder, outcome: &str, key: &str, others: &[&str]) 
             " Marginal response: at each value of {key}, each replication's runs are first averaged \
              over the other parameters ({}, every combination in the grid); the mean and interval are \
              those of these averages.",
-            others.join(", ")
+            in_words(others)
         ));
     }
     caption
@@ -197,6 +341,7 @@ fn hypercube_series(sweep: &SweepFolder, j: usize, y: &[f64], bins: usize) -> Ve
 
 fn hypercube_caption(sweep: &SweepFolder, outcome: &str, key: &str, others: &[&str], bins: usize) -> String {
     let m = &sweep.manifest;
+    let (outcome, key) = (outcomes::name(outcome, None), outcomes::parameter(key).to_lowercase());
     let mut caption = format!(
         "{outcome} of every run against {key} ({} design points × {} replications per scenario), one \
          colour per scenario; the dashed line is the mean of the runs in each of {bins} bins of equal \
@@ -207,7 +352,7 @@ fn hypercube_caption(sweep: &SweepFolder, outcome: &str, key: &str, others: &[&s
     if !others.is_empty() {
         caption.push_str(&format!(
             " The other parameters ({}) vary from point to point too, so the spread includes their effect.",
-            others.join(", ")
+            in_words(others)
         ));
     }
     caption
@@ -226,10 +371,12 @@ fn over_time(sweep: &SweepFolder) -> Result<Vec<Figure>, ReportError> {
     for (column, title, unit) in OVER_TIME {
         let id = format!("series-{}", slug(column));
         let caption = format!(
-            "Mean of {column} each day over every run of each scenario ({} replications × {} design \
-             points).",
+            "Mean of {} each day over every run of each scenario ({} replications × {} design \
+             points), in the synthetic samples of {} people.",
+            title.to_lowercase(),
             m.replications,
-            m.points.len()
+            m.points.len(),
+            format::count(m.people as f64)
         );
         let Some(values) = series.numbers(column)? else {
             let note = format!("Not drawn: `{column}` is missing from series.csv.");
@@ -242,7 +389,10 @@ fn over_time(sweep: &SweepFolder) -> Result<Vec<Figure>, ReportError> {
             .enumerate()
             .map(|(color, s)| {
                 let keep: Vec<bool> = scenario.iter().map(|name| *name == s.name).collect();
-                let values = stats::daily_means(&day, &values, &keep, &days);
+                let mut values = stats::daily_means(&day, &values, &keep, &days);
+                if unit.starts_with('%') {
+                    values.iter_mut().for_each(|v| *v *= 100.0);
+                }
                 Line { label: s.name.clone(), values, color, dashed: false }
             })
             .collect();
@@ -252,6 +402,9 @@ fn over_time(sweep: &SweepFolder) -> Result<Vec<Figure>, ReportError> {
             y_label: unit.to_string(),
             x: days.clone(),
             lines,
+            x_end: (m.days > 0).then_some(m.days as f64 - 1.0),
+            start: None,
+            small: false,
         });
         figures.push(Figure { id, title: title.to_string(), svg: Some(svg), caption, notes: Vec::new() });
     }

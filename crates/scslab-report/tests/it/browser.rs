@@ -1,6 +1,6 @@
 //! The report as a browser sees it: headless Debian Chromium loads the page from disk (no
 //! network) and dumps the DOM it built; every chart must be there as SVG, with its lines: for a
-//! comparison and for a sweep (the response charts).
+//! comparison, a sweep (the paired differences and the responses), an audit and a calibration.
 //!
 //! Chromium is required (`apt-get install chromium`); set `SCSLAB_SKIP_BROWSER_TESTS=1` to skip.
 
@@ -61,8 +61,11 @@ fn headless_chromium_renders_every_chart_as_svg() {
         "{}",
         &dom[..dom.len().min(2000)]
     );
+    // Every chart of the page, small multiples included, is in the DOM as SVG.
     let svgs = dom.matches("<svg ").count();
-    assert_eq!(svgs, super::CHARTS.len(), "SVG elements in the rendered DOM");
+    assert_eq!(svgs, report.html.matches("<svg ").count(), "SVG elements in the rendered DOM");
+    assert!(svgs > super::CHARTS.len(), "small multiples for the lists");
+    assert!(dom.contains("<section id=\"findings\">"), "the findings open the page");
     for id in super::CHARTS {
         assert!(dom.contains(&format!("id=\"{id}\"")), "{id} missing from the rendered DOM");
     }
@@ -94,10 +97,16 @@ fn headless_chromium_renders_the_response_charts_of_a_sweep() {
     let parameter = "behaviour.fear_perception";
     let outcomes = super::sweep::outcomes(&dir, &[parameter]);
     let svgs = dom.matches("<svg ").count();
-    assert_eq!(svgs, outcomes.len() + super::sweep::SERIES_CHARTS.len(), "SVG elements in the rendered DOM");
+    assert_eq!(
+        svgs,
+        2 * outcomes.len() + super::sweep::SERIES_CHARTS.len(),
+        "SVG elements in the rendered DOM"
+    );
     for outcome in &outcomes {
         let svg = super::chart(&dom, &super::sweep::response_id(outcome, parameter));
-        assert!(svg.contains(&format!("<title>{outcome} against {parameter}</title>")), "{outcome}");
+        assert!(svg.contains(", by fear perception</title>"), "{outcome}");
+        let svg = super::chart(&dom, &super::sweep::difference_id(outcome, parameter));
+        assert!(svg.contains(": difference from none, by fear perception</title>"), "{outcome}");
     }
     let compliance = super::chart(&dom, &super::sweep::response_id("compliance_rate", parameter));
     assert_eq!(super::polylines(compliance), [(2, false), (2, false)], "response lines in the rendered DOM");
@@ -109,4 +118,27 @@ fn headless_chromium_renders_the_response_charts_of_a_sweep() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn headless_chromium_renders_the_audit_and_calibration_pages() {
+    if std::env::var("SCSLAB_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
+        eprintln!("skipped: SCSLAB_SKIP_BROWSER_TESTS=1");
+        return;
+    }
+    assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} not found (see the first test)");
+    for (dir, tables) in [
+        (super::pages::audit_folder("browser-audit"), "class=\"audit-table\""),
+        (super::pages::calibration_folder("browser-calibration"), "id=\"fit-table\""),
+    ] {
+        let report = super::render(&dir);
+        let page = scslab_report::write(&report, &scslab_report::default_path(&dir)).unwrap();
+        let profile = dir.join("chromium-profile");
+        std::fs::create_dir_all(&profile).unwrap();
+        let dom = dump_dom(&page.canonicalize().unwrap(), &profile);
+        assert!(dom.contains("<section id=\"findings\">"), "{}", &dom[..dom.len().min(2000)]);
+        assert!(dom.contains(tables), "{}", &dom[..dom.len().min(2000)]);
+        assert_eq!(dom.matches("<svg ").count(), report.html.matches("<svg ").count());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -9,6 +9,7 @@ use scslab_report::{Report, ReportError, ReportKind};
 use scslab_runner::RunConfig;
 
 mod browser;
+mod pages;
 mod sweep;
 
 const PEOPLE: u64 = 3_000;
@@ -94,11 +95,14 @@ fn copy_of(src: &Path, name: &str) -> PathBuf {
     dst
 }
 
-/// The `<svg ... id="{id}" ...>...</svg>` element of a chart, in the page or in a browser's DOM.
+/// The `<svg ... id="{id}" ...>...</svg>` element of a chart, in the page or in a browser's DOM;
+/// for small multiples, the `<div id="{id}">` holding their charts.
 fn chart<'a>(html: &'a str, id: &str) -> &'a str {
     let at = html.find(&format!(" id=\"{id}\"")).unwrap_or_else(|| panic!("no chart {id}"));
-    let start = html[..at].rfind("<svg").unwrap_or_else(|| panic!("{id} is not an svg element"));
-    let len = html[start..].find("</svg>").unwrap();
+    let start = html[..at].rfind('<').unwrap();
+    let end = if html[start..].starts_with("<div") { "</div>" } else { "</svg>" };
+    assert!(html[start..].starts_with("<svg") || end == "</div>", "{id} is not an svg element");
+    let len = html[start..].find(end).unwrap();
     &html[start..start + len]
 }
 
@@ -127,9 +131,12 @@ fn a_run_report_has_every_chart_with_one_point_per_day() {
     let html = &report.html;
     assert!(html.contains("<strong id=\"scenario-name\">china-2020</strong>"));
     assert!(html.contains("scslab run --scenario scenario.toml --people 3000 --days 30 --seed 2020"));
-    assert!(html.contains("<dt>people</dt><dd>3,000</dd>"));
-    // Labels with commas, read from quoted CSV fields.
-    assert!(html.contains("True violations per 1,000 adults a year"));
+    assert!(html.contains("<dt>people</dt><dd>3,000 (a synthetic sample)</dd>"));
+    // Rates with their unit, counts without decimals.
+    assert!(html.contains(" per 1,000 adults a year</td>"));
+    let sanctions = &html[html.find("<tr id=\"headline-sanctions\">").unwrap()..];
+    let sanctions = &sanctions[..sanctions.find("</tr>").unwrap()];
+    assert!(!sanctions.contains('.'), "a count with decimals: {sanctions}");
     for id in &CHARTS[..LINE_CHARTS] {
         let lines = polylines(chart(html, id));
         assert!(!lines.is_empty(), "{id} has no lines");
@@ -204,10 +211,15 @@ fn missing_folders_files_and_bad_manifests_are_typed_errors() {
     assert!(matches!(e, ReportError::Json { .. }), "{e}");
     assert!(e.to_string().contains("line 2"), "{e}");
 
+    std::fs::write(dir.join("manifest.json"), "{\"kind\": \"mystery\"}").unwrap();
+    let e = scslab_report::render(&dir).unwrap_err();
+    assert!(matches!(e, ReportError::UnsupportedKind { ref kind, .. } if kind == "mystery"), "{e}");
+    assert!(e.to_string().contains("expected a run, comparison, sweep, audit or calibration folder"), "{e}");
+
+    // An audit folder without its table.
     std::fs::write(dir.join("manifest.json"), "{\"kind\": \"audit\"}").unwrap();
     let e = scslab_report::render(&dir).unwrap_err();
-    assert!(matches!(e, ReportError::UnsupportedKind { ref kind, .. } if kind == "audit"), "{e}");
-    assert!(e.to_string().contains("expected a run, comparison or sweep folder"), "{e}");
+    assert!(matches!(&e, ReportError::MissingFile { path, .. } if path.ends_with("audit.csv")), "{e}");
 
     // A manifest that says it is a sweep's is read as one, and its fields are checked.
     std::fs::write(dir.join("manifest.json"), "{\"kind\": \"sweep\"}").unwrap();

@@ -99,6 +99,11 @@ pub(crate) fn response_id(outcome: &str, parameter: &str) -> String {
     format!("response-{outcome}-by-{}", parameter.replace('.', "-"))
 }
 
+/// The paired-difference chart's id, as the report names it.
+pub(crate) fn difference_id(outcome: &str, parameter: &str) -> String {
+    format!("difference-{outcome}-by-{}", parameter.replace('.', "-"))
+}
+
 /// The value of attribute `name` in each element of `svg` that starts with `start`.
 fn attributes(svg: &str, start: &str, name: &str) -> Vec<f64> {
     svg.split(start)
@@ -128,13 +133,18 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
     );
     let outcomes = outcomes(dir, &[FEAR]);
     assert!(outcomes.len() >= 20, "{outcomes:?}");
-    let mut expected: Vec<String> = outcomes.iter().map(|o| response_id(o, FEAR)).collect();
+    let mut expected: Vec<String> =
+        outcomes.iter().flat_map(|o| [difference_id(o, FEAR), response_id(o, FEAR)]).collect();
     expected.extend(SERIES_CHARTS.map(String::from));
     assert_eq!(report.charts, expected);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     let html = &report.html;
     assert!(html.contains("<strong id=\"sweep-name\">grid</strong>"));
     assert!(html.contains("id=\"design-table\"") && html.contains("<code>behaviour.fear_perception</code>"));
+    // Titles in words, not keys.
+    let compliance = chart(html, &response_id("compliance_rate", FEAR));
+    assert!(compliance.contains("<title>Adult-days without a violation, by fear perception</title>"));
+    assert!(!compliance.contains(">behaviour.fear_perception<") && !compliance.contains(">compliance_rate<"));
     assert!(!html.contains("Marginal response") && !html.contains("NaN") && !html.contains("<script"));
 
     // Compliance: one line per scenario through its two means, each with its interval.
@@ -158,11 +168,13 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
             continue;
         }
         let svg = chart(html, &response_id(&row[col("outcome")], FEAR));
+        // Shares are drawn in percent.
+        let k = if svg.contains(">percent<") { 100.0 } else { 1.0 };
         let x: f64 = row[col(FEAR)].parse().unwrap();
         let start = format!("<circle class=\"mean\" data-series=\"{}\" data-x=\"{x}\"", row[col("scenario")]);
         assert_eq!(attributes(svg, &start, "data-y").len(), 1, "{start}");
-        assert!(close(attributes(svg, &start, "data-y")[0], mean), "{start}: {mean}");
-        let low: f64 = row[col("ci_low")].parse().unwrap();
+        assert!(close(attributes(svg, &start, "data-y")[0], mean * k), "{start}: {mean}");
+        let low: f64 = row[col("ci_low")].parse::<f64>().unwrap() * k;
         let ci = attributes(
             svg,
             &format!("<path class=\"ci\" data-series=\"{}\"", row[col("scenario")]),
@@ -180,17 +192,58 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
 }
 
 #[test]
+fn a_grid_sweep_report_draws_the_paired_differences_of_summary_csv() {
+    let dir = grid_dir();
+    let report = render(dir);
+    let html = &report.html;
+    let (header, rows) = csv(&dir.join("summary.csv"));
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let mut checked = 0;
+    for row in rows.iter().filter(|r| r[col("kind")] == "difference") {
+        let mean: f64 = row[col("mean")].parse().unwrap();
+        let outcome = &row[col("outcome")];
+        if !mean.is_finite() {
+            continue;
+        }
+        let svg = chart(html, &difference_id(outcome, FEAR));
+        assert!(svg.contains(": difference from none, by fear perception</title>"), "{outcome}");
+        let x: f64 = row[col(FEAR)].parse().unwrap();
+        let start = format!("<circle class=\"mean\" data-series=\"china-2020 minus none\" data-x=\"{x}\"");
+        let drawn = attributes(svg, &start, "data-y");
+        assert_eq!(drawn.len(), 1, "{outcome}: {start}");
+        // Shares are drawn in percentage points.
+        let share = svg.contains(">difference (percentage points)<");
+        let expected = if share { mean * 100.0 } else { mean };
+        assert!(
+            (drawn[0] - expected).abs() <= 1e-9 * expected.abs().max(1e-9),
+            "{outcome}: {drawn:?} vs {expected}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} differences checked");
+    // The page opens with findings in words, each with its interval.
+    let findings = &html[html.find("<section id=\"findings\">").unwrap()..];
+    let findings = &findings[..findings.find("</section>").unwrap()];
+    assert!(findings.contains("china-2020 minus none"), "{findings}");
+    assert!(findings.contains("95% interval"), "{findings}");
+}
+
+#[test]
 fn a_grid_over_two_parameters_shows_the_marginal_response() {
     let dir = grid2_dir();
     let report = render(dir);
     let outcomes = outcomes(dir, &[FEAR, JUDGMENT]);
-    assert_eq!(report.charts.len(), 2 * outcomes.len() + SERIES_CHARTS.len());
+    assert_eq!(report.charts.len(), 4 * outcomes.len() + SERIES_CHARTS.len());
     let html = &report.html;
     let id = response_id("compliance_rate", FEAR);
     let svg = chart(html, &id);
     let figure = &html[html.find(&format!("<figure id=\"fig-{id}\"")).unwrap()..];
     let caption = &figure[..figure.find("</figure>").unwrap()];
-    assert!(caption.contains("Marginal response") && caption.contains(JUDGMENT), "{caption}");
+    assert!(
+        caption.contains("Marginal response")
+            && caption.contains("detection of judgment default by court defaulters"),
+        "{caption}"
+    );
     // `none` has no court lists: the note says it runs unchanged.
     let by_judgment = &html
         [html.find(&format!("<figure id=\"fig-{}\"", response_id("compliance_rate", JUDGMENT))).unwrap()..];
@@ -213,8 +266,9 @@ fn a_grid_over_two_parameters_shows_the_marginal_response() {
             assert_eq!(means.len(), 2);
             let start = format!("<circle class=\"mean\" data-series=\"{scenario}\" data-x=\"{x}\"");
             let drawn = attributes(svg, &start, "data-y");
-            let expected = (means[0] + means[1]) / 2.0;
-            assert!((drawn[0] - expected).abs() <= 1e-12, "{start}: {drawn:?} vs {expected}");
+            // Compliance is a share, drawn in percent.
+            let expected = (means[0] + means[1]) / 2.0 * 100.0;
+            assert!((drawn[0] - expected).abs() <= 1e-10, "{start}: {drawn:?} vs {expected}");
         }
     }
 }
