@@ -776,7 +776,13 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
             println!("{}: {}: {}", a.scenario, f.criterion.title(), f.text);
         }
     }
-    println!("\noutputs: {} (audit.csv, audit.parquet, audit.md, manifest.json)", out_dir.display());
+    let report = scslab_report::render(&out_dir)?;
+    let page = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;
+    println!(
+        "\noutputs: {} (audit.csv, audit.parquet, audit.md, manifest.json, {})",
+        out_dir.display(),
+        page.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
+    );
     Ok(())
 }
 
