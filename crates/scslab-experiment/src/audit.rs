@@ -13,7 +13,7 @@ mod write;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS, Valence};
 use scslab_output::OutputError;
@@ -22,12 +22,13 @@ use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criteria::{
     CONTINUITY, Counts, Criterion, DE_MINIMIS, FOUR_FIFTHS_HIGH, Finding, Group, Interval,
-    MIN_PROVINCE_SHARE, Statistic, Verdict, findings, mean_interval, rate_ratio, ratio_interval, statistics,
+    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, extreme_provinces, findings, group_ratio, mean_interval,
+    rate_ratio, ratio_interval, statistics,
 };
 pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gravity};
 
 use crate::design::{Streams, replication_seed};
-use crate::stats::paired_difference;
+use crate::stats::{mean_ci, t_quantile_975};
 
 /// Default population of an audit.
 pub const DEFAULT_PEOPLE: u64 = 20_000;
@@ -97,6 +98,15 @@ pub enum AuditError {
     /// Worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// A counter the audit reads is not in a replication's daily series (a bug: the audit and
+    /// the model disagree on the counters' names).
+    #[error("the daily series of {scenario} has no counter `{counter}` (persons or firms)")]
+    MissingCounter {
+        /// The scenario.
+        scenario: String,
+        /// The counter's name.
+        counter: String,
+    },
 }
 
 /// The audit of one scenario.
@@ -132,8 +142,13 @@ pub struct AuditRow {
     pub main: Option<Interval>,
     /// The other scenario's estimate.
     pub against: Option<Interval>,
-    /// Paired difference main - against over replications with common random numbers.
+    /// Difference main - against, over replications with common random numbers: exactly
+    /// `main.estimate - against.estimate`, with a paired 95% interval (for a ratio, the
+    /// difference of the geometric means with a paired delta-method interval on the log scale).
+    /// Undefined (NaN) when either side is.
     pub difference: Option<Interval>,
+    /// The statistic's unit.
+    pub unit: Unit,
 }
 
 /// What an audit found.
@@ -157,13 +172,18 @@ pub struct Audit {
     pub command: String,
 }
 
-/// Progress of an audit: a replication finished.
+/// Progress of an audit, reported after every simulated day of every replication, so that it
+/// moves from the start.
 #[derive(Clone, Debug)]
 pub struct AuditProgress {
     /// Replications finished so far (of both scenarios).
     pub done: usize,
     /// Replications in the audit.
     pub total: usize,
+    /// Days simulated so far, summed over all replications (of both scenarios).
+    pub done_days: u64,
+    /// Days to simulate in all: replications x days.
+    pub total_days: u64,
 }
 
 /// Audits `scenario` (and `against`, on the same seeds) and writes the files if
@@ -199,7 +219,7 @@ pub fn audit(
         scslab_runner::preflight(&cfg).map_err(AuditError::Memory)?;
     }
     let scenarios: Vec<&Scenario> = std::iter::once(&main).chain(other.as_ref()).collect();
-    let counts = run_all(&scenarios, &seeds, workers, progress)?;
+    let counts = run_all(&scenarios, &seeds, workers, config.days, progress)?;
     let mut counts = counts.into_iter();
     let main_assessment = assess(&main, counts.next().unwrap_or_default());
     let against_assessment = other.as_ref().map(|s| assess(s, counts.next().unwrap_or_default()));
@@ -252,12 +272,19 @@ fn table(main: &Assessment, against: Option<&Assessment>) -> Vec<AuditRow> {
             continue;
         }
         let m = find(main, &s.key);
-        let b = against.and_then(|a| find(a, &s.key));
+        let mut b = against.and_then(|a| find(a, &s.key));
+        // The most and least affected provinces are the audited scenario's: the other scenario's
+        // ratio is taken between the same two provinces, so that the row compares like with like.
+        if let (Some(x), Some(a), Some((most, least))) = (
+            &m,
+            against,
+            (s.key == "ratio_province_most_least").then(|| extreme_provinces(&main.counts)).flatten(),
+        ) {
+            let values: Vec<f64> = a.counts.iter().map(|c| group_ratio(&c.province, &most, &least)).collect();
+            b = Some(Statistic { interval: ratio_interval(&values), values, ..x.clone() });
+        }
         let difference = match (&m, &b) {
-            (Some(x), Some(y)) => {
-                let e = paired_difference(&x.values, &y.values);
-                Some(Interval { n: e.n, estimate: e.mean, low: e.ci_low(), high: e.ci_high() })
-            }
+            (Some(x), Some(y)) => Some(difference(x, y)),
             _ => None,
         };
         rows.push(AuditRow {
@@ -267,10 +294,42 @@ fn table(main: &Assessment, against: Option<&Assessment>) -> Vec<AuditRow> {
             main: m.map(|x| x.interval),
             against: b.map(|x| x.interval),
             difference,
+            unit: s.unit,
         });
     }
     rows.sort_by_key(|r| r.criterion);
     rows
+}
+
+/// The difference `a - b` of two statistics over the same seeds (common random numbers),
+/// consistent with the two estimates by construction: the estimate is exactly
+/// `a.interval.estimate - b.interval.estimate`.
+///
+/// For a mean, the interval is the paired Student-t interval of the per-replication differences
+/// (whose mean is the difference of the means). For a ratio, whose estimate is a geometric mean,
+/// the interval is the delta-method interval of `exp(ma) - exp(mb)`, with `ma`, `mb` the means
+/// of the log ratios and their paired covariance. Undefined (NaN) when either side is.
+pub fn difference(a: &Statistic, b: &Statistic) -> Interval {
+    let n = a.values.len().min(b.values.len());
+    let estimate = a.interval.estimate - b.interval.estimate;
+    let undefined = Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
+    if !estimate.is_finite() {
+        return undefined;
+    }
+    let half = if a.is_ratio || b.is_ratio {
+        let la: Vec<f64> = a.values[..n].iter().map(|x| x.ln()).collect();
+        let lb: Vec<f64> = b.values[..n].iter().map(|x| x.ln()).collect();
+        let (ma, mb) = (mean_ci(&la).mean, mean_ci(&lb).mean);
+        let (ea, eb) = (ma.exp(), mb.exp());
+        // Per-replication linearised differences: their variance is the delta-method variance.
+        let d: Vec<f64> = la.iter().zip(&lb).map(|(x, y)| ea * (x - ma) - eb * (y - mb)).collect();
+        let e = mean_ci(&d);
+        if n < 2 { f64::NAN } else { t_quantile_975(n as f64 - 1.0) * e.se }
+    } else {
+        let d: Vec<f64> = a.values[..n].iter().zip(&b.values[..n]).map(|(x, y)| x - y).collect();
+        mean_ci(&d).half_width
+    };
+    Interval { n, estimate, low: estimate - half, high: estimate + half }
 }
 
 /// Runs every (scenario, replication) on `workers` threads, one thread per run; returns the
@@ -279,6 +338,7 @@ fn run_all(
     scenarios: &[&Scenario],
     seeds: &[u64],
     workers: usize,
+    days: u32,
     progress: &(dyn Fn(AuditProgress) + Sync),
 ) -> Result<Vec<Vec<Counts>>, AuditError> {
     let jobs: Vec<(usize, usize)> =
@@ -287,6 +347,8 @@ fn run_all(
     let failure: Mutex<Option<AuditError>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let done_days = AtomicU64::new(0);
+    let total_days = jobs.len() as u64 * days as u64;
     let stop = AtomicBool::new(false);
     let fail = |e: AuditError| {
         stop.store(true, Ordering::SeqCst);
@@ -300,18 +362,28 @@ fn run_all(
             scenario.params.seed = seeds[r];
             let mut cfg = RunConfig::new(scenario);
             cfg.threads = 1;
-            match scslab_runner::run(&cfg, &mut |_| {}) {
-                Ok(outcome) => {
-                    let c = counts_of(&outcome.series, &cfg.scenario);
-                    results.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(c);
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    progress(AuditProgress { done: n, total: jobs.len() });
+            let mut on_day = |p: scslab_runner::Progress| {
+                if let scslab_runner::Progress::Day { .. } = p {
+                    let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
+                    let n = done.load(Ordering::SeqCst);
+                    progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
                 }
-                Err(source) => fail(AuditError::Run {
-                    scenario: scenarios[s].name.clone(),
-                    replication: r as u32,
-                    source,
-                }),
+            };
+            match scslab_runner::run(&cfg, &mut on_day).map_err(|source| AuditError::Run {
+                scenario: scenarios[s].name.clone(),
+                replication: r as u32,
+                source,
+            }) {
+                Ok(outcome) => match counts_of(&outcome.series, &cfg.scenario) {
+                    Ok(c) => {
+                        results.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(c);
+                        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        let d = done_days.load(Ordering::SeqCst);
+                        progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
+                    }
+                    Err(e) => fail(e),
+                },
+                Err(e) => fail(e),
             }
         }
     };
@@ -334,28 +406,34 @@ fn run_all(
         .collect())
 }
 
-/// One replication's counters, read from its daily series.
-pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Counts {
-    let sum = |x: Option<&[f64]>| x.map_or(0.0, |v| v.iter().sum::<f64>());
-    let both = |name: &str| sum(series.person(name)) + sum(series.firm(name));
-    let recorded: f64 = PERSON_EVENTS
-        .iter()
-        .filter(|e| e.valence == Valence::Violation)
-        .map(|e| {
-            sum(series.person(&format!("recorded_{}", e.name)))
-                + sum(series.person(&format!("false_records_{}", e.name)))
-        })
-        .chain(FIRM_EVENTS.iter().filter(|e| e.valence == Valence::Violation).map(|e| {
-            sum(series.firm(&format!("recorded_{}", e.name)))
-                + sum(series.firm(&format!("false_records_{}", e.name)))
-        }))
-        .sum();
+/// One replication's counters, read from its daily series. A counter the audit needs that the
+/// series does not have is an error, never a silent 0.
+pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, AuditError> {
+    let missing = |counter: &str| AuditError::MissingCounter {
+        scenario: scenario.name.clone(),
+        counter: counter.into(),
+    };
+    let total = |x: &[f64]| x.iter().sum::<f64>();
+    let person = |name: &str| series.person(name).map(total).ok_or_else(|| missing(name));
+    let firm = |name: &str| series.firm(name).map(total).ok_or_else(|| missing(name));
+    // Persons and firms: at least one of them must have the counter (a measure is either).
+    let both = |name: &str| match (series.person(name), series.firm(name)) {
+        (None, None) => Err(missing(name)),
+        (p, f) => Ok(p.map_or(0.0, total) + f.map_or(0.0, total)),
+    };
+    let mut recorded = 0.0;
+    for e in PERSON_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
+        recorded += person(&format!("recorded_{}", e.name))? + person(&format!("false_records_{}", e.name))?;
+    }
+    for e in FIRM_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
+        recorded += firm(&format!("recorded_{}", e.name))? + firm(&format!("false_records_{}", e.name))?;
+    }
     let lists = blacklists(&scenario.params);
     let mut severe = 0.0;
     let mut severe_after_minor = 0.0;
     for l in &lists {
         let name = format!("entries_{}", l.name);
-        let entries = if l.persons { sum(series.person(&name)) } else { sum(series.firm(&name)) };
+        let entries = if l.persons { person(&name)? } else { firm(&name)? };
         let n = entries * l.severe.len() as f64;
         severe += n;
         if l.minor_reachable {
@@ -365,31 +443,34 @@ pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Counts {
     let mut spillover_by_measure: Vec<(String, f64)> = Vec::new();
     for m in lists.iter().flat_map(|l| &l.spillover) {
         if !spillover_by_measure.iter().any(|x| &x.0 == m) {
-            spillover_by_measure.push((m.clone(), both(&format!("spillover_applied_{m}"))));
+            spillover_by_measure.push((m.clone(), both(&format!("spillover_applied_{m}"))?));
         }
     }
-    let groups = |dim: &str| -> Vec<Group> {
+    let groups = |dim: &str| -> Result<Vec<Group>, AuditError> {
         let adults = series.person_by_group(dim, "adults");
-        series
-            .person_by_group(dim, "sanctions")
+        let sanctions = series.person_by_group(dim, "sanctions");
+        if adults.is_empty() || adults.len() != sanctions.len() {
+            return Err(missing(&format!("adults and sanctions by {dim}")));
+        }
+        Ok(sanctions
             .into_iter()
             .zip(adults)
             .map(|((name, sanctions), (_, adult_days))| Group { name, sanctions, adult_days })
-            .collect()
+            .collect())
     };
-    Counts {
-        adult_days: sum(series.person("adults")),
-        sanctions: both("sanctions"),
-        spillover: both("spillover_sanctions"),
-        false_sanctions: both("false_sanctions"),
-        person_false_sanctions: sum(series.person("false_sanctions")),
+    Ok(Counts {
+        adult_days: person("adults")?,
+        sanctions: both("sanctions")?,
+        spillover: both("spillover_sanctions")?,
+        false_sanctions: both("false_sanctions")?,
+        person_false_sanctions: person("false_sanctions")?,
         recorded_violations: recorded,
-        fines_yuan: both("fines_yuan"),
+        fines_yuan: both("fines_yuan")?,
         severe,
         severe_after_minor,
         spillover_by_measure,
-        income: groups("income"),
-        urban_rural: groups("urban_rural"),
-        province: groups("province"),
-    }
+        income: groups("income")?,
+        urban_rural: groups("urban_rural")?,
+        province: groups("province")?,
+    })
 }

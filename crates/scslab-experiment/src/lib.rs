@@ -34,6 +34,7 @@ mod crn;
 pub mod design;
 mod execute;
 mod file;
+pub mod format;
 mod results;
 pub mod stats;
 
@@ -43,7 +44,10 @@ pub use combine::{RowKind, SummaryRow};
 pub use crn::{CrnRow, measure_crn};
 pub use design::{Range, Streams, replication_seed};
 pub use execute::{RunSpec, SweepOutcome, plan, run_sweep};
-pub use file::{Design, MAX_RUNS, Parameter, Sweep, load, parse};
+pub use file::{
+    BYTES_PER_SERIES_ROW, Budget, CONSERVATIVE_RATE, Design, MAX_DATASET_BYTES, MAX_NAME_LEN,
+    MAX_PERSON_DAYS, MAX_POINTS, MAX_RUNS, MIN_REPLICATIONS, Parameter, Sweep, check_name, load, parse,
+};
 pub use results::SERIES;
 
 use scslab_output::OutputError;

@@ -77,6 +77,10 @@ pub enum Verdict {
     NotMet,
     /// The regime imposed no detrimental treatment in any replication.
     NotApplicable,
+    /// The headline statistic is undefined in at least one replication (a share of sanctions in
+    /// a replication without a sanction, a ratio with a group without adults): nothing is
+    /// concluded.
+    Undefined,
 }
 
 impl Verdict {
@@ -87,6 +91,7 @@ impl Verdict {
             Verdict::Indicated => "indicated (interval reaches the threshold)",
             Verdict::NotMet => "not met",
             Verdict::NotApplicable => "not applicable",
+            Verdict::Undefined => "n/a (undefined in some replication)",
         }
     }
 }
@@ -134,8 +139,64 @@ pub fn rate_ratio(sanctions_a: f64, adults_a: f64, sanctions_b: f64, adults_b: f
     ((sanctions_a + CONTINUITY) / adults_a) / ((sanctions_b + CONTINUITY) / adults_b)
 }
 
+/// `a / b`, undefined (NaN) when `b` is not positive: a share of no sanctions is not 0.
 fn share(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { 0.0 }
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// What a statistic's numbers are, so that each is shown in its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A share in [0, 1], shown as a percentage; differences in percentage points.
+    Share,
+    /// A count summed over the horizon, shown without decimals.
+    Count,
+    /// Events per 1,000 (or per million) adults a year, as the label says.
+    Rate,
+    /// A ratio of two rates (1 = no difference).
+    Ratio,
+    /// Yuan (per recorded violation, as the label says).
+    Yuan,
+    /// A plain number per recorded violation.
+    PerViolation,
+}
+
+impl Unit {
+    /// Stable key, written in `audit.csv`'s `unit` column.
+    pub fn key(self) -> &'static str {
+        match self {
+            Unit::Share => "share",
+            Unit::Count => "count",
+            Unit::Rate => "rate",
+            Unit::Ratio => "ratio",
+            Unit::Yuan => "yuan",
+            Unit::PerViolation => "per_violation",
+        }
+    }
+
+    /// A value in this unit, for a lay reader ("n/a" when undefined).
+    pub fn show(self, x: f64) -> String {
+        use crate::format;
+        match self {
+            Unit::Share => format::percent(x),
+            Unit::Count => format::count(x),
+            Unit::Yuan => format::yuan(x),
+            Unit::Rate | Unit::Ratio | Unit::PerViolation => format::number(x),
+        }
+    }
+
+    /// A difference of two values in this unit, signed (shares in percentage points).
+    pub fn show_difference(self, x: f64) -> String {
+        use crate::format;
+        match self {
+            Unit::Share => format::points(x),
+            Unit::Count if x.is_finite() && x > 0.0 => format!("+{}", format::count(x)),
+            Unit::Count => format::count(x),
+            Unit::Yuan if x.is_finite() && x > 0.0 => format!("+{}", format::yuan(x)),
+            Unit::Yuan => format::yuan(x),
+            Unit::Rate | Unit::Ratio | Unit::PerViolation => format::signed(x),
+        }
+    }
 }
 
 /// Sanctions and adult-days of one group.
@@ -195,6 +256,8 @@ pub struct Statistic {
     pub interval: Interval,
     /// True for a ratio (interval on the log scale).
     pub is_ratio: bool,
+    /// What its numbers are.
+    pub unit: Unit,
 }
 
 /// The finding of one criterion.
@@ -210,17 +273,19 @@ pub struct Finding {
     pub text: String,
 }
 
-fn stat(criterion: Criterion, key: &str, label: &str, values: Vec<f64>) -> Statistic {
+fn stat(criterion: Criterion, key: &str, label: &str, unit: Unit, values: Vec<f64>) -> Statistic {
     let interval = mean_interval(&values);
-    Statistic { criterion, key: key.into(), label: label.into(), values, interval, is_ratio: false }
+    Statistic { criterion, key: key.into(), label: label.into(), values, interval, is_ratio: false, unit }
 }
 
 fn ratio_stat(criterion: Criterion, key: &str, label: String, values: Vec<f64>) -> Statistic {
     let interval = ratio_interval(&values);
-    Statistic { criterion, key: key.into(), label, values, interval, is_ratio: true }
+    Statistic { criterion, key: key.into(), label, values, interval, is_ratio: true, unit: Unit::Ratio }
 }
 
-fn group_ratio(groups: &[Group], a: &str, b: &str) -> f64 {
+/// The sanction rate ratio of group `a` to group `b` (NaN if either is missing or has no
+/// adults).
+pub fn group_ratio(groups: &[Group], a: &str, b: &str) -> f64 {
     let get = |n: &str| groups.iter().find(|g| g.name == n);
     match (get(a), get(b)) {
         (Some(x), Some(y)) => rate_ratio(x.sanctions, x.adult_days, y.sanctions, y.adult_days),
@@ -265,29 +330,33 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             UnrelatedContexts,
             "spillover_share",
             "Share of sanctions from an unrelated context",
+            Unit::Share,
             per(&|c| share(c.spillover, c.sanctions)),
         ),
         stat(
             UnrelatedContexts,
             "sanctions_per_1000_adults_year",
             "Sanctions per 1,000 adults a year (persons and firms)",
+            Unit::Rate,
             per(&|c| share(c.sanctions, years(c)) * 1e3),
         ),
         stat(
             UnrelatedContexts,
             "spillover_sanctions",
             "Cross-context sanctions (count)",
+            Unit::Count,
             per(&|c| c.spillover),
         ),
     ];
     for m in measures {
         let values = per(&|c| {
-            share(c.spillover_by_measure.iter().find(|(n, _)| n == m).map_or(0.0, |x| x.1), c.sanctions)
+            share(c.spillover_by_measure.iter().find(|(n, _)| n == m).map_or(f64::NAN, |x| x.1), c.sanctions)
         });
         s.push(stat(
             UnrelatedContexts,
             &format!("spillover_share_{m}"),
             &format!("Share of sanctions: {m} in an unrelated context"),
+            Unit::Share,
             values,
         ));
     }
@@ -296,24 +365,28 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             Disproportionate,
             "severe_after_minor_share",
             "Share of sanctions: severe measure at entry into a list a minor record can trigger",
+            Unit::Share,
             per(&|c| share(c.severe_after_minor, c.sanctions)),
         ),
         stat(
             Disproportionate,
             "severe_share",
             "Share of sanctions: severe measure (travel ban, job exclusion, detention, closure)",
+            Unit::Share,
             per(&|c| share(c.severe, c.sanctions)),
         ),
         stat(
             Disproportionate,
             "sanctions_per_recorded_violation",
             "Sanctions per recorded violation",
+            Unit::PerViolation,
             per(&|c| share(c.sanctions, c.recorded_violations)),
         ),
         stat(
             Disproportionate,
             "fines_yuan_per_recorded_violation",
             "Fines (yuan) per recorded violation",
+            Unit::Yuan,
             per(&|c| share(c.fines_yuan, c.recorded_violations)),
         ),
     ]);
@@ -342,12 +415,14 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             FalseSanctions,
             "false_sanction_share",
             "Share of sanctions resting on a false record",
+            Unit::Share,
             per(&|c| share(c.false_sanctions, c.sanctions)),
         ),
         stat(
             FalseSanctions,
             "false_sanctions_per_million_adults_year",
             "False sanctions on persons per million adults a year",
+            Unit::Rate,
             per(&|c| share(c.person_false_sanctions, years(c)) * 1e6),
         ),
     ]);
@@ -355,11 +430,11 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
 }
 
 fn pct(x: f64) -> String {
-    if x.is_nan() { "n/a".into() } else { format!("{:.1}%", x * 100.0) }
+    crate::format::percent(x)
 }
 
 fn num(x: f64) -> String {
-    if x.is_nan() { "n/a".into() } else { format!("{x:.2}") }
+    crate::format::number(x)
 }
 
 fn share_verdict(i: &Interval) -> Verdict {
@@ -375,7 +450,7 @@ fn share_verdict(i: &Interval) -> Verdict {
 fn ratio_verdict(i: &Interval) -> Verdict {
     let outside = |x: f64| !(1.0 / FOUR_FIFTHS_HIGH..=FOUR_FIFTHS_HIGH).contains(&x);
     if i.estimate.is_nan() {
-        Verdict::NotMet
+        Verdict::Undefined
     } else if (i.low > FOUR_FIFTHS_HIGH) || (i.high < 1.0 / FOUR_FIFTHS_HIGH) {
         Verdict::Met
     } else if outside(i.estimate) {
@@ -409,6 +484,20 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
         }
         let Some(h) = get(headline) else { continue };
         let i = &h.interval;
+        if criterion != Criterion::DisparateImpact && i.estimate.is_nan() {
+            let undefined = h.values.iter().filter(|v| v.is_nan()).count();
+            out.push(Finding {
+                criterion,
+                statistic: headline.into(),
+                verdict: Verdict::Undefined,
+                text: format!(
+                    "{} is undefined in {undefined} of {} replications (no sanction there); nothing is concluded",
+                    h.label.to_lowercase(),
+                    h.values.len()
+                ),
+            });
+            continue;
+        }
         let ci = |i: &Interval| format!("(95% CI {}-{})", pct(i.low), pct(i.high));
         let (verdict, text) = match criterion {
             Criterion::UnrelatedContexts => {
@@ -442,6 +531,8 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                     Verdict::Met
                 } else if verdicts.contains(&Verdict::Indicated) {
                     Verdict::Indicated
+                } else if verdicts.contains(&Verdict::Undefined) {
+                    Verdict::Undefined
                 } else {
                     Verdict::NotMet
                 };
