@@ -22,8 +22,8 @@ use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criteria::{
     CONTINUITY, Counts, Criterion, DE_MINIMIS, FOUR_FIFTHS_HIGH, Finding, Group, Interval,
-    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, extreme_provinces, findings, group_ratio, mean_interval,
-    rate_ratio, ratio_interval, statistics,
+    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, defined, extreme_provinces, findings, group_ratio,
+    mean_interval, rate_ratio, ratio_interval, statistics,
 };
 pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gravity};
 
@@ -308,25 +308,32 @@ fn table(main: &Assessment, against: Option<&Assessment>) -> Vec<AuditRow> {
 /// For a mean, the interval is the paired Student-t interval of the per-replication differences
 /// (whose mean is the difference of the means). For a ratio, whose estimate is a geometric mean,
 /// the interval is the delta-method interval of `exp(ma) - exp(mb)`, with `ma`, `mb` the means
-/// of the log ratios and their paired covariance. Undefined (NaN) when either side is.
+/// of the log ratios and their paired covariance. The interval uses the replications where both
+/// sides are defined (`n` counts them). Undefined (NaN) when either estimate is.
 pub fn difference(a: &Statistic, b: &Statistic) -> Interval {
-    let n = a.values.len().min(b.values.len());
+    // The replications where both are defined: their paired differences give the interval.
+    let pairs: Vec<(f64, f64)> = a
+        .values
+        .iter()
+        .zip(&b.values)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let n = pairs.len();
     let estimate = a.interval.estimate - b.interval.estimate;
-    let undefined = Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
     if !estimate.is_finite() {
-        return undefined;
+        return Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
     }
     let half = if a.is_ratio || b.is_ratio {
-        let la: Vec<f64> = a.values[..n].iter().map(|x| x.ln()).collect();
-        let lb: Vec<f64> = b.values[..n].iter().map(|x| x.ln()).collect();
-        let (ma, mb) = (mean_ci(&la).mean, mean_ci(&lb).mean);
-        let (ea, eb) = (ma.exp(), mb.exp());
-        // Per-replication linearised differences: their variance is the delta-method variance.
-        let d: Vec<f64> = la.iter().zip(&lb).map(|(x, y)| ea * (x - ma) - eb * (y - mb)).collect();
+        // Linearised per-replication differences around the two log means: their variance is
+        // the delta-method variance of exp(ma) - exp(mb) under pairing.
+        let (ma, mb) = (a.interval.estimate.ln(), b.interval.estimate.ln());
+        let (ea, eb) = (a.interval.estimate, b.interval.estimate);
+        let d: Vec<f64> = pairs.iter().map(|(x, y)| ea * (x.ln() - ma) - eb * (y.ln() - mb)).collect();
         let e = mean_ci(&d);
         if n < 2 { f64::NAN } else { t_quantile_975(n as f64 - 1.0) * e.se }
     } else {
-        let d: Vec<f64> = a.values[..n].iter().zip(&b.values[..n]).map(|(x, y)| x - y).collect();
+        let d: Vec<f64> = pairs.iter().map(|(x, y)| x - y).collect();
         mean_ci(&d).half_width
     };
     Interval { n, estimate, low: estimate - half, high: estimate + half }

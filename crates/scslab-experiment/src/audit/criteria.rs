@@ -109,19 +109,29 @@ pub struct Interval {
     pub high: f64,
 }
 
-/// Mean and Student-t interval of per-replication values.
+/// The values that are defined (not NaN), in replication order.
+pub fn defined(values: &[f64]) -> Vec<f64> {
+    values.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// Mean and Student-t interval of per-replication values, over the replications where the value
+/// is defined (a share of sanctions is undefined in a replication without any sanction: that
+/// replication says nothing about it). `n` counts them; the estimate is NaN if there is none and
+/// the interval NaN if there are fewer than two.
 pub fn mean_interval(values: &[f64]) -> Interval {
-    let e = mean_ci(values);
+    let e = mean_ci(&defined(values));
     Interval { n: e.n, estimate: e.mean, low: e.ci_low(), high: e.ci_high() }
 }
 
 /// Interval of a ratio over replications: the ratio is taken in each replication, the Student-t
 /// interval is computed on the log ratios, and the mean and both ends are transformed back. The
 /// estimate is the geometric mean of the ratios; the interval is not symmetric around it.
-/// Non-positive ratios have no logarithm and give NaN.
+/// Undefined (NaN) ratios are left out as in [`mean_interval`]; a non-positive ratio has no
+/// logarithm and makes the whole estimate NaN.
 pub fn ratio_interval(ratios: &[f64]) -> Interval {
+    let ratios = defined(ratios);
     let n = ratios.len();
-    if n == 0 || ratios.iter().any(|&r| r.is_nan() || r <= 0.0) {
+    if n == 0 || ratios.iter().any(|&r| r <= 0.0) {
         return Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
     }
     let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
@@ -485,19 +495,26 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
         let Some(h) = get(headline) else { continue };
         let i = &h.interval;
         if criterion != Criterion::DisparateImpact && i.estimate.is_nan() {
-            let undefined = h.values.iter().filter(|v| v.is_nan()).count();
             out.push(Finding {
                 criterion,
                 statistic: headline.into(),
                 verdict: Verdict::Undefined,
                 text: format!(
-                    "{} is undefined in {undefined} of {} replications (no sanction there); nothing is concluded",
-                    h.label.to_lowercase(),
-                    h.values.len()
+                    "{} is undefined in every replication; nothing is concluded",
+                    h.label.to_lowercase()
                 ),
             });
             continue;
         }
+        let over = if i.n < h.values.len() {
+            format!(
+                " (over the {} of {} replications with a sanction; the others had none)",
+                i.n,
+                h.values.len()
+            )
+        } else {
+            String::new()
+        };
         let ci = |i: &Interval| format!("(95% CI {}-{})", pct(i.low), pct(i.high));
         let (verdict, text) = match criterion {
             Criterion::UnrelatedContexts => {
@@ -505,7 +522,7 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                 (
                     v,
                     format!(
-                        "detrimental treatment from unrelated contexts: {} {} of sanctions; criterion (i) {}",
+                        "detrimental treatment from unrelated contexts: {} {} of sanctions{over}; criterion (i) {}",
                         pct(i.estimate),
                         ci(i),
                         v.word()
@@ -517,7 +534,7 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                 (
                     v,
                     format!(
-                        "severe measures reachable from a minor record: {} {} of sanctions; criterion (ii) {}",
+                        "severe measures reachable from a minor record: {} {} of sanctions{over}; criterion (ii) {}",
                         pct(i.estimate),
                         ci(i),
                         v.word()
@@ -558,7 +575,7 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                 (
                     v,
                     format!(
-                        "{} {} of sanctions rest on a false record ({} per million adults a year); material error rate {}",
+                        "{} {} of sanctions rest on a false record{over} ({} per million adults a year); material error rate {}",
                         pct(i.estimate),
                         ci(i),
                         num(rate),

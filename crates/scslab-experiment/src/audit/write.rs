@@ -89,6 +89,8 @@ fn audit_table(audit: &Audit) -> Table {
         t.push("difference_ci_high", col(&|r| r.difference, |i| i.high));
     }
     t.push("unit", ColumnData::Str(rows.iter().map(|r| r.unit.key().to_string()).collect()));
+    // Replications where the audited scenario's statistic is defined (`replications` counts all).
+    t.push("n_defined", ColumnData::U32(rows.iter().map(|r| r.main.map_or(0, |i| i.n as u32)).collect()));
     t
 }
 
