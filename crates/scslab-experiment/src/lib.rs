@@ -144,4 +144,13 @@ pub enum SweepError {
     /// Worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// The output folder cannot hold this sweep: it is a file, or it holds files that are not a
+    /// sweep's (no `plan.json`). Nothing was written. Bad input: the CLI exits with 2.
+    #[error("--out {}: {message}; use another --out or delete it", out.display())]
+    Folder {
+        /// The output folder.
+        out: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }

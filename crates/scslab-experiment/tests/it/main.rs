@@ -296,3 +296,19 @@ fn an_undefined_outcome_is_an_empty_field_never_zero() {
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(!summary.contains("NaN") && !summary.contains("nan"), "{summary}");
 }
+
+#[test]
+fn a_sweep_refuses_a_file_or_a_folder_of_other_files() {
+    // Before: a file gave an I/O failure (exit 1), and a folder of other files was written into.
+    let sweep = parse(TINY, "tiny.toml", Path::new(".")).unwrap();
+    let dir = temp("folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let e = run_sweep(&sweep, &config(&file, 1), &|_| {}).unwrap_err();
+    assert!(matches!(e, SweepError::Folder { .. }) && e.to_string().contains("is a file"), "{e}");
+    let e = run_sweep(&sweep, &config(&dir, 1), &|_| {}).unwrap_err();
+    assert!(matches!(e, SweepError::Folder { .. }) && e.to_string().contains("not a sweep's"), "{e}");
+    assert!(!dir.join("plan.json").exists());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
