@@ -22,7 +22,7 @@ use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criteria::{
     CONTINUITY, Counts, Criterion, DE_MINIMIS, FOUR_FIFTHS_HIGH, Finding, Group, Interval,
-    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, defined, extreme_provinces, findings, group_ratio,
+    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, clip, defined, extreme_provinces, findings, group_ratio,
     mean_interval, rate_ratio, ratio_interval, statistics,
 };
 pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gravity};

@@ -283,8 +283,22 @@ pub struct Finding {
     pub text: String,
 }
 
+/// The interval clipped to the values the statistic can take: a share lies in [0, 1], counts,
+/// rates and money are never negative. A Student-t interval can reach beyond (few replications,
+/// a share near 0 or 1); the clipped interval still holds the true value whenever the unclipped
+/// one does, and a reader never sees a negative share or count. The estimate is unchanged.
+pub fn clip(i: Interval, unit: Unit) -> Interval {
+    let (lo, hi) = match unit {
+        Unit::Share => (0.0, 1.0),
+        Unit::Ratio => return i,
+        Unit::Count | Unit::Rate | Unit::Yuan | Unit::PerViolation => (0.0, f64::INFINITY),
+    };
+    let c = |x: f64| if x.is_nan() { x } else { x.clamp(lo, hi) };
+    Interval { low: c(i.low), high: c(i.high), ..i }
+}
+
 fn stat(criterion: Criterion, key: &str, label: &str, unit: Unit, values: Vec<f64>) -> Statistic {
-    let interval = mean_interval(&values);
+    let interval = clip(mean_interval(&values), unit);
     Statistic { criterion, key: key.into(), label: label.into(), values, interval, is_ratio: false, unit }
 }
 
@@ -515,7 +529,13 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
         } else {
             String::new()
         };
-        let ci = |i: &Interval| format!("(95% CI {}-{})", pct(i.low), pct(i.high));
+        let ci = |i: &Interval| {
+            if i.low.is_nan() || i.high.is_nan() {
+                "(95% CI n/a)".to_string()
+            } else {
+                format!("(95% CI {} to {})", pct(i.low), pct(i.high))
+            }
+        };
         let (verdict, text) = match criterion {
             Criterion::UnrelatedContexts => {
                 let v = share_verdict(i);
@@ -557,8 +577,13 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                     .iter()
                     .map(|s| {
                         let i = &s.interval;
+                        // The province ratio names its two provinces, as its label does.
+                        let which = match s.label.rsplit_once(" (") {
+                            Some((_, names)) if s.key == "ratio_province_most_least" => format!(" ({names}"),
+                            _ => String::new(),
+                        };
                         format!(
-                            "{} {} (95% CI {}-{})",
+                            "{}{which} {} (95% CI {} to {})",
                             s.key.trim_start_matches("ratio_"),
                             num(i.estimate),
                             num(i.low),
@@ -702,5 +727,31 @@ mod tests {
         assert_eq!(ratio_verdict(&i(0.5, 0.3, 0.7)), Verdict::Met);
         assert_eq!(ratio_verdict(&i(1.5, 1.0, 2.0)), Verdict::Indicated);
         assert_eq!(ratio_verdict(&i(1.1, 0.9, 1.3)), Verdict::NotMet);
+    }
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::*;
+
+    #[test]
+    fn shares_and_counts_are_never_shown_below_zero() {
+        // Before: "7.4% (95% CI -16.0% to 30.8%)", "80.9% (95% CI 55.3% to 106.5%)".
+        let i = Interval { n: 4, estimate: 0.074, low: -0.16, high: 0.308 };
+        assert_eq!(clip(i, Unit::Share), Interval { n: 4, estimate: 0.074, low: 0.0, high: 0.308 });
+        let i = Interval { n: 4, estimate: 0.809, low: 0.553, high: 1.065 };
+        assert_eq!(clip(i, Unit::Share).high, 1.0);
+        let i = Interval { n: 4, estimate: 39.0, low: -3.0, high: 81.0 };
+        assert_eq!(clip(i, Unit::Count).low, 0.0);
+        let i = Interval { n: 4, estimate: 0.5, low: 0.2, high: 1.3 };
+        assert_eq!(clip(i, Unit::Ratio), i);
+        let reps = vec![
+            Counts { sanctions: 10.0, false_sanctions: 0.0, adult_days: 365.0, ..Counts::default() },
+            Counts { sanctions: 10.0, false_sanctions: 5.0, adult_days: 365.0, ..Counts::default() },
+        ];
+        let s = statistics(&reps, &[]);
+        let f = s.iter().find(|x| x.key == "false_sanction_share").unwrap();
+        assert_eq!(f.interval.estimate, 0.25);
+        assert_eq!(f.interval.low, 0.0);
     }
 }

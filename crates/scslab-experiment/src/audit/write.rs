@@ -116,10 +116,10 @@ fn replications_table(audit: &Audit) -> Table {
     t
 }
 
-/// An estimate and its interval in the row's unit: `("35.0%", "30.1% to 39.9%")`; empty when the
-/// row has no such estimate, "n/a" when it is undefined.
+/// An estimate and its interval in the row's unit: `("35.0%", "30.1% to 39.9%")`; "–" when the
+/// scenario has no such statistic (a measure it does not have), "n/a" when it is undefined.
 fn ci(i: &Option<Interval>, unit: Unit) -> (String, String) {
-    i.map_or(("".into(), "".into()), |i| {
+    i.map_or(("–".into(), "–".into()), |i| {
         if i.estimate.is_nan() {
             return (NA.into(), NA.into());
         }
@@ -134,7 +134,7 @@ fn ci(i: &Option<Interval>, unit: Unit) -> (String, String) {
 
 /// A difference and its interval in the row's unit, signed (shares in percentage points).
 fn ci_difference(i: &Option<Interval>, unit: Unit) -> (String, String) {
-    i.map_or(("".into(), "".into()), |i| {
+    i.map_or(("–".into(), "–".into()), |i| {
         if i.estimate.is_nan() {
             return (NA.into(), NA.into());
         }
@@ -167,8 +167,10 @@ fn markdown(audit: &Audit) -> String {
     let _ = writeln!(
         s,
         "Shares are percentages of all sanctions, differences of shares are in percentage points (pp), \
-         a ratio of 1 means no difference between the groups, and n/a marks a number that is undefined \
-         (for instance a share of sanctions in a replication without any sanction).\n"
+         a ratio of 1 means no difference between the groups, n/a marks a number that is undefined \
+         (for instance a share of sanctions when there was no sanction) and – a statistic the scenario \
+         does not have (a measure it does not use). Intervals of shares, counts and rates are clipped \
+         to the values they can take (no share below 0% or above 100%).\n"
     );
     let _ = writeln!(s, "## Findings\n");
     for a in std::iter::once(main).chain(audit.against.as_ref()) {
