@@ -444,9 +444,14 @@ pub struct Row {
     pub fact: Fact,
     /// Its simulated day.
     pub day: u32,
-    /// The simulated value over replications, scaled to the real population (its plain 95%
-    /// interval: `simulated.ci_low()`, `simulated.ci_high()`).
+    /// The simulated value over replications, scaled to the real population (its Student-t
+    /// interval, unclipped: `simulated.ci_low()`, `simulated.ci_high()`).
     pub simulated: Estimate,
+    /// Lower end of the simulated 95% interval, clipped at 0 (a count is never negative): the
+    /// interval to print.
+    pub ci_low: f64,
+    /// Upper end of the simulated 95% interval.
+    pub ci_high: f64,
     /// Lower end of the band used for `within`: the 95% interval's lower end widened by
     /// [`TOLERANCE`]. Print this, not the plain interval, beside `within`.
     pub low: f64,
@@ -463,7 +468,7 @@ pub struct Trajectory {
     pub quantity: Quantity,
     /// Mean over replications, per day.
     pub mean: Vec<f64>,
-    /// Lower end of the 95% interval, per day.
+    /// Lower end of the 95% interval, per day, clipped at 0.
     pub ci_low: Vec<f64>,
     /// Upper end of the 95% interval, per day.
     pub ci_high: Vec<f64>,
@@ -517,6 +522,12 @@ pub struct CalibrationProgress {
     pub total_days: u64,
 }
 
+/// `x` clipped at 0 (NaN stays NaN): the lower end of an interval of counts, which a Student-t
+/// interval over few replications can put below 0.
+fn nonnegative(x: f64) -> f64 {
+    if x < 0.0 { 0.0 } else { x }
+}
+
 /// The band within which a sourced value counts as matched: the 95% interval `[low, high]`
 /// widened by [`TOLERANCE`] of each end's size on each side (a negative lower end, possible with
 /// few replications, widens downwards too).
@@ -568,7 +579,7 @@ pub fn calibrate(
                 let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day] * scale).collect();
                 let e = mean_ci(&xs);
                 t.mean.push(e.mean);
-                t.ci_low.push(e.ci_low());
+                t.ci_low.push(nonnegative(e.ci_low()));
                 t.ci_high.push(e.ci_high());
             }
             t
@@ -581,8 +592,18 @@ pub fn calibrate(
             let day = fact.date.sim_day().min(days - 1);
             let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day as usize] * scale).collect();
             let simulated = mean_ci(&xs);
-            let (low, high) = band(simulated.ci_low(), simulated.ci_high());
-            Row { fact, day, simulated, low, high, within: fact.value >= low && fact.value <= high }
+            let (ci_low, ci_high) = (nonnegative(simulated.ci_low()), simulated.ci_high());
+            let (low, high) = band(ci_low, ci_high);
+            Row {
+                fact,
+                day,
+                simulated,
+                ci_low,
+                ci_high,
+                low,
+                high,
+                within: fact.value >= low && fact.value <= high,
+            }
         })
         .collect();
     let result = Calibration {

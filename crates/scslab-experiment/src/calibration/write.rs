@@ -66,8 +66,8 @@ fn facts_table(c: &Calibration) -> Table {
     t.push("source", strs(&|r| r.fact.source.to_string()));
     t.push("sourced", f64s(&|r| r.fact.value));
     t.push("simulated_mean", f64s(&|r| r.simulated.mean));
-    t.push("ci_low", f64s(&|r| r.simulated.ci_low()));
-    t.push("ci_high", f64s(&|r| r.simulated.ci_high()));
+    t.push("ci_low", f64s(&|r| r.ci_low));
+    t.push("ci_high", f64s(&|r| r.ci_high));
     t.push("within_low", f64s(&|r| r.low));
     t.push("within_high", f64s(&|r| r.high));
     t.push("ratio", f64s(&|r| r.fact.value / r.simulated.mean));
@@ -156,15 +156,15 @@ fn markdown(c: &Calibration) -> String {
             r.fact.quantity.key(),
             m(r.fact.value),
             m(r.simulated.mean),
-            m(r.simulated.ci_low()),
-            m(r.simulated.ci_high()),
+            m(r.ci_low),
+            m(r.ci_high),
             m(r.low),
             m(r.high),
         );
     }
     let pct = |e: &crate::stats::Estimate| {
         let p = |x: f64| if x.is_finite() { format!("{:.3}%", x * 100.0) } else { "n/a".into() };
-        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low()), p(e.ci_high()))
+        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low().max(0.0)), p(e.ci_high()))
     };
     let _ = writeln!(s, "\nShare of adults on the list:\n");
     let _ = writeln!(s, "- end of 2018: {}", pct(&c.stock_share_2018));

@@ -41,7 +41,9 @@ fn a_tiny_calibration_writes_its_files() {
     assert_eq!(events.iter().map(|p| p.done).max(), Some(2));
     // "within" is decided on the band printed beside it.
     for r in &c.rows {
-        assert_eq!((r.low, r.high), band(r.simulated.ci_low(), r.simulated.ci_high()));
+        // Counts: the printed interval never goes below 0 (before: "[-2.754, 3.225]" M persons).
+        assert_eq!((r.ci_low, r.ci_high), (r.simulated.ci_low().max(0.0), r.simulated.ci_high()));
+        assert_eq!((r.low, r.high), band(r.ci_low, r.ci_high));
         assert_eq!(r.within, r.low <= r.fact.value && r.fact.value <= r.high, "{r:?}");
     }
     assert_eq!(c.days, horizon());
@@ -81,6 +83,7 @@ fn a_tiny_calibration_writes_its_files() {
     // The scenario written is the calibration scenario and reads back.
     let s = scslab_scenario::load(&dir.join("scenario.toml")).unwrap();
     assert_eq!(s.params.days, horizon());
+    assert!(c.trajectories.iter().all(|t| t.ci_low.iter().all(|&x| x >= 0.0)));
     // Cumulative quantities never fall.
     for t in c.trajectories.iter().filter(|t| t.quantity != QUANTITIES[0]) {
         assert!(t.mean.windows(2).all(|w| w[1] >= w[0]), "{:?}", t.quantity);
