@@ -481,3 +481,46 @@ pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, 
         province: groups("province")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statistic(values: &[f64], is_ratio: bool) -> Statistic {
+        let interval = if is_ratio { ratio_interval(values) } else { mean_interval(values) };
+        Statistic {
+            criterion: Criterion::DisparateImpact,
+            key: "k".into(),
+            label: "k".into(),
+            values: values.to_vec(),
+            interval,
+            is_ratio,
+            unit: if is_ratio { Unit::Ratio } else { Unit::Share },
+        }
+    }
+
+    #[test]
+    fn a_difference_is_the_difference_of_the_two_estimates_shown() {
+        // Ratios: geometric means 2 and 1. Before, the row showed the mean of the
+        // per-replication differences, 1.5, beside 2 and 1.
+        let (a, b) = (statistic(&[1.0, 4.0], true), statistic(&[1.0, 1.0], true));
+        assert_eq!((a.interval.estimate, b.interval.estimate), (2.0, 1.0));
+        let d = difference(&a, &b);
+        assert_eq!(d.estimate, 1.0);
+        assert!(d.low < 1.0 && d.high > 1.0, "{d:?}");
+        // Means: the paired interval around the difference of the means.
+        let (a, b) = (statistic(&[0.5, 0.7, 0.6], false), statistic(&[0.1, 0.2, 0.3], false));
+        let d = difference(&a, &b);
+        assert_eq!(d.estimate, a.interval.estimate - b.interval.estimate);
+        assert!((d.high - d.estimate - (d.estimate - d.low)).abs() < 1e-12);
+        // A replication where one side is undefined is left out of the interval, not read as 0.
+        let (a, b) = (statistic(&[0.5, f64::NAN, 0.6], false), statistic(&[0.1, 0.2, 0.3], false));
+        let d = difference(&a, &b);
+        assert_eq!(d.n, 2);
+        assert_eq!(d.estimate, a.interval.estimate - b.interval.estimate);
+        assert!((d.estimate - 0.35).abs() < 1e-12);
+        // Undefined on one side: undefined.
+        let d = difference(&statistic(&[f64::NAN, f64::NAN], false), &b);
+        assert!(d.estimate.is_nan() && d.low.is_nan());
+    }
+}
