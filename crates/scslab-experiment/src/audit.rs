@@ -13,7 +13,7 @@ mod write;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS, Valence};
 use scslab_output::OutputError;
@@ -22,12 +22,13 @@ use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criteria::{
     CONTINUITY, Counts, Criterion, DE_MINIMIS, FOUR_FIFTHS_HIGH, Finding, Group, Interval,
-    MIN_PROVINCE_SHARE, Statistic, Verdict, findings, mean_interval, rate_ratio, ratio_interval, statistics,
+    MIN_PROVINCE_SHARE, Statistic, Unit, Verdict, clip, defined, extreme_provinces, findings, group_ratio,
+    mean_interval, rate_ratio, ratio_interval, statistics,
 };
 pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gravity};
 
 use crate::design::{Streams, replication_seed};
-use crate::stats::paired_difference;
+use crate::stats::{mean_ci, t_quantile_975};
 
 /// Default population of an audit.
 pub const DEFAULT_PEOPLE: u64 = 20_000;
@@ -97,6 +98,15 @@ pub enum AuditError {
     /// Worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// A counter the audit reads is not in a replication's daily series (a bug: the audit and
+    /// the model disagree on the counters' names).
+    #[error("the daily series of {scenario} has no counter `{counter}` (persons or firms)")]
+    MissingCounter {
+        /// The scenario.
+        scenario: String,
+        /// The counter's name.
+        counter: String,
+    },
 }
 
 /// The audit of one scenario.
@@ -132,8 +142,13 @@ pub struct AuditRow {
     pub main: Option<Interval>,
     /// The other scenario's estimate.
     pub against: Option<Interval>,
-    /// Paired difference main - against over replications with common random numbers.
+    /// Difference main - against, over replications with common random numbers: exactly
+    /// `main.estimate - against.estimate`, with a paired 95% interval (for a ratio, the
+    /// difference of the geometric means with a paired delta-method interval on the log scale).
+    /// Undefined (NaN) when either side is.
     pub difference: Option<Interval>,
+    /// The statistic's unit.
+    pub unit: Unit,
 }
 
 /// What an audit found.
@@ -157,13 +172,18 @@ pub struct Audit {
     pub command: String,
 }
 
-/// Progress of an audit: a replication finished.
+/// Progress of an audit, reported after every simulated day of every replication, so that it
+/// moves from the start.
 #[derive(Clone, Debug)]
 pub struct AuditProgress {
     /// Replications finished so far (of both scenarios).
     pub done: usize,
     /// Replications in the audit.
     pub total: usize,
+    /// Days simulated so far, summed over all replications (of both scenarios).
+    pub done_days: u64,
+    /// Days to simulate in all: replications x days.
+    pub total_days: u64,
 }
 
 /// Audits `scenario` (and `against`, on the same seeds) and writes the files if
@@ -199,7 +219,7 @@ pub fn audit(
         scslab_runner::preflight(&cfg).map_err(AuditError::Memory)?;
     }
     let scenarios: Vec<&Scenario> = std::iter::once(&main).chain(other.as_ref()).collect();
-    let counts = run_all(&scenarios, &seeds, workers, progress)?;
+    let counts = run_all(&scenarios, &seeds, workers, config.days, progress)?;
     let mut counts = counts.into_iter();
     let main_assessment = assess(&main, counts.next().unwrap_or_default());
     let against_assessment = other.as_ref().map(|s| assess(s, counts.next().unwrap_or_default()));
@@ -252,12 +272,19 @@ fn table(main: &Assessment, against: Option<&Assessment>) -> Vec<AuditRow> {
             continue;
         }
         let m = find(main, &s.key);
-        let b = against.and_then(|a| find(a, &s.key));
+        let mut b = against.and_then(|a| find(a, &s.key));
+        // The most and least affected provinces are the audited scenario's: the other scenario's
+        // ratio is taken between the same two provinces, so that the row compares like with like.
+        if let (Some(x), Some(a), Some((most, least))) = (
+            &m,
+            against,
+            (s.key == "ratio_province_most_least").then(|| extreme_provinces(&main.counts)).flatten(),
+        ) {
+            let values: Vec<f64> = a.counts.iter().map(|c| group_ratio(&c.province, &most, &least)).collect();
+            b = Some(Statistic { interval: ratio_interval(&values), values, ..x.clone() });
+        }
         let difference = match (&m, &b) {
-            (Some(x), Some(y)) => {
-                let e = paired_difference(&x.values, &y.values);
-                Some(Interval { n: e.n, estimate: e.mean, low: e.ci_low(), high: e.ci_high() })
-            }
+            (Some(x), Some(y)) => Some(difference(x, y)),
             _ => None,
         };
         rows.push(AuditRow {
@@ -267,10 +294,49 @@ fn table(main: &Assessment, against: Option<&Assessment>) -> Vec<AuditRow> {
             main: m.map(|x| x.interval),
             against: b.map(|x| x.interval),
             difference,
+            unit: s.unit,
         });
     }
     rows.sort_by_key(|r| r.criterion);
     rows
+}
+
+/// The difference `a - b` of two statistics over the same seeds (common random numbers),
+/// consistent with the two estimates by construction: the estimate is exactly
+/// `a.interval.estimate - b.interval.estimate`.
+///
+/// For a mean, the interval is the paired Student-t interval of the per-replication differences
+/// (whose mean is the difference of the means). For a ratio, whose estimate is a geometric mean,
+/// the interval is the delta-method interval of `exp(ma) - exp(mb)`, with `ma`, `mb` the means
+/// of the log ratios and their paired covariance. The interval uses the replications where both
+/// sides are defined (`n` counts them). Undefined (NaN) when either estimate is.
+pub fn difference(a: &Statistic, b: &Statistic) -> Interval {
+    // The replications where both are defined: their paired differences give the interval.
+    let pairs: Vec<(f64, f64)> = a
+        .values
+        .iter()
+        .zip(&b.values)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let n = pairs.len();
+    let estimate = a.interval.estimate - b.interval.estimate;
+    if !estimate.is_finite() {
+        return Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
+    }
+    let half = if a.is_ratio || b.is_ratio {
+        // Linearised per-replication differences around the two log means: their variance is
+        // the delta-method variance of exp(ma) - exp(mb) under pairing.
+        let (ma, mb) = (a.interval.estimate.ln(), b.interval.estimate.ln());
+        let (ea, eb) = (a.interval.estimate, b.interval.estimate);
+        let d: Vec<f64> = pairs.iter().map(|(x, y)| ea * (x.ln() - ma) - eb * (y.ln() - mb)).collect();
+        let e = mean_ci(&d);
+        if n < 2 { f64::NAN } else { t_quantile_975(n as f64 - 1.0) * e.se }
+    } else {
+        let d: Vec<f64> = pairs.iter().map(|(x, y)| x - y).collect();
+        mean_ci(&d).half_width
+    };
+    Interval { n, estimate, low: estimate - half, high: estimate + half }
 }
 
 /// Runs every (scenario, replication) on `workers` threads, one thread per run; returns the
@@ -279,6 +345,7 @@ fn run_all(
     scenarios: &[&Scenario],
     seeds: &[u64],
     workers: usize,
+    days: u32,
     progress: &(dyn Fn(AuditProgress) + Sync),
 ) -> Result<Vec<Vec<Counts>>, AuditError> {
     let jobs: Vec<(usize, usize)> =
@@ -287,6 +354,8 @@ fn run_all(
     let failure: Mutex<Option<AuditError>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let done_days = AtomicU64::new(0);
+    let total_days = jobs.len() as u64 * days as u64;
     let stop = AtomicBool::new(false);
     let fail = |e: AuditError| {
         stop.store(true, Ordering::SeqCst);
@@ -300,18 +369,28 @@ fn run_all(
             scenario.params.seed = seeds[r];
             let mut cfg = RunConfig::new(scenario);
             cfg.threads = 1;
-            match scslab_runner::run(&cfg, &mut |_| {}) {
-                Ok(outcome) => {
-                    let c = counts_of(&outcome.series, &cfg.scenario);
-                    results.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(c);
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    progress(AuditProgress { done: n, total: jobs.len() });
+            let mut on_day = |p: scslab_runner::Progress| {
+                if let scslab_runner::Progress::Day { .. } = p {
+                    let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
+                    let n = done.load(Ordering::SeqCst);
+                    progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
                 }
-                Err(source) => fail(AuditError::Run {
-                    scenario: scenarios[s].name.clone(),
-                    replication: r as u32,
-                    source,
-                }),
+            };
+            match scslab_runner::run(&cfg, &mut on_day).map_err(|source| AuditError::Run {
+                scenario: scenarios[s].name.clone(),
+                replication: r as u32,
+                source,
+            }) {
+                Ok(outcome) => match counts_of(&outcome.series, &cfg.scenario) {
+                    Ok(c) => {
+                        results.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(c);
+                        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        let d = done_days.load(Ordering::SeqCst);
+                        progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
+                    }
+                    Err(e) => fail(e),
+                },
+                Err(e) => fail(e),
             }
         }
     };
@@ -334,28 +413,34 @@ fn run_all(
         .collect())
 }
 
-/// One replication's counters, read from its daily series.
-pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Counts {
-    let sum = |x: Option<&[f64]>| x.map_or(0.0, |v| v.iter().sum::<f64>());
-    let both = |name: &str| sum(series.person(name)) + sum(series.firm(name));
-    let recorded: f64 = PERSON_EVENTS
-        .iter()
-        .filter(|e| e.valence == Valence::Violation)
-        .map(|e| {
-            sum(series.person(&format!("recorded_{}", e.name)))
-                + sum(series.person(&format!("false_records_{}", e.name)))
-        })
-        .chain(FIRM_EVENTS.iter().filter(|e| e.valence == Valence::Violation).map(|e| {
-            sum(series.firm(&format!("recorded_{}", e.name)))
-                + sum(series.firm(&format!("false_records_{}", e.name)))
-        }))
-        .sum();
+/// One replication's counters, read from its daily series. A counter the audit needs that the
+/// series does not have is an error, never a silent 0.
+pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, AuditError> {
+    let missing = |counter: &str| AuditError::MissingCounter {
+        scenario: scenario.name.clone(),
+        counter: counter.into(),
+    };
+    let total = |x: &[f64]| x.iter().sum::<f64>();
+    let person = |name: &str| series.person(name).map(total).ok_or_else(|| missing(name));
+    let firm = |name: &str| series.firm(name).map(total).ok_or_else(|| missing(name));
+    // Persons and firms: at least one of them must have the counter (a measure is either).
+    let both = |name: &str| match (series.person(name), series.firm(name)) {
+        (None, None) => Err(missing(name)),
+        (p, f) => Ok(p.map_or(0.0, total) + f.map_or(0.0, total)),
+    };
+    let mut recorded = 0.0;
+    for e in PERSON_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
+        recorded += person(&format!("recorded_{}", e.name))? + person(&format!("false_records_{}", e.name))?;
+    }
+    for e in FIRM_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
+        recorded += firm(&format!("recorded_{}", e.name))? + firm(&format!("false_records_{}", e.name))?;
+    }
     let lists = blacklists(&scenario.params);
     let mut severe = 0.0;
     let mut severe_after_minor = 0.0;
     for l in &lists {
         let name = format!("entries_{}", l.name);
-        let entries = if l.persons { sum(series.person(&name)) } else { sum(series.firm(&name)) };
+        let entries = if l.persons { person(&name)? } else { firm(&name)? };
         let n = entries * l.severe.len() as f64;
         severe += n;
         if l.minor_reachable {
@@ -365,31 +450,77 @@ pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Counts {
     let mut spillover_by_measure: Vec<(String, f64)> = Vec::new();
     for m in lists.iter().flat_map(|l| &l.spillover) {
         if !spillover_by_measure.iter().any(|x| &x.0 == m) {
-            spillover_by_measure.push((m.clone(), both(&format!("spillover_applied_{m}"))));
+            spillover_by_measure.push((m.clone(), both(&format!("spillover_applied_{m}"))?));
         }
     }
-    let groups = |dim: &str| -> Vec<Group> {
+    let groups = |dim: &str| -> Result<Vec<Group>, AuditError> {
         let adults = series.person_by_group(dim, "adults");
-        series
-            .person_by_group(dim, "sanctions")
+        let sanctions = series.person_by_group(dim, "sanctions");
+        if adults.is_empty() || adults.len() != sanctions.len() {
+            return Err(missing(&format!("adults and sanctions by {dim}")));
+        }
+        Ok(sanctions
             .into_iter()
             .zip(adults)
             .map(|((name, sanctions), (_, adult_days))| Group { name, sanctions, adult_days })
-            .collect()
+            .collect())
     };
-    Counts {
-        adult_days: sum(series.person("adults")),
-        sanctions: both("sanctions"),
-        spillover: both("spillover_sanctions"),
-        false_sanctions: both("false_sanctions"),
-        person_false_sanctions: sum(series.person("false_sanctions")),
+    Ok(Counts {
+        adult_days: person("adults")?,
+        sanctions: both("sanctions")?,
+        spillover: both("spillover_sanctions")?,
+        false_sanctions: both("false_sanctions")?,
+        person_false_sanctions: person("false_sanctions")?,
         recorded_violations: recorded,
-        fines_yuan: both("fines_yuan"),
+        fines_yuan: both("fines_yuan")?,
         severe,
         severe_after_minor,
         spillover_by_measure,
-        income: groups("income"),
-        urban_rural: groups("urban_rural"),
-        province: groups("province"),
+        income: groups("income")?,
+        urban_rural: groups("urban_rural")?,
+        province: groups("province")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statistic(values: &[f64], is_ratio: bool) -> Statistic {
+        let interval = if is_ratio { ratio_interval(values) } else { mean_interval(values) };
+        Statistic {
+            criterion: Criterion::DisparateImpact,
+            key: "k".into(),
+            label: "k".into(),
+            values: values.to_vec(),
+            interval,
+            is_ratio,
+            unit: if is_ratio { Unit::Ratio } else { Unit::Share },
+        }
+    }
+
+    #[test]
+    fn a_difference_is_the_difference_of_the_two_estimates_shown() {
+        // Ratios: geometric means 2 and 1. Before, the row showed the mean of the
+        // per-replication differences, 1.5, beside 2 and 1.
+        let (a, b) = (statistic(&[1.0, 4.0], true), statistic(&[1.0, 1.0], true));
+        assert_eq!((a.interval.estimate, b.interval.estimate), (2.0, 1.0));
+        let d = difference(&a, &b);
+        assert_eq!(d.estimate, 1.0);
+        assert!(d.low < 1.0 && d.high > 1.0, "{d:?}");
+        // Means: the paired interval around the difference of the means.
+        let (a, b) = (statistic(&[0.5, 0.7, 0.6], false), statistic(&[0.1, 0.2, 0.3], false));
+        let d = difference(&a, &b);
+        assert_eq!(d.estimate, a.interval.estimate - b.interval.estimate);
+        assert!((d.high - d.estimate - (d.estimate - d.low)).abs() < 1e-12);
+        // A replication where one side is undefined is left out of the interval, not read as 0.
+        let (a, b) = (statistic(&[0.5, f64::NAN, 0.6], false), statistic(&[0.1, 0.2, 0.3], false));
+        let d = difference(&a, &b);
+        assert_eq!(d.n, 2);
+        assert_eq!(d.estimate, a.interval.estimate - b.interval.estimate);
+        assert!((d.estimate - 0.35).abs() < 1e-12);
+        // Undefined on one side: undefined.
+        let d = difference(&statistic(&[f64::NAN, f64::NAN], false), &b);
+        assert!(d.estimate.is_nan() && d.low.is_nan());
     }
 }

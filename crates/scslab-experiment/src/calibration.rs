@@ -9,16 +9,18 @@
 //! the calibration reads their daily series in memory, scales them to the 2020 census population
 //! ([`POPULATION`]) and compares them with the sourced figures of `FACTS.md` ([`FACTS`]).
 //!
-//! A fact is *within* when the sourced value lies in the simulated 95% interval widened by
-//! [`TOLERANCE`] on each side (`[low * (1 - tol), high * (1 + tol)]`): the sources are rounded
-//! ("about 13 M", "more than 700,000") and their definitions are not always clear.
+//! A fact is *within* when the sourced value lies in the *band*: the simulated 95% interval
+//! widened by [`TOLERANCE`] of each end on each side (`[low - tol |low|, high + tol |high|]`),
+//! because the sources are rounded ("about 13 M", "more than 700,000") and their definitions are
+//! not always clear. The band is what every table prints beside "within" ([`Row::low`],
+//! [`Row::high`]); the plain 95% interval is printed as well, labelled as such.
 //! Definitions and the measured fit: docs/calibration/CALIBRATION.md.
 
 mod write;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use scslab_output::OutputError;
 use scslab_runner::{RunConfig, RunError};
@@ -423,6 +425,10 @@ pub enum CalibrationError {
         /// What went wrong.
         source: RunError,
     },
+    /// A counter the calibration reads is not in a replication's daily series, or is shorter
+    /// than the horizon (a bug: the calibration and the model disagree).
+    #[error("the daily series has no complete counter `{0}`")]
+    MissingCounter(String),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
@@ -438,13 +444,20 @@ pub struct Row {
     pub fact: Fact,
     /// Its simulated day.
     pub day: u32,
-    /// The simulated value over replications, scaled to the real population.
+    /// The simulated value over replications, scaled to the real population (its Student-t
+    /// interval, unclipped: `simulated.ci_low()`, `simulated.ci_high()`).
     pub simulated: Estimate,
-    /// Lower end of the widened interval.
+    /// Lower end of the simulated 95% interval, clipped at 0 (a count is never negative): the
+    /// interval to print.
+    pub ci_low: f64,
+    /// Upper end of the simulated 95% interval.
+    pub ci_high: f64,
+    /// Lower end of the band used for `within`: the 95% interval's lower end widened by
+    /// [`TOLERANCE`]. Print this, not the plain interval, beside `within`.
     pub low: f64,
-    /// Upper end of the widened interval.
+    /// Upper end of the band used for `within`.
     pub high: f64,
-    /// Whether the sourced value lies in `[low, high]`.
+    /// Whether the sourced value lies in the band `[low, high]`.
     pub within: bool,
 }
 
@@ -455,7 +468,7 @@ pub struct Trajectory {
     pub quantity: Quantity,
     /// Mean over replications, per day.
     pub mean: Vec<f64>,
-    /// Lower end of the 95% interval, per day.
+    /// Lower end of the 95% interval, per day, clipped at 0.
     pub ci_low: Vec<f64>,
     /// Upper end of the 95% interval, per day.
     pub ci_high: Vec<f64>,
@@ -495,13 +508,31 @@ impl Calibration {
     }
 }
 
-/// Progress: a replication finished.
+/// Progress, reported after every simulated day of every replication (so that it moves from
+/// the start, long before the first replication finishes) and when a replication finishes.
 #[derive(Clone, Debug)]
 pub struct CalibrationProgress {
     /// Replications finished.
     pub done: usize,
     /// Replications in the calibration.
     pub total: usize,
+    /// Days simulated so far, summed over replications.
+    pub done_days: u64,
+    /// Days to simulate in all: replications x [`horizon`].
+    pub total_days: u64,
+}
+
+/// `x` clipped at 0 (NaN stays NaN): the lower end of an interval of counts, which a Student-t
+/// interval over few replications can put below 0.
+fn nonnegative(x: f64) -> f64 {
+    if x < 0.0 { 0.0 } else { x }
+}
+
+/// The band within which a sourced value counts as matched: the 95% interval `[low, high]`
+/// widened by [`TOLERANCE`] of each end's size on each side (a negative lower end, possible with
+/// few replications, widens downwards too).
+pub fn band(low: f64, high: f64) -> (f64, f64) {
+    (low - TOLERANCE * low.abs(), high + TOLERANCE * high.abs())
 }
 
 /// What one replication contributes: each quantity per day (unscaled), and the share of adults
@@ -548,7 +579,7 @@ pub fn calibrate(
                 let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day] * scale).collect();
                 let e = mean_ci(&xs);
                 t.mean.push(e.mean);
-                t.ci_low.push(e.ci_low());
+                t.ci_low.push(nonnegative(e.ci_low()));
                 t.ci_high.push(e.ci_high());
             }
             t
@@ -561,9 +592,18 @@ pub fn calibrate(
             let day = fact.date.sim_day().min(days - 1);
             let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day as usize] * scale).collect();
             let simulated = mean_ci(&xs);
-            let low = simulated.ci_low() * (1.0 - TOLERANCE);
-            let high = simulated.ci_high() * (1.0 + TOLERANCE);
-            Row { fact, day, simulated, low, high, within: fact.value >= low && fact.value <= high }
+            let (ci_low, ci_high) = (nonnegative(simulated.ci_low()), simulated.ci_high());
+            let (low, high) = band(ci_low, ci_high);
+            Row {
+                fact,
+                day,
+                simulated,
+                ci_low,
+                ci_high,
+                low,
+                high,
+                within: fact.value >= low && fact.value <= high,
+            }
         })
         .collect();
     let result = Calibration {
@@ -595,6 +635,12 @@ fn run_all(
     let failure: Mutex<Option<CalibrationError>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let done_days = AtomicU64::new(0);
+    let total_days = seeds.len() as u64 * scenario.params.days as u64;
+    let report = |n: usize, d: u64| {
+        progress(CalibrationProgress { done: n, total: seeds.len(), done_days: d, total_days });
+    };
+    report(0, 0);
     let stop = AtomicBool::new(false);
     let fail = |e: CalibrationError| {
         stop.store(true, Ordering::SeqCst);
@@ -608,14 +654,22 @@ fn run_all(
             s.params.seed = seed;
             let mut cfg = RunConfig::new(s);
             cfg.threads = 1;
-            match scslab_runner::run(&cfg, &mut |_| {}) {
-                Ok(outcome) => {
-                    let rep = extract(&outcome.series, cfg.scenario.params.days);
+            let mut on_day = |p: scslab_runner::Progress| {
+                if let scslab_runner::Progress::Day { .. } = p {
+                    let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
+                    report(done.load(Ordering::SeqCst), d);
+                }
+            };
+            let outcome = scslab_runner::run(&cfg, &mut on_day)
+                .map_err(|source| CalibrationError::Run { replication: r as u32, source })
+                .and_then(|outcome| extract(&outcome.series, cfg.scenario.params.days));
+            match outcome {
+                Ok(rep) => {
                     results.lock().unwrap_or_else(|p| p.into_inner())[r] = Some(rep);
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    progress(CalibrationProgress { done: n, total: seeds.len() });
+                    report(n, done_days.load(Ordering::SeqCst));
                 }
-                Err(source) => fail(CalibrationError::Run { replication: r as u32, source }),
+                Err(e) => fail(e),
             }
         }
     };
@@ -639,33 +693,34 @@ fn run_all(
         .collect())
 }
 
-fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Replication {
+/// One replication's quantities from its daily series. A missing or short counter is an error,
+/// never a silent 0.
+fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Result<Replication, CalibrationError> {
     let days = days as usize;
-    let get = |name: &str| -> Vec<f64> {
-        let mut v = series.person(name).map_or_else(Vec::new, <[f64]>::to_vec);
-        v.resize(days, 0.0);
-        v
+    let get = |name: &str| -> Result<Vec<f64>, CalibrationError> {
+        match series.person(name) {
+            Some(v) if v.len() == days && days > 0 => Ok(v.to_vec()),
+            _ => Err(CalibrationError::MissingCounter(name.to_string())),
+        }
     };
-    let quantities = QUANTITIES
-        .iter()
-        .map(|q| {
-            let (column, cumulative) = q.column();
-            let mut v = get(&column);
-            if cumulative {
-                let mut sum = 0.0;
-                for x in &mut v {
-                    sum += *x;
-                    *x = sum;
-                }
+    let mut quantities = Vec::with_capacity(QUANTITIES.len());
+    for q in QUANTITIES {
+        let (column, cumulative) = q.column();
+        let mut v = get(&column)?;
+        if cumulative {
+            let mut sum = 0.0;
+            for x in &mut v {
+                sum += *x;
+                *x = sum;
             }
-            v
-        })
-        .collect::<Vec<_>>();
-    let adults = get("adults");
+        }
+        quantities.push(v);
+    }
+    let adults = get("adults")?;
     let stock = &quantities[0];
     let share = |d: usize| if adults[d] > 0.0 { stock[d] / adults[d] } else { f64::NAN };
     let end_2018 = (d(2018, 12, 31).sim_day() as usize).min(days - 1);
-    Replication { share_2018: share(end_2018), share_end: share(days - 1), series: quantities }
+    Ok(Replication { share_2018: share(end_2018), share_end: share(days - 1), series: quantities })
 }
 
 #[cfg(test)]

@@ -146,6 +146,19 @@ fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result
     let out = &config.out_dir;
     let expected = sweep_fingerprint(sweep, config.streams);
     let plan_path = out.join("plan.json");
+    if out.exists() && !out.is_dir() {
+        return Err(SweepError::Folder { out: out.clone(), message: "is a file, not a folder".into() });
+    }
+    if !plan_path.exists() && !out.join("runs").exists() {
+        // A folder with other files (a run's, an audit's, anything) is not mixed with a sweep.
+        let entries = std::fs::read_dir(out).map(|d| d.filter_map(Result::ok).count()).unwrap_or(0);
+        if entries > 0 {
+            return Err(SweepError::Folder {
+                out: out.clone(),
+                message: format!("holds {entries} files or folders that are not a sweep's (no plan.json)"),
+            });
+        }
+    }
     if plan_path.is_file() {
         let text = std::fs::read_to_string(&plan_path)
             .map_err(|e| SweepError::Corrupt { path: plan_path.clone(), message: e.to_string() })?;

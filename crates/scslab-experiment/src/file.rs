@@ -16,8 +16,52 @@ use toml::{Spanned, Value};
 
 use crate::design::{self, Range};
 
-/// Most runs a sweep may list (scenarios x design points x replications).
-pub const MAX_RUNS: usize = 1_000_000;
+/// Most runs a sweep may list (scenarios x design points x replications): each run keeps a
+/// folder of five files.
+pub const MAX_RUNS: usize = 100_000;
+
+/// Most design points a sweep may have: every design point holds a checked copy of each scenario
+/// in memory before the first run.
+pub const MAX_POINTS: usize = 10_000;
+
+/// Fewest replications of a sweep: a 95% interval needs two (as for `audit` and `calibrate`).
+pub const MIN_REPLICATIONS: u32 = 2;
+
+/// Most memory the combined dataset may take while it is built (every run's daily series read
+/// back, then the `series` table): 4 GiB.
+pub const MAX_DATASET_BYTES: u64 = 4 << 30;
+
+/// Bytes of memory per row of the combined `series` table, conservatively (the row's values read
+/// back, its copy in the table with the run id, scenario name and parameter values, and the
+/// encoders' buffers).
+pub const BYTES_PER_SERIES_ROW: u64 = 512;
+
+/// Most person-days a sweep may simulate in all (runs x people x days).
+pub const MAX_PERSON_DAYS: f64 = 1e12;
+
+/// A conservative simulation rate of one worker, person-days per second, used to state what a
+/// design would cost (a release build simulates 5 to 7 M per thread; docs/PERFORMANCE.md).
+pub const CONSERVATIVE_RATE: f64 = 1e6;
+
+/// Longest a sweep's name may be (it names the folder `out/sweeps/NAME`).
+pub const MAX_NAME_LEN: usize = 64;
+
+/// What a sweep will cost, computed from its file before anything is generated or written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Design points.
+    pub points: usize,
+    /// Runs: scenarios x design points x replications.
+    pub runs: usize,
+    /// Rows of the combined `series` table: runs x days.
+    pub series_rows: u64,
+    /// Memory the combined dataset takes while it is built, bytes (estimate).
+    pub dataset_bytes: u64,
+    /// Person-days simulated in all: runs x people x days.
+    pub person_days: f64,
+    /// Seconds of one worker at [`CONSERVATIVE_RATE`].
+    pub worker_seconds: f64,
+}
 
 /// A checked sweep: the scenarios, the design points and every scenario to run.
 #[derive(Clone, Debug)]
@@ -49,6 +93,8 @@ pub struct Sweep {
     pub points: Vec<Vec<f64>>,
     /// `variants[s][p]`: scenario `s` with the values of design point `p` (seed not yet set).
     pub variants: Vec<Vec<Scenario>>,
+    /// What the sweep costs (checked against the limits before the design was generated).
+    pub budget: Budget,
 }
 
 /// How design points are generated.
@@ -151,8 +197,8 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         let span = e.span().unwrap_or(0..0);
         src.error(span, e.message().trim_end().to_string())
     })?;
-    if raw.name.get_ref().trim().is_empty() || raw.name.get_ref().contains(['/', '\\']) {
-        return Err(src.error(raw.name.span(), "expected a non-empty name without `/` or `\\`"));
+    if let Err(why) = check_name(raw.name.get_ref()) {
+        return Err(src.error(raw.name.span(), why));
     }
     let mut scenarios = load_scenarios(&src, &raw.scenarios, base_dir)?;
     let first = &scenarios[0].params;
@@ -174,8 +220,14 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         })?;
     }
     let replications = *raw.replications.get_ref();
-    if replications == 0 {
-        return Err(src.error(raw.replications.span(), "expected at least 1 replication, found 0"));
+    if replications < MIN_REPLICATIONS {
+        return Err(src.error(
+            raw.replications.span(),
+            format!(
+                "expected at least {MIN_REPLICATIONS} replications (a 95% interval needs two, as for `audit` \
+                 and `calibrate`), found {replications}"
+            ),
+        ));
     }
     let design = design_of(&src, raw.design.as_ref(), seed)?;
     let tables: Vec<toml::Table> = scenarios
@@ -190,6 +242,7 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         }
         parameters.push(parameter(&src, p, design, &scenarios, &tables)?);
     }
+    let budget = budget(&src, &raw, design, &parameters, scenarios.len(), people, days)?;
     let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
     let mut points = match design {
         Design::Grid => design::grid(&ranges),
@@ -210,17 +263,7 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
             }
         }
     }
-    let runs = scenarios.len().saturating_mul(points.len()).saturating_mul(replications as usize);
-    if runs > MAX_RUNS {
-        return Err(src.error(
-            raw.replications.span(),
-            format!(
-                "{} scenarios x {} design points x {replications} replications = {runs} runs; at most {MAX_RUNS}",
-                scenarios.len(),
-                points.len()
-            ),
-        ));
-    }
+    debug_assert_eq!(points.len(), budget.points);
     let mut variants = Vec::with_capacity(scenarios.len());
     for (s, table) in scenarios.iter().zip(&tables) {
         let mut row = Vec::with_capacity(points.len());
@@ -243,7 +286,148 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         parameters,
         points,
         variants,
+        budget,
     })
+}
+
+/// Checks a sweep's name, which names its folder (`out/sweeps/NAME`): 1 to [`MAX_NAME_LEN`]
+/// characters among `a-z`, `0-9`, `-`, `_` and `.`, starting with a letter or a digit, without
+/// `..`.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let expected = format!(
+        "expected a short name for the output folder: 1 to {MAX_NAME_LEN} characters among a-z, 0-9, `-`, `_` \
+         and `.`, starting with a letter or a digit, without `..`"
+    );
+    let shown: String = name.chars().take(40).collect();
+    let shown = if shown.len() < name.len() { format!("{shown}...") } else { shown };
+    if name.is_empty() {
+        return Err(format!("{expected}; found an empty name"));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!("{expected}; found {} characters (`{shown}`)", name.chars().count()));
+    }
+    if let Some(c) = name.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-' | '_' | '.')) {
+        return Err(format!("{expected}; found {c:?} in `{shown}`"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(format!("{expected}; `{shown}` starts with {:?}", name.chars().next().unwrap_or(' ')));
+    }
+    if name.contains("..") {
+        return Err(format!("{expected}; found `..` in `{shown}`"));
+    }
+    Ok(())
+}
+
+/// Whole numbers with thousands separators, for messages.
+fn thousands(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The preflight of a design: design points, runs, the combined dataset's memory and the
+/// simulation time, each checked against its limit before the design is generated, so that an
+/// oversized design is refused at once with the key responsible (file, line, column).
+fn budget(
+    src: &Source<'_>,
+    raw: &RawSweep,
+    design: Design,
+    parameters: &[Parameter],
+    n_scenarios: usize,
+    people: u64,
+    days: u32,
+) -> R<Budget> {
+    let replications = *raw.replications.get_ref() as usize;
+    let points = match design {
+        Design::LatinHypercube { samples, .. } => samples as usize,
+        Design::Grid => parameters.iter().fold(1usize, |n, p| match &p.range {
+            Range::Values(v) => n.saturating_mul(v.len()),
+            Range::Interval { .. } => n.saturating_mul(2),
+        }),
+    };
+    if points > MAX_POINTS {
+        let span = match (design, raw.design.as_ref().and_then(|d| d.samples.as_ref())) {
+            (Design::LatinHypercube { .. }, Some(s)) => s.span(),
+            _ => raw
+                .parameter
+                .iter()
+                .filter_map(|p| p.values.as_ref())
+                .max_by_key(|v| v.get_ref().len())
+                .map_or(raw.name.span(), |v| v.span()),
+        };
+        let what = match design {
+            Design::LatinHypercube { .. } => format!("`samples = {}`", thousands(points as u128)),
+            Design::Grid => {
+                let counts: Vec<String> = parameters
+                    .iter()
+                    .map(|p| match &p.range {
+                        Range::Values(v) => v.len().to_string(),
+                        Range::Interval { .. } => "2".into(),
+                    })
+                    .collect();
+                format!("a grid of {} = {} points", counts.join(" x "), thousands(points as u128))
+            }
+        };
+        return Err(src.error(
+            span,
+            format!(
+                "{what}: at most {} design points (each holds a checked copy of every scenario in \
+                 memory); use fewer values or samples",
+                thousands(MAX_POINTS as u128)
+            ),
+        ));
+    }
+    let runs = n_scenarios.saturating_mul(points).saturating_mul(replications);
+    let factors = format!(
+        "{n_scenarios} scenarios x {} design points x {replications} replications = {} runs",
+        thousands(points as u128),
+        thousands(runs as u128)
+    );
+    if runs > MAX_RUNS {
+        return Err(src.error(
+            raw.replications.span(),
+            format!("{factors}; at most {} runs", thousands(MAX_RUNS as u128)),
+        ));
+    }
+    let series_rows = runs as u64 * days as u64;
+    let dataset_bytes = series_rows.saturating_mul(BYTES_PER_SERIES_ROW);
+    if dataset_bytes > MAX_DATASET_BYTES {
+        let span = raw.days.as_ref().map_or(raw.replications.span(), |d| d.span());
+        return Err(src.error(
+            span,
+            format!(
+                "{factors} of {days} days = {} rows of daily series, about {:.1} GiB to combine; at most \
+                 {:.0} GiB ({} rows); use fewer days, design points or replications",
+                thousands(series_rows as u128),
+                dataset_bytes as f64 / (1u64 << 30) as f64,
+                MAX_DATASET_BYTES as f64 / (1u64 << 30) as f64,
+                thousands((MAX_DATASET_BYTES / BYTES_PER_SERIES_ROW) as u128)
+            ),
+        ));
+    }
+    let person_days = runs as f64 * people as f64 * days as f64;
+    let worker_seconds = person_days / CONSERVATIVE_RATE;
+    if person_days > MAX_PERSON_DAYS {
+        return Err(src.error(
+            raw.replications.span(),
+            format!(
+                "{factors} of {} people x {days} days = {} person-days, about {} days of one core at a \
+                 conservative {} M person-days a second; at most {} person-days; use fewer runs, people or days",
+                thousands(people as u128),
+                thousands(person_days as u128),
+                thousands((worker_seconds / 86_400.0).round() as u128),
+                CONSERVATIVE_RATE / 1e6,
+                thousands(MAX_PERSON_DAYS as u128)
+            ),
+        ));
+    }
+    Ok(Budget { points, runs, series_rows, dataset_bytes, person_days, worker_seconds })
 }
 
 fn load_scenarios(

@@ -34,6 +34,7 @@ mod crn;
 pub mod design;
 mod execute;
 mod file;
+pub mod format;
 mod results;
 pub mod stats;
 
@@ -43,7 +44,10 @@ pub use combine::{RowKind, SummaryRow};
 pub use crn::{CrnRow, measure_crn};
 pub use design::{Range, Streams, replication_seed};
 pub use execute::{RunSpec, SweepOutcome, plan, run_sweep};
-pub use file::{Design, MAX_RUNS, Parameter, Sweep, load, parse};
+pub use file::{
+    BYTES_PER_SERIES_ROW, Budget, CONSERVATIVE_RATE, Design, MAX_DATASET_BYTES, MAX_NAME_LEN,
+    MAX_PERSON_DAYS, MAX_POINTS, MAX_RUNS, MIN_REPLICATIONS, Parameter, Sweep, check_name, load, parse,
+};
 pub use results::SERIES;
 
 use scslab_output::OutputError;
@@ -140,4 +144,13 @@ pub enum SweepError {
     /// Worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// The output folder cannot hold this sweep: it is a file, or it holds files that are not a
+    /// sweep's (no `plan.json`). Nothing was written. Bad input: the CLI exits with 2.
+    #[error("--out {}: {message}; use another --out or delete it", out.display())]
+    Folder {
+        /// The output folder.
+        out: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }

@@ -2,6 +2,13 @@
 //! t), paired differences (common random numbers) and Welch's unpaired difference.
 //!
 //! Sums run in replication order, so results do not depend on how runs were scheduled.
+//!
+//! **Undefined values.** An outcome that is undefined in a replication (a ratio with a zero
+//! denominator) is NaN there, and an estimate over replications that include it is NaN as well:
+//! mean, interval and difference alike, deliberately (IEEE arithmetic propagates it; nothing
+//! here sorts, compares or drops values, so NaN never panics and never becomes 0). Files write
+//! it as an empty field and tables show "n/a"; the per-replication values (`runs.csv`,
+//! `audit_replications.csv`) show which replications it came from.
 
 /// The 0.975 quantile of Student's t distribution for 1 to 30 degrees of freedom.
 const T975: [f64; 30] = [
@@ -87,6 +94,11 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// Whether the mean is defined (no replication was undefined, and there was at least one).
+    pub fn is_defined(&self) -> bool {
+        !self.mean.is_nan()
+    }
+
     /// Lower end of the 95% interval.
     pub fn ci_low(&self) -> f64 {
         self.mean - self.half_width
@@ -197,6 +209,22 @@ mod tests {
         close(p.mean, 1.0, 1e-12);
         close(w.mean, 1.0, 1e-12);
         assert!(p.half_width * 10.0 < w.half_width, "{p:?} {w:?}");
+    }
+
+    #[test]
+    fn an_undefined_replication_makes_the_estimate_undefined_never_zero() {
+        let e = mean_ci(&[0.2, f64::NAN, 0.4]);
+        assert!(!e.is_defined() && e.ci_low().is_nan() && e.ci_high().is_nan(), "{e:?}");
+        let p = paired_difference(&[0.2, f64::NAN, 0.4], &[0.1, 0.1, 0.1]);
+        assert!(p.mean.is_nan() && p.half_width.is_nan(), "{p:?}");
+        let p = paired_difference(&[0.2, 0.3, 0.4], &[0.1, f64::NAN, 0.1]);
+        assert!(p.mean.is_nan(), "{p:?}");
+        let w = welch_difference(&[0.2, 0.3], &[f64::NAN, f64::NAN]);
+        assert!(w.mean.is_nan() && w.half_width.is_nan(), "{w:?}");
+        assert!(mean_ci(&[]).mean.is_nan());
+        assert!(mean_ci(&[f64::NAN]).mean.is_nan());
+        // Defined everywhere: unchanged.
+        assert!(mean_ci(&[0.2, 0.4]).is_defined());
     }
 
     #[test]

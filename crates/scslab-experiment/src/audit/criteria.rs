@@ -77,6 +77,10 @@ pub enum Verdict {
     NotMet,
     /// The regime imposed no detrimental treatment in any replication.
     NotApplicable,
+    /// The headline statistic is undefined in at least one replication (a share of sanctions in
+    /// a replication without a sanction, a ratio with a group without adults): nothing is
+    /// concluded.
+    Undefined,
 }
 
 impl Verdict {
@@ -87,6 +91,7 @@ impl Verdict {
             Verdict::Indicated => "indicated (interval reaches the threshold)",
             Verdict::NotMet => "not met",
             Verdict::NotApplicable => "not applicable",
+            Verdict::Undefined => "n/a (undefined in some replication)",
         }
     }
 }
@@ -104,19 +109,29 @@ pub struct Interval {
     pub high: f64,
 }
 
-/// Mean and Student-t interval of per-replication values.
+/// The values that are defined (not NaN), in replication order.
+pub fn defined(values: &[f64]) -> Vec<f64> {
+    values.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// Mean and Student-t interval of per-replication values, over the replications where the value
+/// is defined (a share of sanctions is undefined in a replication without any sanction: that
+/// replication says nothing about it). `n` counts them; the estimate is NaN if there is none and
+/// the interval NaN if there are fewer than two.
 pub fn mean_interval(values: &[f64]) -> Interval {
-    let e = mean_ci(values);
+    let e = mean_ci(&defined(values));
     Interval { n: e.n, estimate: e.mean, low: e.ci_low(), high: e.ci_high() }
 }
 
 /// Interval of a ratio over replications: the ratio is taken in each replication, the Student-t
 /// interval is computed on the log ratios, and the mean and both ends are transformed back. The
 /// estimate is the geometric mean of the ratios; the interval is not symmetric around it.
-/// Non-positive ratios have no logarithm and give NaN.
+/// Undefined (NaN) ratios are left out as in [`mean_interval`]; a non-positive ratio has no
+/// logarithm and makes the whole estimate NaN.
 pub fn ratio_interval(ratios: &[f64]) -> Interval {
+    let ratios = defined(ratios);
     let n = ratios.len();
-    if n == 0 || ratios.iter().any(|&r| r.is_nan() || r <= 0.0) {
+    if n == 0 || ratios.iter().any(|&r| r <= 0.0) {
         return Interval { n, estimate: f64::NAN, low: f64::NAN, high: f64::NAN };
     }
     let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
@@ -134,8 +149,64 @@ pub fn rate_ratio(sanctions_a: f64, adults_a: f64, sanctions_b: f64, adults_b: f
     ((sanctions_a + CONTINUITY) / adults_a) / ((sanctions_b + CONTINUITY) / adults_b)
 }
 
+/// `a / b`, undefined (NaN) when `b` is not positive: a share of no sanctions is not 0.
 fn share(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { 0.0 }
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// What a statistic's numbers are, so that each is shown in its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A share in [0, 1], shown as a percentage; differences in percentage points.
+    Share,
+    /// A count summed over the horizon, shown without decimals.
+    Count,
+    /// Events per 1,000 (or per million) adults a year, as the label says.
+    Rate,
+    /// A ratio of two rates (1 = no difference).
+    Ratio,
+    /// Yuan (per recorded violation, as the label says).
+    Yuan,
+    /// A plain number per recorded violation.
+    PerViolation,
+}
+
+impl Unit {
+    /// Stable key, written in `audit.csv`'s `unit` column.
+    pub fn key(self) -> &'static str {
+        match self {
+            Unit::Share => "share",
+            Unit::Count => "count",
+            Unit::Rate => "rate",
+            Unit::Ratio => "ratio",
+            Unit::Yuan => "yuan",
+            Unit::PerViolation => "per_violation",
+        }
+    }
+
+    /// A value in this unit, for a lay reader ("n/a" when undefined).
+    pub fn show(self, x: f64) -> String {
+        use crate::format;
+        match self {
+            Unit::Share => format::percent(x),
+            Unit::Count => format::count(x),
+            Unit::Yuan => format::yuan(x),
+            Unit::Rate | Unit::Ratio | Unit::PerViolation => format::number(x),
+        }
+    }
+
+    /// A difference of two values in this unit, signed (shares in percentage points).
+    pub fn show_difference(self, x: f64) -> String {
+        use crate::format;
+        match self {
+            Unit::Share => format::points(x),
+            Unit::Count if x.is_finite() && x > 0.0 => format!("+{}", format::count(x)),
+            Unit::Count => format::count(x),
+            Unit::Yuan if x.is_finite() && x > 0.0 => format!("+{}", format::yuan(x)),
+            Unit::Yuan => format::yuan(x),
+            Unit::Rate | Unit::Ratio | Unit::PerViolation => format::signed(x),
+        }
+    }
 }
 
 /// Sanctions and adult-days of one group.
@@ -195,6 +266,8 @@ pub struct Statistic {
     pub interval: Interval,
     /// True for a ratio (interval on the log scale).
     pub is_ratio: bool,
+    /// What its numbers are.
+    pub unit: Unit,
 }
 
 /// The finding of one criterion.
@@ -210,17 +283,33 @@ pub struct Finding {
     pub text: String,
 }
 
-fn stat(criterion: Criterion, key: &str, label: &str, values: Vec<f64>) -> Statistic {
-    let interval = mean_interval(&values);
-    Statistic { criterion, key: key.into(), label: label.into(), values, interval, is_ratio: false }
+/// The interval clipped to the values the statistic can take: a share lies in [0, 1], counts,
+/// rates and money are never negative. A Student-t interval can reach beyond (few replications,
+/// a share near 0 or 1); the clipped interval still holds the true value whenever the unclipped
+/// one does, and a reader never sees a negative share or count. The estimate is unchanged.
+pub fn clip(i: Interval, unit: Unit) -> Interval {
+    let (lo, hi) = match unit {
+        Unit::Share => (0.0, 1.0),
+        Unit::Ratio => return i,
+        Unit::Count | Unit::Rate | Unit::Yuan | Unit::PerViolation => (0.0, f64::INFINITY),
+    };
+    let c = |x: f64| if x.is_nan() { x } else { x.clamp(lo, hi) };
+    Interval { low: c(i.low), high: c(i.high), ..i }
+}
+
+fn stat(criterion: Criterion, key: &str, label: &str, unit: Unit, values: Vec<f64>) -> Statistic {
+    let interval = clip(mean_interval(&values), unit);
+    Statistic { criterion, key: key.into(), label: label.into(), values, interval, is_ratio: false, unit }
 }
 
 fn ratio_stat(criterion: Criterion, key: &str, label: String, values: Vec<f64>) -> Statistic {
     let interval = ratio_interval(&values);
-    Statistic { criterion, key: key.into(), label, values, interval, is_ratio: true }
+    Statistic { criterion, key: key.into(), label, values, interval, is_ratio: true, unit: Unit::Ratio }
 }
 
-fn group_ratio(groups: &[Group], a: &str, b: &str) -> f64 {
+/// The sanction rate ratio of group `a` to group `b` (NaN if either is missing or has no
+/// adults).
+pub fn group_ratio(groups: &[Group], a: &str, b: &str) -> f64 {
     let get = |n: &str| groups.iter().find(|g| g.name == n);
     match (get(a), get(b)) {
         (Some(x), Some(y)) => rate_ratio(x.sanctions, x.adult_days, y.sanctions, y.adult_days),
@@ -265,29 +354,33 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             UnrelatedContexts,
             "spillover_share",
             "Share of sanctions from an unrelated context",
+            Unit::Share,
             per(&|c| share(c.spillover, c.sanctions)),
         ),
         stat(
             UnrelatedContexts,
             "sanctions_per_1000_adults_year",
             "Sanctions per 1,000 adults a year (persons and firms)",
+            Unit::Rate,
             per(&|c| share(c.sanctions, years(c)) * 1e3),
         ),
         stat(
             UnrelatedContexts,
             "spillover_sanctions",
             "Cross-context sanctions (count)",
+            Unit::Count,
             per(&|c| c.spillover),
         ),
     ];
     for m in measures {
         let values = per(&|c| {
-            share(c.spillover_by_measure.iter().find(|(n, _)| n == m).map_or(0.0, |x| x.1), c.sanctions)
+            share(c.spillover_by_measure.iter().find(|(n, _)| n == m).map_or(f64::NAN, |x| x.1), c.sanctions)
         });
         s.push(stat(
             UnrelatedContexts,
             &format!("spillover_share_{m}"),
             &format!("Share of sanctions: {m} in an unrelated context"),
+            Unit::Share,
             values,
         ));
     }
@@ -296,24 +389,28 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             Disproportionate,
             "severe_after_minor_share",
             "Share of sanctions: severe measure at entry into a list a minor record can trigger",
+            Unit::Share,
             per(&|c| share(c.severe_after_minor, c.sanctions)),
         ),
         stat(
             Disproportionate,
             "severe_share",
             "Share of sanctions: severe measure (travel ban, job exclusion, detention, closure)",
+            Unit::Share,
             per(&|c| share(c.severe, c.sanctions)),
         ),
         stat(
             Disproportionate,
             "sanctions_per_recorded_violation",
             "Sanctions per recorded violation",
+            Unit::PerViolation,
             per(&|c| share(c.sanctions, c.recorded_violations)),
         ),
         stat(
             Disproportionate,
             "fines_yuan_per_recorded_violation",
             "Fines (yuan) per recorded violation",
+            Unit::Yuan,
             per(&|c| share(c.fines_yuan, c.recorded_violations)),
         ),
     ]);
@@ -342,12 +439,14 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
             FalseSanctions,
             "false_sanction_share",
             "Share of sanctions resting on a false record",
+            Unit::Share,
             per(&|c| share(c.false_sanctions, c.sanctions)),
         ),
         stat(
             FalseSanctions,
             "false_sanctions_per_million_adults_year",
             "False sanctions on persons per million adults a year",
+            Unit::Rate,
             per(&|c| share(c.person_false_sanctions, years(c)) * 1e6),
         ),
     ]);
@@ -355,11 +454,11 @@ pub fn statistics(reps: &[Counts], measures: &[String]) -> Vec<Statistic> {
 }
 
 fn pct(x: f64) -> String {
-    if x.is_nan() { "n/a".into() } else { format!("{:.1}%", x * 100.0) }
+    crate::format::percent(x)
 }
 
 fn num(x: f64) -> String {
-    if x.is_nan() { "n/a".into() } else { format!("{x:.2}") }
+    crate::format::number(x)
 }
 
 fn share_verdict(i: &Interval) -> Verdict {
@@ -375,7 +474,7 @@ fn share_verdict(i: &Interval) -> Verdict {
 fn ratio_verdict(i: &Interval) -> Verdict {
     let outside = |x: f64| !(1.0 / FOUR_FIFTHS_HIGH..=FOUR_FIFTHS_HIGH).contains(&x);
     if i.estimate.is_nan() {
-        Verdict::NotMet
+        Verdict::Undefined
     } else if (i.low > FOUR_FIFTHS_HIGH) || (i.high < 1.0 / FOUR_FIFTHS_HIGH) {
         Verdict::Met
     } else if outside(i.estimate) {
@@ -409,14 +508,41 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
         }
         let Some(h) = get(headline) else { continue };
         let i = &h.interval;
-        let ci = |i: &Interval| format!("(95% CI {}-{})", pct(i.low), pct(i.high));
+        if criterion != Criterion::DisparateImpact && i.estimate.is_nan() {
+            out.push(Finding {
+                criterion,
+                statistic: headline.into(),
+                verdict: Verdict::Undefined,
+                text: format!(
+                    "{} is undefined in every replication; nothing is concluded",
+                    h.label.to_lowercase()
+                ),
+            });
+            continue;
+        }
+        let over = if i.n < h.values.len() {
+            format!(
+                " (over the {} of {} replications with a sanction; the others had none)",
+                i.n,
+                h.values.len()
+            )
+        } else {
+            String::new()
+        };
+        let ci = |i: &Interval| {
+            if i.low.is_nan() || i.high.is_nan() {
+                "(95% CI n/a)".to_string()
+            } else {
+                format!("(95% CI {} to {})", pct(i.low), pct(i.high))
+            }
+        };
         let (verdict, text) = match criterion {
             Criterion::UnrelatedContexts => {
                 let v = share_verdict(i);
                 (
                     v,
                     format!(
-                        "detrimental treatment from unrelated contexts: {} {} of sanctions; criterion (i) {}",
+                        "detrimental treatment from unrelated contexts: {} {} of sanctions{over}; criterion (i) {}",
                         pct(i.estimate),
                         ci(i),
                         v.word()
@@ -428,7 +554,7 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                 (
                     v,
                     format!(
-                        "severe measures reachable from a minor record: {} {} of sanctions; criterion (ii) {}",
+                        "severe measures reachable from a minor record: {} {} of sanctions{over}; criterion (ii) {}",
                         pct(i.estimate),
                         ci(i),
                         v.word()
@@ -442,6 +568,8 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                     Verdict::Met
                 } else if verdicts.contains(&Verdict::Indicated) {
                     Verdict::Indicated
+                } else if verdicts.contains(&Verdict::Undefined) {
+                    Verdict::Undefined
                 } else {
                     Verdict::NotMet
                 };
@@ -449,8 +577,13 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                     .iter()
                     .map(|s| {
                         let i = &s.interval;
+                        // The province ratio names its two provinces, as its label does.
+                        let which = match s.label.rsplit_once(" (") {
+                            Some((_, names)) if s.key == "ratio_province_most_least" => format!(" ({names}"),
+                            _ => String::new(),
+                        };
                         format!(
-                            "{} {} (95% CI {}-{})",
+                            "{}{which} {} (95% CI {} to {})",
                             s.key.trim_start_matches("ratio_"),
                             num(i.estimate),
                             num(i.low),
@@ -467,7 +600,7 @@ pub fn findings(reps: &[Counts], stats: &[Statistic]) -> Vec<Finding> {
                 (
                     v,
                     format!(
-                        "{} {} of sanctions rest on a false record ({} per million adults a year); material error rate {}",
+                        "{} {} of sanctions rest on a false record{over} ({} per million adults a year); material error rate {}",
                         pct(i.estimate),
                         ci(i),
                         num(rate),
@@ -594,5 +727,31 @@ mod tests {
         assert_eq!(ratio_verdict(&i(0.5, 0.3, 0.7)), Verdict::Met);
         assert_eq!(ratio_verdict(&i(1.5, 1.0, 2.0)), Verdict::Indicated);
         assert_eq!(ratio_verdict(&i(1.1, 0.9, 1.3)), Verdict::NotMet);
+    }
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::*;
+
+    #[test]
+    fn shares_and_counts_are_never_shown_below_zero() {
+        // Before: "7.4% (95% CI -16.0% to 30.8%)", "80.9% (95% CI 55.3% to 106.5%)".
+        let i = Interval { n: 4, estimate: 0.074, low: -0.16, high: 0.308 };
+        assert_eq!(clip(i, Unit::Share), Interval { n: 4, estimate: 0.074, low: 0.0, high: 0.308 });
+        let i = Interval { n: 4, estimate: 0.809, low: 0.553, high: 1.065 };
+        assert_eq!(clip(i, Unit::Share).high, 1.0);
+        let i = Interval { n: 4, estimate: 39.0, low: -3.0, high: 81.0 };
+        assert_eq!(clip(i, Unit::Count).low, 0.0);
+        let i = Interval { n: 4, estimate: 0.5, low: 0.2, high: 1.3 };
+        assert_eq!(clip(i, Unit::Ratio), i);
+        let reps = vec![
+            Counts { sanctions: 10.0, false_sanctions: 0.0, adult_days: 365.0, ..Counts::default() },
+            Counts { sanctions: 10.0, false_sanctions: 5.0, adult_days: 365.0, ..Counts::default() },
+        ];
+        let s = statistics(&reps, &[]);
+        let f = s.iter().find(|x| x.key == "false_sanction_share").unwrap();
+        assert_eq!(f.interval.estimate, 0.25);
+        assert_eq!(f.interval.low, 0.0);
     }
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use scslab_output::{ColumnData, OutputError, Table};
 
-use super::{Assessment, Audit, AuditRow, Interval};
+use super::{Assessment, Audit, AuditRow, Interval, Unit};
+use crate::format::{self, NA};
 
 /// Writes every file of an audit into `dir`, the manifest last.
 pub(super) fn write(dir: &Path, audit: &Audit) -> Result<(), OutputError> {
@@ -87,6 +88,9 @@ fn audit_table(audit: &Audit) -> Table {
         t.push("difference_ci_low", col(&|r| r.difference, |i| i.low));
         t.push("difference_ci_high", col(&|r| r.difference, |i| i.high));
     }
+    t.push("unit", ColumnData::Str(rows.iter().map(|r| r.unit.key().to_string()).collect()));
+    // Replications where the audited scenario's statistic is defined (`replications` counts all).
+    t.push("n_defined", ColumnData::U32(rows.iter().map(|r| r.main.map_or(0, |i| i.n as u32)).collect()));
     t
 }
 
@@ -112,21 +116,35 @@ fn replications_table(audit: &Audit) -> Table {
     t
 }
 
-/// A number for tables: shares and ratios with four significant digits.
-pub(super) fn fmt(x: f64) -> String {
-    if x.is_nan() {
-        "n/a".into()
-    } else if x == 0.0 || x.abs() >= 1000.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
-    }
+/// An estimate and its interval in the row's unit: `("35.0%", "30.1% to 39.9%")`; "–" when the
+/// scenario has no such statistic (a measure it does not have), "n/a" when it is undefined.
+fn ci(i: &Option<Interval>, unit: Unit) -> (String, String) {
+    i.map_or(("–".into(), "–".into()), |i| {
+        if i.estimate.is_nan() {
+            return (NA.into(), NA.into());
+        }
+        let range = if i.low.is_nan() || i.high.is_nan() {
+            NA.to_string()
+        } else {
+            format!("{} to {}", unit.show(i.low), unit.show(i.high))
+        };
+        (unit.show(i.estimate), range)
+    })
 }
 
-fn ci(i: &Option<Interval>) -> (String, String) {
-    i.map_or(("".into(), "".into()), |i| (fmt(i.estimate), format!("{} to {}", fmt(i.low), fmt(i.high))))
+/// A difference and its interval in the row's unit, signed (shares in percentage points).
+fn ci_difference(i: &Option<Interval>, unit: Unit) -> (String, String) {
+    i.map_or(("–".into(), "–".into()), |i| {
+        if i.estimate.is_nan() {
+            return (NA.into(), NA.into());
+        }
+        let range = if i.low.is_nan() || i.high.is_nan() {
+            NA.to_string()
+        } else {
+            format!("{} to {}", unit.show_difference(i.low), unit.show_difference(i.high))
+        };
+        (unit.show_difference(i.estimate), range)
+    })
 }
 
 fn markdown(audit: &Audit) -> String {
@@ -139,13 +157,21 @@ fn markdown(audit: &Audit) -> String {
     }
     let _ = writeln!(
         s,
-        "{} people, {} days, {n} replications, base seed {}; replication seeds: {}.\n",
-        audit.people,
+        "{} synthetic people, {} days, {n} replications, base seed {}; replication seeds: {}.\n",
+        format::count(audit.people as f64),
         audit.days,
         audit.seed,
         audit.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
     );
     let _ = writeln!(s, "Definitions and thresholds: docs/AUDIT.md in the scslab repository.\n");
+    let _ = writeln!(
+        s,
+        "Shares are percentages of all sanctions, differences of shares are in percentage points (pp), \
+         a ratio of 1 means no difference between the groups, n/a marks a number that is undefined \
+         (for instance a share of sanctions when there was no sanction) and – a statistic the scenario \
+         does not have (a measure it does not use). Intervals of shares, counts and rates are clipped \
+         to the values they can take (no share below 0% or above 100%).\n"
+    );
     let _ = writeln!(s, "## Findings\n");
     for a in std::iter::once(main).chain(audit.against.as_ref()) {
         for f in &a.findings {
@@ -170,11 +196,11 @@ fn markdown(audit: &Audit) -> String {
         let _ = writeln!(s, "| criterion | statistic | estimate | 95% CI |\n|---|---|---|---|");
     }
     for r in &audit.rows {
-        let (e, c) = ci(&r.main);
+        let (e, c) = ci(&r.main, r.unit);
         let _ = write!(s, "| {} | {} | {e} | {c} |", r.criterion.title(), r.label);
         if audit.against.is_some() {
-            let (e2, c2) = ci(&r.against);
-            let (d, dc) = ci(&r.difference);
+            let (e2, c2) = ci(&r.against, r.unit);
+            let (d, dc) = ci_difference(&r.difference, r.unit);
             let _ = write!(s, " {e2} | {c2} | {d} | {dc} |");
         }
         s.push('\n');
@@ -184,21 +210,21 @@ fn markdown(audit: &Audit) -> String {
         let _ = writeln!(s, "Counts per replication (persons and firms unless said otherwise):\n");
         let _ = writeln!(
             s,
-            "| replication | seed | adult-days | sanctions | cross-context | false | recorded violations | severe | severe, minor-reachable | fines (yuan) |\n|---|---|---|---|---|---|---|---|---|---|"
+            "| replication | seed | adult-days | sanctions | cross-context | false | recorded violations | severe | severe, minor-reachable | fines |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for (r, c) in a.counts.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "| {r} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 audit.seeds[r],
-                c.adult_days,
-                c.sanctions,
-                c.spillover,
-                c.false_sanctions,
-                c.recorded_violations,
-                c.severe,
-                c.severe_after_minor,
-                c.fines_yuan
+                format::count(c.adult_days),
+                format::count(c.sanctions),
+                format::count(c.spillover),
+                format::count(c.false_sanctions),
+                format::count(c.recorded_violations),
+                format::count(c.severe),
+                format::count(c.severe_after_minor),
+                format::yuan(c.fines_yuan)
             );
         }
         let _ = writeln!(s, "\nBlacklists (each entry applies every measure listed once):\n");

@@ -66,8 +66,8 @@ fn facts_table(c: &Calibration) -> Table {
     t.push("source", strs(&|r| r.fact.source.to_string()));
     t.push("sourced", f64s(&|r| r.fact.value));
     t.push("simulated_mean", f64s(&|r| r.simulated.mean));
-    t.push("ci_low", f64s(&|r| r.simulated.ci_low()));
-    t.push("ci_high", f64s(&|r| r.simulated.ci_high()));
+    t.push("ci_low", f64s(&|r| r.ci_low));
+    t.push("ci_high", f64s(&|r| r.ci_high));
     t.push("within_low", f64s(&|r| r.low));
     t.push("within_high", f64s(&|r| r.high));
     t.push("ratio", f64s(&|r| r.fact.value / r.simulated.mean));
@@ -98,9 +98,9 @@ fn trajectory_table(c: &Calibration) -> Table {
     t
 }
 
-/// Millions with two decimals.
+/// Millions with two decimals and thousands separators, "n/a" if undefined.
 fn m(x: f64) -> String {
-    if x.is_finite() { format!("{:.2}", x / 1e6) } else { "n/a".into() }
+    crate::format::millions(x).trim_end_matches(" M").to_string()
 }
 
 fn markdown(c: &Calibration) -> String {
@@ -118,43 +118,53 @@ fn markdown(c: &Calibration) -> String {
     );
     let _ = writeln!(
         s,
-        "{} people, {n} replications (common random numbers), base seed {}; seeds: {}. Simulated \
-         counts are scaled to {:.2} M people (FACTS S1).\n",
-        c.people,
+        "{} synthetic people, {n} replications (common random numbers), base seed {}; seeds: {}. \
+         Simulated counts are scaled to the real population of {} M people (FACTS S1).\n",
+        crate::format::count(c.people as f64),
         c.seed,
         c.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
-        POPULATION / 1e6
+        m(POPULATION)
     );
     let _ = writeln!(
         s,
-        "A fact is **within** when the sourced value lies in the simulated 95% interval widened by \
-         {:.0}% on each side. **{} of {} facts within.**\n",
-        TOLERANCE * 100.0,
+        "A fact is **within** when the sourced value lies in the *band*: the simulated 95% interval \
+         widened by {pct:.0}% on each side (the sources are rounded). The band is the column just before \
+         \"within\". **{} of {} facts within.** All numbers are in millions (M) of persons or trips in \
+         the real population.\n",
         c.within(),
-        c.rows.len()
+        c.rows.len(),
+        pct = TOLERANCE * 100.0,
     );
     let _ = writeln!(
         s,
-        "| date | fact | quantity | sourced (M) | simulated mean (M) | 95% CI (M) | widened (M) | within |\n|---|---|---|---|---|---|---|---|"
+        "| date | fact | quantity | sourced (M) | simulated mean (M) | 95% interval (M) | band: 95% interval ± {:.0}% (M) | within the band |\n|---|---|---|---|---|---|---|---|",
+        TOLERANCE * 100.0
     );
     for r in &c.rows {
+        let within = if r.simulated.mean.is_nan() {
+            "n/a"
+        } else if r.within {
+            "yes"
+        } else {
+            "**no**"
+        };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} to {} | {} to {} | {} |",
+            "| {} | {} | {} | {} | {} | {} to {} | {} to {} | {within} |",
             r.fact.date.iso(),
             r.fact.id,
             r.fact.quantity.key(),
             m(r.fact.value),
             m(r.simulated.mean),
-            m(r.simulated.ci_low()),
-            m(r.simulated.ci_high()),
+            m(r.ci_low),
+            m(r.ci_high),
             m(r.low),
             m(r.high),
-            if r.within { "yes" } else { "**no**" }
         );
     }
     let pct = |e: &crate::stats::Estimate| {
-        format!("{:.3}% (95% CI {:.3}% to {:.3}%)", e.mean * 100.0, e.ci_low() * 100.0, e.ci_high() * 100.0)
+        let p = |x: f64| if x.is_finite() { format!("{:.3}%", x * 100.0) } else { "n/a".into() };
+        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low().max(0.0)), p(e.ci_high()))
     };
     let _ = writeln!(s, "\nShare of adults on the list:\n");
     let _ = writeln!(s, "- end of 2018: {}", pct(&c.stock_share_2018));

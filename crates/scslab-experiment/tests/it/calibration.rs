@@ -3,9 +3,11 @@
 //! refused replications.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use scslab_experiment::calibration::{
-    CalibrationConfig, CalibrationError, FACTS, QUANTITIES, calibrate, horizon,
+    CalibrationConfig, CalibrationError, CalibrationProgress, FACTS, QUANTITIES, TOLERANCE, band, calibrate,
+    horizon,
 };
 
 fn temp(name: &str) -> PathBuf {
@@ -28,7 +30,22 @@ fn tiny(out: PathBuf, workers: usize) -> CalibrationConfig {
 #[test]
 fn a_tiny_calibration_writes_its_files() {
     let dir = temp("files");
-    let c = calibrate(&tiny(dir.clone(), 2), &|_| {}).unwrap();
+    let events: Mutex<Vec<CalibrationProgress>> = Mutex::new(Vec::new());
+    let c = calibrate(&tiny(dir.clone(), 2), &|p| events.lock().unwrap().push(p)).unwrap();
+    // Progress moves from the start: before, nothing moved until a whole replication finished.
+    let events = events.into_inner().unwrap();
+    let total = 2 * horizon() as u64;
+    assert!(events.iter().all(|p| p.total_days == total && p.total == 2));
+    assert!(events.iter().any(|p| p.done == 0 && p.done_days > 0 && p.done_days < 100));
+    assert_eq!(events.iter().map(|p| p.done_days).max(), Some(total));
+    assert_eq!(events.iter().map(|p| p.done).max(), Some(2));
+    // "within" is decided on the band printed beside it.
+    for r in &c.rows {
+        // Counts: the printed interval never goes below 0 (before: "[-2.754, 3.225]" M persons).
+        assert_eq!((r.ci_low, r.ci_high), (r.simulated.ci_low().max(0.0), r.simulated.ci_high()));
+        assert_eq!((r.low, r.high), band(r.ci_low, r.ci_high));
+        assert_eq!(r.within, r.low <= r.fact.value && r.fact.value <= r.high, "{r:?}");
+    }
     assert_eq!(c.days, horizon());
     assert_eq!(c.rows.len(), FACTS.len());
     assert_eq!(c.seeds.len(), 2);
@@ -60,9 +77,13 @@ fn a_tiny_calibration_writes_its_files() {
     assert_eq!(manifest["facts"], FACTS.len());
     let md = std::fs::read_to_string(dir.join("calibration.md")).unwrap();
     assert!(md.contains("| 2014-03-10 | B9 | list_stock |"), "{md}");
+    assert!(md.contains("band: 95% interval ± 20% (M) | within the band |"), "{md}");
+    assert!(md.contains("1,411.78 M people"), "{md}");
+    assert!(!md.contains("NaN"), "{md}");
     // The scenario written is the calibration scenario and reads back.
     let s = scslab_scenario::load(&dir.join("scenario.toml")).unwrap();
     assert_eq!(s.params.days, horizon());
+    assert!(c.trajectories.iter().all(|t| t.ci_low.iter().all(|&x| x >= 0.0)));
     // Cumulative quantities never fall.
     for t in c.trajectories.iter().filter(|t| t.quantity != QUANTITIES[0]) {
         assert!(t.mean.windows(2).all(|w| w[1] >= w[0]), "{:?}", t.quantity);
@@ -88,4 +109,13 @@ fn one_replication_is_refused() {
     let e = calibrate(&c, &|_| {}).unwrap_err();
     assert!(matches!(e, CalibrationError::Replications(1)), "{e}");
     assert!(!temp("one").exists());
+}
+
+#[test]
+fn the_band_widens_both_ends_outwards() {
+    // Before: `low * (1 - tol)` moved a negative lower end (few replications) inwards.
+    assert_eq!(band(-10.0, 100.0), (-10.0 - 10.0 * TOLERANCE, 100.0 + 100.0 * TOLERANCE));
+    assert_eq!(band(50.0, 100.0), (50.0 - 50.0 * TOLERANCE, 100.0 + 100.0 * TOLERANCE));
+    let (lo, hi) = band(f64::NAN, f64::NAN);
+    assert!(lo.is_nan() && hi.is_nan());
 }

@@ -116,8 +116,7 @@ fn a_resumed_sweep_runs_only_what_did_not_finish() {
 fn a_changed_sweep_is_refused_rather_than_mixed() {
     let sweep = parse(TINY, "tiny.toml", Path::new(".")).unwrap();
     let out = temp("changed");
-    let mut one = TINY.replace("replications = 2", "replications = 1");
-    one = one.replace("values = [0.0, 1.0]", "values = [0.0]");
+    let one = TINY.replace("values = [0.0, 1.0]", "values = [0.0]");
     let small = parse(&one, "tiny.toml", Path::new(".")).unwrap();
     run_sweep(&small, &config(&out, 1), &|_| {}).unwrap();
     let err = run_sweep(&sweep, &config(&out, 1), &|_| {}).unwrap_err();
@@ -133,7 +132,7 @@ fn scenario_files_are_relative_to_the_sweep_file() {
     std::fs::create_dir_all(dir.join("scen")).unwrap();
     let text = scslab_scenario::preset_text("none").unwrap().replace("name = \"none\"", "name = \"mine\"");
     std::fs::write(dir.join("scen/mine.toml"), text).unwrap();
-    let sweep_text = "name = \"rel\"\nscenarios = [\"none\", \"scen/mine.toml\"]\npeople = 1000\ndays = 3\nreplications = 1\n";
+    let sweep_text = "name = \"rel\"\nscenarios = [\"none\", \"scen/mine.toml\"]\npeople = 1000\ndays = 3\nreplications = 2\n";
     std::fs::write(dir.join("sweep.toml"), sweep_text).unwrap();
     let sweep = scslab_experiment::load(&dir.join("sweep.toml")).unwrap();
     assert_eq!(sweep.scenarios[1].name, "mine");
@@ -197,4 +196,119 @@ fn bad_sweep_files_are_refused_with_line_and_column() {
         error(&TINY.replace("[[parameter]]", "[design]\nkind = \"latin_hypercube\"\n[[parameter]]"));
     assert_eq!(line, 10, "{m}");
     assert!(m.contains("samples"), "{m}");
+}
+
+#[test]
+fn one_replication_is_refused_where_it_is_written() {
+    // Before: accepted, and every interval of the summary was [NaN, NaN].
+    let (line, column, m) = error(&TINY.replace("replications = 2", "replications = 1"));
+    assert_eq!((line, column), (6, 16), "{m}");
+    assert!(m.contains("at least 2 replications") && m.contains("found 1"), "{m}");
+}
+
+#[test]
+fn a_sweep_name_must_be_a_short_slug() {
+    // Before: `../../escape`, an absolute path with `\` or `..` only, or a long name became a folder.
+    for bad in ["../../escape", "..", "", " ", "Big", ".hidden", "a/b", "a\\\\b", "x..y", "semi;colon"] {
+        let (line, column, m) = error(&TINY.replace("name = \"tiny\"", &format!("name = \"{bad}\"")));
+        assert_eq!((line, column), (2, 8), "{bad}: {m}");
+        assert!(m.contains("1 to 64 characters among a-z, 0-9"), "{bad}: {m}");
+    }
+    let long = "a".repeat(65);
+    let (line, _, m) = error(&TINY.replace("name = \"tiny\"", &format!("name = \"{long}\"")));
+    assert_eq!(line, 2);
+    assert!(m.contains("found 65 characters"), "{m}");
+    for good in ["tiny", "detection-vs-fear", "a", "run_2.v3", "2020", &"a".repeat(64)] {
+        let s =
+            parse(&TINY.replace("name = \"tiny\"", &format!("name = \"{good}\"")), "t.toml", Path::new("."));
+        assert!(s.is_ok(), "{good}: {:?}", s.err());
+    }
+}
+
+#[test]
+fn an_oversized_design_is_refused_before_anything_is_allocated() {
+    let lhs = |samples: &str| {
+        TINY.replace(
+            "[[parameter]]\nkey = \"behaviour.fear_perception\"\nvalues = [0.0, 1.0]",
+            &format!(
+                "[design]\nkind = \"latin_hypercube\"\nsamples = {samples}\n[[parameter]]\n\
+                 key = \"behaviour.fear_perception\"\nmin = 0.0\nmax = 1.0"
+            ),
+        )
+    };
+    // Before: 4e9 samples tried to allocate 96 GB and aborted (exit 134).
+    let t = std::time::Instant::now();
+    let (line, column, m) = error(&lhs("4000000000"));
+    assert!(t.elapsed().as_secs() < 5, "the refusal took {:?}", t.elapsed());
+    assert_eq!((line, column), (11, 11), "{m}");
+    assert!(m.contains("samples = 4,000,000,000") && m.contains("at most 10,000 design points"), "{m}");
+    assert!(parse(&lhs("100"), "t.toml", Path::new(".")).is_ok());
+
+    // A grid: points at the longest `values`.
+    let values: Vec<String> = (0..101).map(|i| format!("{}", i as f64 / 100.0)).collect();
+    let values = format!("values = [{}]", values.join(", "));
+    let grid = TINY.replace("values = [0.0, 1.0]", &values).replace(
+        "[[parameter]]",
+        &format!("[[parameter]]\nkey = \"behaviour.initial_trust\"\n{values}\n[[parameter]]"),
+    );
+    let (line, column, m) = error(&grid);
+    assert_eq!((line, column), (14, 10), "{m}");
+    assert!(m.contains("a grid of 101 x 101 = 10,201 points: at most 10,000 design points"), "{m}");
+
+    // Runs: at `replications`.
+    let (line, column, m) = error(&TINY.replace("replications = 2", "replications = 4000000000"));
+    assert_eq!((line, column), (6, 16), "{m}");
+    assert!(m.contains("= 16,000,000,000 runs; at most 100,000 runs"), "{m}");
+
+    // The combined dataset: at `days`.
+    let (line, column, m) =
+        error(&TINY.replace("replications = 2", "replications = 20000").replace("days = 20", "days = 3650"));
+    assert_eq!((line, column), (5, 8), "{m}");
+    assert!(m.contains("rows of daily series") && m.contains("at most 4 GiB"), "{m}");
+
+    // Person-days: at `replications`, with the time at the documented rate.
+    let (line, _, m) = error(
+        &TINY
+            .replace("replications = 2", "replications = 1000")
+            .replace("people = 2000", "people = 100000000"),
+    );
+    assert_eq!(line, 6, "{m}");
+    assert!(m.contains("person-days") && m.contains("days of one core"), "{m}");
+
+    // Within the limits: the budget is recorded.
+    let s = parse(TINY, "tiny.toml", Path::new(".")).unwrap();
+    assert_eq!((s.budget.points, s.budget.runs, s.budget.series_rows), (2, 8, 160));
+    assert_eq!(s.budget.person_days, 8.0 * 2000.0 * 20.0);
+}
+
+#[test]
+fn an_undefined_outcome_is_an_empty_field_never_zero() {
+    // `none` imposes no sanction: the share of false sanctions is undefined in every run.
+    let text = TINY.replace("values = [0.0, 1.0]", "values = [1.0]").replace("days = 20", "days = 5");
+    let sweep = parse(&text, "tiny.toml", Path::new(".")).unwrap();
+    let out = temp("nan");
+    let outcome = run_sweep(&sweep, &config(&out, 2), &|_| {}).unwrap();
+    for r in &outcome.summary {
+        let e = &r.estimate;
+        // Every estimate is either fully defined or fully undefined.
+        assert_eq!(e.mean.is_nan(), e.ci_low().is_nan(), "{r:?}");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(!summary.contains("NaN") && !summary.contains("nan"), "{summary}");
+}
+
+#[test]
+fn a_sweep_refuses_a_file_or_a_folder_of_other_files() {
+    // Before: a file gave an I/O failure (exit 1), and a folder of other files was written into.
+    let sweep = parse(TINY, "tiny.toml", Path::new(".")).unwrap();
+    let dir = temp("folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let e = run_sweep(&sweep, &config(&file, 1), &|_| {}).unwrap_err();
+    assert!(matches!(e, SweepError::Folder { .. }) && e.to_string().contains("is a file"), "{e}");
+    let e = run_sweep(&sweep, &config(&dir, 1), &|_| {}).unwrap_err();
+    assert!(matches!(e, SweepError::Folder { .. }) && e.to_string().contains("not a sweep's"), "{e}");
+    assert!(!dir.join("plan.json").exists());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
