@@ -180,6 +180,10 @@ struct AuditArgs {
     /// on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Clear the output folder first if it holds an earlier result of this command (by default
+    /// a folder that is not empty is refused).
+    #[arg(long)]
+    overwrite: bool,
 }
 
 #[derive(Args)]
@@ -200,6 +204,10 @@ struct CalibrateArgs {
     /// on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Clear the output folder first if it holds an earlier result of this command (by default
+    /// a folder that is not empty is refused).
+    #[arg(long)]
+    overwrite: bool,
 }
 
 #[derive(Subcommand)]
@@ -297,7 +305,9 @@ impl From<SweepError> for Failure {
     fn from(e: SweepError) -> Self {
         match e {
             SweepError::Input(e) => Failure::Input(render_scenario_error(&e)),
-            SweepError::Changed { .. } | SweepError::Memory(_) => Failure::Input(format!("error: {e}")),
+            SweepError::Changed { .. } | SweepError::Memory(_) | SweepError::Folder { .. } => {
+                Failure::Input(format!("error: {e}"))
+            }
             other => Failure::Run(format!("error: {other}")),
         }
     }
@@ -379,11 +389,43 @@ fn check_threads(threads: usize) -> Result<(), Failure> {
     scslab_runner::check_threads(threads).map_err(Failure::from)
 }
 
+/// Who writes an output folder besides a run: a sweep resumes into its own folder (it checks
+/// that itself); an audit or a calibration wants an empty one, or clears its own earlier result on
+/// `--overwrite`.
+#[derive(Clone, Copy)]
+enum Writer {
+    Sweep,
+    Fresh { kind: &'static str, files: &'static [&'static str], overwrite: bool },
+}
+
 /// Takes an output folder's lock for a command that writes into it (sweep, audit, calibration)
 /// and runs `f`; removes the folder again if it was made here and `f` refused its input.
-fn with_folder<T>(dir: &Path, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+fn with_folder<T>(dir: &Path, writer: Writer, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
     let created = !dir.exists();
     let lock = scslab_runner::lock_folder(dir)?;
+    if let Writer::Fresh { kind, files, overwrite } = writer {
+        let entries = scslab_runner::folder_entries(dir)?;
+        if !entries.is_empty() {
+            let manifest =
+                std::fs::read_to_string(dir.join(scslab_runner::MANIFEST_FILE)).unwrap_or_default();
+            let same_kind = manifest.contains(&format!("\"kind\": \"{kind}\""));
+            if !(overwrite && same_kind) {
+                let what = if same_kind {
+                    format!("an earlier {kind}")
+                } else {
+                    format!("{} files or folders that are not an earlier {kind}", entries.len())
+                };
+                return Err(FolderError::NotEmpty { dir: dir.to_path_buf(), what }.into());
+            }
+            let ours = |name: &str, is_dir: bool| {
+                !is_dir
+                    && (files.iter().any(|f| name.starts_with(f))
+                        || [scslab_runner::MANIFEST_FILE, "report.html"].contains(&name)
+                        || (name.starts_with('.') && name.contains(".tmp-")))
+            };
+            scslab_runner::clear_folder(dir, ours)?;
+        }
+    }
     let result = f();
     drop(lock);
     if created && matches!(result, Err(Failure::Input(_))) {
@@ -623,7 +665,9 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         SweepProgress::Combining => bar.set_message("combining"),
     };
     let size = format!("{} people, {} days, {} replications", sweep.people, sweep.days, sweep.replications);
-    with_folder(&out_dir, || sweep_in_folder(&args, &sweep, &config, &bar, &on_progress, &size))
+    with_folder(&out_dir, Writer::Sweep, || {
+        sweep_in_folder(&args, &sweep, &config, &bar, &on_progress, &size)
+    })
 }
 
 fn sweep_in_folder(
@@ -737,12 +781,17 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         workers: args.threads,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let bar = replications_bar("auditing");
+    let bar = days_bar("auditing");
     let on_progress = |p: AuditProgress| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
+        bar.set_length(p.total_days);
+        bar.set_position(p.done_days);
     };
-    let result = with_folder(&out_dir, || {
+    let writer = Writer::Fresh {
+        kind: "audit",
+        files: &["audit.", "audit_replications.", "scenario-", "scenario."],
+        overwrite: args.overwrite,
+    };
+    let result = with_folder(&out_dir, writer, || {
         Ok(scslab_experiment::audit::audit(&scenario, against.as_ref(), &config, &on_progress)?)
     })?;
     bar.finish_and_clear();
@@ -751,9 +800,14 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         "audit of {} against Art. 5(1)(c) AI Act: {} people, {} days, {n} replications, seed {}",
         result.main.scenario, result.people, result.days, result.seed
     );
-    let interval = |i: Option<Interval>| {
+    let interval = |i: Option<Interval>, unit: scslab_experiment::audit::Unit, difference: bool| {
+        let show = |x: f64| if difference { unit.show_difference(x) } else { unit.show(x) };
         i.map_or(String::new(), |i| {
-            format!("{} [{}, {}]", format::number(i.estimate), format::number(i.low), format::number(i.high))
+            if i.estimate.is_finite() {
+                format!("{} [{}, {}]", show(i.estimate), show(i.low), show(i.high))
+            } else {
+                "n/a".to_string()
+            }
         })
     };
     match &result.against {
@@ -764,11 +818,15 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         ),
     }
     for r in &result.rows {
-        print!("{:<30} {:<78} {:>34}", r.criterion.title(), r.label, interval(r.main));
+        print!("{:<30} {:<78} {:>34}", r.criterion.title(), r.label, interval(r.main, r.unit, false));
         if result.against.is_some() {
-            print!(" {:>34} {:>34}", interval(r.against), interval(r.difference));
+            print!(
+                " {:>34} {:>34}",
+                interval(r.against, r.unit, false),
+                interval(r.difference, r.unit, true)
+            );
         }
-        println!(" {n:>3}");
+        println!(" {:>3}", r.main.map_or(n, |i| i.n));
     }
     println!();
     for a in std::iter::once(&result.main).chain(result.against.as_ref()) {
@@ -797,13 +855,19 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         workers: args.threads,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let bar = replications_bar("calibrating");
+    let bar = days_bar("calibrating");
     let on_progress = |p: CalibrationProgress| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
+        bar.set_length(p.total_days);
+        bar.set_position(p.done_days);
     };
-    let result =
-        with_folder(&out_dir, || Ok(scslab_experiment::calibration::calibrate(&config, &on_progress)?))?;
+    let writer = Writer::Fresh {
+        kind: "calibration",
+        files: &["calibration.", "trajectory.", "scenario.toml"],
+        overwrite: args.overwrite,
+    };
+    let result = with_folder(&out_dir, writer, || {
+        Ok(scslab_experiment::calibration::calibrate(&config, &on_progress)?)
+    })?;
     bar.finish_and_clear();
     println!(
         "calibration of {}: {} people, {} days from {}, {} replications, seed {}; counts scaled to {:.2} M people",
@@ -815,31 +879,40 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         result.seed,
         scslab_experiment::calibration::POPULATION / 1e6
     );
+    let tolerance = scslab_experiment::calibration::TOLERANCE * 100.0;
     println!(
-        "{:<10} {:<5} {:<27} {:>12} {:>12} {:>25} {:>7}",
-        "date", "fact", "quantity", "sourced (M)", "mean (M)", "95% CI (M)", "within"
+        "{:<10} {:<5} {:<27} {:>13} {:>13} {:>27} {:>27} {:>7}",
+        "date",
+        "fact",
+        "quantity",
+        "sourced",
+        "simulated",
+        "95% interval",
+        format!("band (95% ± {tolerance:.0}%)"),
+        "within"
     );
-    let m = |x: f64| format!("{:.3}", x / 1e6);
+    let m = scslab_experiment::format::millions;
     for r in &result.rows {
         println!(
-            "{:<10} {:<5} {:<27} {:>12} {:>12} {:>25} {:>7}",
+            "{:<10} {:<5} {:<27} {:>13} {:>13} {:>27} {:>27} {:>7}",
             r.fact.date.iso(),
             r.fact.id,
             r.fact.quantity.key(),
             m(r.fact.value),
             m(r.simulated.mean),
-            format!("[{}, {}]", m(r.simulated.ci_low()), m(r.simulated.ci_high())),
+            format!("{} to {}", m(r.ci_low), m(r.ci_high)),
+            format!("{} to {}", m(r.low), m(r.high)),
             if r.within { "yes" } else { "NO" }
         );
     }
     println!(
-        "\n{} of {} facts within the 95% interval widened by {:.0}%",
+        "\n{} of {} sourced figures lie within the band: the simulated 95% interval widened by {tolerance:.0}% at each end",
         result.within(),
         result.rows.len(),
-        scslab_experiment::calibration::TOLERANCE * 100.0
     );
     let pct = |e: &scslab_experiment::stats::Estimate| {
-        format!("{:.4}% [{:.4}%, {:.4}%]", e.mean * 100.0, e.ci_low() * 100.0, e.ci_high() * 100.0)
+        let p = |x: f64| format::value(x, Unit::Share);
+        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low().max(0.0)), p(e.ci_high()))
     };
     println!("share of adults listed, end of 2018: {}", pct(&result.stock_share_2018));
     println!(
@@ -856,14 +929,10 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A progress bar counting replications (audit, calibration).
-fn replications_bar(message: &'static str) -> ProgressBar {
+/// A progress bar counting the days simulated over all replications (audit, calibration), so
+/// that it moves from the start.
+fn days_bar(message: &'static str) -> ProgressBar {
     let bar = progress_bar();
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} replications  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
     bar.set_message(message);
     bar
 }

@@ -151,7 +151,8 @@ fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result
     }
     if !plan_path.exists() && !out.join("runs").exists() {
         // A folder with other files (a run's, an audit's, anything) is not mixed with a sweep.
-        let entries = std::fs::read_dir(out).map(|d| d.filter_map(Result::ok).count()).unwrap_or(0);
+        // The lock of the process writing the folder (`scslab_output::lock`) is not an entry.
+        let entries = scslab_output::entries(out).map(|e| e.len()).unwrap_or(0);
         if entries > 0 {
             return Err(SweepError::Folder {
                 out: out.clone(),
