@@ -178,8 +178,8 @@ fn check_events_before(params: &Params, days: u32) -> Result<(), ScenarioError> 
     let late = |day: u32, what: String, key: &str| ScenarioError::Override {
         what: "--days",
         message: format!(
-            "--days {days} ends the run on day {last}, before {what} on day {day} ({key} = {day}); \
-             expected --days of at least {}, or a scenario without it",
+            "expected at least {}, found {days}: {what} is on day {day} ({key} = {day}), and a run of \
+             {days} days ends on day {last} without it; run longer or remove it from the scenario",
             u64::from(day) + 1
         ),
     };

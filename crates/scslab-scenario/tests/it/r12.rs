@@ -102,7 +102,8 @@ fn r12_days_override_before_an_intervention_is_refused() {
         .expect_err("the run would end before the intervention");
     let ScenarioError::Override { what, message } = &e else { panic!("expected Override, found {e:?}") };
     assert_eq!(*what, "--days");
-    for frag in ["--days 300", "intervention `ipo_halt_2020`", "intervention.day = 307", "at least 308"] {
+    for frag in ["expected at least 308, found 300", "intervention `ipo_halt_2020`", "intervention.day = 307"]
+    {
         assert!(message.contains(frag), "`{message}` lacks `{frag}`");
     }
     assert_eq!(format!("{p:?}"), before, "a refused override changed the parameters");
@@ -116,7 +117,11 @@ fn r12_days_override_before_a_policy_change_is_refused() {
     let mut p = parse_ok(&text).params;
     let e = apply_overrides(&mut p, Overrides { days: Some(100), ..Default::default() }).expect_err("late");
     let shown = e.to_string();
-    for frag in ["--days", "policy change of authority `sesame`", "policy_change.day = 200", "at least 201"] {
+    for frag in [
+        "--days: expected at least 201, found 100",
+        "policy change of authority `sesame`",
+        "policy_change.day = 200",
+    ] {
         assert!(shown.contains(frag), "`{shown}` lacks `{frag}`");
     }
 }
