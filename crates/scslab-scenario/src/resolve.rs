@@ -595,6 +595,9 @@ fn population(src: &Source<'_>, p: &RawPopulation, people: u64) -> R<Population>
             ),
         ));
     }
+    // Each platform is the first firm of its province: a province named twice would be one firm
+    // standing for two platforms, hit twice by interventions meant for two.
+    src.no_repeats(&p.platform_provinces, "population.platform_provinces")?;
     let platform_provinces = p
         .platform_provinces
         .iter()

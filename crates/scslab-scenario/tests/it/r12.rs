@@ -334,6 +334,11 @@ fn r12_names_listed_twice_are_refused() {
         "measures = [\"financing_limits\", ^\"financing_limits\"]",
         &["memorandum", "`financing_limits` is listed twice"],
     );
+    check_err(
+        swap("\"Guangdong\", \"Beijing\"]", "\"Guangdong\", \"Zhejiang\"]"),
+        "\"Guangdong\", ^\"Zhejiang\"]",
+        &["population.platform_provinces", "`Zhejiang` is listed twice"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
