@@ -3,7 +3,27 @@
 //! `scslab_model::params::Params`.
 //!
 //! Every error names the file, line and column, what was expected and the valid choices. This
-//! crate reads scenario files but writes nothing and prints nothing.
+//! crate reads scenario files but writes nothing and prints nothing; [`render_error`] turns an
+//! error into the text a front end shows (message, source excerpt, caret).
+//!
+//! Every value is bounded before any work starts (issue 12):
+//! - `scenario.name` becomes the output folder, so it is a short slug ([`NAME_RULE`]); other
+//!   names have 1 to [`MAX_NAME_CHARS`] characters without control characters.
+//! - Shares, probabilities and trait parameters lie in [0, 1], and an element of an array is
+//!   located at itself (`age_shares = [-0.2, 1.0, 0.2]` points at the `-0.2`).
+//! - Money is finite and non-negative (a measure's `daily` may be negative: a discount), at most
+//!   [`MAX_PERSON_YUAN`] for what concerns one person or measure and [`MAX_VALUE_YUAN`] for firm
+//!   values and fines; counts of days are at most [`MAX_DAYS`].
+//! - Dated events (interventions, policy changes) fall on a day of the run, also after
+//!   [`apply_overrides`] shortens it.
+//! - Duplicates are refused, because their effects would add up unseen: two interventions with
+//!   one name or against one platform on one day; two policy changes of one authority on one
+//!   day (and a policy change that changes nothing); a name listed twice in one list (measures,
+//!   grounds, provinces, contexts, platform provinces); two grades with one name.
+//! - Grades are listed from the highest to the lowest, each `min` strictly below the one before
+//!   and within the scheme's `min` and `max`.
+//! - Quotations of the file in messages are cut to a short excerpt, and a key nested deeper than
+//!   the TOML reader accepts is located at that key.
 //!
 //! ```
 //! let s = scslab_scenario::preset("china-2020").unwrap();
