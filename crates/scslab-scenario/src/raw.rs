@@ -200,7 +200,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct RawMeasure {
     pub name: S<String>,
-    pub authority: String,
+    pub authority: S<String>,
     pub subject: S<String>,
     pub kind: S<String>,
     pub context: S<String>,

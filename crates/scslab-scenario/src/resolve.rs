@@ -777,7 +777,7 @@ fn measure(src: &Source<'_>, m: &RawMeasure) -> R<Measure> {
     };
     let perceived_yuan = src.yuan(&m.perceived_yuan, &key("perceived_yuan"), MAX_PERSON_YUAN)?;
     Ok(Measure {
-        authority: m.authority.clone(),
+        authority: src.label(&m.authority, &key("authority"))?,
         context: src.context(&m.context, "measure.context")?,
         effect,
         amount,

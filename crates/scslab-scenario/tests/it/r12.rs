@@ -72,6 +72,11 @@ fn r12_other_names_are_bounded() {
     let text = text.replace("\"exec_ban\"]", &format!("\"{long}\"]"));
     check_err_in(&text, &format!("name = ^\"{long}\""), &["measure.name", "1 to 64 characters"]);
     check_err(
+        swap("name = \"exec_ban\"\nauthority = \"SAMR\"", "name = \"exec_ban\"\nauthority = \"SA\\nMR\""),
+        "authority = ^\"SA\\nMR\"",
+        &["measure `exec_ban`: authority", "without control characters"],
+    );
+    check_err(
         swap("{ name = \"A\", min = 90.0 }", "{ name = \"\", min = 90.0 }"),
         "{ name = ^\"\", min = 90.0 }",
         &["authority `tax_rating`", "grades.name"],
