@@ -36,7 +36,7 @@ mod render;
 mod resolve;
 
 pub use error::{ScenarioError, line_column};
-pub use render::{EXCERPT_CHARS, render_error};
+pub use render::{EXCERPT_CHARS, render_error, render_error_in};
 pub use resolve::{MAX_DAYS, MAX_NAME_CHARS, MAX_PEOPLE, MAX_PERSON_YUAN, MAX_VALUE_YUAN};
 pub use resolve::{NAME_RULE, is_safe_name};
 

@@ -30,13 +30,29 @@ pub fn render_error(e: &ScenarioError) -> String {
         ScenarioError::Read { .. } => return format!("error: {e}"),
         _ => return format!("error: {}", shorten_message(&e.to_string())),
     };
-    let mut out = format!("error: {file}:{line}:{column}: {}", shorten_message(message));
     let text = match file.strip_prefix("preset:") {
         Some(name) => crate::preset_text(name).ok().map(str::to_string),
         None => std::fs::read_to_string(file).ok(),
     };
-    if let Some(source_line) = text.as_deref().and_then(|t| t.lines().nth(line.saturating_sub(1))) {
-        out.push_str(&render_source_line(source_line, *line, *column));
+    render(file, *line, *column, message, text.as_deref())
+}
+
+/// As [`render_error`], with the source line taken from `text`, the scenario text that was
+/// parsed: for text that never was a file (Python strings, a run folder's `scenario.toml`
+/// parsed under another name).
+pub fn render_error_in(e: &ScenarioError, text: &str) -> String {
+    match e {
+        ScenarioError::Invalid { file, line, column, message } => {
+            render(file, *line, *column, message, Some(text))
+        }
+        other => render_error(other),
+    }
+}
+
+fn render(file: &str, line: usize, column: usize, message: &str, text: Option<&str>) -> String {
+    let mut out = format!("error: {file}:{line}:{column}: {}", shorten_message(message));
+    if let Some(source_line) = text.and_then(|t| t.lines().nth(line.saturating_sub(1))) {
+        out.push_str(&render_source_line(source_line, line, column));
     }
     out
 }

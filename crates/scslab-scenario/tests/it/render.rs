@@ -1,7 +1,7 @@
 //! `render_error`: the message, an excerpt of the offending line and a caret under the column,
 //! for files read from disk and for presets.
 
-use scslab_scenario::{EXCERPT_CHARS, ScenarioError, parse, preset_text, render_error};
+use scslab_scenario::{EXCERPT_CHARS, ScenarioError, parse, preset_text, render_error, render_error_in};
 
 use crate::{china, replace_once};
 
@@ -145,4 +145,15 @@ fn other_errors_are_one_line() {
     let e =
         ScenarioError::Invalid { file: "/no/such/file.toml".into(), line: 3, column: 1, message: "m".into() };
     assert_eq!(render_error(&e), "error: /no/such/file.toml:3:1: m");
+}
+
+#[test]
+fn errors_of_text_that_was_never_a_file_are_rendered_from_the_text() {
+    let text = replace_once(china(), "urban_share = 0.6389", "urban_share = 1.5");
+    let e = parse(&text, "<python string>").expect_err("refused");
+    // No such file: the message alone.
+    assert_eq!(render_error(&e).lines().count(), 1);
+    let r = split(&render_error_in(&e, &text));
+    assert!(r.message.starts_with("error: <python string>:"), "{}", r.message);
+    assert_eq!(under_caret(&r), '1');
 }
