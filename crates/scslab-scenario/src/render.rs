@@ -60,7 +60,10 @@ fn render(file: &str, line: usize, column: usize, message: &str, text: Option<&s
 /// The two lines shown under a message: ` LINE | EXCERPT` and the caret line.
 pub(crate) fn render_source_line(source_line: &str, line: usize, column: usize) -> String {
     let (excerpt, caret) = excerpt(source_line, column);
-    format!("\n {line:>4} | {excerpt}\n      | {}^", " ".repeat(caret))
+    // The line number takes at least four places, more for long files, and the caret line is
+    // padded to match, so that the caret stays under its character.
+    let number = format!("{line:>4}");
+    format!("\n {number} | {excerpt}\n {} | {}^", " ".repeat(number.len()), " ".repeat(caret))
 }
 
 /// An excerpt of `line` of at most [`EXCERPT_CHARS`] characters around the 1-based `column`,

@@ -157,3 +157,18 @@ fn errors_of_text_that_was_never_a_file_are_rendered_from_the_text() {
     assert!(r.message.starts_with("error: <python string>:"), "{}", r.message);
     assert_eq!(under_caret(&r), '1');
 }
+
+#[test]
+fn caret_stays_aligned_after_line_ten_thousand() {
+    let text = format!(
+        "{}\n{}",
+        "# filler\n".repeat(10_000),
+        china().replace("urban_share = 0.6389", "urban_share = 1.5")
+    );
+    let e = parse(&text, "<long>").expect_err("refused");
+    let ScenarioError::Invalid { line, .. } = &e else { panic!("Invalid expected") };
+    assert!(*line > 10_000);
+    // `split` checks that both lines put ` | ` at the same place.
+    let r = split(&render_error_in(&e, &text));
+    assert_eq!(under_caret(&r), '1');
+}
