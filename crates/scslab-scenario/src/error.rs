@@ -64,10 +64,16 @@ impl Source<'_> {
             .unwrap_or(0..0)
     }
 
-    /// An `Invalid` error at a byte span.
+    /// An `Invalid` error at a byte span. Long quotations of the file in `message` are cut
+    /// (see `render::shorten_message`), so that a 10,000-character value is never repeated whole.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
         let (line, column) = line_column(self.text, span.start);
-        ScenarioError::Invalid { file: self.file.to_string(), line, column, message: message.into() }
+        ScenarioError::Invalid {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: crate::render::shorten_message(&message.into()),
+        }
     }
 }
 

@@ -35,7 +35,7 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
-    pub name: String,
+    pub name: S<String>,
     pub description: String,
     pub seed: u64,
     pub people: S<u64>,
@@ -48,18 +48,18 @@ pub struct RawPopulation {
     /// "census_2020" or a table of weights by province name.
     pub province_weights: ProvinceWeights,
     pub urban_share: S<f64>,
-    pub age_shares: S<Vec<f64>>,
+    pub age_shares: S<Vec<S<f64>>>,
     pub employment_rate: S<f64>,
-    pub daily_income: S<Vec<f64>>,
+    pub daily_income: S<Vec<S<f64>>>,
     pub rural_income_factor: S<f64>,
     pub consumption_share: S<f64>,
     pub initial_wealth_days: S<f64>,
     pub firms_per_person: S<f64>,
-    pub firm_size_shares: S<Vec<f64>>,
-    pub sector_shares: S<Vec<f64>>,
+    pub firm_size_shares: S<Vec<S<f64>>>,
+    pub sector_shares: S<Vec<S<f64>>>,
     pub employer_concentration: S<u32>,
     pub platform_provinces: Vec<S<String>>,
-    pub firm_value: S<Vec<f64>>,
+    pub firm_value: S<Vec<S<f64>>>,
     pub platform_value: S<f64>,
     pub firm_daily_return: S<f64>,
     pub firm_base_closure: S<f64>,
@@ -72,11 +72,11 @@ pub enum ProvinceWeights {
     Table(BTreeMap<String, f64>),
 }
 
-#[derive(Debug, Deserialize, Clone, Copy)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrait {
-    pub mean: f64,
-    pub spread: f64,
+    pub mean: S<f64>,
+    pub spread: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,23 +123,23 @@ pub struct RawBehaviour {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollout {
-    pub schedule: S<Vec<(u32, f64)>>,
+    pub schedule: S<Vec<S<(u32, f64)>>>,
     pub province_spread: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGrade {
-    pub name: String,
-    pub min: f64,
+    pub name: S<String>,
+    pub min: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScoreRule {
     pub authority: S<String>,
-    pub below: Option<f64>,
-    pub at_least: Option<f64>,
+    pub below: Option<S<f64>>,
+    pub at_least: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,15 +164,15 @@ pub struct RawAuthority {
     pub consent_share: Option<S<f64>>,
     // Points schemes.
     pub base: Option<S<f64>>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    pub min: Option<S<f64>>,
+    pub max: Option<S<f64>>,
     #[serde(default)]
     pub points: NameTable,
     pub decay_per_day: Option<S<f64>>,
     #[serde(default)]
     pub grades: Vec<RawGrade>,
-    pub employee_points: Option<f64>,
-    pub partner_points: Option<f64>,
+    pub employee_points: Option<S<f64>>,
+    pub partner_points: Option<S<f64>>,
     // Lists.
     #[serde(default)]
     pub grounds: Vec<S<String>>,
@@ -200,7 +200,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct RawMeasure {
     pub name: S<String>,
-    pub authority: String,
+    pub authority: S<String>,
     pub subject: S<String>,
     pub kind: S<String>,
     pub context: S<String>,
@@ -208,25 +208,21 @@ pub struct RawMeasure {
     pub amount: Option<S<f64>>,
     #[serde(default)]
     pub daily: Option<S<f64>>,
-    #[serde(default = "one")]
-    pub factor: f64,
+    #[serde(default)]
+    pub factor: Option<S<f64>>,
     #[serde(default)]
     pub prob: Option<S<f64>>,
     #[serde(default)]
-    pub days: u32,
+    pub days: Option<S<u32>>,
     #[serde(default)]
     pub share: Option<S<f64>>,
     pub perceived_yuan: S<f64>,
 }
 
-fn one() -> f64 {
-    1.0
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMemorandum {
-    pub name: String,
+    pub name: S<String>,
     pub list: S<String>,
     pub measures: Vec<S<String>>,
 }
@@ -237,18 +233,18 @@ pub struct RawNetwork {
     pub suppliers_per_firm: S<u32>,
     pub drop_listed_partner: S<f64>,
     pub partner_penalty_rate: S<f64>,
-    pub partner_penalty_yuan: f64,
+    pub partner_penalty_yuan: S<f64>,
     pub dropped_revenue_share: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIntervention {
-    pub name: String,
-    pub day: u32,
+    pub name: S<String>,
+    pub day: S<u32>,
     pub platform: S<usize>,
     pub ipo_halt_value_share: S<f64>,
-    pub fine_yuan: f64,
+    pub fine_yuan: S<f64>,
     pub restructure_value_share: S<f64>,
     pub founder_withdraws: bool,
     pub leaders_fear: S<f64>,
@@ -257,10 +253,10 @@ pub struct RawIntervention {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicyChange {
-    pub day: u32,
+    pub day: S<u32>,
     pub authority: S<String>,
     pub enabled: Option<bool>,
-    pub detection_scale: Option<f64>,
+    pub detection_scale: Option<S<f64>>,
     /// 0 removes the fixed listing period.
     pub duration_days: Option<S<u32>>,
 }

@@ -22,6 +22,33 @@ pub const MAX_PEOPLE: u64 = u32::MAX as u64 - 1;
 pub const MAX_DAYS: u32 = 36_500;
 /// Most lists per subject (one bit each in a byte).
 pub const MAX_LISTS: usize = 8;
+/// Most characters of any name in a scenario (scenario, authority, measure, grade...).
+pub const MAX_NAME_CHARS: usize = 64;
+/// Largest amount of money that concerns one person or one measure, in yuan (one billion): a
+/// person's wealth is held in 32-bit yuan, so that more could never be paid or held.
+pub const MAX_PERSON_YUAN: f64 = 1e9;
+/// Largest value of a firm or platform and largest fine, in yuan (ten trillion, about a tenth of
+/// China's GDP in 2020).
+pub const MAX_VALUE_YUAN: f64 = 1e13;
+
+/// What a scenario name must look like, as said in error messages. The name becomes the output
+/// folder `out/NAME` and `against-NAME/`, so it must not be able to name another folder.
+pub const NAME_RULE: &str = "a short name for the output folder: 1 to 64 characters among a-z, 0-9, \
+                             `-`, `_` and `.`, starting and ending with a letter or digit, without `..`";
+
+/// Whether `name` is a safe scenario name (see [`NAME_RULE`]): it can only ever name one folder
+/// inside the output folder, never a parent, the root, a drive or the folder itself.
+pub fn is_safe_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let allowed = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-_.".contains(c);
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !b.is_empty()
+        && b.len() <= MAX_NAME_CHARS
+        && b.iter().all(allowed)
+        && alnum(b[0])
+        && alnum(b[b.len() - 1])
+        && !name.contains("..")
+}
 
 fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     names.into_iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
@@ -38,6 +65,79 @@ impl Source<'_> {
         Ok(x)
     }
 
+    /// A scenario name: a safe slug (see [`NAME_RULE`]).
+    fn slug(&self, v: &S<String>, key: &str) -> R<String> {
+        let name = v.get_ref();
+        if !is_safe_name(name) {
+            return Err(self.error(v.span(), format!("{key}: expected {NAME_RULE}, found \"{name}\"")));
+        }
+        Ok(name.clone())
+    }
+
+    /// Any other name: 1 to [`MAX_NAME_CHARS`] characters, none of them a control character.
+    fn label(&self, v: &S<String>, key: &str) -> R<String> {
+        let name = v.get_ref();
+        let n = name.chars().count();
+        if n == 0 || n > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(self.error(
+                v.span(),
+                format!(
+                    "{key}: expected a name of 1 to {MAX_NAME_CHARS} characters without control \
+                     characters, found \"{name}\" ({n} characters)"
+                ),
+            ));
+        }
+        Ok(name.clone())
+    }
+
+    /// A finite number from `lo` to `hi`; `expected` says the range in words.
+    fn within(&self, v: &S<f64>, key: &str, lo: f64, hi: f64, expected: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if !(lo..=hi).contains(&x) {
+            return Err(self.error(v.span(), format!("{key}: expected {expected}, found {x}")));
+        }
+        Ok(x)
+    }
+
+    /// Yuan from 0 to `max` (one of [`MAX_PERSON_YUAN`], [`MAX_VALUE_YUAN`]).
+    fn yuan(&self, v: &S<f64>, key: &str, max: f64) -> R<f64> {
+        self.within(v, key, 0.0, max, &format!("a finite amount of yuan from 0 to {}", yuan_words(max)))
+    }
+
+    /// A finite number, any sign.
+    fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if !x.is_finite() {
+            return Err(self.error(v.span(), format!("{key}: expected a finite number, found {x}")));
+        }
+        Ok(x)
+    }
+
+    /// A number of days from 0 to [`MAX_DAYS`].
+    fn day_count(&self, v: &S<u32>, key: &str) -> R<u32> {
+        let d = *v.get_ref();
+        if d > MAX_DAYS {
+            return Err(self.error(v.span(), format!("{key}: expected at most {MAX_DAYS} days, found {d}")));
+        }
+        Ok(d)
+    }
+
+    /// A day of the run: from 0 to `days - 1`. Later, the event would silently never happen.
+    fn day_of_run(&self, v: &S<u32>, key: &str, days: u32) -> R<u32> {
+        let d = *v.get_ref();
+        if d >= days {
+            return Err(self.error(
+                v.span(),
+                format!(
+                    "{key}: expected a day of the run, from 0 to {} (scenario.days = {days}), found {d}; \
+                     on day {d} or later it would never happen",
+                    days - 1
+                ),
+            ));
+        }
+        Ok(d)
+    }
+
     fn nonneg(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if !(x >= 0.0 && x.is_finite()) {
@@ -46,7 +146,8 @@ impl Source<'_> {
         Ok(x)
     }
 
-    fn shares<const N: usize>(&self, v: &S<Vec<f64>>, key: &str, names: &[&str]) -> R<[f64; N]> {
+    /// `N` shares that sum to 1; a share outside [0, 1] is located at itself.
+    fn shares<const N: usize>(&self, v: &S<Vec<S<f64>>>, key: &str, names: &[&str]) -> R<[f64; N]> {
         let xs = v.get_ref();
         if xs.len() != N {
             return Err(self.error(
@@ -54,34 +155,65 @@ impl Source<'_> {
                 format!("{key}: expected {N} shares ({}), found {}", names.join(", "), xs.len()),
             ));
         }
-        let sum: f64 = xs.iter().sum();
-        if xs.iter().any(|x| !(0.0..=1.0).contains(x)) || (sum - 1.0).abs() > 1e-3 {
+        let mut out = [0.0; N];
+        for ((x, name), o) in xs.iter().zip(names).zip(&mut out) {
+            let share = *x.get_ref();
+            if !(0.0..=1.0).contains(&share) {
+                return Err(self.error(
+                    x.span(),
+                    format!(
+                        "{key}: expected {N} shares between 0 and 1 that sum to 1; the share of {name} \
+                         is out of range, found {share}"
+                    ),
+                ));
+            }
+            *o = share;
+        }
+        let sum: f64 = out.iter().sum();
+        if (sum - 1.0).abs() > 1e-3 {
             return Err(self.error(
                 v.span(),
                 format!("{key}: expected {N} shares between 0 and 1 that sum to 1, found sum {sum}"),
             ));
         }
-        let mut out = [0.0; N];
-        out.copy_from_slice(xs);
         Ok(out)
     }
 
-    fn values<const N: usize>(&self, v: &S<Vec<f64>>, key: &str) -> R<[f64; N]> {
+    /// `N` amounts of yuan from 0 to `max`, each located at itself.
+    fn values<const N: usize>(&self, v: &S<Vec<S<f64>>>, key: &str, names: &[&str], max: f64) -> R<[f64; N]> {
         let xs = v.get_ref();
-        if xs.len() != N || xs.iter().any(|x| !(*x >= 0.0 && x.is_finite())) {
-            return Err(self.error(v.span(), format!("{key}: expected {N} finite numbers >= 0")));
+        if xs.len() != N {
+            return Err(self.error(
+                v.span(),
+                format!("{key}: expected {N} finite numbers >= 0 ({}), found {}", names.join(", "), xs.len()),
+            ));
         }
         let mut out = [0.0; N];
-        out.copy_from_slice(xs);
+        for ((x, name), o) in xs.iter().zip(names).zip(&mut out) {
+            *o = self.yuan(x, &format!("{key} ({name})"), max)?;
+        }
         Ok(out)
     }
 
     fn trait_dist(&self, v: &S<RawTrait>, key: &str) -> R<TraitDist> {
         let t = v.get_ref();
-        if !(0.0..=1.0).contains(&t.mean) || !(0.0..=1.0).contains(&t.spread) {
-            return Err(self.error(v.span(), format!("{key}: expected mean and spread between 0 and 1")));
+        let part = |x: &S<f64>, what: &str| {
+            self.within(x, &format!("{key}.{what}"), 0.0, 1.0, "mean and spread between 0 and 1")
+        };
+        Ok(TraitDist { mean: part(&t.mean, "mean")?, spread: part(&t.spread, "spread")? })
+    }
+
+    /// Names listed twice in one list are refused: the second is located.
+    fn no_repeats(&self, names: &[S<String>], key: &str) -> R<()> {
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].iter().any(|m| m.get_ref() == n.get_ref()) {
+                return Err(self.error(
+                    n.span(),
+                    format!("{key}: `{}` is listed twice; expected each name once", n.get_ref()),
+                ));
+            }
         }
-        Ok(TraitDist { mean: t.mean, spread: t.spread })
+        Ok(())
     }
 
     /// A table of values by event name; missing events get 0.
@@ -169,22 +301,12 @@ pub const MAX_AUTHORITIES: usize = 64;
 
 /// An optional day count, at most [`MAX_DAYS`].
 fn day_count(src: &Source<'_>, v: &Option<S<u32>>, key: &str) -> R<Option<u32>> {
-    match v {
-        Some(d) if *d.get_ref() > MAX_DAYS => {
-            Err(src
-                .error(d.span(), format!("{key}: expected at most {MAX_DAYS} days, found {}", d.get_ref())))
-        }
-        d => Ok(d.as_ref().map(|d| *d.get_ref())),
-    }
+    v.as_ref().map(|d| src.day_count(d, key)).transpose()
 }
 
-/// A number read without its span must be finite; the error points at the first `key`.
-fn finite_at(src: &Source<'_>, x: f64, key: &str) -> R<f64> {
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(src.error(src.key_span(key), format!("{key}: expected a finite number, found {x}")))
-    }
+/// A limit in yuan in words, for messages.
+fn yuan_words(max: f64) -> &'static str {
+    if max == MAX_PERSON_YUAN { "1e9 (one billion)" } else { "1e13 (ten trillion)" }
 }
 
 fn opt_prob(src: &Source<'_>, v: &Option<S<f64>>, key: &str, default: f64) -> R<f64> {
@@ -194,6 +316,7 @@ fn opt_prob(src: &Source<'_>, v: &Option<S<f64>>, key: &str, default: f64) -> R<
 /// Checks a raw scenario and builds the model parameters.
 pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
     let meta = &raw.scenario;
+    src.slug(&meta.name, "scenario.name")?;
     let people = *meta.people.get_ref();
     if people == 0 || people > MAX_PEOPLE {
         return Err(src.error(
@@ -258,7 +381,10 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
         })
     };
     let mut memoranda = Vec::new();
+    unique(src, raw.memorandum.iter().map(|m| &m.name), "memorandum")?;
     for m in &raw.memorandum {
+        src.label(&m.name, "memorandum.name")?;
+        src.no_repeats(&m.measures, &format!("memorandum `{}`: measures", m.name.get_ref()))?;
         let Some(list) = names.iter().position(|x| x == m.list.get_ref()) else {
             return Err(src.error(
                 m.list.span(),
@@ -285,38 +411,42 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
             check_measure_subject(src, n, &measures[i], authorities[list].subject)?;
             ms.push(i);
         }
-        memoranda.push(Memorandum { name: m.name.clone(), list, measures: ms });
+        memoranda.push(Memorandum { name: m.name.get_ref().clone(), list, measures: ms });
     }
-    let platforms = population.platform_provinces.len();
-    let mut interventions = Vec::new();
-    for iv in &raw.intervention {
-        if *iv.platform.get_ref() >= platforms {
-            return Err(src.error(iv.platform.span(), format!("intervention.platform: expected an index below {platforms} (the number of population.platform_provinces)")));
-        }
-        interventions.push(Intervention {
-            name: iv.name.clone(),
-            day: iv.day,
-            platform: *iv.platform.get_ref(),
-            ipo_halt_value_share: src.prob(&iv.ipo_halt_value_share, "intervention.ipo_halt_value_share")?,
-            fine_yuan: finite_at(src, iv.fine_yuan, "fine_yuan")?.max(0.0),
-            restructure_value_share: src
-                .prob(&iv.restructure_value_share, "intervention.restructure_value_share")?,
-            founder_withdraws: iv.founder_withdraws,
-            leaders_fear: src.prob(&iv.leaders_fear, "intervention.leaders_fear")?,
-        });
-    }
-    let mut policy_changes = Vec::new();
+    let interventions = interventions(src, raw, population.platform_provinces.len(), days)?;
+    let mut policy_changes: Vec<PolicyChange> = Vec::new();
     for pc in &raw.policy_change {
         let a = find_authority(&pc.authority, "policy_change.authority")?;
+        let key = |k: &str| format!("policy_change of `{}`: {k}", pc.authority.get_ref());
+        let day = src.day_of_run(&pc.day, &key("day"), days)?;
+        // Two changes of one authority on one day would depend on the order they are listed in.
+        if policy_changes.iter().any(|p| p.authority == a && p.day == day) {
+            return Err(src.error(
+                pc.day.span(),
+                format!(
+                    "{}: authority `{}` already changes on day {day}; expected one [[policy_change]] per \
+                     authority and day (put `enabled`, `detection_scale` and `duration_days` together)",
+                    key("day"),
+                    pc.authority.get_ref()
+                ),
+            ));
+        }
+        if pc.enabled.is_none() && pc.detection_scale.is_none() && pc.duration_days.is_none() {
+            return Err(src.error(
+                pc.authority.span(),
+                format!(
+                    "{}: expected at least one of `enabled`, `detection_scale`, `duration_days`",
+                    key("changes nothing")
+                ),
+            ));
+        }
+        let scale = pc.detection_scale.as_ref();
         policy_changes.push(PolicyChange {
-            day: pc.day,
+            day,
             authority: a,
             enabled: pc.enabled,
-            detection_scale: match pc.detection_scale {
-                Some(x) => Some(finite_at(src, x, "detection_scale")?.max(0.0)),
-                None => None,
-            },
-            duration_days: day_count(src, &pc.duration_days, "policy_change.duration_days")?
+            detection_scale: scale.map(|x| src.nonneg(x, &key("detection_scale"))).transpose()?,
+            duration_days: day_count(src, &pc.duration_days, &key("duration_days"))?
                 .map(|d| (d > 0).then_some(d)),
         });
     }
@@ -332,7 +462,11 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
         suppliers_per_firm: suppliers,
         drop_listed_partner: src.prob(&net.drop_listed_partner, "network.drop_listed_partner")?,
         partner_penalty_rate: src.prob(&net.partner_penalty_rate, "network.partner_penalty_rate")?,
-        partner_penalty_yuan: finite_at(src, net.partner_penalty_yuan, "partner_penalty_yuan")?.max(0.0),
+        partner_penalty_yuan: src.yuan(
+            &net.partner_penalty_yuan,
+            "network.partner_penalty_yuan",
+            MAX_PERSON_YUAN,
+        )?,
         dropped_revenue_share: src.prob(&net.dropped_revenue_share, "network.dropped_revenue_share")?,
     };
     Ok(Params {
@@ -349,6 +483,52 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
         interventions,
         policy_changes,
     })
+}
+
+/// The targeted interventions. Two with the same name, or against the same platform on the
+/// same day, are duplicates: their effects would add up without the reader seeing it.
+fn interventions(src: &Source<'_>, raw: &RawScenario, platforms: usize, days: u32) -> R<Vec<Intervention>> {
+    unique(src, raw.intervention.iter().map(|iv| &iv.name), "intervention")?;
+    let mut out: Vec<Intervention> = Vec::new();
+    for iv in &raw.intervention {
+        let name = src.label(&iv.name, "intervention.name")?;
+        let key = |k: &str| format!("intervention `{name}`: {k}");
+        let platform = *iv.platform.get_ref();
+        if platform >= platforms {
+            return Err(src.error(
+                iv.platform.span(),
+                format!(
+                    "{}: expected an index below {platforms} (the number of population.platform_provinces), \
+                     found {platform}",
+                    key("platform")
+                ),
+            ));
+        }
+        let day = src.day_of_run(&iv.day, &key("day"), days)?;
+        if let Some(other) = out.iter().find(|o| o.platform == platform && o.day == day) {
+            return Err(src.error(
+                iv.day.span(),
+                format!(
+                    "{}: duplicates intervention `{}` (same platform {platform} and day {day}); expected \
+                     one intervention per platform and day",
+                    key("day"),
+                    other.name
+                ),
+            ));
+        }
+        out.push(Intervention {
+            day,
+            platform,
+            ipo_halt_value_share: src.prob(&iv.ipo_halt_value_share, &key("ipo_halt_value_share"))?,
+            fine_yuan: src.yuan(&iv.fine_yuan, &key("fine_yuan"), MAX_VALUE_YUAN)?,
+            restructure_value_share: src
+                .prob(&iv.restructure_value_share, &key("restructure_value_share"))?,
+            founder_withdraws: iv.founder_withdraws,
+            leaders_fear: src.prob(&iv.leaders_fear, &key("leaders_fear"))?,
+            name,
+        });
+    }
+    Ok(out)
 }
 
 fn list_names(raw: &RawScenario) -> Vec<String> {
@@ -415,6 +595,9 @@ fn population(src: &Source<'_>, p: &RawPopulation, people: u64) -> R<Population>
             ),
         ));
     }
+    // Each platform is the first firm of its province: a province named twice would be one firm
+    // standing for two platforms, hit twice by interventions meant for two.
+    src.no_repeats(&p.platform_provinces, "population.platform_provinces")?;
     let platform_provinces = p
         .platform_provinces
         .iter()
@@ -429,10 +612,21 @@ fn population(src: &Source<'_>, p: &RawPopulation, people: u64) -> R<Population>
         urban_share: src.prob(&p.urban_share, "population.urban_share")?,
         age_shares: src.shares(&p.age_shares, "population.age_shares", &["0-14", "15-59", "60+"])?,
         employment_rate: src.prob(&p.employment_rate, "population.employment_rate")?,
-        daily_income: src.values(&p.daily_income, "population.daily_income")?,
+        daily_income: src.values(
+            &p.daily_income,
+            "population.daily_income",
+            &["quintile 1", "quintile 2", "quintile 3", "quintile 4", "quintile 5"],
+            MAX_PERSON_YUAN,
+        )?,
         rural_income_factor: src.nonneg(&p.rural_income_factor, "population.rural_income_factor")?,
         consumption_share: src.prob(&p.consumption_share, "population.consumption_share")?,
-        initial_wealth_days: src.nonneg(&p.initial_wealth_days, "population.initial_wealth_days")?,
+        initial_wealth_days: src.within(
+            &p.initial_wealth_days,
+            "population.initial_wealth_days",
+            0.0,
+            MAX_DAYS as f64,
+            &format!("a number of days from 0 to {MAX_DAYS}"),
+        )?,
         firms_per_person,
         firm_size_shares: src.shares(
             &p.firm_size_shares,
@@ -446,8 +640,13 @@ fn population(src: &Source<'_>, p: &RawPopulation, people: u64) -> R<Population>
         )?,
         employer_concentration: concentration,
         platform_provinces,
-        firm_value: src.values(&p.firm_value, "population.firm_value")?,
-        platform_value: src.nonneg(&p.platform_value, "population.platform_value")?,
+        firm_value: src.values(
+            &p.firm_value,
+            "population.firm_value",
+            &["micro", "small", "medium", "large"],
+            MAX_VALUE_YUAN,
+        )?,
+        platform_value: src.yuan(&p.platform_value, "population.platform_value", MAX_VALUE_YUAN)?,
         firm_daily_return: src.prob(&p.firm_daily_return, "population.firm_daily_return")?,
         firm_base_closure: src.prob(&p.firm_base_closure, "population.firm_base_closure")?,
     })
@@ -503,15 +702,36 @@ fn behaviour(src: &Source<'_>, b: &RawBehaviour) -> R<Behaviour> {
         platform_outspokenness: n(&b.platform_outspokenness, "platform_outspokenness")?,
         leader_fear_decay: p(&b.leader_fear_decay, "leader_fear_decay")?,
         leader_silencing: p(&b.leader_silencing, "leader_silencing")?,
-        point_value: n(&b.point_value, "point_value")?,
+        point_value: src.yuan(&b.point_value, "behaviour.point_value", MAX_PERSON_YUAN)?,
     })
 }
 
 fn rollout(src: &Source<'_>, r: &RawRollout) -> R<Rollout> {
-    let schedule = r.schedule.get_ref().clone();
-    let increasing = schedule.windows(2).all(|w| w[0].0 < w[1].0);
-    if schedule.is_empty() || !increasing || schedule.iter().any(|p| !(0.0..=1.0).contains(&p.1)) {
-        return Err(src.error(r.schedule.span(), "rollout.schedule: expected [day, coverage] pairs with increasing days and coverage between 0 and 1"));
+    let expected = format!(
+        "rollout.schedule: expected [day, coverage] pairs with increasing days (at most {MAX_DAYS}) and \
+         coverage between 0 and 1"
+    );
+    let pairs = r.schedule.get_ref();
+    if pairs.is_empty() {
+        return Err(src.error(r.schedule.span(), format!("{expected}, found no pair")));
+    }
+    let mut schedule: Vec<(u32, f64)> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let (day, coverage) = *pair.get_ref();
+        let problem = if day > MAX_DAYS {
+            Some(format!("day {day} is after day {MAX_DAYS}"))
+        } else if !(0.0..=1.0).contains(&coverage) {
+            Some(format!("coverage {coverage} is outside [0, 1]"))
+        } else {
+            schedule
+                .last()
+                .filter(|last| last.0 >= day)
+                .map(|last| format!("day {day} does not come after day {}", last.0))
+        };
+        if let Some(problem) = problem {
+            return Err(src.error(pair.span(), format!("{expected}; {problem}")));
+        }
+        schedule.push((day, coverage));
     }
     Ok(Rollout { schedule, province_spread: src.prob(&r.province_spread, "rollout.province_spread")? })
 }
@@ -540,42 +760,74 @@ fn measure(src: &Source<'_>, m: &RawMeasure) -> R<Measure> {
             ),
         ));
     };
-    if !(m.factor >= 0.0 && m.factor.is_finite()) {
-        return Err(src.error(
-            m.name.span(),
-            format!("measure `{}`: factor must be a finite number >= 0", m.name.get_ref()),
-        ));
-    }
-    let finite = |v: Option<&S<f64>>, key: &str| -> R<f64> {
-        match v {
-            None => Ok(0.0),
-            Some(v) if v.get_ref().is_finite() => Ok(*v.get_ref()),
-            Some(v) => Err(src.error(
-                v.span(),
-                format!(
-                    "measure `{}`: {key}: expected a finite number, found {}",
-                    m.name.get_ref(),
-                    v.get_ref()
-                ),
-            )),
-        }
+    let name = src.label(&m.name, "measure.name")?;
+    let key = |k: &str| format!("measure `{name}`: {k}");
+    let factor = m.factor.as_ref().map_or(Ok(1.0), |v| src.nonneg(v, &key("factor")))?;
+    let amount = m.amount.as_ref().map_or(Ok(0.0), |v| src.yuan(v, &key("amount"), MAX_PERSON_YUAN))?;
+    // A daily amount may be negative: a discount paid to the member (redlists).
+    let daily = match &m.daily {
+        None => 0.0,
+        Some(v) => src.within(
+            v,
+            &key("daily"),
+            -MAX_PERSON_YUAN,
+            MAX_PERSON_YUAN,
+            "a finite number of yuan from -1e9 to 1e9 (one billion)",
+        )?,
     };
-    let amount = finite(m.amount.as_ref(), "amount")?;
-    let daily = finite(m.daily.as_ref(), "daily")?;
-    let perceived_yuan = finite(Some(&m.perceived_yuan), "perceived_yuan")?;
+    let perceived_yuan = src.yuan(&m.perceived_yuan, &key("perceived_yuan"), MAX_PERSON_YUAN)?;
     Ok(Measure {
-        name: m.name.get_ref().clone(),
-        authority: m.authority.clone(),
+        authority: src.label(&m.authority, &key("authority"))?,
         context: src.context(&m.context, "measure.context")?,
         effect,
-        amount: amount.max(0.0),
+        amount,
         daily,
-        factor: m.factor,
+        factor,
         prob: opt_prob(src, &m.prob, "measure.prob", 0.0)?,
-        days: m.days,
+        days: m.days.as_ref().map_or(Ok(0), |d| src.day_count(d, &key("days")))?,
         share: opt_prob(src, &m.share, "measure.share", 0.0)?,
-        perceived_yuan: perceived_yuan.max(0.0),
+        perceived_yuan,
+        name,
     })
+}
+
+/// Grade bands of a points scheme: listed from the highest to the lowest, each `min` strictly
+/// below the one before and within the scheme's `min` and `max`, each name once. Listing them in
+/// order is what the reader of a scenario expects (`A`, `B`, `C`, `D`); a band out of order is
+/// most likely a typo, and the model could not tell.
+fn grades(src: &Source<'_>, raw: &[RawGrade], key: &str, min: f64, max: f64) -> R<Vec<Grade>> {
+    let mut out: Vec<Grade> = Vec::with_capacity(raw.len());
+    for g in raw {
+        let name = src.label(&g.name, &format!("{key}.name"))?;
+        if out.iter().any(|o| o.name == name) {
+            return Err(src.error(
+                g.name.span(),
+                format!("{key}: grade `{name}` is listed twice; expected each grade once"),
+            ));
+        }
+        let grade_key = format!("{key}: grade `{name}`: min");
+        let lowest = src.within(
+            &g.min,
+            &grade_key,
+            min,
+            max,
+            &format!("a score between the scheme's min {min} and max {max}"),
+        )?;
+        if let Some(previous) = out.last()
+            && lowest >= previous.min_score
+        {
+            return Err(src.error(
+                g.min.span(),
+                format!(
+                    "{grade_key}: expected grades from the highest to the lowest, each `min` below the one \
+                     before; found {lowest}, not below {} of grade `{}`",
+                    previous.min_score, previous.name
+                ),
+            ));
+        }
+        out.push(Grade { name, min_score: lowest });
+    }
+    Ok(out)
 }
 
 fn check_measure_subject(src: &Source<'_>, n: &Spanned<String>, m: &Measure, subject: Subject) -> R<()> {
@@ -599,8 +851,14 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
         Subject::Person => &PERSON_EVENTS,
         Subject::Firm => &FIRM_EVENTS,
     };
-    let name = a.name.get_ref();
+    let name = &src.label(&a.name, "authority.name")?;
     let key = |k: &str| format!("authority `{name}`: {k}");
+    src.no_repeats(&a.provinces, &key("provinces"))?;
+    src.no_repeats(&a.grounds, &key("grounds"))?;
+    src.no_repeats(&a.measures, &key("measures"))?;
+    if let Some(cs) = &a.related_contexts {
+        src.no_repeats(cs, &key("related_contexts"))?;
+    }
     let detect = src.event_table(&a.detect, events, &key("detect"), true)?;
     let false_rate = src.event_table(&a.false_rate, events, &key("false_rate"), true)?;
     let coverage = Coverage {
@@ -608,7 +866,15 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
         area_share: opt_prob(src, &a.area_share, &key("area_share"), 1.0)?,
         consent_share: opt_prob(src, &a.consent_share, &key("consent_share"), 1.0)?,
     };
-    let delay = a.delay_mean_days.as_ref().map_or(Ok(0.0), |d| src.nonneg(d, &key("delay_mean_days")))?;
+    let delay = a.delay_mean_days.as_ref().map_or(Ok(0.0), |d| {
+        src.within(
+            d,
+            &key("delay_mean_days"),
+            0.0,
+            MAX_DAYS as f64,
+            &format!("a number of days >= 0, at most {MAX_DAYS}"),
+        )
+    })?;
     let kind = match a.kind.get_ref().as_str() {
         "points" => {
             if let Some(v) = &a.initial_share {
@@ -623,7 +889,10 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
             let base = a.base.as_ref().ok_or_else(|| {
                 src.error(a.name.span(), key("a points scheme needs `base`, `min` and `max`"))
             })?;
-            let (min, max) = (a.min.unwrap_or(f64::MIN), a.max.unwrap_or(f64::MAX));
+            let (min, max) = (
+                a.min.as_ref().map_or(f64::MIN, |v| *v.get_ref()),
+                a.max.as_ref().map_or(f64::MAX, |v| *v.get_ref()),
+            );
             let b = *base.get_ref();
             if !(min <= b && b <= max) || max - min > 60_000.0 || b - min > 32_000.0 || max - b > 32_000.0 {
                 return Err(src.error(
@@ -637,13 +906,15 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 max,
                 points: src.event_table(&a.points, events, &key("points"), false)?,
                 decay_per_day: opt_prob(src, &a.decay_per_day, &key("decay_per_day"), 0.0)?,
-                grades: a
-                    .grades
-                    .iter()
-                    .map(|g| Ok(Grade { name: g.name.clone(), min_score: finite_at(src, g.min, "grades")? }))
-                    .collect::<R<Vec<_>>>()?,
-                employee_points: finite_at(src, a.employee_points.unwrap_or(0.0), "employee_points")?,
-                partner_points: finite_at(src, a.partner_points.unwrap_or(0.0), "partner_points")?,
+                grades: grades(src, &a.grades, &key("grades"), min, max)?,
+                employee_points: a
+                    .employee_points
+                    .as_ref()
+                    .map_or(Ok(0.0), |v| src.finite(v, &key("employee_points")))?,
+                partner_points: a
+                    .partner_points
+                    .as_ref()
+                    .map_or(Ok(0.0), |v| src.finite(v, &key("partner_points")))?,
             })
         }
         "blacklist" | "redlist" => {
@@ -679,10 +950,14 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                     if r.below.is_none() && r.at_least.is_none() {
                         return Err(src.error(sr.span(), key("score_rule needs `below` or `at_least`")));
                     }
-                    for bound in [r.below, r.at_least].into_iter().flatten() {
-                        finite_at(src, bound, "score_rule")?;
-                    }
-                    Some(ScoreRule { authority: i, below: r.below, at_least: r.at_least })
+                    let bound = |v: &Option<S<f64>>, k: &str| {
+                        v.as_ref().map(|v| src.finite(v, &key(&format!("score_rule.{k}")))).transpose()
+                    };
+                    Some(ScoreRule {
+                        authority: i,
+                        below: bound(&r.below, "below")?,
+                        at_least: bound(&r.at_least, "at_least")?,
+                    })
                 }
             };
             let mut ms = Vec::new();
@@ -789,7 +1064,7 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
         }
     };
     Ok(Authority {
-        name: name.clone(),
+        name: name.to_string(),
         subject,
         enabled: a.enabled,
         detect,

@@ -198,8 +198,8 @@ fn other_shares_and_values() {
             "daily_income = [27.0, 56.0, 90.0, 141.0, 275.0]",
             "daily_income = [27.0, 56.0, -90.0, 141.0, 275.0]",
         ),
-        "daily_income = ^[",
-        &["population.daily_income", "5 finite numbers >= 0"],
+        "daily_income = [27.0, 56.0, ^-90.0",
+        &["population.daily_income (quintile 3)", "yuan from 0", "found -90"],
     );
 }
 
@@ -207,7 +207,7 @@ fn other_shares_and_values() {
 fn trait_out_of_range() {
     check_err(
         swap("law_abidance = { mean = 0.6, spread = 0.35 }", "law_abidance = { mean = 1.6, spread = 0.35 }"),
-        "law_abidance = ^{ mean = 1.6",
+        "law_abidance = { mean = ^1.6",
         &["behaviour.law_abidance", "mean and spread between 0 and 1"],
     );
 }
@@ -216,7 +216,7 @@ fn trait_out_of_range() {
 fn rollout_schedule_must_increase() {
     check_err(
         swap("schedule = [[0, 0.8], [365, 0.9]]", "schedule = [[365, 0.8], [0, 0.9]]"),
-        "schedule = ^[[365",
+        "schedule = [[365, 0.8], ^[0, 0.9]]",
         &["rollout.schedule", "increasing days"],
     );
 }
@@ -735,7 +735,7 @@ fn at_most_eight_lists_per_subject() {
 #[test]
 fn intervention_platform_out_of_range() {
     let iv = "[[intervention]]\nname = \"x\"\nday = 10\nplatform = 3\nipo_halt_value_share = 0.3\nfine_yuan = 1.0\nrestructure_value_share = 0.2\nfounder_withdraws = true\nleaders_fear = 0.5";
-    check_err(append(iv), "platform = ^3", &["intervention.platform", "below 3"]);
+    check_err(append(iv), "platform = ^3", &["intervention `x`: platform", "below 3", "found 3"]);
     let ok = parse_ok(&append(iv.replace("platform = 3", "platform = 2"))(china()));
     assert_eq!(ok.params.interventions.len(), 1);
 }

@@ -9,6 +9,8 @@ mod api;
 mod errors;
 mod presets;
 mod props;
+mod r12;
+mod render;
 
 use scslab_scenario::{ScenarioError, parse, preset_text};
 
