@@ -270,6 +270,7 @@ impl From<RunError> for Failure {
             }
             RunError::Memory { .. }
             | RunError::TooManyThreads { .. }
+            | RunError::UnsafeName { .. }
             | RunError::NoCheckpoint { .. }
             | RunError::RunFile { .. }
             | RunError::Checkpoint { .. }
@@ -906,7 +907,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         );
     }
     println!(
-        "\n{} of {} sourced figures lie within the band: the simulated 95% interval widened by {tolerance:.0}% at each end",
+        "\n{} of {} facts within the band (the simulated 95% interval widened by {tolerance:.0}% at each end)",
         result.within(),
         result.rows.len(),
     );
@@ -1034,18 +1035,8 @@ fn fmt_stat(x: f64, outcome: &str) -> String {
     fmt(x, scslab_runner::unit_of(outcome).and_then(Unit::from_key))
 }
 
-/// An error with the offending line of the file and a caret under the column.
+/// An error with the offending line of the file (an excerpt, if it is long) and a caret under the
+/// column.
 fn render_scenario_error(e: &ScenarioError) -> String {
-    let ScenarioError::Invalid { file, line, column, .. } = e else {
-        return format!("error: {e}");
-    };
-    let text = match file.strip_prefix("preset:") {
-        Some(name) => scslab_scenario::preset_text(name).ok().map(str::to_string),
-        None => std::fs::read_to_string(file).ok(),
-    };
-    let mut out = format!("error: {e}");
-    if let Some(src) = text.as_deref().and_then(|t| t.lines().nth(line - 1)) {
-        out.push_str(&format!("\n {line:>4} | {src}\n      | {}^", " ".repeat(column.saturating_sub(1))));
-    }
-    out
+    scslab_scenario::render_error(e)
 }

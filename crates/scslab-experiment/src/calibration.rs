@@ -347,6 +347,8 @@ pub fn scenario_text(preset_text: &str) -> String {
                 LAUNCH.iso(),
                 END.iso()
             ));
+        } else if in_meta && t.starts_with("start_date") {
+            out.push_str(&format!("start_date = \"{}\"  # the list's launch\n", LAUNCH.iso()));
         } else if in_meta && t.starts_with("days") {
             out.push_str(&format!(
                 "days = {}  # day 0 = {}, last day {}\n",

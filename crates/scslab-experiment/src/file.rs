@@ -44,7 +44,7 @@ pub const MAX_PERSON_DAYS: f64 = 1e12;
 pub const CONSERVATIVE_RATE: f64 = 1e6;
 
 /// Longest a sweep's name may be (it names the folder `out/sweeps/NAME`).
-pub const MAX_NAME_LEN: usize = 64;
+pub const MAX_NAME_LEN: usize = scslab_scenario::MAX_NAME_CHARS;
 
 /// What a sweep will cost, computed from its file before anything is generated or written.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -294,10 +294,9 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
 /// characters among `a-z`, `0-9`, `-`, `_` and `.`, starting with a letter or a digit, without
 /// `..`.
 pub fn check_name(name: &str) -> Result<(), String> {
-    let expected = format!(
-        "expected a short name for the output folder: 1 to {MAX_NAME_LEN} characters among a-z, 0-9, `-`, `_` \
-         and `.`, starting with a letter or a digit, without `..`"
-    );
+    // The rule is the scenario names' (`scslab_scenario::is_safe_name`); the checks below only
+    // say which part of it a name breaks.
+    let expected = format!("expected {}", scslab_scenario::NAME_RULE);
     let shown: String = name.chars().take(40).collect();
     let shown = if shown.len() < name.len() { format!("{shown}...") } else { shown };
     if name.is_empty() {
@@ -314,6 +313,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
     if name.contains("..") {
         return Err(format!("{expected}; found `..` in `{shown}`"));
+    }
+    if !scslab_scenario::is_safe_name(name) {
+        return Err(format!("{expected}; found `{shown}`"));
     }
     Ok(())
 }

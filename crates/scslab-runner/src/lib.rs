@@ -239,6 +239,13 @@ pub enum RunError {
         /// The day of the last checkpoint kept, from which `resume` continues.
         checkpoint_day: Option<u32>,
     },
+    /// A scenario's name that would become a path is not a safe folder name (a scenario built in
+    /// code, bypassing the scenario reader's check).
+    #[error("scenario name `{name}`: expected {}", scslab_scenario::NAME_RULE)]
+    UnsafeName {
+        /// The name.
+        name: String,
+    },
     /// The thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -489,6 +496,9 @@ pub fn compare(
     against.params.n_persons = p.n_persons;
     against.params.days = p.days;
     let against_name = against.name.clone();
+    if !scslab_scenario::is_safe_name(&against_name) {
+        return Err(RunError::UnsafeName { name: against_name });
+    }
     let mut cfg_b = config.clone();
     cfg_b.scenario = against;
     cfg_b.out_dir = config.out_dir.as_ref().map(|d| d.join(format!("against-{against_name}")));

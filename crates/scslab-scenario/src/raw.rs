@@ -40,6 +40,9 @@ pub struct RawMeta {
     pub seed: u64,
     pub people: S<u64>,
     pub days: S<u32>,
+    /// The calendar date of day 0 (`YYYY-MM-DD`), if the run stands for dated history; reports
+    /// then show days as dates. It changes nothing in the model.
+    pub start_date: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -50,6 +50,26 @@ pub fn is_safe_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
+/// Whether `s` is a valid calendar date `YYYY-MM-DD` (Gregorian, years 1000 to 9999).
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r.clone()].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return false;
+    }
+    let (y, m, d): (u32, u32, u32) =
+        (s[0..4].parse().unwrap_or(0), s[5..7].parse().unwrap_or(0), s[8..10].parse().unwrap_or(0));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1000 && (1..=days_in).contains(&d)
+}
+
 fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     names.into_iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
 }
@@ -317,6 +337,17 @@ fn opt_prob(src: &Source<'_>, v: &Option<S<f64>>, key: &str, default: f64) -> R<
 pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
     let meta = &raw.scenario;
     src.slug(&meta.name, "scenario.name")?;
+    if let Some(date) = &meta.start_date
+        && !is_date(date.get_ref())
+    {
+        return Err(src.error(
+            date.span(),
+            format!(
+                "scenario.start_date: expected a calendar date as YYYY-MM-DD (day 0 of the run), found \"{}\"",
+                date.get_ref()
+            ),
+        ));
+    }
     let people = *meta.people.get_ref();
     if people == 0 || people > MAX_PEOPLE {
         return Err(src.error(
