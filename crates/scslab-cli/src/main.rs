@@ -469,7 +469,10 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
     let path = scslab_report::write(&report, &path)?;
     println!("report: {} ({} charts)", path.display(), report.charts.len());
     if !report.skipped.is_empty() {
-        println!("not drawn (columns missing, see the notes in the report): {}", report.skipped.join(", "));
+        println!(
+            "not drawn (columns missing, or the outcome is n/a everywhere; see the report): {}",
+            report.skipped.join(", ")
+        );
     }
     Ok(())
 }

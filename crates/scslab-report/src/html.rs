@@ -99,7 +99,12 @@ fn write_section(out: &mut String, section: &Section, lede: Option<&str>) {
         match &figure.svg {
             Some(svg) => out.push_str(svg),
             None => {
-                let _ = write!(out, "<p><strong>{}</strong>: not drawn.</p>", escape(&figure.title));
+                let _ = write!(
+                    out,
+                    "<p><strong>{}</strong>: not drawn: the outcome is undefined (n/a) wherever it \
+                     would be drawn, for example a share of sanctions in runs without any.</p>",
+                    escape(&figure.title)
+                );
             }
         }
         let _ = write!(out, "\n<figcaption>{}</figcaption>\n", escape(&figure.caption));

@@ -119,21 +119,16 @@ fn replications_table(audit: &Audit) -> Table {
 /// An estimate and its interval in the row's unit: `("35.0%", "30.1% to 39.9%")`; "–" when the
 /// scenario has no such statistic (a measure it does not have), "n/a" when it is undefined.
 fn ci(i: &Option<Interval>, unit: Unit) -> (String, String) {
-    i.map_or(("–".into(), "–".into()), |i| {
-        if i.estimate.is_nan() {
-            return (NA.into(), NA.into());
-        }
-        let range = if i.low.is_nan() || i.high.is_nan() {
-            NA.to_string()
-        } else {
-            format!("{} to {}", unit.show(i.low), unit.show(i.high))
-        };
-        (unit.show(i.estimate), range)
-    })
+    shown(i, |x| unit.show(x))
 }
 
 /// A difference and its interval in the row's unit, signed (shares in percentage points).
 fn ci_difference(i: &Option<Interval>, unit: Unit) -> (String, String) {
+    shown(i, |x| unit.show_difference(x))
+}
+
+/// An interval as (estimate, "low to high"), each written by `show`.
+fn shown(i: &Option<Interval>, show: impl Fn(f64) -> String) -> (String, String) {
     i.map_or(("–".into(), "–".into()), |i| {
         if i.estimate.is_nan() {
             return (NA.into(), NA.into());
@@ -141,9 +136,9 @@ fn ci_difference(i: &Option<Interval>, unit: Unit) -> (String, String) {
         let range = if i.low.is_nan() || i.high.is_nan() {
             NA.to_string()
         } else {
-            format!("{} to {}", unit.show_difference(i.low), unit.show_difference(i.high))
+            format!("{} to {}", show(i.low), show(i.high))
         };
-        (unit.show_difference(i.estimate), range)
+        (show(i.estimate), range)
     })
 }
 

@@ -96,72 +96,24 @@ fn a_run_page_says_its_main_numbers_in_words() {
     assert!(findings.contains("%."), "a share in percent: {findings}");
 }
 
-/// Rewrites a CSV file line by line.
-fn edit_csv(path: &Path, edit: impl Fn(usize, Vec<String>) -> Vec<String>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut out = String::new();
-    for (i, line) in text.lines().enumerate() {
-        // The files edited here quote only labels; split on commas outside quotes.
-        let mut fields = Vec::new();
-        let (mut field, mut quoted) = (String::new(), false);
-        for c in line.chars() {
-            match c {
-                '"' => {
-                    quoted = !quoted;
-                    field.push(c);
-                }
-                ',' if !quoted => fields.push(std::mem::take(&mut field)),
-                c => field.push(c),
-            }
-        }
-        fields.push(field);
-        out.push_str(&edit(i, fields).join(","));
-        out.push('\n');
-    }
-    std::fs::write(path, out).unwrap();
-}
-
 #[test]
 fn an_undefined_ratio_is_na_and_so_is_its_difference() {
-    // As the runner writes them now: a `unit` column, and an empty field for an undefined ratio.
-    let dir = copy_of(comparison_dir(), "na");
-    let unit = |key: &str| match key {
-        "false_sanction_share" | "compliance_rate" | "recorded_share" | "chilling_effect" => "share",
-        "fines_yuan" | "firm_value_lost_yuan" => "yuan",
-        "sanction_disparity_income" | "sanction_disparity_rural" => "ratio",
-        _ => "count",
-    };
-    edit_csv(&dir.join("summary.csv"), |i, mut f| {
-        let u = if i == 0 { "unit" } else { unit(&f[0]) };
-        if f[0] == "false_sanction_share" {
-            f[2] = String::new();
-        }
-        f.insert(3, u.to_string());
-        f
-    });
-    edit_csv(&dir.join("comparison.csv"), |i, mut f| {
-        let u = if i == 0 { "unit" } else { unit(&f[0]) };
-        if f[0] == "false_sanction_share" {
-            // The old runner wrote 0 for the counterfactual and 0 for the difference.
-            f[2] = String::new();
-            f[4] = "0".into();
-        }
-        if f[0] == "sanction_disparity_income" {
-            f[3] = String::new();
-        }
-        f.insert(5, u.to_string());
-        f
-    });
-    let report = render(&dir);
-    let row = headline_row(&report.html, "false_sanction_share");
-    assert_eq!(row.matches(">n/a<").count(), 2, "the value and the difference: {row}");
-    assert!(!row.contains("0 pp"), "{row}");
-    let row = headline_row(&report.html, "sanction_disparity_income");
-    assert!(row.ends_with("<td class=\"num\">n/a</td><td class=\"num\">n/a</td>"), "{row}");
+    // As the runner writes them: a `unit` column, and an empty field for an undefined ratio (the
+    // counterfactual `none` imposes no sanction, so its false share of sanctions is undefined).
+    let dir = comparison_dir();
+    let csv = std::fs::read_to_string(dir.join("comparison.csv")).unwrap();
+    assert!(csv.starts_with("outcome,label,scenario,against,difference,unit\n"), "{csv}");
+    let line = csv.lines().find(|l| l.starts_with("false_sanction_share,")).unwrap();
+    assert!(line.ends_with(",,,share"), "the counterfactual and the difference are empty: {line}");
+    let report = render(dir);
+    for key in ["false_sanction_share", "sanction_disparity_income"] {
+        let row = headline_row(&report.html, key);
+        assert!(row.ends_with("<td class=\"num\">n/a</td><td class=\"num\">n/a</td>"), "{row}");
+        assert!(!row.contains("0 pp") && !row.contains(">0<"), "{row}");
+    }
     assert!(report.html.contains("a difference involving n/a is n/a"));
     let findings = section(&report.html, "findings");
     assert!(!findings.contains("false_sanction_share") && !findings.contains("sanction_disparity_income"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -179,11 +131,21 @@ fn days_are_dates_when_the_scenario_has_a_start_date() {
     assert!(compliance.contains(">Jan 2020<") && compliance.contains(">date<"), "{compliance}");
     assert!(report.html.contains("<dt>days</dt><dd>30 (1 Jan 2020 to 30 Jan 2020)</dd>"));
     // Without one, the axis is the day of the run and ends at the last day.
-    let plain = render(run_dir());
+    let plain_dir = copy_of(run_dir(), "no-dates");
+    let path = plain_dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let text = manifest["scenario"]["text"].as_str().unwrap().to_string();
+    let text: String =
+        text.lines().filter(|l| !l.starts_with("start_date")).map(|l| format!("{l}\n")).collect();
+    manifest["scenario"]["text"] = serde_json::Value::String(text);
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let plain = render(&plain_dir);
     let compliance = chart(&plain.html, "chart-compliance");
     assert!(compliance.contains(">day of the run<") && !compliance.contains(">Jan 2020<"));
     assert!(!compliance.contains(">30<") && !compliance.contains(">35<"), "the axis runs past day 29");
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&plain_dir);
 }
 
 #[test]

@@ -94,6 +94,23 @@ pub(crate) fn outcomes(dir: &Path, parameters: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The number of figures on a page, drawn or not.
+pub(crate) fn figures(html: &str) -> usize {
+    html.matches("<figure id=\"fig-").count()
+}
+
+/// The number of figures a page could not draw (an outcome undefined everywhere).
+pub(crate) fn not_drawn(html: &str) -> usize {
+    html.matches(": not drawn").count()
+}
+
+/// Whether the figure `id` says it was not drawn.
+fn figure_not_drawn(html: &str, id: &str) -> bool {
+    let start = html.find(&format!("<figure id=\"fig-{id}\">")).unwrap();
+    let figure = &html[start..];
+    figure[..figure.find("</figure>").unwrap()].contains(": not drawn")
+}
+
 /// The response chart's id, as the report names it.
 pub(crate) fn response_id(outcome: &str, parameter: &str) -> String {
     format!("response-{outcome}-by-{}", parameter.replace('.', "-"))
@@ -136,8 +153,17 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
     let mut expected: Vec<String> =
         outcomes.iter().flat_map(|o| [difference_id(o, FEAR), response_id(o, FEAR)]).collect();
     expected.extend(SERIES_CHARTS.map(String::from));
-    assert_eq!(report.charts, expected);
-    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    // Every outcome has its figures; one undefined at every point (a share of sanctions where
+    // some replication has none) says "not drawn" instead of drawing zeros.
+    for id in &expected {
+        assert!(report.html.contains(&format!("<figure id=\"fig-{id}\">")), "{id} missing");
+    }
+    let (drawn, undefined): (Vec<String>, Vec<String>) =
+        expected.into_iter().partition(|id| !figure_not_drawn(&report.html, id));
+    assert!(drawn.len() >= 2 * 16 + SERIES_CHARTS.len(), "{drawn:?}");
+    assert_eq!(report.charts, drawn);
+    // The CLI lists what was not drawn.
+    assert_eq!(report.skipped, undefined);
     let html = &report.html;
     assert!(html.contains("<strong id=\"sweep-name\">grid</strong>"));
     assert!(html.contains("id=\"design-table\"") && html.contains("<code>behaviour.fear_perception</code>"));
@@ -163,7 +189,7 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
     let col = |name: &str| header.iter().position(|c| c == name).unwrap();
     let mut checked = 0;
     for row in rows.iter().filter(|r| r[col("kind")] == "mean") {
-        let mean: f64 = row[col("mean")].parse().unwrap();
+        let mean: f64 = row[col("mean")].parse().unwrap_or(f64::NAN);
         if !mean.is_finite() {
             continue;
         }
@@ -200,7 +226,7 @@ fn a_grid_sweep_report_draws_the_paired_differences_of_summary_csv() {
     let col = |name: &str| header.iter().position(|c| c == name).unwrap();
     let mut checked = 0;
     for row in rows.iter().filter(|r| r[col("kind")] == "difference") {
-        let mean: f64 = row[col("mean")].parse().unwrap();
+        let mean: f64 = row[col("mean")].parse().unwrap_or(f64::NAN);
         let outcome = &row[col("outcome")];
         if !mean.is_finite() {
             continue;
@@ -233,7 +259,8 @@ fn a_grid_over_two_parameters_shows_the_marginal_response() {
     let dir = grid2_dir();
     let report = render(dir);
     let outcomes = outcomes(dir, &[FEAR, JUDGMENT]);
-    assert_eq!(report.charts.len(), 4 * outcomes.len() + SERIES_CHARTS.len());
+    assert_eq!(figures(&report.html), 4 * outcomes.len() + SERIES_CHARTS.len());
+    assert_eq!(report.charts.len(), figures(&report.html) - not_drawn(&report.html));
     let html = &report.html;
     let id = response_id("compliance_rate", FEAR);
     let svg = chart(html, &id);
@@ -278,7 +305,8 @@ fn a_latin_hypercube_report_scatters_every_run_with_a_binned_mean() {
     let dir = hypercube_dir();
     let report = render(dir);
     let params = ["behaviour.fear_perception", "behaviour.deterrence_weight"];
-    assert_eq!(report.charts.len(), 2 * outcomes(dir, &params).len() + SERIES_CHARTS.len());
+    assert_eq!(figures(&report.html), 2 * outcomes(dir, &params).len() + SERIES_CHARTS.len());
+    assert_eq!(report.charts.len(), figures(&report.html) - not_drawn(&report.html));
     let html = &report.html;
     assert!(html.contains("A Latin hypercube of 4 design points"));
     let svg = chart(html, &response_id("compliance_rate", params[1]));
