@@ -18,7 +18,7 @@
 //! [`ReportError::UnsupportedKind`].
 //!
 //! Every page opens with its main findings in plain words, and every number a person reads goes
-//! through [`format`]: counts without decimals, money in yuan, rates with their unit, undefined
+//! through [`format`](mod@format): counts without decimals, money in yuan, rates with their unit, undefined
 //! values as "n/a".
 //!
 //! ```no_run

@@ -78,10 +78,14 @@ fn a_folder_locked_by_a_live_process_is_refused_and_a_stale_lock_taken_over() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains(&format!("pid {me}")), "{}", stderr(&o));
     assert!(!out.join("manifest.json").exists());
-    for (sweep_file, cmd) in [("examples/sweeps/tiny.toml", "sweep")] {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(sweep_file);
-        let s = scslab(&[cmd, file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-        assert_eq!(s.status.code(), Some(2), "{}", stderr(&s));
+    let sweep_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sweeps/tiny.toml");
+    let small = ["--people", "1000", "--days", "5", "--replications", "2"];
+    for args in [
+        vec!["sweep", sweep_file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        [&["audit", "--preset", "none", "--out", out.to_str().unwrap()][..], &small].concat(),
+    ] {
+        let s = scslab(&args);
+        assert_eq!(s.status.code(), Some(2), "{args:?}: {}", stderr(&s));
         assert!(stderr(&s).contains(&format!("pid {me}")), "{}", stderr(&s));
     }
 

@@ -2,7 +2,7 @@
 //! is not defined, dates on the axes, and the audit and calibration pages, from real run folders
 //! (edited as the newer runner writes them) and hand-written audit and calibration folders.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use scslab_report::ReportKind;
 
