@@ -596,7 +596,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
                     fmt_difference(r.difference(), unit)
                 );
             }
-            println!("{}", units_note(&cmp.run.headlines));
+            let both: Vec<_> = cmp.run.headlines.iter().chain(&cmp.against.headlines).cloned().collect();
+            println!("{}", units_note(&both));
         }
     }
     println!("outputs: {}", out_dir.display());
@@ -1008,21 +1009,32 @@ fn unit(key: &str) -> Option<Unit> {
     Unit::from_key(key)
 }
 
-/// A value in its unit (`12.3%`, `1,234`, `¥4.2 M`, `n/a`), or a plain number.
+/// A value in its unit (`12.3%`, `1,234`, `¥4.2 M`, `n/a`), or a plain number. Rates are plain
+/// numbers: their unit is in the label beside them ("per 1,000 adults a year").
 fn fmt(x: f64, unit: Option<Unit>) -> String {
     match unit {
-        Some(u) => format::value(x, u),
-        None => format::number(x),
+        Some(u) if !in_label(u) => format::value(x, u),
+        _ => format::number(x),
     }
 }
 
 /// A signed difference in its unit (`+1.2 pp`, `−56`, `n/a`), or a plain signed number.
 fn fmt_difference(x: f64, unit: Option<Unit>) -> String {
     match unit {
-        Some(u) => format::difference(x, u),
-        None if x.is_finite() && x > 0.0 => format!("+{}", format::number(x)),
-        None => format::number(x),
+        Some(u) if !in_label(u) => format::difference(x, u),
+        _ if x.is_finite() && x > 0.0 => format!("+{}", format::number(x)),
+        _ => format::number(x),
     }
+}
+
+/// Units that the headlines' labels already spell out.
+fn in_label(unit: Unit) -> bool {
+    matches!(unit, Unit::Per1000AdultsYear | Unit::Per100kAdults | Unit::PerFirmYear)
+}
+
+/// A statistic of a sweep, audit or calibration in the unit of its outcome, if known.
+fn fmt_stat(x: f64, outcome: &str) -> String {
+    fmt(x, scslab_runner::unit_of(outcome).and_then(Unit::from_key))
 }
 
 /// The half-width of an interval in the unit of its outcome (`0.5 pp`, `1,234`).
@@ -1031,11 +1043,6 @@ fn fmt_width(x: f64, outcome: &str) -> String {
         Some(u) => format::difference(x, u).trim_start_matches('+').to_string(),
         None => format::number(x),
     }
-}
-
-/// A statistic of a sweep, audit or calibration in the unit of its outcome, if known.
-fn fmt_stat(x: f64, outcome: &str) -> String {
-    fmt(x, scslab_runner::unit_of(outcome).and_then(Unit::from_key))
 }
 
 /// An error with the offending line of the file (an excerpt, if it is long) and a caret under the

@@ -166,6 +166,8 @@ fn header(out: &mut String, run: &RunFolder, against: Option<&RunFolder>) {
         row("command", format!("<code>{}</code>", escape(command)))
     }
     let repeat = match against {
+        // Comparisons written since issue 12 name their counterfactual in the manifest's command.
+        _ if m.repeat.contains("--against") => m.repeat.clone(),
         None => m.repeat.clone(),
         Some(a) => {
             let dir = a.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
