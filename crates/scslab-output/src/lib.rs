@@ -11,6 +11,7 @@
 mod columnar;
 mod csv;
 mod folder;
+pub mod format;
 mod memory;
 mod partial;
 #[cfg(test)]

@@ -34,7 +34,7 @@ mod calibration;
 mod charts;
 mod csv;
 mod folder;
-pub mod format;
+pub use scslab_output::format;
 mod headline;
 mod html;
 mod outcomes;

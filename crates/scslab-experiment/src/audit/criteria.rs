@@ -706,7 +706,7 @@ mod tests {
         let f = findings(&reps, &s);
         assert_eq!(f.len(), 4);
         assert_eq!(f[0].verdict, Verdict::Met);
-        assert!(f[0].text.contains("35.0%"), "{}", f[0].text);
+        assert!(f[0].text.contains("35%"), "{}", f[0].text);
         assert_eq!(f[1].verdict, Verdict::Met);
         assert_eq!(f[2].verdict, Verdict::Met, "{}", f[2].text);
         assert_eq!(f[3].verdict, Verdict::NotMet);

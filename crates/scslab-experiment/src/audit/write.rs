@@ -116,7 +116,7 @@ fn replications_table(audit: &Audit) -> Table {
     t
 }
 
-/// An estimate and its interval in the row's unit: `("35.0%", "30.1% to 39.9%")`; "–" when the
+/// An estimate and its interval in the row's unit: `("35%", "30.1% to 39.9%")`; "–" when the
 /// scenario has no such statistic (a measure it does not have), "n/a" when it is undefined.
 fn ci(i: &Option<Interval>, unit: Unit) -> (String, String) {
     shown(i, |x| unit.show(x))

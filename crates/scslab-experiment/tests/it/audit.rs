@@ -161,7 +161,7 @@ fn progress_moves_every_day_and_audit_md_reads_plainly() {
     assert!(events.iter().all(|p| p.total_days == 2 * 3 * 30));
     let md = std::fs::read_to_string(out.join("audit.md")).unwrap();
     assert!(!md.contains("NaN") && !md.contains("e+") && !md.contains("e7"), "{md}");
-    assert!(md.contains(" yuan |"), "fines in yuan: {md}");
+    assert!(md.lines().any(|l| l.contains("| ¥") || l.contains(" ¥")), "fines in yuan: {md}");
     assert!(md.contains("n/a"), "undefined shares of `none` shown as n/a: {md}");
     // Counts without decimals and with separators (2,000 people x 30 days of adult-days).
     let counts: Vec<&str> = md.lines().filter(|l| l.starts_with("| 0 |")).collect();

@@ -1,5 +1,6 @@
-//! Numbers as text for a reader: the one place where a value becomes the words on a page or in a
-//! terminal table.
+//! Numbers as text for a reader: the one place where a value becomes the words on a page, in a
+//! Markdown file or in a terminal table (the report, the audit's and calibration's Markdown and
+//! the CLI all write numbers through it).
 //!
 //! Every headline outcome has a [`Unit`] (the `unit` column of `summary.csv` and
 //! `comparison.csv`); [`value`] writes a value in its unit and [`difference`] a signed difference.
