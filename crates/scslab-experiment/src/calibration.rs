@@ -87,16 +87,8 @@ impl Date {
 
     /// The date of simulated day `d`.
     pub fn of_sim_day(d: u32) -> Date {
-        // Hinnant's civil_from_days.
-        let z = LAUNCH.epoch_days() + d as i64 + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        let (year, month, day) = scslab_output::format::civil_from_days(LAUNCH.epoch_days() + d as i64);
+        let year = year as i32;
         Date { year, month, day }
     }
 }

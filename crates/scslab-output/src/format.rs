@@ -252,6 +252,20 @@ fn is_zero_text(s: &str) -> bool {
     !s.contains('<') && !s.chars().any(|c| c.is_ascii_digit() && c != '0')
 }
 
+/// The civil date (year, month, day) of a day count since 1970-01-01 (Hinnant's algorithm), for
+/// showing the days of a run as dates.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
