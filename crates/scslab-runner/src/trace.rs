@@ -65,6 +65,9 @@ pub fn trace(dir: &Path, target: TraceTarget) -> Result<(Scenario, Trace), RunEr
 /// Writes the trace's rows (`traces/STEM.csv`) and daily states (`traces/STEM-days.csv`), each
 /// as CSV and Parquet, into `dir`. Returns the folder written to.
 pub fn write_trace(dir: &Path, target: TraceTarget, trace: &Trace) -> Result<PathBuf, RunError> {
+    // The folder is finished; the lock only keeps two traces (or a trace and an `--overwrite`)
+    // from writing it at once.
+    let _lock = scslab_output::lock(dir)?;
     let out = dir.join("traces");
     scslab_output::prepare_dir(&out)?;
     let stem = target.stem();
