@@ -390,43 +390,16 @@ fn check_threads(threads: usize) -> Result<(), Failure> {
     scslab_runner::check_threads(threads).map_err(Failure::from)
 }
 
-/// Who writes an output folder besides a run: a sweep resumes into its own folder (it checks
-/// that itself); an audit or a calibration wants an empty one, or clears its own earlier result on
-/// `--overwrite`.
-#[derive(Clone, Copy)]
-enum Writer {
-    Sweep,
-    Fresh { kind: &'static str, files: &'static [&'static str], overwrite: bool },
-}
-
-/// Takes an output folder's lock for a command that writes into it (sweep, audit, calibration)
-/// and runs `f`; removes the folder again if it was made here and `f` refused its input.
-fn with_folder<T>(dir: &Path, writer: Writer, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+/// Claims an output folder for a command that writes into it (sweep, audit, calibration) with
+/// `claim`, then runs `f`; removes the folder again if it was made here and `f` refused its
+/// input.
+fn with_folder<T>(
+    dir: &Path,
+    claim: impl FnOnce(&Path) -> Result<scslab_runner::FolderLock, FolderError>,
+    f: impl FnOnce() -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let created = !dir.exists();
-    let lock = scslab_runner::lock_folder(dir)?;
-    if let Writer::Fresh { kind, files, overwrite } = writer {
-        let entries = scslab_runner::folder_entries(dir)?;
-        if !entries.is_empty() {
-            let manifest =
-                std::fs::read_to_string(dir.join(scslab_runner::MANIFEST_FILE)).unwrap_or_default();
-            let same_kind = manifest.contains(&format!("\"kind\": \"{kind}\""));
-            if !(overwrite && same_kind) {
-                let what = if same_kind {
-                    format!("an earlier {kind}")
-                } else {
-                    format!("{} files or folders that are not an earlier {kind}", entries.len())
-                };
-                return Err(FolderError::NotEmpty { dir: dir.to_path_buf(), what }.into());
-            }
-            let ours = |name: &str, is_dir: bool| {
-                !is_dir
-                    && (files.iter().any(|f| name.starts_with(f))
-                        || [scslab_runner::MANIFEST_FILE, "report.html"].contains(&name)
-                        || (name.starts_with('.') && name.contains(".tmp-")))
-            };
-            scslab_runner::clear_folder(dir, ours)?;
-        }
-    }
+    let lock = claim(dir)?;
     let result = f();
     drop(lock);
     if created && matches!(result, Err(Failure::Input(_))) {
@@ -670,7 +643,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         SweepProgress::Combining => bar.set_message("combining"),
     };
     let size = format!("{} people, {} days, {} replications", sweep.people, sweep.days, sweep.replications);
-    with_folder(&out_dir, Writer::Sweep, || {
+    with_folder(&out_dir, scslab_runner::lock_folder, || {
         sweep_in_folder(&args, &sweep, &config, &bar, &on_progress, &size)
     })
 }
@@ -791,12 +764,11 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         bar.set_length(p.total_days);
         bar.set_position(p.done_days);
     };
-    let writer = Writer::Fresh {
-        kind: "audit",
-        files: &["audit.", "audit_replications.", "scenario-", "scenario."],
-        overwrite: args.overwrite,
+    let claim = |d: &Path| {
+        let files = &scslab_experiment::audit::OUTPUT_FILES;
+        scslab_runner::claim_result(d, "audit", files, args.overwrite)
     };
-    let result = with_folder(&out_dir, writer, || {
+    let result = with_folder(&out_dir, claim, || {
         Ok(scslab_experiment::audit::audit(&scenario, against.as_ref(), &config, &on_progress)?)
     })?;
     bar.finish_and_clear();
@@ -865,12 +837,11 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         bar.set_length(p.total_days);
         bar.set_position(p.done_days);
     };
-    let writer = Writer::Fresh {
-        kind: "calibration",
-        files: &["calibration.", "trajectory.", "scenario.toml"],
-        overwrite: args.overwrite,
+    let claim = |d: &Path| {
+        let files = &scslab_experiment::calibration::OUTPUT_FILES;
+        scslab_runner::claim_result(d, "calibration", files, args.overwrite)
     };
-    let result = with_folder(&out_dir, writer, || {
+    let result = with_folder(&out_dir, claim, || {
         Ok(scslab_experiment::calibration::calibrate(&config, &on_progress)?)
     })?;
     bar.finish_and_clear();

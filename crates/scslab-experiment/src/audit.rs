@@ -30,6 +30,10 @@ pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gr
 use crate::design::{Streams, replication_seed};
 use crate::stats::{mean_ci, t_quantile_975};
 
+/// What an audit writes into its folder (`write.rs`), as name prefixes, besides `manifest.json`
+/// and `report.html`: what `--overwrite` may clear from an earlier audit.
+pub const OUTPUT_FILES: [&str; 3] = ["audit.", "audit_replications.", "scenario-"];
+
 /// Default population of an audit.
 pub const DEFAULT_PEOPLE: u64 = 20_000;
 /// Default horizon of an audit, days.

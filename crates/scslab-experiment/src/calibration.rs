@@ -29,6 +29,10 @@ use scslab_scenario::{Scenario, ScenarioError};
 use crate::design::{Streams, replication_seed};
 use crate::stats::{Estimate, mean_ci};
 
+/// What a calibration writes into its folder (`write.rs`), as name prefixes, besides
+/// `manifest.json` and `report.html`: what `--overwrite` may clear from an earlier calibration.
+pub const OUTPUT_FILES: [&str; 3] = ["calibration.", "trajectory.", "scenario.toml"];
+
 /// The preset the calibration is derived from.
 pub const PRESET: &str = "china-2020";
 /// The list compared with the facts.

@@ -9,11 +9,6 @@
 use scslab_output::format::{MINUS, Unit, difference, value};
 pub use scslab_output::format::{NOT_AVAILABLE as NA, count, number, yuan};
 
-/// `1234567` as `1,234,567`: the integer part of a non-negative number.
-fn separated(n: u128) -> String {
-    count(n as f64)
-}
-
 /// Millions with thousands separators and two decimals (`1,234.57 M`); "n/a" if undefined.
 pub fn millions(x: f64) -> String {
     if !x.is_finite() {
@@ -24,7 +19,7 @@ pub fn millions(x: f64) -> String {
     let cents = ((m - whole).abs() * 100.0).round();
     let (whole, cents) = if cents >= 100.0 { (whole + m.signum(), 0.0) } else { (whole, cents) };
     let sign = if m < 0.0 && (whole != 0.0 || cents != 0.0) { MINUS.to_string() } else { String::new() };
-    format!("{sign}{}.{:02} M", separated(whole.abs() as u128), cents as u32)
+    format!("{sign}{}.{:02} M", count(whole.abs()), cents as u32)
 }
 
 /// A share as a percentage (`35%`, `0.042%`); "n/a" if undefined.

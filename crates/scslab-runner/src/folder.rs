@@ -34,6 +34,41 @@ pub(crate) fn claim(dir: &Path, work: &str, overwrite: bool) -> Result<FolderLoc
     Ok(lock)
 }
 
+/// Takes `dir` for a command whose result is a whole folder (an audit, a calibration): the
+/// manifest's `kind` says which. Refuses a folder that is not empty unless it holds an earlier
+/// result of the same kind and `overwrite` is set; then clears it, provided every entry is one of
+/// `files` (name prefixes), the manifest, the report or a leftover temporary file.
+pub fn claim_result(
+    dir: &Path,
+    kind: &str,
+    files: &[&str],
+    overwrite: bool,
+) -> Result<FolderLock, FolderError> {
+    let lock = scslab_output::lock(dir)?;
+    let entries = scslab_output::entries(dir)?;
+    if entries.is_empty() {
+        return Ok(lock);
+    }
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST_FILE)).ok();
+    let found = manifest
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        .and_then(|v| v.pointer("/kind").and_then(|k| k.as_str()).map(str::to_string));
+    let same_kind = found.as_deref() == Some(kind);
+    if !(overwrite && same_kind) {
+        let what = if same_kind {
+            format!("an earlier {kind}")
+        } else {
+            format!("{} files or folders that are not an earlier {kind}", entries.len())
+        };
+        return Err(FolderError::NotEmpty { dir: dir.to_path_buf(), what });
+    }
+    scslab_output::clear(dir, |name, is_dir| {
+        !is_dir && (files.iter().any(|f| name.starts_with(f)) || ours(name, false))
+    })?;
+    Ok(lock)
+}
+
 /// Marks the folder's run finished: called after its manifest is written.
 pub(crate) fn finished(dir: &Path) -> Result<(), FolderError> {
     Ok(scslab_output::remove_file(dir, UNFINISHED_FILE)?)

@@ -33,10 +33,8 @@ use scslab_scenario::Scenario;
 use stream::SeriesStream;
 
 pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
-pub use folder::{MANIFEST_FILE, UNFINISHED_FILE, require_finished};
-pub use scslab_output::{
-    FolderError, FolderLock, clear as clear_folder, entries as folder_entries, lock as lock_folder,
-};
+pub use folder::{MANIFEST_FILE, UNFINISHED_FILE, claim_result, require_finished};
+pub use scslab_output::{FolderError, FolderLock, lock as lock_folder};
 pub use series::{PERSON_DERIVED, SeriesBuilder};
 pub use summary::{Headline, UNITS, headlines, unit_of};
 pub use trace::{REPLAY_FILE, TraceTarget, trace, write_trace};

@@ -164,3 +164,34 @@ fn undefined_ratios_are_empty_in_the_files_and_n_a_on_screen() {
     assert!(row.ends_with(",,share"), "{row}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn an_audit_never_mixes_with_another_folder_and_overwrites_only_its_own() {
+    let out = temp("audit-folder");
+    let o = run_into(&out, &["--preset", "none"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let audit = |extra: &[&str]| {
+        let base = ["audit", "--preset", "none", "--people", "1000", "--days", "5", "--replications", "2"];
+        scslab(&[&base[..], &["--threads", "1", "--out", out.to_str().unwrap()], extra].concat())
+    };
+    // Into a run's folder: refused, even with --overwrite; the run is untouched.
+    for extra in [&[][..], &["--overwrite"]] {
+        let o = audit(extra);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not an earlier audit"), "{}", stderr(&o));
+    }
+    assert!(out.join("summary.csv").is_file() && !out.join("audit.csv").exists());
+
+    // Into its own earlier audit: refused without --overwrite, cleared and rewritten with it.
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(audit(&[]).status.success());
+    let again = audit(&[]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("an earlier audit"), "{}", stderr(&again));
+    std::fs::write(out.join("scenario-stale.toml"), "left by an older audit").unwrap();
+    let over = audit(&["--overwrite"]);
+    assert!(over.status.success(), "{}", stderr(&over));
+    assert!(out.join("audit.csv").is_file() && out.join("report.html").is_file());
+    assert!(!out.join("scenario-stale.toml").exists(), "an older audit's file survived --overwrite");
+    let _ = std::fs::remove_dir_all(&out);
+}
