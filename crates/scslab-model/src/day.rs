@@ -2,8 +2,6 @@
 //! scheduling"). Each phase is one function call; the agent phases run over chunks in parallel
 //! and hand their cross-agent effects on through outboxes merged in chunk (id) order.
 
-use std::time::Instant;
-
 use rayon::prelude::*;
 use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len};
 use scslab_core::rng::{DayStream, Stream};
@@ -16,46 +14,158 @@ use crate::persons::{self, PersonChunk, PersonCtx};
 use crate::population::{N_CELLS, N_PEER_GROUPS};
 use crate::replay::Logged;
 use crate::sim::Simulation;
+use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
 
 /// Days over which peers' behaviour is averaged for conformity.
 pub const PEER_MEMORY_DAYS: f64 = 30.0;
 
+/// The phases of a day, in order (docs/ODD.md, "Process overview and scheduling").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Policy changes take effect; the day's tables are built.
+    Start,
+    /// Targeted enforcement scheduled for the day.
+    Interventions,
+    /// Late records reach their authority.
+    DueRecords,
+    /// The firm phase (over chunks of firms).
+    Firms,
+    /// The person phase (over chunks of persons).
+    Persons,
+    /// List maintenance: entries, expiry, appeals, repair.
+    Lists,
+    /// Closing the day: the group rates tomorrow reads.
+    Close,
+}
+
+/// Told when each phase of a day is done: how a benchmark times the phases (the model reads no
+/// clock). `()` observes nothing.
+pub trait PhaseObserver {
+    /// `phase` of the day is done.
+    fn done(&mut self, phase: Phase);
+}
+
+impl PhaseObserver for () {
+    fn done(&mut self, _: Phase) {}
+}
+
+/// What runs a day: the whole population ([`Simulation`]) or single agents fed from the replay
+/// log (`trace.rs`). Both go through [`run_day`], so the day's order is written once.
+pub(crate) trait DayPhases {
+    fn start(&mut self, day: u32);
+    fn interventions(&mut self, day: u32);
+    fn deliver_due_records(&mut self, day: u32);
+    fn firm_phase(&mut self, day: u32);
+    fn person_phase(&mut self, day: u32);
+    fn maintain_lists(&mut self, day: u32);
+    fn close(&mut self, day: u32);
+}
+
+/// One day: its phases in order.
+pub(crate) fn run_day(d: &mut impl DayPhases, day: u32, observer: &mut impl PhaseObserver) {
+    d.start(day);
+    observer.done(Phase::Start);
+    d.interventions(day);
+    observer.done(Phase::Interventions);
+    d.deliver_due_records(day);
+    observer.done(Phase::DueRecords);
+    d.firm_phase(day);
+    observer.done(Phase::Firms);
+    d.person_phase(day);
+    observer.done(Phase::Persons);
+    d.maintain_lists(day);
+    observer.done(Phase::Lists);
+    d.close(day);
+    observer.done(Phase::Close);
+}
+
+/// The start of `day`, for the run and the trace alike: scheduled policy changes, then the
+/// day's tables from yesterday's peer rates.
+pub(crate) fn start_day(
+    params: &mut Params,
+    plan: &Plan,
+    enabled: &mut [bool],
+    tables: &mut DayTables,
+    peer_rates: &[[f64; N_PERSON_EVENTS]],
+    day: u32,
+) {
+    apply_policy_changes(params, enabled, &mut tables.detection_scale, day);
+    tables.rebuild(params, plan, enabled, day, peer_rates);
+}
+
+/// Moves the late records of `pending` that reach their authority on `day` into `inbox`, in
+/// the order they were made.
+pub(crate) fn take_due(pending: &mut Vec<Pending>, day: u32, inbox: &mut Vec<Addressed>) {
+    pending.retain(|p| {
+        if p.due > day {
+            return true;
+        }
+        let message =
+            Message::Record { authority: p.authority, event: p.event, false_record: p.false_record };
+        inbox.push(Addressed { agent: p.agent, message });
+        false
+    });
+}
+
 impl Simulation {
     /// Simulates one day and returns its metrics.
     pub fn step(&mut self) -> &crate::metrics::DayMetrics {
-        let start = Instant::now();
-        let day = self.day;
-        apply_policy_changes(&mut self.params, &mut self.enabled, &mut self.tables.detection_scale, day);
+        self.step_observed(&mut ())
+    }
+
+    /// [`Simulation::step`], telling `observer` when each phase is done.
+    pub fn step_observed(&mut self, observer: &mut impl PhaseObserver) -> &crate::metrics::DayMetrics {
+        run_day(self, self.day, observer);
+        &self.metrics
+    }
+}
+
+impl DayPhases for Simulation {
+    fn start(&mut self, day: u32) {
         self.replay.start_day(&self.peer_rates, &self.group_sanction_rate);
-        self.tables.rebuild(&self.params, &self.plan, &self.enabled, day, &self.peer_rates);
+        start_day(&mut self.params, &self.plan, &mut self.enabled, &mut self.tables, &self.peer_rates, day);
         self.metrics.persons.clear();
         self.metrics.firms.clear();
         self.metrics.day = day;
-        let target = self.apply_interventions(day);
-        self.deliver_due_records(day);
-        let firms_start = Instant::now();
-        self.firm_phase(day, target);
-        let persons_start = Instant::now();
-        self.person_phase(day);
-        let persons_end = Instant::now();
-        self.maintain_lists(day);
+    }
+
+    fn interventions(&mut self, day: u32) {
+        self.apply_interventions(day);
+    }
+
+    /// Moves late records that reach their authority today into the inboxes.
+    fn deliver_due_records(&mut self, day: u32) {
+        take_due(&mut self.pending_firms, day, &mut self.firm_inbox);
+        take_due(&mut self.pending_persons, day, &mut self.person_inbox);
+    }
+
+    fn firm_phase(&mut self, day: u32) {
+        self.run_firms(day, self.intervention_target);
+    }
+
+    fn person_phase(&mut self, day: u32) {
+        self.run_persons(day);
+    }
+
+    fn maintain_lists(&mut self, day: u32) {
+        self.maintain(day);
+    }
+
+    fn close(&mut self, day: u32) {
         self.log_firm_lists(day);
         self.close_day();
         self.day += 1;
         let w = &mut self.workload;
         w.days += 1;
         w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
-        w.firm_phase += persons_start - firms_start;
-        w.person_phase += persons_end - persons_start;
-        w.total += start.elapsed();
-        &self.metrics
     }
+}
 
-    /// Targeted enforcement scheduled for today. Returns the firm excluded from the "other large
-    /// firms" counters (the target of any intervention in the run).
-    fn apply_interventions(&mut self, day: u32) -> Option<u32> {
+impl Simulation {
+    /// Targeted enforcement scheduled for today.
+    fn apply_interventions(&mut self, day: u32) {
         let cols = &self.firm_cols;
         for iv in self.params.interventions.iter().filter(|iv| iv.day == day) {
             let Some(&target) = self.layout.platform_firms.get(iv.platform) else { continue };
@@ -82,33 +192,12 @@ impl Simulation {
                 }
             }
         }
-        self.intervention_target
-    }
-
-    /// Moves late records that reach their authority today into the inboxes.
-    fn deliver_due_records(&mut self, day: u32) {
-        fn take_due(pending: &mut Vec<Pending>, day: u32, inbox: &mut Vec<Addressed>) {
-            pending.retain(|p| {
-                if p.due > day {
-                    return true;
-                }
-                inbox.push(Addressed {
-                    agent: p.agent,
-                    message: Message::Record {
-                        authority: p.authority,
-                        event: p.event,
-                        false_record: p.false_record,
-                    },
-                });
-                false
-            });
-        }
-        take_due(&mut self.pending_firms, day, &mut self.firm_inbox);
-        take_due(&mut self.pending_persons, day, &mut self.person_inbox);
     }
 
     /// Firms: behaviour, records, scores, lists, partners, closure.
-    fn firm_phase(&mut self, day: u32, target: Option<u32>) {
+    /// `target`: the firm excluded from the "other large firms" counters (the target of any
+    /// intervention in the run).
+    fn run_firms(&mut self, day: u32, target: Option<u32>) {
         self.firm_inbox.sort_by_key(|m| m.agent);
         // Yesterday's closures, still in the outboxes, leave the set of today's.
         for &f in self.firm_outboxes.iter().flat_map(|o| &o.closed) {
@@ -132,37 +221,21 @@ impl Simulation {
             streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
                 .map(|s| DayStream::new(self.params.seed, s, day as u64)),
         };
-        let len = chunk_len(self.firms.value.len(), FIRM_MIN_CHUNK);
+        let len = chunk_len(self.firms.len(), FIRM_MIN_CHUNK);
         let k = self.plan.firm_points.len();
         let inbox = &self.firm_inbox;
-        let f = &mut self.firms;
-        f.value
-            .par_chunks_mut(len)
-            .zip(f.flags.par_chunks_mut(len))
-            .zip(f.lists.par_chunks_mut(len))
-            .zip(f.leader_fear.par_chunks_mut(len))
-            .zip(f.dropped.par_chunks_mut(len))
-            .zip(f.employee_records.par_chunks_mut(len))
-            .zip(f.scores.par_chunks_mut(len * k.max(1)))
+        let (cols, scores) = self.firms.split_mut();
+        cols.into_par_chunks(len)
+            .zip(scores.par_chunks_mut(len * k.max(1)))
             .zip(self.firm_outboxes.par_iter_mut())
             .enumerate()
-            .for_each(|(c, (((((((value, flags), lists), fear), dropped), er), scores), out))| {
+            .for_each(|(c, ((cols, scores), out))| {
                 out.clear();
                 let start = (c * len) as u32;
-                let end = start + value.len() as u32;
+                let end = start + cols.len() as u32;
                 let lo = inbox.partition_point(|m| m.agent < start);
                 let hi = inbox.partition_point(|m| m.agent < end);
-                let chunk = FirmChunk {
-                    start,
-                    value,
-                    flags,
-                    lists,
-                    leader_fear: fear,
-                    dropped,
-                    employee_records: er,
-                    scores,
-                    inbox: &inbox[lo..hi],
-                };
+                let chunk = FirmChunk { start, cols, scores, inbox: &inbox[lo..hi] };
                 firms::run_chunk(&ctx, chunk, out);
             });
         self.firm_inbox.clear();
@@ -187,7 +260,7 @@ impl Simulation {
     }
 
     /// Persons: messages, employment, income, behaviour, records, scores, lists, travel.
-    fn person_phase(&mut self, day: u32) {
+    fn run_persons(&mut self, day: u32) {
         self.person_inbox.sort_by_key(|m| m.agent);
         // An employer can only have closed in today's firm phase (or not exist at all): persons
         // of other provinces need not look theirs up.
@@ -210,43 +283,27 @@ impl Simulation {
             enabled: &self.enabled,
             behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
         };
-        let len = chunk_len(self.persons.wealth.len(), PERSON_MIN_CHUNK);
+        let len = chunk_len(self.persons.len(), PERSON_MIN_CHUNK);
         let inbox = &self.person_inbox;
-        let p = &mut self.persons;
+        let (cols, score_columns) = self.persons.split_mut();
         // Each chunk's part of every score column (one short vector per chunk and day).
-        let mut scores: Vec<Vec<&mut [i16]>> = p.wealth.chunks(len).map(|_| Vec::new()).collect();
-        for column in &mut p.scores {
+        let mut scores: Vec<Vec<&mut [i16]>> = (0..cols.len().div_ceil(len)).map(|_| Vec::new()).collect();
+        for column in score_columns {
             for (chunk, part) in scores.iter_mut().zip(column.chunks_mut(len)) {
                 chunk.push(part);
             }
         }
-        p.wealth
-            .par_chunks_mut(len)
-            .zip(p.flags.par_chunks_mut(len))
-            .zip(p.fear.par_chunks_mut(len))
-            .zip(p.resentment.par_chunks_mut(len))
-            .zip(p.trust.par_chunks_mut(len))
-            .zip(p.lists.par_chunks_mut(len))
+        cols.into_par_chunks(len)
             .zip(scores.into_par_iter())
             .zip(self.person_outboxes.par_iter_mut())
             .enumerate()
-            .for_each(|(c, (((((((wealth, flags), fear), resentment), trust), lists), scores), out))| {
+            .for_each(|(c, ((cols, scores), out))| {
                 out.clear();
                 let start = (c * len) as u32;
-                let end = start + wealth.len() as u32;
+                let end = start + cols.len() as u32;
                 let lo = inbox.partition_point(|m| m.agent < start);
                 let hi = inbox.partition_point(|m| m.agent < end);
-                let chunk = PersonChunk {
-                    start,
-                    wealth,
-                    flags,
-                    fear,
-                    resentment,
-                    trust,
-                    lists,
-                    scores,
-                    inbox: &inbox[lo..hi],
-                };
+                let chunk = PersonChunk { start, cols, scores, inbox: &inbox[lo..hi] };
                 persons::run_chunk(&ctx, chunk, out);
             });
         self.person_inbox.clear();
@@ -264,7 +321,7 @@ impl Simulation {
     }
 
     /// Lists: new members join, members leave by expiry, appeal or repair.
-    fn maintain_lists(&mut self, day: u32) {
+    fn maintain(&mut self, day: u32) {
         for (slot, &a) in self.plan.person_lists.iter().enumerate() {
             let new = self
                 .person_outboxes
@@ -272,7 +329,8 @@ impl Simulation {
                 .flat_map(|o| o.entries.iter())
                 .filter(|(auth, _)| *auth as usize == a)
                 .map(|(_, e)| *e);
-            let members = Members::Persons { bits: &mut self.persons.lists, cols: &self.person_cols };
+            let members =
+                Members::Persons { bits: &mut self.persons.lists, first: 0, cols: &self.person_cols };
             self.metrics.false_list_stock[slot] = lists::maintain(
                 &self.params,
                 &self.layout,
@@ -283,6 +341,7 @@ impl Simulation {
                 new,
                 members,
                 &mut self.metrics.persons,
+                &mut |_, _| {},
             );
         }
         for (slot, &a) in self.plan.firm_lists.iter().enumerate() {
@@ -292,7 +351,7 @@ impl Simulation {
                 .flat_map(|o| o.entries.iter())
                 .filter(|(auth, _)| *auth as usize == a)
                 .map(|(_, e)| *e);
-            let members = Members::Firms { bits: &mut self.firms.lists, cols: &self.firm_cols };
+            let members = Members::Firms { bits: &mut self.firms.lists, first: 0, cols: &self.firm_cols };
             lists::maintain(
                 &self.params,
                 &self.layout,
@@ -303,6 +362,7 @@ impl Simulation {
                 new,
                 members,
                 &mut self.metrics.firms,
+                &mut |_, _| {},
             );
         }
     }

@@ -9,7 +9,9 @@ use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
-use crate::world::{Addressed, F_ALIVE, F_TRUE_VIOLATION, ListEntry, Message, Pending, RareFirmSet};
+use crate::world::{
+    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmsMut, ListEntry, Message, Pending, RareFirmSet,
+};
 
 /// Read-only inputs of the firm phase.
 pub struct FirmCtx<'a> {
@@ -42,18 +44,8 @@ pub struct FirmCtx<'a> {
 pub struct FirmChunk<'a> {
     /// First firm of the chunk.
     pub start: u32,
-    /// Value.
-    pub value: &'a mut [f64],
-    /// Flags.
-    pub flags: &'a mut [u16],
-    /// List bits.
-    pub lists: &'a mut [u8],
-    /// Leaders' fear.
-    pub leader_fear: &'a mut [u8],
-    /// Dropped suppliers.
-    pub dropped: &'a mut [u8],
-    /// Employee records since yesterday.
-    pub employee_records: &'a mut [u16],
+    /// The chunk's part of each declared column.
+    pub cols: FirmsMut<'a>,
     /// Scores, `max(n_schemes, 1)` per firm.
     pub scores: &'a mut [i16],
     /// Messages, sorted by firm.
@@ -126,7 +118,7 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
     // Firms are numbered province by province: follow the boundaries instead of searching.
     let mut province = ctx.layout.firm_province(chunk.start);
     let mut next_boundary = ctx.layout.firm_offsets[province as usize + 1];
-    for i in 0..chunk.value.len() {
+    for i in 0..chunk.cols.len() {
         let id = chunk.start + i as u32;
         while id >= next_boundary {
             province += 1;
@@ -135,7 +127,7 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
         let split = inbox.partition_point(|m| m.agent == id);
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
-        if chunk.flags[i] & F_ALIVE == 0 {
+        if chunk.cols.flags[i] & F_ALIVE == 0 {
             continue;
         }
         let traits = firm_basic_traits(ctx.params, ctx.layout, id, province);
@@ -143,25 +135,25 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
             id,
             cell: traits.province as usize,
             traits,
-            value: chunk.value[i],
-            flags: chunk.flags[i],
-            lists: chunk.lists[i],
+            value: chunk.cols.value[i],
+            flags: chunk.cols.flags[i],
+            lists: chunk.cols.lists[i],
             exited: 0,
             scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
         };
         firm_day(
             ctx,
             &mut f,
-            &mut chunk.leader_fear[i],
-            &mut chunk.dropped[i],
-            chunk.employee_records[i],
+            &mut chunk.cols.leader_fear[i],
+            &mut chunk.cols.dropped[i],
+            chunk.cols.employee_records[i],
             mine,
             out,
         );
-        chunk.employee_records[i] = 0;
-        chunk.value[i] = f.value;
-        chunk.flags[i] = f.flags;
-        chunk.lists[i] = f.lists;
+        chunk.cols.employee_records[i] = 0;
+        chunk.cols.value[i] = f.value;
+        chunk.cols.flags[i] = f.flags;
+        chunk.cols.lists[i] = f.lists;
     }
 }
 

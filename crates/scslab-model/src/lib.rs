@@ -5,7 +5,8 @@
 //! - [`params`]: the parameters, plain data produced by `scslab-scenario`.
 //! - [`vocab`]: fixed names (events, contexts, measure kinds, provinces).
 //! - [`population`]: static traits derived from (seed, id), never stored.
-//! - [`world`]: the dynamic state (dense columns, sparse list entries, messages).
+//! - [`world`]: the dynamic state (dense columns, sparse list entries, messages); its dense
+//!   columns are declared once through `columns.rs` (`dense_columns!`).
 //! - [`tables`]: per-run and per-day lookup tables used by the kernels.
 //! - [`firms`], [`persons`]: the two agent phases, each a kernel over a chunk of columns.
 //! - [`lists`]: daily list maintenance (expiry, appeals, repair).
@@ -25,7 +26,10 @@
 //! # }
 //! ```
 
+#[macro_use]
+mod columns;
 mod day;
+pub use day::{Phase, PhaseObserver};
 pub mod firms;
 pub mod lists;
 pub mod metrics;

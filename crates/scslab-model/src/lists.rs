@@ -174,15 +174,19 @@ pub fn join_initially(params: &Params, authority: usize, slot: usize, bits: &mut
 pub enum Members<'a> {
     /// Person lists, with the person layout for cells.
     Persons {
-        /// List bits of all persons.
+        /// List bits of persons `first..`: of all persons in a run, of one in a trace.
         bits: &'a mut [u8],
+        /// Id of the person whose bits are `bits[0]`.
+        first: u32,
         /// Counter layout.
         cols: &'a PersonCols,
     },
     /// Firm lists.
     Firms {
-        /// List bits of all firms.
+        /// List bits of firms `first..`: of all firms in a run, of one in a trace.
         bits: &'a mut [u8],
+        /// Id of the firm whose bits are `bits[0]`.
+        first: u32,
         /// Counter layout.
         cols: &'a FirmCols,
     },
@@ -226,7 +230,9 @@ pub fn maintenance_exit(
 }
 
 /// Maintains one list for `day`: appends `new_entries`, removes members who left, decides
-/// expiries, appeals and repairs. Returns the number of members whose listing has a false basis.
+/// expiries, appeals and repairs, telling `on_exit` of each member who leaves by maintenance.
+/// Returns the number of members whose listing has a false basis. The run maintains whole lists;
+/// the trace, the entries of its one agent.
 pub fn maintain(
     params: &Params,
     layout: &Layout,
@@ -237,6 +243,7 @@ pub fn maintain(
     new_entries: impl Iterator<Item = ListEntry>,
     members: Members<'_>,
     counters: &mut Counters,
+    on_exit: &mut impl FnMut(&ListEntry, MaintenanceExit),
 ) -> u64 {
     let AuthorityKind::List(rule) = &params.authorities[authority].kind else {
         return 0;
@@ -245,9 +252,9 @@ pub fn maintain(
     let bit = 1u8 << slot;
     let mut false_stock = 0;
     let mut spells = state.spells;
-    let (bits, exit_col, firm) = match members {
-        Members::Persons { bits, cols } => (bits, cols.list_exits + slot, false),
-        Members::Firms { bits, cols } => (bits, cols.list_exits + slot, true),
+    let (bits, first, exit_col, firm) = match members {
+        Members::Persons { bits, first, cols } => (bits, first, cols.list_exits + slot, false),
+        Members::Firms { bits, first, cols } => (bits, first, cols.list_exits + slot, true),
     };
     state.entries.retain(|e| {
         let record = |spells: &mut [u64; 6]| {
@@ -255,13 +262,14 @@ pub fn maintain(
             let bin = crate::world::SPELL_BINS.partition_point(|&b| b <= d) - 1;
             spells[bin] += 1;
         };
-        if bits[e.agent as usize] & bit == 0 {
+        let member = &mut bits[(e.agent - first) as usize];
+        if *member & bit == 0 {
             record(&mut spells);
             return false;
         }
-        let leaves = maintenance_exit(params.seed, rule, authority, day, e).is_some();
-        if leaves {
-            bits[e.agent as usize] &= !bit;
+        if let Some(why) = maintenance_exit(params.seed, rule, authority, day, e) {
+            *member &= !bit;
+            on_exit(e, why);
             let cell = if firm {
                 layout.firm_province(e.agent) as usize
             } else {

@@ -17,7 +17,7 @@ use crate::vocab::{
 };
 use crate::world::{
     Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
-    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending, RareFirmSet,
+    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending, PersonsMut, RareFirmSet,
 };
 
 /// Read-only inputs of the person phase.
@@ -55,18 +55,8 @@ pub struct PersonCtx<'a> {
 pub struct PersonChunk<'a> {
     /// First person of the chunk.
     pub start: u32,
-    /// Wealth.
-    pub wealth: &'a mut [i32],
-    /// Flags.
-    pub flags: &'a mut [u16],
-    /// Fear.
-    pub fear: &'a mut [u8],
-    /// Resentment.
-    pub resentment: &'a mut [u8],
-    /// Trust.
-    pub trust: &'a mut [u8],
-    /// List bits.
-    pub lists: &'a mut [u8],
+    /// The chunk's part of each declared column.
+    pub cols: PersonsMut<'a>,
     /// Scores: the chunk's part of each scheme's column.
     pub scores: Vec<&'a mut [i16]>,
     /// Messages for this chunk, sorted by agent.
@@ -182,7 +172,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
     // Persons are numbered province by province: follow the boundaries instead of searching.
     let mut province = ctx.layout.person_province(chunk.start);
     let mut next_boundary = ctx.layout.person_offsets[province as usize + 1];
-    for i in 0..chunk.wealth.len() {
+    for i in 0..chunk.cols.len() {
         let id = chunk.start + i as u32;
         while id >= next_boundary {
             province += 1;
@@ -208,26 +198,26 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             id,
             cell: traits.cell(),
             province: traits.province,
-            wealth: chunk.wealth[i] as i64,
-            flags: chunk.flags[i],
-            fear: chunk.fear[i] as f64 * BYTE_UNIT,
-            resentment: chunk.resentment[i] as f64 * BYTE_UNIT,
-            trust: chunk.trust[i] as f64 * BYTE_UNIT,
-            lists: chunk.lists[i],
+            wealth: chunk.cols.wealth[i] as i64,
+            flags: chunk.cols.flags[i],
+            fear: chunk.cols.fear[i] as f64 * BYTE_UNIT,
+            resentment: chunk.cols.resentment[i] as f64 * BYTE_UNIT,
+            trust: chunk.cols.trust[i] as f64 * BYTE_UNIT,
+            lists: chunk.cols.lists[i],
             exited: 0,
-            detained: (chunk.flags[i] >> P_DETAINED_SHIFT) as u8,
+            detained: (chunk.cols.flags[i] >> P_DETAINED_SHIFT) as u8,
             cover_known: 0,
             covered: 0,
-            bytes: [chunk.fear[i], chunk.resentment[i], chunk.trust[i]],
+            bytes: [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]],
             scores: &mut scores,
             scored: any != 0,
         };
         person_day(ctx, &mut traits, &mut me, mine, out);
         let scored = me.scored;
-        chunk.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        chunk.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
-        [chunk.fear[i], chunk.resentment[i], chunk.trust[i]] = me.bytes;
-        chunk.lists[i] = me.lists;
+        chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
+        [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]] = me.bytes;
+        chunk.cols.lists[i] = me.lists;
         // Written back only when changed: a page of a scheme's column that no score leaves
         // base is never touched.
         if scored {

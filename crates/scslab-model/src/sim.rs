@@ -16,8 +16,8 @@ use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, FirmSet, Firms, ListState, P_EMPLOYED, Pending, Persons, RareFirmSet, SPELL_BINS,
-    firm_bytes, person_bytes,
+    Addressed, F_ALIVE, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
+    RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -72,7 +72,8 @@ pub struct Simulation {
 }
 
 /// Work done by the days a [`Simulation`] value has stepped (not saved in checkpoints: a resumed
-/// run starts from zero). Benchmarks read it to say where the time of a day goes.
+/// run starts from zero). Benchmarks read it, and time the phases through
+/// [`Simulation::step_observed`], to say where the time of a day goes.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Workload {
     /// Days stepped.
@@ -80,12 +81,6 @@ pub struct Workload {
     /// Adult-days whose behaviour draw fell below the thinning bound (see `persons`): the days
     /// on which a person's event probabilities were computed.
     pub candidate_days: u64,
-    /// Time in the firm phase.
-    pub firm_phase: std::time::Duration,
-    /// Time in the person phase.
-    pub person_phase: std::time::Duration,
-    /// Time of whole days (every phase, the tables and the closing of the day).
-    pub total: std::time::Duration,
 }
 
 /// One row of an end-of-run distribution.
@@ -233,16 +228,10 @@ impl Simulation {
         let n = layout.n_persons();
         let nf = layout.n_firms();
         let kf = plan.firm_points.len().max(1);
-        let mut persons = Persons {
-            wealth: vec![0; n],
-            flags: vec![0; n],
-            fear: vec![0; n],
-            resentment: vec![0; n],
-            trust: vec![(params.behaviour.initial_trust * 255.0).round() as u8; n],
-            lists: vec![0; n],
-            // One zeroed allocation per scheme (not a clone: its pages stay untouched).
-            scores: (0..plan.person_points.len()).map(|_| vec![0; n]).collect(),
-        };
+        let trust = (params.behaviour.initial_trust * 255.0).round() as u8;
+        let mut persons = Persons::filled(n, PersonRow { trust, ..PersonRow::default() });
+        // One zeroed allocation per scheme (not a clone: its pages stay untouched).
+        persons.scores = (0..plan.person_points.len()).map(|_| vec![0; n]).collect();
         let person_cols = PersonCols::new(&params);
         // Wealth, flags and the counts that never change, over chunks of persons (the counts
         // added up in chunk order).
@@ -257,15 +246,8 @@ impl Simulation {
                 init_persons(&params, &plan, &layout, &person_cols, (c * len) as u32, wealth, flags, counts)
             })
             .reduce(zero, merged);
-        let mut firms = Firms {
-            value: vec![0.0; nf],
-            flags: vec![F_ALIVE; nf],
-            lists: vec![0; nf],
-            leader_fear: vec![0; nf],
-            dropped: vec![0; nf],
-            employee_records: vec![0; nf],
-            scores: vec![0; nf * kf],
-        };
+        let mut firms = Firms::filled(nf, FirmRow { flags: F_ALIVE, ..FirmRow::default() });
+        firms.scores = vec![0; nf * kf];
         let len = chunk_len(nf, FIRM_MIN_CHUNK);
         firms.value.par_chunks_mut(len).enumerate().for_each(|(c, values)| {
             let start = c * len;

@@ -38,13 +38,16 @@ use crate::replay::ReplayLog;
 use crate::sim::Simulation;
 use crate::tables::Plan;
 use crate::vocab::N_PERSON_EVENTS;
-use crate::world::{Addressed, FirmSet, ListEntry, ListState, Message, Pending, SPELL_BINS};
+use crate::world::{
+    Addressed, ColumnVisitor, ColumnVisitorMut, FirmSet, Firms, ListEntry, ListState, Message, Pending,
+    Persons, Plain, SPELL_BINS,
+};
 
 /// Magic bytes at the start of a saved simulation state.
 pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 
 /// Version of the binary layout; bumped whenever the layout changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Why a saved state was refused.
 #[derive(Debug, thiserror::Error)]
@@ -388,107 +391,76 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// One column of the dynamic state, saved as its length and then its values, little-endian.
-enum Column<'a> {
-    U8(&'a [u8]),
-    U16(&'a [u16]),
-    I16(&'a [i16]),
-    I32(&'a [i32]),
-    F64(&'a [f64]),
-}
+/// Adds up the bytes the dense columns take in the frame: each its length, then its values.
+struct SavedLen(u64);
 
-/// A column being restored, with its name for errors.
-enum ColumnMut<'a> {
-    U8(&'a mut [u8]),
-    U16(&'a mut [u16]),
-    I16(&'a mut [i16]),
-    I32(&'a mut [i32]),
-    F64(&'a mut [f64]),
-}
-
-impl Column<'_> {
-    /// Bytes the column takes in the frame.
-    fn saved_len(&self) -> u64 {
-        let (n, width) = match self {
-            Column::U8(x) => (x.len(), 1),
-            Column::U16(x) => (x.len(), 2),
-            Column::I16(x) => (x.len(), 2),
-            Column::I32(x) => (x.len(), 4),
-            Column::F64(x) => (x.len(), 8),
-        };
-        8 + (n * width) as u64
+impl ColumnVisitor for SavedLen {
+    type Error = std::convert::Infallible;
+    fn visit<T: Plain>(&mut self, _: &'static str, column: &[T]) -> Result<(), Self::Error> {
+        self.0 += 8 + (column.len() * T::BYTES) as u64;
+        Ok(())
     }
+}
 
-    fn save<W: Write>(&self, f: &mut FrameWriter<W>, buf: &mut Vec<u8>) -> Result<(), StateError> {
-        match self {
-            Column::U8(x) => put_column(f, x, u8::to_le_bytes, buf),
-            Column::U16(x) => put_column(f, x, u16::to_le_bytes, buf),
-            Column::I16(x) => put_column(f, x, i16::to_le_bytes, buf),
-            Column::I32(x) => put_column(f, x, i32::to_le_bytes, buf),
-            Column::F64(x) => put_column(f, x, f64::to_le_bytes, buf),
+/// Streams each dense column into a frame through a buffer, [`STREAM_CHUNK`] bytes at a time:
+/// its length, then its values, little-endian.
+struct PutColumns<'f, W> {
+    frame: &'f mut FrameWriter<W>,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> ColumnVisitor for PutColumns<'_, W> {
+    type Error = StateError;
+    fn visit<T: Plain>(&mut self, _: &'static str, column: &[T]) -> Result<(), StateError> {
+        self.frame.write(&(column.len() as u64).to_le_bytes())?;
+        for chunk in column.chunks(STREAM_CHUNK / T::BYTES) {
+            self.buf.clear();
+            chunk.iter().for_each(|&x| x.put_le(&mut self.buf));
+            self.frame.write(&self.buf)?;
         }
+        Ok(())
     }
 }
 
-impl ColumnMut<'_> {
-    fn restore<R: Read>(self, f: &mut FrameReader<R>, what: &str, buf: &mut [u8]) -> Result<(), StateError> {
-        match self {
-            ColumnMut::U8(x) => get_column(f, x, u8::from_le_bytes, u8::to_le_bytes, what, buf),
-            ColumnMut::U16(x) => get_column(f, x, u16::from_le_bytes, u16::to_le_bytes, what, buf),
-            ColumnMut::I16(x) => get_column(f, x, i16::from_le_bytes, i16::to_le_bytes, what, buf),
-            ColumnMut::I32(x) => get_column(f, x, i32::from_le_bytes, i32::to_le_bytes, what, buf),
-            ColumnMut::F64(x) => get_column(f, x, f64::from_le_bytes, f64::to_le_bytes, what, buf),
+/// Reads each dense column saved by [`PutColumns`] into the column, whose length it must have.
+/// A value is written only where it differs from the one there: pages of a fresh column that
+/// stay zero (most scores) are never touched, so restoring takes no more memory than the run did.
+struct GetColumns<'f, R> {
+    frame: &'f mut FrameReader<R>,
+    /// `person` or `firm`, for errors.
+    kind: &'static str,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> ColumnVisitorMut for GetColumns<'_, R> {
+    type Error = StateError;
+    fn visit<T: Plain>(&mut self, name: &'static str, column: &mut [T]) -> Result<(), StateError> {
+        let n = self.frame.u64()?;
+        if n != column.len() as u64 {
+            let what = format!("{} {name}: {n} values, expected {}", self.kind, column.len());
+            return Err(StateError::Corrupt(what));
         }
-    }
-}
-
-/// Streams a column through `buf`, [`STREAM_CHUNK`] bytes at a time.
-fn put_column<W: Write, T: Copy, const N: usize>(
-    f: &mut FrameWriter<W>,
-    xs: &[T],
-    to_le: fn(T) -> [u8; N],
-    buf: &mut Vec<u8>,
-) -> Result<(), StateError> {
-    f.write(&(xs.len() as u64).to_le_bytes())?;
-    for chunk in xs.chunks(STREAM_CHUNK / N) {
-        buf.clear();
-        chunk.iter().for_each(|&x| buf.extend_from_slice(&to_le(x)));
-        f.write(buf)?;
-    }
-    Ok(())
-}
-
-/// Reads a column saved by [`put_column`] into `into`, whose length it must have. A value is
-/// written only where it differs from the one there: pages of a fresh column that stay zero
-/// (most scores) are never touched, so restoring takes no more memory than the run did.
-fn get_column<R: Read, T: Copy, const N: usize>(
-    f: &mut FrameReader<R>,
-    into: &mut [T],
-    from_le: fn([u8; N]) -> T,
-    to_le: fn(T) -> [u8; N],
-    what: &str,
-    buf: &mut [u8],
-) -> Result<(), StateError> {
-    let n = f.u64()?;
-    if n != into.len() as u64 {
-        return Err(StateError::Corrupt(format!("{what}: {n} values, expected {}", into.len())));
-    }
-    for chunk in into.chunks_mut(STREAM_CHUNK / N) {
-        let raw = &mut buf[..chunk.len() * N];
-        f.read(raw)?;
-        for (x, b) in chunk.iter_mut().zip(raw.chunks_exact(N)) {
-            let b: [u8; N] = b.try_into().expect("N bytes");
-            if to_le(*x) != b {
-                *x = from_le(b);
+        let mut bytes = Vec::with_capacity(T::BYTES);
+        for chunk in column.chunks_mut(STREAM_CHUNK / T::BYTES) {
+            let raw = &mut self.buf[..chunk.len() * T::BYTES];
+            self.frame.read(raw)?;
+            for (x, b) in chunk.iter_mut().zip(raw.chunks_exact(T::BYTES)) {
+                bytes.clear();
+                x.put_le(&mut bytes);
+                if bytes != b {
+                    *x = T::from_le(b);
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The start of a saved state: who wrote it, for which run, of what size, at which day.
 struct StateHead {
     version: String,
+    /// The dense columns as declared ([`columns_layout`]).
+    columns: String,
     scenario_key: u64,
     dims: [u64; 9],
     day: u32,
@@ -498,6 +470,7 @@ impl StateHead {
     fn encode(&self) -> Vec<u8> {
         let mut e = Encoder::default();
         e.str(&self.version);
+        e.str(&self.columns);
         e.u64(self.scenario_key);
         self.dims.iter().for_each(|&n| e.u64(n));
         e.u32(self.day);
@@ -505,13 +478,8 @@ impl StateHead {
     }
 
     fn read<R: Read>(f: &mut FrameReader<R>) -> Result<StateHead, StateError> {
-        let n = f.u64()?;
-        if n > 256 {
-            return Err(StateError::Corrupt(format!("a version string of {n} bytes")));
-        }
-        let mut version = vec![0u8; n as usize];
-        f.read(&mut version)?;
-        let version = String::from_utf8(version).map_err(|_| StateError::Corrupt("invalid UTF-8".into()))?;
+        let version = read_str(f, 256)?;
+        let columns = read_str(f, 4096)?;
         let scenario_key = f.u64()?;
         let mut dims = [0u64; 9];
         for x in &mut dims {
@@ -519,7 +487,7 @@ impl StateHead {
         }
         let mut day = [0u8; 4];
         f.read(&mut day)?;
-        Ok(StateHead { version, scenario_key, dims, day: u32::from_le_bytes(day) })
+        Ok(StateHead { version, columns, scenario_key, dims, day: u32::from_le_bytes(day) })
     }
 
     /// Why a state with this head cannot be restored for `scenario_key` and `dims`, if it cannot.
@@ -528,6 +496,12 @@ impl StateHead {
             return Some(StateError::Version {
                 found: format!("scslab {}", self.version),
                 expected: format!("scslab {}", env!("CARGO_PKG_VERSION")),
+            });
+        }
+        if self.columns != columns_layout() {
+            return Some(StateError::Version {
+                found: format!("dense columns {}", self.columns),
+                expected: format!("dense columns {}", columns_layout()),
             });
         }
         if self.scenario_key != scenario_key {
@@ -548,30 +522,12 @@ impl Simulation {
     pub fn save_state(&self, scenario_key: u64, w: &mut impl Write) -> Result<(), StateError> {
         let head = StateHead {
             version: env!("CARGO_PKG_VERSION").to_string(),
+            columns: columns_layout(),
             scenario_key,
             dims: dims(&self.params, &self.plan, &self.layout),
             day: self.day,
         }
         .encode();
-        let (p, f) = (&self.persons, &self.firms);
-        let mut columns = vec![
-            Column::I32(&p.wealth),
-            Column::U16(&p.flags),
-            Column::U8(&p.fear),
-            Column::U8(&p.resentment),
-            Column::U8(&p.trust),
-            Column::U8(&p.lists),
-        ];
-        columns.extend(p.scores.iter().map(|column| Column::I16(column)));
-        columns.extend([
-            Column::F64(&f.value),
-            Column::U16(&f.flags),
-            Column::U8(&f.lists),
-            Column::U8(&f.leader_fear),
-            Column::U8(&f.dropped),
-            Column::U16(&f.employee_records),
-            Column::I16(&f.scores),
-        ]);
         let mut e = Encoder::default();
         for state in self.person_list_states.iter().chain(&self.firm_list_states) {
             put_list(&mut e, state);
@@ -605,14 +561,14 @@ impl Simulation {
         }
         self.group_sanction_rate.iter().for_each(|&x| e.f64(x));
         self.replay.encode(&mut e);
-        let body_len =
-            head.len() as u64 + columns.iter().map(Column::saved_len).sum::<u64>() + e.bytes.len() as u64;
+        let mut columns = SavedLen(0);
+        let Ok(()) = self.persons.visit(&mut columns).and(self.firms.visit(&mut columns));
+        let body_len = head.len() as u64 + columns.0 + e.bytes.len() as u64;
         let mut frame = FrameWriter::start(STATE_MAGIC, body_len, w)?;
         frame.write(&head)?;
-        let mut buf = Vec::with_capacity(STREAM_CHUNK);
-        for column in &columns {
-            column.save(&mut frame, &mut buf)?;
-        }
+        let mut put = PutColumns { frame: &mut frame, buf: Vec::with_capacity(STREAM_CHUNK) };
+        self.persons.visit(&mut put)?;
+        self.firms.visit(&mut put)?;
         frame.write(&e.bytes)?;
         frame.finish()
     }
@@ -637,29 +593,11 @@ impl Simulation {
         }
         let mut sim = Simulation::new(params);
         sim.day = head.day;
-        let (p, f) = (&mut sim.persons, &mut sim.firms);
-        let mut columns = vec![
-            (ColumnMut::I32(&mut p.wealth), "person wealth"),
-            (ColumnMut::U16(&mut p.flags), "person flags"),
-            (ColumnMut::U8(&mut p.fear), "person fear"),
-            (ColumnMut::U8(&mut p.resentment), "person resentment"),
-            (ColumnMut::U8(&mut p.trust), "person trust"),
-            (ColumnMut::U8(&mut p.lists), "person lists"),
-        ];
-        columns.extend(p.scores.iter_mut().map(|column| (ColumnMut::I16(column), "person scores")));
-        columns.extend([
-            (ColumnMut::F64(&mut f.value), "firm value"),
-            (ColumnMut::U16(&mut f.flags), "firm flags"),
-            (ColumnMut::U8(&mut f.lists), "firm lists"),
-            (ColumnMut::U8(&mut f.leader_fear), "firm leader fear"),
-            (ColumnMut::U8(&mut f.dropped), "firm suppliers"),
-            (ColumnMut::U16(&mut f.employee_records), "firm employee records"),
-            (ColumnMut::I16(&mut f.scores), "firm scores"),
-        ]);
-        let mut buf = vec![0u8; STREAM_CHUNK];
-        for (column, what) in columns {
-            column.restore(&mut frame, what, &mut buf)?;
-        }
+        let buf = vec![0u8; STREAM_CHUNK];
+        let mut get = GetColumns { frame: &mut frame, kind: "person", buf };
+        sim.persons.visit_mut(&mut get)?;
+        get.kind = "firm";
+        sim.firms.visit_mut(&mut get)?;
         // The rest (lists, late records, messages, rates, the replay log) is decoded only
         // once the checksum has passed.
         let rest = frame.rest()?;
@@ -724,6 +662,23 @@ impl Simulation {
         d.finish()?;
         Ok(sim)
     }
+}
+
+/// The dense columns of both agent kinds as declared in `world.rs` (names and types, in saved
+/// order): a state saved with other columns is refused, so adding a column needs no version bump.
+fn columns_layout() -> String {
+    format!("persons: {}+ scores; firms: {}+ scores", Persons::LAYOUT, Firms::LAYOUT)
+}
+
+/// A string saved by [`Encoder::str`] (its length, then its bytes), of at most `max` bytes.
+fn read_str<R: Read>(f: &mut FrameReader<R>, max: u64) -> Result<String, StateError> {
+    let n = f.u64()?;
+    if n > max {
+        return Err(StateError::Corrupt(format!("a string of {n} bytes in the state's head")));
+    }
+    let mut bytes = vec![0u8; n as usize];
+    f.read(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|_| StateError::Corrupt("invalid UTF-8".into()))
 }
 
 /// Sizes that must agree between a saved state and the simulation restoring it.

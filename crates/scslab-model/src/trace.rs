@@ -10,9 +10,9 @@
 
 use scslab_core::rng::{DayStream, Stream};
 
-use crate::day::{apply_policy_changes, intervene_target, witness};
+use crate::day::{DayPhases, intervene_target, run_day, start_day, take_due, witness};
 use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
-use crate::lists::{MaintenanceExit, initial_entry, join_initially, maintenance_exit};
+use crate::lists::{self, MaintenanceExit, Members, initial_entry, join_initially};
 use crate::metrics::{Counters, FirmCols, PersonCols};
 use crate::params::{AuthorityKind, Params};
 use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
@@ -22,8 +22,9 @@ use crate::sim::{initial_firm_value, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
-    Addressed, F_ALIVE, F_IPO_HALTED, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK,
-    P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending, RareFirmSet,
+    Addressed, F_ALIVE, F_IPO_HALTED, FirmRow, FirmSet, Firms, ListEntry, ListState, Message,
+    P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
+    PersonRow, Persons, RareFirmSet,
 };
 
 /// Why a trace cannot be made.
@@ -71,10 +72,8 @@ pub struct TraceRow {
 pub struct PersonState {
     /// Day.
     pub day: u32,
-    /// Wealth, yuan.
-    pub wealth: i32,
-    /// The flags column (`P_*` of `crate::world`).
-    pub flags: u16,
+    /// The person's values of every dense column (`crate::world::Persons`).
+    pub row: PersonRow,
     /// Employer, if employed.
     pub employer: Option<u32>,
     /// Owes an unpaid court judgment.
@@ -83,10 +82,6 @@ pub struct PersonState {
     pub silenced: bool,
     /// Days of detention left.
     pub detained: u8,
-    /// Fear, resentment and trust (0..=255 for 0..1).
-    pub attitudes: [u8; 3],
-    /// List bits (slot order of [`Trace::lists`]).
-    pub lists: u8,
     /// Scores of the person schemes (absolute).
     pub scores: Vec<f64>,
 }
@@ -96,20 +91,12 @@ pub struct PersonState {
 pub struct FirmState {
     /// Day.
     pub day: u32,
-    /// Value, yuan.
-    pub value: f64,
-    /// The flags column (`F_*` of `crate::world`).
-    pub flags: u16,
+    /// The firm's values of every dense column (`crate::world::Firms`).
+    pub row: FirmRow,
     /// Operating.
     pub alive: bool,
     /// Its listing was halted.
     pub ipo_halted: bool,
-    /// Fear of its leaders, 0..=255.
-    pub leader_fear: u8,
-    /// List bits (slot order of [`Trace::lists`]).
-    pub lists: u8,
-    /// Bit k: dropped its k-th supplier.
-    pub dropped: u8,
     /// Scores of the firm schemes (absolute).
     pub scores: Vec<f64>,
 }
@@ -142,45 +129,84 @@ pub struct Trace {
 
 /// Re-simulates the persons `ids` of the run of `params` whose replay log is `log`.
 pub fn trace_persons(params: &Params, log: &ReplayLog, ids: &[u32]) -> Result<Vec<Trace>, TraceError> {
-    let mut w = Replay::new(params, log)?;
+    let w = Replay::new(params, log)?;
     let n = w.layout.n_persons() as u32;
     if let Some(&id) = ids.iter().find(|&&id| id >= n) {
         return Err(TraceError::NoSuchAgent { what: "person", id, count: n });
     }
     let messages = per_agent(ids, &log.person_messages, |m| m.to.agent);
-    let mut people: Vec<TracedPerson> =
+    let persons =
         ids.iter().zip(messages).map(|(&id, messages)| TracedPerson::new(&w, id, messages)).collect();
-    for day in 0..params.days {
-        w.begin_day(day);
-        w.closures_of(day);
-        let employer_check = w.employer_check();
-        for p in &mut people {
-            p.day(&w, day, &employer_check);
-        }
-    }
-    Ok(people.into_iter().map(|p| p.finish(&w)).collect())
+    let t = Traced { w, persons, firms: Vec::new() }.run();
+    Ok(t.persons.into_iter().map(|p| p.finish(&t.w)).collect())
 }
 
 /// Re-simulates the firms `ids` of the run of `params` whose replay log is `log`.
 pub fn trace_firms(params: &Params, log: &ReplayLog, ids: &[u32]) -> Result<Vec<Trace>, TraceError> {
-    let mut w = Replay::new(params, log)?;
+    let w = Replay::new(params, log)?;
     let n = w.layout.n_firms() as u32;
     if let Some(&id) = ids.iter().find(|&&id| id >= n) {
         return Err(TraceError::NoSuchAgent { what: "company", id, count: n });
     }
     let messages = per_agent(ids, &log.firm_messages, |m| m.to.agent);
     let records = per_agent(ids, &log.employee_records, |&(_, f)| f);
-    let mut firms: Vec<TracedFirm> = (ids.iter().zip(messages).zip(records))
+    let firms = (ids.iter().zip(messages).zip(records))
         .map(|((&id, messages), records)| TracedFirm::new(&w, id, messages, records))
         .collect();
-    for day in 0..params.days {
-        w.begin_day(day);
-        for f in &mut firms {
-            f.day(&w, day);
+    let t = Traced { w, persons: Vec::new(), firms }.run();
+    Ok(t.firms.into_iter().map(|f| f.finish(&t.w)).collect())
+}
+
+/// The traced agents and what they share: their days go through the run's day
+/// ([`run_day`]), phase by phase, each agent a chunk of one.
+struct Traced<'a> {
+    w: Replay<'a>,
+    persons: Vec<TracedPerson>,
+    firms: Vec<TracedFirm>,
+}
+
+impl Traced<'_> {
+    fn run(mut self) -> Self {
+        for day in 0..self.w.params.days {
+            run_day(&mut self, day, &mut ());
         }
-        w.closures_of(day);
+        self
     }
-    Ok(firms.into_iter().map(|f| f.finish(&w)).collect())
+}
+
+impl DayPhases for Traced<'_> {
+    fn start(&mut self, day: u32) {
+        self.w.begin_day(day);
+    }
+
+    fn interventions(&mut self, day: u32) {
+        self.firms.iter_mut().for_each(|f| f.interventions(&self.w, day));
+    }
+
+    fn deliver_due_records(&mut self, day: u32) {
+        self.firms.iter_mut().for_each(|f| f.receive(day));
+        self.persons.iter_mut().for_each(|p| p.receive_early(day));
+    }
+
+    fn firm_phase(&mut self, day: u32) {
+        self.firms.iter_mut().for_each(|f| f.run(&self.w, day));
+        self.w.closures_of(day);
+    }
+
+    fn person_phase(&mut self, day: u32) {
+        let employer_check = self.w.employer_check();
+        self.persons.iter_mut().for_each(|p| p.run(&self.w, day, &employer_check));
+        self.firms.iter_mut().for_each(|f| f.employee_records_of(day));
+    }
+
+    fn maintain_lists(&mut self, day: u32) {
+        self.firms.iter_mut().for_each(|f| f.maintain(&self.w, day));
+        self.persons.iter_mut().for_each(|p| p.maintain(&self.w, day));
+    }
+
+    fn close(&mut self, _: u32) {
+        // Tomorrow's group rates come from the log.
+    }
 }
 
 /// What the traced agents share: the parameters as changed by policy, the day's tables, and
@@ -240,10 +266,11 @@ impl<'a> Replay<'a> {
         })
     }
 
-    /// The start of `day`, as in `Simulation::step`: policy changes, tables, firms' list bits.
+    /// The start of `day`: the run's [`start_day`] with the log's peer rates, and the firms'
+    /// list bits the log shows at the start of the day's firm phase.
     fn begin_day(&mut self, day: u32) {
-        apply_policy_changes(&mut self.params, &mut self.enabled, &mut self.tables.detection_scale, day);
-        self.tables.rebuild(&self.params, &self.plan, &self.enabled, day, &self.log.peer_rates_of(day));
+        let peer_rates = self.log.peer_rates_of(day);
+        start_day(&mut self.params, &self.plan, &mut self.enabled, &mut self.tables, &peer_rates, day);
         self.group_sanction_rate = self.log.sanction_rate_of(day);
         let changes = &self.log.firm_lists[self.firm_lists_at..];
         let n = changes.partition_point(|&(d, _, _)| d <= day);
@@ -438,59 +465,55 @@ fn clear_cell(c: &mut Counters, cell: usize) {
     c.wealth_hist_sum.fill(0);
 }
 
-/// Keeps the list entries of one agent and decides their maintenance, as `lists::maintain`.
+/// Maintains the lists of one agent with the run's [`lists::maintain`] over its own entries,
+/// with a row for each exit by maintenance.
 fn maintain_own(
     w: &Replay<'_>,
     day: u32,
     lists: &[usize],
-    entries: &mut [Vec<ListEntry>],
+    states: &mut [ListState],
     new: &[(u16, ListEntry)],
-    bits: &mut u8,
+    (agent, person, bits): (u32, bool, &mut u8),
+    counters: &mut Counters,
     rows: &mut Vec<TraceRow>,
 ) {
     for (slot, &a) in lists.iter().enumerate() {
-        let AuthorityKind::List(rule) = &w.params.authorities[a].kind else { continue };
-        entries[slot].extend(new.iter().filter(|(auth, _)| *auth as usize == a).map(|(_, e)| *e));
-        let bit = 1u8 << slot;
-        entries[slot].retain(|e| {
-            if *bits & bit == 0 {
-                return false;
-            }
-            let Some(why) = maintenance_exit(w.params.seed, rule, a, day, e) else { return true };
-            *bits &= !bit;
+        let new_entries = new.iter().filter(|(auth, _)| *auth as usize == a).map(|(_, e)| *e);
+        let mut on_exit = |e: &ListEntry, why: MaintenanceExit| {
             let what = match why {
                 MaintenanceExit::Expired => "the listing period ended",
                 MaintenanceExit::AppealWon => "an appeal was won",
                 MaintenanceExit::Repaired => "credit repair",
             };
-            let since = format!(
-                "listed since day {}{}",
-                e.since,
-                if e.false_basis { ", on a false basis" } else { "" }
-            );
+            let basis = if e.false_basis { ", on a false basis" } else { "" };
             rows.push(TraceRow {
                 day,
                 kind: "list_exit",
                 what: w.params.authorities[a].name.clone(),
                 value: 1.0,
-                detail: format!("{what} ({since})"),
+                detail: format!("{what} (listed since day {}{basis})", e.since),
             });
-            false
-        });
+        };
+        let bits = std::slice::from_mut(&mut *bits);
+        let members = if person {
+            Members::Persons { bits, first: agent, cols: &w.person_cols }
+        } else {
+            Members::Firms { bits, first: agent, cols: &w.firm_cols }
+        };
+        let state = &mut states[slot];
+        lists::maintain(
+            &w.params,
+            &w.layout,
+            a,
+            slot,
+            day,
+            state,
+            new_entries,
+            members,
+            counters,
+            &mut on_exit,
+        );
     }
-}
-
-/// Moves due late records into `inbox`, as `deliver_due_records` does.
-fn take_due(pending: &mut Vec<Pending>, day: u32, inbox: &mut Vec<Addressed>) {
-    pending.retain(|p| {
-        if p.due > day {
-            return true;
-        }
-        let message =
-            Message::Record { authority: p.authority, event: p.event, false_record: p.false_record };
-        inbox.push(Addressed { agent: p.agent, message });
-        false
-    });
 }
 
 /// The log's entries for each of `ids` (in log order), found in one pass over the log.
@@ -515,20 +538,24 @@ fn score_of(params: &Params, authority: usize, offset: i16) -> f64 {
 
 struct TracedPerson {
     id: u32,
-    wealth: i32,
-    flags: u16,
-    attitudes: [u8; 3],
-    lists: u8,
-    scores: Vec<i16>,
+    /// The person's dense columns: a chunk of one.
+    cols: Persons,
     pending: Vec<Pending>,
-    entries: Vec<Vec<ListEntry>>,
+    list_states: Vec<ListState>,
     messages: Vec<Logged>,
     message_at: usize,
+    /// Today's messages so far, in the run's order.
+    inbox: Vec<Addressed>,
+    /// Today's messages from the firm phase (`messages[message_at..firm_messages_end]`).
+    firm_messages_end: usize,
     outbox: PersonOutbox,
     rows: Vec<TraceRow>,
     states: Vec<PersonState>,
     /// The employer's list bits as last seen (for rows about the employer).
     employer_lists: Option<(u32, u8)>,
+    /// Employer and scores at the start of today's person phase.
+    employer_before: Option<u32>,
+    scores_before: Vec<i16>,
 }
 
 impl TracedPerson {
@@ -537,7 +564,7 @@ impl TracedPerson {
         let trust = (w.params.behaviour.initial_trust * 255.0).round() as u8;
         // The warm start (lists that begin with members), as `lists::initial_members`.
         let mut lists = 0;
-        let mut entries = vec![Vec::new(); w.plan.person_lists.len()];
+        let mut list_states = vec![ListState::default(); w.plan.person_lists.len()];
         let mut rows = Vec::new();
         for (slot, &a) in w.plan.person_lists.iter().enumerate() {
             let scale = w.log.initial_scales.get(slot).copied().unwrap_or(0.0);
@@ -546,54 +573,72 @@ impl TracedPerson {
             }
             if let Some(entry) = initial_entry(&w.params, &w.layout, a, id, scale) {
                 join_initially(&w.params, a, slot, &mut lists, &mut flags);
-                entries[slot].push(entry);
+                list_states[slot].entries.push(entry);
                 let detail = "on the list when the run starts (warm start)".to_string();
                 let what = w.params.authorities[a].name.clone();
                 rows.push(TraceRow { day: 0, kind: "list_entry", what, value: 0.0, detail });
             }
         }
+        let mut cols = Persons::filled(1, PersonRow { wealth, flags, trust, lists, ..PersonRow::default() });
+        cols.scores = vec![vec![0]; w.plan.person_points.len()];
         TracedPerson {
             id,
-            wealth,
-            flags,
-            attitudes: [0, 0, trust],
-            lists,
-            scores: vec![0; w.plan.person_points.len()],
+            cols,
             pending: Vec::new(),
-            entries,
+            list_states,
             messages,
             message_at: 0,
+            inbox: Vec::new(),
+            firm_messages_end: 0,
             outbox: PersonOutbox::new(Counters::new(N_CELLS, w.person_cols.columns.len())),
             rows,
             states: Vec::new(),
             employer_lists: None,
+            employer_before: None,
+            scores_before: Vec::new(),
         }
     }
 
+    fn flags(&self) -> u16 {
+        self.cols.flags[0]
+    }
+
+    fn scores(&self) -> Vec<i16> {
+        self.cols.scores.iter().map(|column| column[0]).collect()
+    }
+
     fn employer(&self, w: &Replay<'_>) -> Option<u32> {
-        if self.flags & P_EMPLOYED == 0 {
+        if self.flags() & P_EMPLOYED == 0 {
             return None;
         }
-        let slot = ((self.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+        let slot = ((self.flags() & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
         let province = w.layout.person_province(self.id);
         w.layout.employer_candidate(w.params.population.employer_concentration, self.id, province, slot)
     }
 
-    fn day(&mut self, w: &Replay<'_>, day: u32, employer_check: &[bool; N_PROVINCES]) {
-        // The inbox in the run's order: interventions, late records, then the firm phase's.
+    /// Before the firm phase: the day's early messages (interventions), then the late records
+    /// that reach their authority today.
+    fn receive_early(&mut self, day: u32) {
         let today = &self.messages[self.message_at..];
         let n = today.partition_point(|m| m.day <= day);
-        let (today, _) = today.split_at(n);
-        self.message_at += n;
-        let mut inbox: Vec<Addressed> = today.iter().filter(|m| m.early).map(|m| m.to).collect();
-        take_due(&mut self.pending, day, &mut inbox);
-        inbox.extend(today.iter().filter(|m| !m.early).map(|m| m.to));
-        for m in &inbox {
-            self.message_row(w, day, m);
+        self.inbox.clear();
+        self.inbox.extend(today[..n].iter().filter(|m| m.early).map(|m| m.to));
+        take_due(&mut self.pending, day, &mut self.inbox);
+        self.firm_messages_end = self.message_at + n;
+    }
+
+    /// The person phase: the firm phase's messages join the inbox, then the kernel runs on the
+    /// person as a chunk of one.
+    fn run(&mut self, w: &Replay<'_>, day: u32, employer_check: &[bool; N_PROVINCES]) {
+        let today = &self.messages[self.message_at..self.firm_messages_end];
+        self.inbox.extend(today.iter().filter(|m| !m.early).map(|m| m.to));
+        self.message_at = self.firm_messages_end;
+        for i in 0..self.inbox.len() {
+            let m = self.inbox[i];
+            self.message_row(w, day, &m);
         }
-        let employer_before = self.employer(w);
-        let scores_before = self.scores.clone();
-        let lists_before = self.lists;
+        self.employer_before = self.employer(w);
+        self.scores_before = self.scores();
 
         let ctx = PersonCtx {
             params: &w.params,
@@ -614,18 +659,9 @@ impl TracedPerson {
         let o = &mut self.outbox;
         o.clear_messages();
         clear_cell(&mut o.counters, cell);
-        let [fear, resentment, trust] = &mut self.attitudes;
-        let chunk = PersonChunk {
-            start: self.id,
-            wealth: std::slice::from_mut(&mut self.wealth),
-            flags: std::slice::from_mut(&mut self.flags),
-            fear: std::slice::from_mut(fear),
-            resentment: std::slice::from_mut(resentment),
-            trust: std::slice::from_mut(trust),
-            lists: std::slice::from_mut(&mut self.lists),
-            scores: self.scores.iter_mut().map(std::slice::from_mut).collect(),
-            inbox: &inbox,
-        };
+        let (cols, scores) = self.cols.split_mut();
+        let scores = scores.iter_mut().map(|column| column.as_mut_slice()).collect();
+        let chunk = PersonChunk { start: self.id, cols, scores, inbox: &self.inbox };
         persons::run_chunk(&ctx, chunk, &mut self.outbox);
 
         // Counters of the person's own cell are the person's day.
@@ -667,23 +703,29 @@ impl TracedPerson {
             });
         }
         self.pending.extend_from_slice(&self.outbox.pending);
+    }
+
+    /// List maintenance of the person's entries, then the day's state.
+    fn maintain(&mut self, w: &Replay<'_>, day: u32) {
         let new = std::mem::take(&mut self.outbox.entries);
-        maintain_own(w, day, &w.plan.person_lists, &mut self.entries, &new, &mut self.lists, &mut self.rows);
+        let member = (self.id, true, &mut self.cols.lists[0]);
+        let (counters, rows) = (&mut self.outbox.counters, &mut self.rows);
+        maintain_own(w, day, &w.plan.person_lists, &mut self.list_states, &new, member, counters, rows);
         self.outbox.entries = new;
 
-        self.change_rows(w, day, employer_before, &scores_before, lists_before);
+        let (employer_before, scores_before) =
+            (self.employer_before, std::mem::take(&mut self.scores_before));
+        self.change_rows(w, day, employer_before, &scores_before);
+        let flags = self.flags();
         self.states.push(PersonState {
             day,
-            wealth: self.wealth,
-            flags: self.flags,
+            row: self.cols.row(0),
             employer: self.employer(w),
-            in_debt: self.flags & P_IN_DEBT != 0,
-            silenced: self.flags & P_SILENCED != 0,
-            detained: (self.flags >> P_DETAINED_SHIFT) as u8,
-            attitudes: self.attitudes,
-            lists: self.lists,
+            in_debt: flags & P_IN_DEBT != 0,
+            silenced: flags & P_SILENCED != 0,
+            detained: (flags >> P_DETAINED_SHIFT) as u8,
             scores: (w.plan.person_points.iter().enumerate())
-                .map(|(k, &a)| score_of(&w.params, a, self.scores[k]))
+                .map(|(k, &a)| score_of(&w.params, a, self.cols.scores[k][0]))
                 .collect(),
         });
     }
@@ -709,15 +751,9 @@ impl TracedPerson {
     }
 
     /// Rows for changes of state no counter tells: employer, scores, employer's lists, detention.
-    fn change_rows(
-        &mut self,
-        w: &Replay<'_>,
-        day: u32,
-        employer_before: Option<u32>,
-        scores_before: &[i16],
-        _lists_before: u8,
-    ) {
+    fn change_rows(&mut self, w: &Replay<'_>, day: u32, employer_before: Option<u32>, scores_before: &[i16]) {
         let employer = self.employer(w);
+        let scores = self.scores();
         if employer != employer_before
             && let Some(f) = employer
         {
@@ -729,7 +765,7 @@ impl TracedPerson {
                 detail: format!("employed by firm {f}"),
             });
         }
-        score_rows(&w.params, day, &w.plan.person_points, scores_before, &self.scores, &mut self.rows);
+        score_rows(&w.params, day, &w.plan.person_points, scores_before, &scores, &mut self.rows);
         if let Some(f) = employer {
             let bits = w.firm_lists[f as usize];
             let seen = self.employer_lists.filter(|&(g, _)| g == f).map_or(0, |(_, b)| b);
@@ -751,7 +787,7 @@ impl TracedPerson {
         } else {
             self.employer_lists = None;
         }
-        let detained = self.flags >> P_DETAINED_SHIFT;
+        let detained = self.flags() >> P_DETAINED_SHIFT;
         if detained > 0 {
             self.rows.push(TraceRow {
                 day,
@@ -799,18 +835,20 @@ impl TracedPerson {
 
 struct TracedFirm {
     id: u32,
-    value: f64,
-    flags: u16,
-    lists: u8,
-    leader_fear: u8,
-    dropped: u8,
-    scores: Vec<i16>,
+    /// The firm's dense columns: a chunk of one.
+    cols: Firms,
     pending: Vec<Pending>,
-    entries: Vec<Vec<ListEntry>>,
+    list_states: Vec<ListState>,
     messages: Vec<Logged>,
     message_at: usize,
+    /// Today's messages, in the run's order.
+    inbox: Vec<Addressed>,
+    /// Days on which the log hands the firm a record of one of its employees.
     employee_records: Vec<u32>,
     records_at: usize,
+    /// Operating at the start of today.
+    alive: bool,
+    scores_before: Vec<i16>,
     outbox: FirmOutbox,
     rows: Vec<TraceRow>,
     states: Vec<FirmState>,
@@ -820,20 +858,21 @@ struct TracedFirm {
 
 impl TracedFirm {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
+        let value = initial_firm_value(&w.params, &w.layout, id);
+        let mut cols = Firms::filled(1, FirmRow { value, flags: F_ALIVE, ..FirmRow::default() });
+        cols.scores = vec![0; w.plan.firm_points.len().max(1)];
         TracedFirm {
             id,
-            value: initial_firm_value(&w.params, &w.layout, id),
-            flags: F_ALIVE,
-            lists: 0,
-            leader_fear: 0,
-            dropped: 0,
-            scores: vec![0; w.plan.firm_points.len().max(1)],
+            cols,
             pending: Vec::new(),
-            entries: vec![Vec::new(); w.plan.firm_lists.len()],
+            list_states: vec![ListState::default(); w.plan.firm_lists.len()],
             messages,
             message_at: 0,
+            inbox: Vec::new(),
             employee_records: records.iter().map(|&(d, _)| d).collect(),
             records_at: 0,
+            alive: true,
+            scores_before: Vec::new(),
             outbox: FirmOutbox::new(Counters::new(N_PROVINCES, w.firm_cols.columns.len())),
             rows: Vec::new(),
             states: Vec::new(),
@@ -841,14 +880,19 @@ impl TracedFirm {
         }
     }
 
-    fn day(&mut self, w: &Replay<'_>, day: u32) {
-        let alive = self.flags & F_ALIVE != 0;
-        // Interventions come before the firm phase.
+    fn flags(&self) -> u16 {
+        self.cols.flags[0]
+    }
+
+    /// Interventions of the day: against the firm, or seen by its leaders.
+    fn interventions(&mut self, w: &Replay<'_>, day: u32) {
+        self.alive = self.flags() & F_ALIVE != 0;
+        let c = &mut self.cols;
         for iv in w.params.interventions.iter().filter(|iv| iv.day == day) {
             let target = w.layout.platform_firms.get(iv.platform).copied();
             if target == Some(self.id) {
                 let (lost, fine) =
-                    intervene_target(iv, &mut self.value, &mut self.flags, &mut self.leader_fear);
+                    intervene_target(iv, &mut c.value[0], &mut c.flags[0], &mut c.leader_fear[0]);
                 let detail =
                     format!("{}: value lost {lost:.0} yuan, fine {fine:.0} yuan, listing halted", iv.name);
                 self.rows.push(TraceRow {
@@ -858,8 +902,8 @@ impl TracedFirm {
                     value: lost + fine,
                     detail,
                 });
-            } else if target.is_some() && alive && firm_traits(&w.params, &w.layout, self.id).size == 3 {
-                witness(iv, &mut self.leader_fear);
+            } else if target.is_some() && self.alive && firm_traits(&w.params, &w.layout, self.id).size == 3 {
+                witness(iv, &mut c.leader_fear[0]);
                 let detail = format!("its leaders see {} happen to another large firm", iv.name);
                 self.rows.push(TraceRow {
                     day,
@@ -870,20 +914,34 @@ impl TracedFirm {
                 });
             }
         }
+    }
+
+    /// Before the firm phase: yesterday's messages, then the late records due today.
+    fn receive(&mut self, day: u32) {
         let today = &self.messages[self.message_at..];
         let n = today.partition_point(|m| m.day <= day);
-        let mut inbox: Vec<Addressed> = today[..n].iter().map(|m| m.to).collect();
+        self.inbox.clear();
+        self.inbox.extend(today[..n].iter().map(|m| m.to));
         self.message_at += n;
-        take_due(&mut self.pending, day, &mut inbox);
+        take_due(&mut self.pending, day, &mut self.inbox);
+    }
+
+    /// After the person phase of `day`: the records of its employees that the log hands it
+    /// for tomorrow, added to its column as the run adds them.
+    fn employee_records_of(&mut self, day: u32) {
         let records = &self.employee_records[self.records_at..];
-        let n_records = records.partition_point(|&d| d <= day);
-        self.records_at += n_records;
-        let mut employee_records = n_records.min(u16::MAX as usize) as u16;
-        if !alive {
-            self.states.push(self.state(w, day));
+        let n = records.partition_point(|&d| d <= day + 1);
+        self.records_at += n;
+        let r = &mut self.cols.employee_records[0];
+        *r = r.saturating_add(n.min(u16::MAX as usize) as u16);
+    }
+
+    /// The firm phase: the kernel runs on the firm as a chunk of one.
+    fn run(&mut self, w: &Replay<'_>, day: u32) {
+        if !self.alive {
             return;
         }
-        for m in &inbox {
+        for m in &self.inbox {
             let (what, detail) = match m.message {
                 Message::Dropped => {
                     ("dropped".to_string(), "a customer dropped it for being blacklisted".to_string())
@@ -896,6 +954,7 @@ impl TracedFirm {
             };
             self.rows.push(TraceRow { day, kind: "message", what, value: 1.0, detail });
         }
+        let employee_records = self.cols.employee_records[0];
         if employee_records > 0 {
             let detail = "recorded violations of its employees yesterday".to_string();
             self.rows.push(TraceRow {
@@ -907,7 +966,7 @@ impl TracedFirm {
             });
         }
         self.supplier_rows(w, day);
-        let scores_before = self.scores.clone();
+        self.scores_before = self.cols.scores.clone();
         let ctx = FirmCtx {
             params: &w.params,
             plan: &w.plan,
@@ -931,17 +990,8 @@ impl TracedFirm {
         let o = &mut self.outbox;
         o.clear_messages();
         clear_cell(&mut o.counters, cell);
-        let chunk = FirmChunk {
-            start: self.id,
-            value: std::slice::from_mut(&mut self.value),
-            flags: std::slice::from_mut(&mut self.flags),
-            lists: std::slice::from_mut(&mut self.lists),
-            leader_fear: std::slice::from_mut(&mut self.leader_fear),
-            dropped: std::slice::from_mut(&mut self.dropped),
-            employee_records: std::slice::from_mut(&mut employee_records),
-            scores: &mut self.scores,
-            inbox: &inbox,
-        };
+        let (cols, scores) = self.cols.split_mut();
+        let chunk = FirmChunk { start: self.id, cols, scores, inbox: &self.inbox };
         firms::run_chunk(&ctx, chunk, &mut self.outbox);
 
         let width = self.outbox.counters.width;
@@ -983,10 +1033,19 @@ impl TracedFirm {
         }
         late_record_rows(&w.params, day, &self.outbox.pending, |e| FIRM_EVENTS[e].name, &mut self.rows);
         self.pending.extend_from_slice(&self.outbox.pending);
+    }
+
+    /// List maintenance of the firm's entries, then the day's state.
+    fn maintain(&mut self, w: &Replay<'_>, day: u32) {
         let new = std::mem::take(&mut self.outbox.entries);
-        maintain_own(w, day, &w.plan.firm_lists, &mut self.entries, &new, &mut self.lists, &mut self.rows);
+        let member = (self.id, false, &mut self.cols.lists[0]);
+        let (counters, rows) = (&mut self.outbox.counters, &mut self.rows);
+        maintain_own(w, day, &w.plan.firm_lists, &mut self.list_states, &new, member, counters, rows);
         self.outbox.entries = new;
-        score_rows(&w.params, day, &w.plan.firm_points, &scores_before, &self.scores, &mut self.rows);
+        if self.alive {
+            let before = std::mem::take(&mut self.scores_before);
+            score_rows(&w.params, day, &w.plan.firm_points, &before, &self.cols.scores, &mut self.rows);
+        }
         self.states.push(self.state(w, day));
     }
 
@@ -1010,7 +1069,7 @@ impl TracedFirm {
     fn supplier_rows(&mut self, w: &Replay<'_>, day: u32) {
         for k in 0..w.params.network.suppliers_per_firm {
             let s = w.layout.supplier(self.id, k);
-            if s == self.id || self.dropped & (1 << k) != 0 {
+            if s == self.id || self.cols.dropped[0] & (1 << k) != 0 {
                 continue;
             }
             let black = w.firm_lists[s as usize] & w.plan.firm_black_mask;
@@ -1030,17 +1089,14 @@ impl TracedFirm {
     }
 
     fn state(&self, w: &Replay<'_>, day: u32) -> FirmState {
+        let flags = self.flags();
         FirmState {
             day,
-            value: self.value,
-            flags: self.flags,
-            alive: self.flags & F_ALIVE != 0,
-            ipo_halted: self.flags & F_IPO_HALTED != 0,
-            leader_fear: self.leader_fear,
-            lists: self.lists,
-            dropped: self.dropped,
+            row: self.cols.row(0),
+            alive: flags & F_ALIVE != 0,
+            ipo_halted: flags & F_IPO_HALTED != 0,
             scores: (w.plan.firm_points.iter().enumerate())
-                .map(|(k, &a)| score_of(&w.params, a, self.scores[k]))
+                .map(|(k, &a)| score_of(&w.params, a, self.cols.scores[k]))
                 .collect(),
         }
     }

@@ -7,6 +7,8 @@
 use rayon::prelude::*;
 use scslab_core::Day;
 
+pub use crate::columns::{ColumnVisitor, ColumnVisitorMut, Plain};
+
 /// Person flag: has an employer.
 pub const P_EMPLOYED: u16 = 1 << 0;
 /// Person flags: which of the four candidate employers (2 bits).
@@ -31,43 +33,80 @@ pub const F_IPO_HALTED: u16 = 1 << 1;
 /// Firm flag: has committed a true violation in the run.
 pub const F_TRUE_VIOLATION: u16 = 1 << 2;
 
-/// Dense person columns.
-#[derive(Clone, Debug, Default)]
-pub struct Persons {
-    /// Wealth in yuan.
-    pub wealth: Vec<i32>,
-    /// `P_*` flags.
-    pub flags: Vec<u16>,
-    /// Fear, 0..=255 for 0..1.
-    pub fear: Vec<u8>,
-    /// Resentment of the system, 0..=255.
-    pub resentment: Vec<u8>,
-    /// Trust in the system, 0..=255.
-    pub trust: Vec<u8>,
-    /// Membership bit of each person list.
-    pub lists: Vec<u8>,
-    /// Scores of the person points schemes as offsets from base: one column per scheme, so
-    /// that a scheme of a few cities touches only the memory pages of its provinces.
-    pub scores: Vec<Vec<i16>>,
+dense_columns! {
+    /// Dense person columns: one value per person in each declared column, plus the scores of
+    /// the person points schemes.
+    pub struct Persons, chunk PersonsMut, row PersonRow {
+        /// Wealth in yuan.
+        wealth: i32,
+        /// `P_*` flags.
+        flags: u16,
+        /// Fear, 0..=255 for 0..1.
+        fear: u8,
+        /// Resentment of the system, 0..=255.
+        resentment: u8,
+        /// Trust in the system, 0..=255.
+        trust: u8,
+        /// Membership bit of each person list.
+        lists: u8,
+    }
+    extra {
+        /// Scores of the person points schemes as offsets from base: one column per scheme, so
+        /// that a scheme of a few cities touches only the memory pages of its provinces.
+        scores: Vec<Vec<i16>>,
+    }
 }
 
-/// Dense firm columns.
-#[derive(Clone, Debug, Default)]
-pub struct Firms {
-    /// Value in yuan.
-    pub value: Vec<f64>,
-    /// `F_*` flags.
-    pub flags: Vec<u16>,
-    /// Membership bit of each firm list.
-    pub lists: Vec<u8>,
-    /// Fear of the firm's leaders, 0..=255.
-    pub leader_fear: Vec<u8>,
-    /// Bit k set: the firm dropped its k-th supplier.
-    pub dropped: Vec<u8>,
-    /// Recorded violations of employees yesterday.
-    pub employee_records: Vec<u16>,
-    /// Scores of the firm points schemes, `n_schemes` per firm, as offsets from base.
-    pub scores: Vec<i16>,
+dense_columns! {
+    /// Dense firm columns: one value per firm in each declared column, plus the scores of the
+    /// firm points schemes.
+    pub struct Firms, chunk FirmsMut, row FirmRow {
+        /// Value in yuan.
+        value: f64,
+        /// `F_*` flags.
+        flags: u16,
+        /// Membership bit of each firm list.
+        lists: u8,
+        /// Fear of the firm's leaders, 0..=255.
+        leader_fear: u8,
+        /// Bit k set: the firm dropped its k-th supplier.
+        dropped: u8,
+        /// Recorded violations of employees yesterday.
+        employee_records: u16,
+    }
+    extra {
+        /// Scores of the firm points schemes, `max(n_schemes, 1)` per firm side by side, as
+        /// offsets from base.
+        scores: Vec<i16>,
+    }
+}
+
+impl Persons {
+    /// Every dense column in saved order: the declared ones, then each scheme's scores.
+    pub fn visit<V: ColumnVisitor>(&self, v: &mut V) -> Result<(), V::Error> {
+        self.visit_declared(v)?;
+        self.scores.iter().try_for_each(|column| v.visit("scores", column))
+    }
+
+    /// [`Persons::visit`], mutably.
+    pub fn visit_mut<V: ColumnVisitorMut>(&mut self, v: &mut V) -> Result<(), V::Error> {
+        self.visit_declared_mut(v)?;
+        self.scores.iter_mut().try_for_each(|column| v.visit("scores", column))
+    }
+}
+
+impl Firms {
+    /// Every dense column in saved order: the declared ones, then the schemes' scores.
+    pub fn visit<V: ColumnVisitor>(&self, v: &mut V) -> Result<(), V::Error> {
+        self.visit_declared(v)?;
+        v.visit("scores", &self.scores)
+    }
+
+    /// [`Firms::visit`], mutably.
+    pub fn visit_mut<V: ColumnVisitorMut>(&mut self, v: &mut V) -> Result<(), V::Error> {
+        self.visit_declared_mut(v)?;
+        v.visit("scores", &mut self.scores)
+    }
 }
 
 /// One member of a list.
@@ -249,12 +288,12 @@ impl RareFirmSet {
 
 /// Dense bytes per person for `n_person_schemes` points schemes.
 pub const fn person_bytes(n_person_schemes: usize) -> usize {
-    4 + 2 + 1 + 1 + 1 + 1 + 2 * n_person_schemes
+    Persons::BYTES + 2 * n_person_schemes
 }
 
 /// Dense bytes per firm for `n_firm_schemes` points schemes.
 pub const fn firm_bytes(n_firm_schemes: usize) -> usize {
-    8 + 2 + 1 + 1 + 1 + 2 + 2 * n_firm_schemes
+    Firms::BYTES + 2 * n_firm_schemes
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ fn state_table(name: &str, trace: &Trace) -> Table {
     match &trace.states {
         AgentState::Person(s) => {
             t.push("day", ColumnData::U64(s.iter().map(|x| x.day as u64).collect()));
-            t.push("wealth", ColumnData::F64(s.iter().map(|x| x.wealth as f64).collect()));
+            t.push("wealth", ColumnData::F64(s.iter().map(|x| x.row.wealth as f64).collect()));
             t.push(
                 "employer",
                 ColumnData::Str(
@@ -112,23 +112,27 @@ fn state_table(name: &str, trace: &Trace) -> Table {
             t.push("in_debt", ColumnData::U64(s.iter().map(|x| x.in_debt as u64).collect()));
             t.push("silenced", ColumnData::U64(s.iter().map(|x| x.silenced as u64).collect()));
             t.push("detained_days", ColumnData::U64(s.iter().map(|x| x.detained as u64).collect()));
-            for (i, name) in ["fear", "resentment", "trust"].into_iter().enumerate() {
-                t.push(name, ColumnData::F64(s.iter().map(|x| x.attitudes[i] as f64 / 255.0).collect()));
-            }
-            list_columns(&mut t, s.iter().map(|x| x.lists).collect());
+            let share = |byte: u8| byte as f64 / 255.0;
+            t.push("fear", ColumnData::F64(s.iter().map(|x| share(x.row.fear)).collect()));
+            t.push("resentment", ColumnData::F64(s.iter().map(|x| share(x.row.resentment)).collect()));
+            t.push("trust", ColumnData::F64(s.iter().map(|x| share(x.row.trust)).collect()));
+            list_columns(&mut t, s.iter().map(|x| x.row.lists).collect());
             score_columns(&mut t, s.iter().map(|x| x.scores.as_slice()).collect());
         }
         AgentState::Firm(s) => {
             t.push("day", ColumnData::U64(s.iter().map(|x| x.day as u64).collect()));
-            t.push("value", ColumnData::F64(s.iter().map(|x| x.value).collect()));
+            t.push("value", ColumnData::F64(s.iter().map(|x| x.row.value).collect()));
             t.push("alive", ColumnData::U64(s.iter().map(|x| x.alive as u64).collect()));
             t.push("ipo_halted", ColumnData::U64(s.iter().map(|x| x.ipo_halted as u64).collect()));
-            t.push("leader_fear", ColumnData::F64(s.iter().map(|x| x.leader_fear as f64 / 255.0).collect()));
+            t.push(
+                "leader_fear",
+                ColumnData::F64(s.iter().map(|x| x.row.leader_fear as f64 / 255.0).collect()),
+            );
             t.push(
                 "dropped_suppliers",
-                ColumnData::U64(s.iter().map(|x| x.dropped.count_ones() as u64).collect()),
+                ColumnData::U64(s.iter().map(|x| x.row.dropped.count_ones() as u64).collect()),
             );
-            list_columns(&mut t, s.iter().map(|x| x.lists).collect());
+            list_columns(&mut t, s.iter().map(|x| x.row.lists).collect());
             score_columns(&mut t, s.iter().map(|x| x.scores.as_slice()).collect());
         }
     }
