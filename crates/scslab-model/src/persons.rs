@@ -10,7 +10,7 @@ use scslab_core::rng::{AgentDayRng, DayStream};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
 use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
-use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan};
+use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, round_i64};
 use crate::vocab::{
     EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
     N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -155,12 +155,6 @@ impl Me<'_> {
         }
         self.covered & bit != 0
     }
-}
-
-/// Rounds to the nearest integer (ties away from zero) without a libm call.
-#[inline(always)]
-pub(crate) fn round_i64(x: f64) -> i64 {
-    (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64
 }
 
 /// Runs the person phase over one chunk.

@@ -312,7 +312,7 @@ impl Plan {
                 })
             })
         });
-        let person_net_income_yuan = person_net_income.map(|u| u.map(|j| j.map(crate::persons::round_i64)));
+        let person_net_income_yuan = person_net_income.map(|u| u.map(|j| j.map(round_i64)));
         Plan {
             person_net_income,
             person_net_income_yuan,
@@ -426,6 +426,12 @@ pub struct DayTables {
     pub person_effects: Vec<PersonEffects>,
     /// Effects of each firm list-membership byte.
     pub firm_effects: Vec<FirmEffects>,
+}
+
+/// Rounds to the nearest integer (ties away from zero) without a libm call.
+#[inline(always)]
+pub(crate) fn round_i64(x: f64) -> i64 {
+    (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i64
 }
 
 /// Expected daily rate of each person event in a peer group with no system: the base rate

@@ -518,7 +518,7 @@ fn maintain_own(
 
 /// The log's entries for each of `ids` (in log order), found in one pass over the log.
 fn per_agent<T: Copy>(ids: &[u32], log: &[T], agent: impl Fn(&T) -> u32) -> Vec<Vec<T>> {
-    let index: std::collections::HashMap<u32, usize> =
+    let index: std::collections::BTreeMap<u32, usize> =
         ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let mut out = vec![Vec::new(); ids.len()];
     for x in log {

@@ -1,8 +1,11 @@
 //! The state of a run: structure-of-arrays columns for persons and firms (dense, the common
 //! state) and sparse list entries (the rare state).
 //!
-//! Per person the dense state is 10 bytes plus 2 bytes per person points scheme; see
-//! [`person_bytes`]. Everything static is derived in `population`, never stored here.
+//! The dense columns of each agent kind are declared once, below, with `dense_columns!`
+//! (`columns.rs`): the chunks of the day step, the trace's rows, the bytes per agent of the memory
+//! preflight ([`person_bytes`]: 10 bytes per person plus 2 per person points scheme today) and the
+//! checkpoint's columns all follow from that declaration. Everything static is derived in
+//! `population`, never stored here.
 
 use rayon::prelude::*;
 use scslab_core::Day;
@@ -299,6 +302,59 @@ pub const fn firm_bytes(n_firm_schemes: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_declaration_gives_names_bytes_and_layout() {
+        assert_eq!(Persons::NAMES, ["wealth", "flags", "fear", "resentment", "trust", "lists"]);
+        assert_eq!(Persons::BYTES, 4 + 2 + 1 + 1 + 1 + 1);
+        assert_eq!(person_bytes(3), Persons::BYTES + 6);
+        assert_eq!(Firms::BYTES, 8 + 2 + 1 + 1 + 1 + 2);
+        assert_eq!(Persons::LAYOUT, "wealth:i32 flags:u16 fear:u8 resentment:u8 trust:u8 lists:u8 ");
+        for name in Firms::NAMES {
+            assert!(Firms::LAYOUT.contains(&format!("{name}:")), "{name} in {}", Firms::LAYOUT);
+        }
+    }
+
+    #[test]
+    fn chunks_cover_every_agent_once_in_id_order() {
+        let n = 1000;
+        let mut p = Persons::filled(n, PersonRow { trust: 9, ..PersonRow::default() });
+        assert_eq!((p.len(), p.row(n - 1).trust, p.row(0).wealth), (n, 9, 0));
+        let (cols, scores) = p.split_mut();
+        assert!(scores.is_empty());
+        let lens: Vec<usize> = cols.into_par_chunks(300).map(|c| c.len()).collect();
+        assert_eq!(lens, [300, 300, 300, 100]);
+        let (cols, _) = p.split_mut();
+        cols.into_par_chunks(300).enumerate().for_each(|(c, chunk)| {
+            for (i, w) in chunk.wealth.iter_mut().enumerate() {
+                *w = (c * 300 + i) as i32;
+            }
+            chunk.lists.fill(c as u8);
+        });
+        for id in 0..n {
+            let row = p.row(id);
+            assert_eq!((row.wealth, row.lists, row.trust), (id as i32, (id / 300) as u8, 9), "person {id}");
+        }
+    }
+
+    #[test]
+    fn visits_see_every_column_in_saved_order() {
+        struct Names(Vec<(&'static str, usize)>);
+        impl ColumnVisitor for Names {
+            type Error = ();
+            fn visit<T: Plain>(&mut self, name: &'static str, column: &[T]) -> Result<(), ()> {
+                self.0.push((name, column.len() * T::BYTES));
+                Ok(())
+            }
+        }
+        let mut f = Firms::filled(4, FirmRow::default());
+        f.scores = vec![0; 8];
+        let mut names = Names(Vec::new());
+        f.visit(&mut names).unwrap();
+        let expected: Vec<&str> = Firms::NAMES.iter().copied().chain(["scores"]).collect();
+        assert_eq!(names.0.iter().map(|x| x.0).collect::<Vec<_>>(), expected);
+        assert_eq!(names.0.iter().map(|x| x.1).sum::<usize>(), 4 * firm_bytes(2));
+    }
 
     #[test]
     fn firm_sets_follow_their_columns() {
