@@ -1,12 +1,15 @@
 //! One agent's story: re-simulating a few persons or firms of a finished run, alone, from the
 //! seed, the parameters and the run's replay log ([`crate::replay`]).
 //!
-//! The traced agents go through the very kernels of the run ([`persons::run_chunk`],
-//! [`firms::run_chunk`]) as chunks of one, fed with what the log says other agents handed them,
-//! so their days are the days they had in the run, draw for draw. The kernels' counters for a
-//! chunk of one agent are that agent's events; the trace turns them, its messages and the
-//! changes of its state into rows. Nothing per agent was stored: the cost is the days of the run
-//! times the (small) per-day tables, plus one pass over the log.
+//! The traced agents live the run's day: `Traced` goes through the same `day::run_day` as
+//! [`crate::sim::Simulation`], phase by phase, and each agent is a chunk of one of the very
+//! columns (`Persons`, `Firms` of one agent) and kernels ([`persons::run_chunk`],
+//! [`firms::run_chunk`]) of the run, with the run's late-record delivery (`day::take_due`) and list
+//! maintenance ([`lists::maintain`]). What other agents handed them comes from the log, so their
+//! days are the days they had in the run, draw for draw. The kernels' counters for a chunk of one
+//! agent are that agent's events; the trace turns them, its messages and the changes of its state
+//! into rows. Nothing per agent was stored: the cost is the days of the run times the (small)
+//! per-day tables, plus one pass over the log.
 
 use scslab_core::rng::{DayStream, Stream};
 
