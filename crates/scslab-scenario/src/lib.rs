@@ -31,6 +31,7 @@
 //! ```
 
 mod error;
+pub mod keys;
 mod raw;
 mod render;
 mod resolve;
@@ -73,7 +74,10 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         Some(span) => src.error(span, e.message().trim_end().to_string()),
         None => unspanned_error(&src, e.message().trim_end()),
     })?;
-    let params = resolve::resolve(&src, &raw)?;
+    // The same text again, for the spans of the keys of the tables whose keys depend on a kind.
+    let keys: raw::RawKeys =
+        toml::from_str(text).map_err(|e| src.error(e.span().unwrap_or(0..0), e.message().trim_end()))?;
+    let params = resolve::resolve(&src, &raw, &keys)?;
     Ok(Scenario {
         name: raw.scenario.name.get_ref().clone(),
         description: raw.scenario.description.clone(),

@@ -7,6 +7,7 @@
 
 mod api;
 mod errors;
+mod kinds;
 mod presets;
 mod props;
 mod r12;
