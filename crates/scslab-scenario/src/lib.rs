@@ -6,6 +6,10 @@
 //! crate reads scenario files but writes nothing and prints nothing; [`render_error`] turns an
 //! error into the text a front end shows (message, source excerpt, caret).
 //!
+//! A key applies to the kinds declared in [`keys`]: a key of an authority or a measure that its
+//! kind does not use (a points scheme's `base` on a list, a `factor` on a fine) is refused at the
+//! key, with the keys that kind accepts, instead of being dropped unseen.
+//!
 //! Every value is bounded before any work starts (issue 12):
 //! - `scenario.name` becomes the output folder, so it is a short slug ([`NAME_RULE`]); other
 //!   names have 1 to [`MAX_NAME_CHARS`] characters without control characters.

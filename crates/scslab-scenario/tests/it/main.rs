@@ -8,6 +8,7 @@
 mod api;
 mod errors;
 mod kinds;
+mod odd;
 mod presets;
 mod props;
 mod r12;
