@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use crate::raw::KeyTable;
+
 /// Why a scenario was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -51,19 +53,6 @@ pub(crate) struct Source<'a> {
 }
 
 impl Source<'_> {
-    /// Span of the key in the text (for values read without spans): the first `key =` or, for
-    /// a sub-table, the `.key]` header.
-    pub fn key_span(&self, key: &str) -> Range<usize> {
-        let assignment = format!("{key} =");
-        let header = format!(".{key}]");
-        let at = |i: usize| i..i + key.len();
-        self.text
-            .find(&assignment)
-            .map(at)
-            .or_else(|| self.text.find(&header).map(|i| at(i + 1)))
-            .unwrap_or(0..0)
-    }
-
     /// An `Invalid` error at a byte span. Long quotations of the file in `message` are cut
     /// (see `render::shorten_message`), so that a 10,000-character value is never repeated whole.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
@@ -75,6 +64,14 @@ impl Source<'_> {
             message: crate::render::shorten_message(&message.into()),
         }
     }
+}
+
+/// Span of `key` in one table (its keys as read by `raw::RawKeys`): the key itself, looked for
+/// in that table only, so that an error about one authority never points at the same key of
+/// another. A key the table does not have gives the start of the file; callers only ask for keys
+/// the table was read with.
+pub(crate) fn key_span(table: &KeyTable, key: &str) -> Range<usize> {
+    table.keys().find(|k| k.get_ref() == key).map_or(0..0, |k| k.span())
 }
 
 /// 1-based line and column (in characters) of a byte offset.

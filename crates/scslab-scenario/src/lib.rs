@@ -6,6 +6,10 @@
 //! crate reads scenario files but writes nothing and prints nothing; [`render_error`] turns an
 //! error into the text a front end shows (message, source excerpt, caret).
 //!
+//! A key applies to the kinds declared in [`keys`]: a key of an authority or a measure that its
+//! kind does not use (a points scheme's `base` on a list, a `factor` on a fine) is refused at the
+//! key, with the keys that kind accepts, instead of being dropped unseen.
+//!
 //! Every value is bounded before any work starts (issue 12):
 //! - `scenario.name` becomes the output folder, so it is a short slug ([`NAME_RULE`]); other
 //!   names have 1 to [`MAX_NAME_CHARS`] characters without control characters.
@@ -31,6 +35,7 @@
 //! ```
 
 mod error;
+pub mod keys;
 mod raw;
 mod render;
 mod resolve;
@@ -73,7 +78,10 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         Some(span) => src.error(span, e.message().trim_end().to_string()),
         None => unspanned_error(&src, e.message().trim_end()),
     })?;
-    let params = resolve::resolve(&src, &raw)?;
+    // The same text again, for the spans of the keys of the tables whose keys depend on a kind.
+    let keys: raw::RawKeys =
+        toml::from_str(text).map_err(|e| src.error(e.span().unwrap_or(0..0), e.message().trim_end()))?;
+    let params = resolve::resolve(&src, &raw, &keys)?;
     Ok(Scenario {
         name: raw.scenario.name.get_ref().clone(),
         description: raw.scenario.description.clone(),

@@ -263,3 +263,19 @@ pub struct RawPolicyChange {
     /// 0 removes the fixed listing period.
     pub duration_days: Option<S<u32>>,
 }
+
+/// The keys present in a table, each with its span (the key itself, not its value).
+pub type KeyTable = BTreeMap<S<String>, serde::de::IgnoredAny>;
+
+/// The keys of the tables whose keys depend on something else in the table (an authority's
+/// kind and subject, a measure's kind) or whose value is read without a span, read from the
+/// same text as [`RawScenario`] so that an error can point at the key of the one table in
+/// question. Other tables are not read here.
+#[derive(Debug, Deserialize)]
+pub struct RawKeys {
+    pub population: KeyTable,
+    #[serde(default)]
+    pub authority: Vec<KeyTable>,
+    #[serde(default)]
+    pub measure: Vec<KeyTable>,
+}

@@ -11,7 +11,8 @@ use scslab_model::vocab::{
 };
 use toml::Spanned;
 
-use crate::error::{ScenarioError, Source};
+use crate::error::{ScenarioError, Source, key_span};
+use crate::keys::{AUTHORITY_KEYS, AUTHORITY_KINDS, AuthorityShape, measure_keys, measure_parameters};
 use crate::raw::*;
 
 type R<T> = Result<T, ScenarioError>;
@@ -304,6 +305,21 @@ impl Source<'_> {
         })
     }
 
+    /// Refuses the first key of `table` (in the file's order) that `accepts` refuses, located at
+    /// the key; `message` says why and lists the valid keys.
+    fn only_keys(
+        &self,
+        table: &KeyTable,
+        accepts: impl Fn(&str) -> bool,
+        message: impl Fn(&str) -> String,
+    ) -> R<()> {
+        let refused = table.keys().filter(|k| !accepts(k.get_ref())).min_by_key(|k| k.span().start);
+        match refused {
+            None => Ok(()),
+            Some(k) => Err(self.error(k.span(), message(k.get_ref()))),
+        }
+    }
+
     fn subject(&self, n: &S<String>, key: &str) -> R<Subject> {
         match n.get_ref().as_str() {
             "person" => Ok(Subject::Person),
@@ -334,7 +350,7 @@ fn opt_prob(src: &Source<'_>, v: &Option<S<f64>>, key: &str, default: f64) -> R<
 }
 
 /// Checks a raw scenario and builds the model parameters.
-pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
+pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<Params> {
     let meta = &raw.scenario;
     src.slug(&meta.name, "scenario.name")?;
     if let Some(date) = &meta.start_date
@@ -362,10 +378,11 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
             format!("scenario.days: expected between 1 and {MAX_DAYS} days, found {days}"),
         ));
     }
-    let population = population(src, &raw.population, people)?;
+    let population = population(src, &raw.population, &keys.population, people)?;
     let behaviour = behaviour(src, &raw.behaviour)?;
     let rollout = rollout(src, &raw.rollout)?;
-    let measures = raw.measure.iter().map(|m| measure(src, m)).collect::<R<Vec<_>>>()?;
+    let measures =
+        raw.measure.iter().zip(&keys.measure).map(|(m, k)| measure(src, m, k)).collect::<R<Vec<_>>>()?;
     unique(src, raw.measure.iter().map(|m| &m.name), "measure")?;
     unique(src, raw.authority.iter().map(|a| &a.name), "authority")?;
     if raw.authority.len() > MAX_AUTHORITIES {
@@ -376,8 +393,8 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
     }
     let names: Vec<&str> = raw.authority.iter().map(|a| a.name.get_ref().as_str()).collect();
     let mut authorities = Vec::new();
-    for a in &raw.authority {
-        authorities.push(authority(src, a, raw, &measures)?);
+    for (a, k) in raw.authority.iter().zip(&keys.authority) {
+        authorities.push(authority(src, a, k, raw, &measures)?);
     }
     for subject in [Subject::Person, Subject::Firm] {
         let n_lists = authorities
@@ -472,13 +489,24 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario) -> R<Params> {
             ));
         }
         let scale = pc.detection_scale.as_ref();
+        let duration_days = day_count(src, &pc.duration_days, &key("duration_days"))?;
+        // A points scheme has no listing period: the change would do nothing.
+        if let (Some(d), AuthorityKind::Points(_)) = (&pc.duration_days, &authorities[a].kind) {
+            return Err(src.error(
+                d.span(),
+                format!(
+                    "{}: `{}` is a points scheme, and `duration_days` applies only to lists",
+                    key("duration_days"),
+                    pc.authority.get_ref()
+                ),
+            ));
+        }
         policy_changes.push(PolicyChange {
             day,
             authority: a,
             enabled: pc.enabled,
             detection_scale: scale.map(|x| src.nonneg(x, &key("detection_scale"))).transpose()?,
-            duration_days: day_count(src, &pc.duration_days, &key("duration_days"))?
-                .map(|d| (d > 0).then_some(d)),
+            duration_days: duration_days.map(|d| (d > 0).then_some(d)),
         });
     }
     let net = &raw.network;
@@ -579,8 +607,9 @@ fn unique<'a>(src: &Source<'_>, names: impl Iterator<Item = &'a S<String>>, what
     Ok(())
 }
 
-fn population(src: &Source<'_>, p: &RawPopulation, people: u64) -> R<Population> {
-    let span = src.key_span("province_weights");
+fn population(src: &Source<'_>, p: &RawPopulation, keys: &KeyTable, people: u64) -> R<Population> {
+    // The weights are read without spans: errors point at the key.
+    let span = key_span(keys, "province_weights");
     let weights = match &p.province_weights {
         ProvinceWeights::Named(n) if n == "census_2020" => PROVINCE_POPULATION_2020.map(|x| x as f64),
         ProvinceWeights::Named(n) => {
@@ -767,7 +796,7 @@ fn rollout(src: &Source<'_>, r: &RawRollout) -> R<Rollout> {
     Ok(Rollout { schedule, province_spread: src.prob(&r.province_spread, "rollout.province_spread")? })
 }
 
-fn measure(src: &Source<'_>, m: &RawMeasure) -> R<Measure> {
+fn measure(src: &Source<'_>, m: &RawMeasure, keys: &KeyTable) -> R<Measure> {
     let subject = src.subject(&m.subject, "measure.subject")?;
     let kind_name = m.kind.get_ref().as_str();
     let effect = match subject {
@@ -793,6 +822,16 @@ fn measure(src: &Source<'_>, m: &RawMeasure) -> R<Measure> {
     };
     let name = src.label(&m.name, "measure.name")?;
     let key = |k: &str| format!("measure `{name}`: {k}");
+    let kind = format!("{} `{kind_name}`", m.subject.get_ref());
+    let parameters = measure_parameters(effect);
+    src.only_keys(keys, |k| measure_keys(effect).any(|m| m == k), |k| {
+        let uses = if parameters.is_empty() { "no parameter".to_string() } else { choices(parameters) };
+        key(&format!(
+            "`{k}` means nothing for a {kind} measure, which uses {uses}; expected a key of a {kind} measure; \
+             valid choices: {}",
+            choices(measure_keys(effect))
+        ))
+    })?;
     let factor = m.factor.as_ref().map_or(Ok(1.0), |v| src.nonneg(v, &key("factor")))?;
     let amount = m.amount.as_ref().map_or(Ok(0.0), |v| src.yuan(v, &key("amount"), MAX_PERSON_YUAN))?;
     // A daily amount may be negative: a discount paid to the member (redlists).
@@ -876,7 +915,13 @@ fn check_measure_subject(src: &Source<'_>, n: &Spanned<String>, m: &Measure, sub
     Ok(())
 }
 
-fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[Measure]) -> R<Authority> {
+fn authority(
+    src: &Source<'_>,
+    a: &RawAuthority,
+    keys: &KeyTable,
+    raw: &RawScenario,
+    measures: &[Measure],
+) -> R<Authority> {
     let subject = src.subject(&a.subject, "authority.subject")?;
     let events: &[EventInfo] = match subject {
         Subject::Person => &PERSON_EVENTS,
@@ -884,6 +929,31 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
     };
     let name = &src.label(&a.name, "authority.name")?;
     let key = |k: &str| format!("authority `{name}`: {k}");
+    let Some(shape) = AuthorityShape::of(subject, a.kind.get_ref()) else {
+        return Err(src.error(
+            a.kind.span(),
+            format!(
+                "{}: unknown kind `{}`; valid choices: {}",
+                key("kind"),
+                a.kind.get_ref(),
+                choices(AUTHORITY_KINDS)
+            ),
+        ));
+    };
+    src.only_keys(
+        keys,
+        |k| shape.accepts(k),
+        |k| {
+            let applies =
+                AUTHORITY_KEYS.iter().find(|(name, _)| *name == k).map_or("", |(_, a)| a.describe());
+            key(&format!(
+                "`{k}` does not apply to {} (only to {applies}); expected a key of {}; valid choices: {}",
+                shape.describe(),
+                shape.describe(),
+                choices(shape.keys())
+            ))
+        },
+    )?;
     src.no_repeats(&a.provinces, &key("provinces"))?;
     src.no_repeats(&a.grounds, &key("grounds"))?;
     src.no_repeats(&a.measures, &key("measures"))?;
@@ -906,17 +976,8 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
             &format!("a number of days >= 0, at most {MAX_DAYS}"),
         )
     })?;
-    let kind = match a.kind.get_ref().as_str() {
-        "points" => {
-            if let Some(v) = &a.initial_share {
-                return Err(src.error(
-                    v.span(),
-                    format!(
-                        "{}: only a person list with `grounds` can start with members",
-                        key("initial_share")
-                    ),
-                ));
-            }
+    let kind = match shape {
+        AuthorityShape::PersonPoints | AuthorityShape::FirmPoints => {
             let base = a.base.as_ref().ok_or_else(|| {
                 src.error(a.name.span(), key("a points scheme needs `base`, `min` and `max`"))
             })?;
@@ -948,7 +1009,7 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                     .map_or(Ok(0.0), |v| src.finite(v, &key("partner_points")))?,
             })
         }
-        "blacklist" | "redlist" => {
+        AuthorityShape::PersonList | AuthorityShape::FirmList => {
             let color = if a.kind.get_ref() == "blacklist" { ListColor::Black } else { ListColor::Red };
             let grounds = src.event_names(&a.grounds, events, &key("grounds"))?;
             let score_rule = match &a.score_rule {
@@ -1021,7 +1082,7 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                         .iter()
                         .filter(|x| x.subject.get_ref() == "person" && x.kind.get_ref() != "points")
                         .map(|x| x.name.get_ref());
-                    if subject != Subject::Firm || i.is_none() {
+                    if i.is_none() {
                         return Err(src.error(
                             n.span(),
                             format!(
@@ -1050,7 +1111,7 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 None => 0.0,
                 Some(v) => {
                     let x = src.prob(v, &key("initial_share"))?;
-                    if subject != Subject::Person || !grounds.iter().any(|g| *g) {
+                    if !grounds.iter().any(|g| *g) {
                         return Err(src.error(
                             v.span(),
                             format!(
@@ -1083,15 +1144,6 @@ fn authority(src: &Source<'_>, a: &RawAuthority, raw: &RawScenario, measures: &[
                 related_contexts,
                 initial_share,
             })
-        }
-        other => {
-            return Err(src.error(
-                a.kind.span(),
-                format!(
-                    "{}: unknown kind `{other}`; valid choices: `points`, `blacklist`, `redlist`",
-                    key("kind")
-                ),
-            ));
         }
     };
     Ok(Authority {

@@ -662,17 +662,17 @@ fn score_rule_needs_a_threshold() {
 
 #[test]
 fn legal_rep_list_on_a_person_list() {
-    check_err(
+    let f = check_err(
         swap("measures = [\"exec_ban\"]", "measures = [\"exec_ban\"]\nlegal_rep_list = \"court_defaulters\""),
-        "legal_rep_list = ^\"court_defaulters\"",
+        "^legal_rep_list = \"court_defaulters\"",
         &[
             "authority `restricted_executives`",
-            "legal_rep_list",
-            "expected a person list named in a firm list",
+            "`legal_rep_list` does not apply to a person list (only to firm lists)",
             "valid choices",
-            "`court_defaulters`",
+            "`initial_share`",
         ],
     );
+    assert!(!f.choices().contains("`legal_rep_list`"), "{}", f.message);
 }
 
 #[test]
@@ -824,8 +824,14 @@ fn initial_share_only_on_person_lists_with_grounds() {
             "duration_days = 365                        # S:J14",
             "initial_share = 0.1\nduration_days = 365 # S:J14",
         ),
-        "initial_share = ^0.1",
-        &["authority `market_serious_illegal`", "initial_share", "only a person list with `grounds`"],
+        "^initial_share = 0.1",
+        &[
+            "authority `market_serious_illegal`",
+            "`initial_share` does not apply to a firm list (only to person lists)",
+            "expected a key of a firm list",
+            "valid choices",
+            "`legal_rep_list`",
+        ],
     );
     // A person list without grounds (entered only through firms' listings).
     check_err(
@@ -836,8 +842,8 @@ fn initial_share_only_on_person_lists_with_grounds() {
     // A points scheme.
     check_err(
         swap("base = 1000.0 ", "initial_share = 0.3\nbase = 1000.0 "),
-        "initial_share = ^0.3",
-        &["authority `rongcheng_points`", "only a person list with `grounds`"],
+        "^initial_share = 0.3",
+        &["authority `rongcheng_points`", "`initial_share` does not apply to a person points scheme"],
     );
 }
 

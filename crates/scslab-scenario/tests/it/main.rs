@@ -7,6 +7,8 @@
 
 mod api;
 mod errors;
+mod kinds;
+mod odd;
 mod presets;
 mod props;
 mod r12;
