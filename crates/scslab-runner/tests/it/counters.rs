@@ -7,7 +7,7 @@ use scslab_runner::{Derived, PERSON_DERIVED, RunConfig, RunOutcome, run};
 /// China-2020 with every authority and measure renamed `{name}{suffix}`, resized.
 fn renamed(suffix: &str) -> scslab_scenario::Scenario {
     let text = scslab_scenario::preset_text("china-2020").unwrap();
-    let base = scslab_scenario::parse(&text, "china-2020.toml").unwrap();
+    let base = scslab_scenario::parse(text, "china-2020.toml").unwrap();
     let names =
         base.params.authorities.iter().map(|a| &a.name).chain(base.params.measures.iter().map(|m| &m.name));
     let mut text = text.to_string();
