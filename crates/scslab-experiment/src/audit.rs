@@ -15,9 +15,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use scslab_model::metrics::{Columns, Family};
 use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS, Valence};
 use scslab_output::OutputError;
-use scslab_runner::{RunConfig, RunError, SeriesBuilder};
+use scslab_runner::{Dimension, RunConfig, RunError, SeriesBuilder};
 use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criteria::{
@@ -102,13 +103,13 @@ pub enum AuditError {
     /// Worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
-    /// A counter the audit reads is not in a replication's daily series (a bug: the audit and
-    /// the model disagree on the counters' names).
-    #[error("the daily series of {scenario} has no counter `{counter}` (persons or firms)")]
+    /// A counter the audit reads is not in a replication's daily series: a list or measure of
+    /// the scenario has no column (a bug, or a series of another scenario).
+    #[error("the daily series of {scenario} has no counter of {counter} (persons or firms)")]
     MissingCounter {
         /// The scenario.
         scenario: String,
-        /// The counter's name.
+        /// The counter, in words.
         counter: String,
     },
 }
@@ -417,34 +418,32 @@ fn run_all(
         .collect())
 }
 
-/// One replication's counters, read from its daily series. A counter the audit needs that the
-/// series does not have is an error, never a silent 0.
+/// One replication's counters, read from its daily series through the counters' typed handles.
+/// A list or measure the audit needs that the series does not have is an error, never a
+/// silent 0.
 pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, AuditError> {
-    let missing = |counter: &str| AuditError::MissingCounter {
-        scenario: scenario.name.clone(),
-        counter: counter.into(),
-    };
+    let missing = |counter: String| AuditError::MissingCounter { scenario: scenario.name.clone(), counter };
+    let (p, f) = (series.person_cols(), series.firm_cols());
     let total = |x: &[f64]| x.iter().sum::<f64>();
-    let person = |name: &str| series.person(name).map(total).ok_or_else(|| missing(name));
-    let firm = |name: &str| series.firm(name).map(total).ok_or_else(|| missing(name));
-    // Persons and firms: at least one of them must have the counter (a measure is either).
-    let both = |name: &str| match (series.person(name), series.firm(name)) {
-        (None, None) => Err(missing(name)),
-        (p, f) => Ok(p.map_or(0.0, total) + f.map_or(0.0, total)),
-    };
+    let person = |col: usize| total(series.person_at(col));
+    let firm = |col: usize| total(series.firm_at(col));
+    // A family's column (one per list or measure) named by the scenario, of persons or firms.
+    let find = |columns: &Columns, family: Family, item: &str| columns.find(family, item);
     let mut recorded = 0.0;
-    for e in PERSON_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
-        recorded += person(&format!("recorded_{}", e.name))? + person(&format!("false_records_{}", e.name))?;
+    for (e, _) in PERSON_EVENTS.iter().enumerate().filter(|(_, e)| e.valence == Valence::Violation) {
+        recorded += person(p.recorded_event(e)) + person(p.false_record_event(e));
     }
-    for e in FIRM_EVENTS.iter().filter(|e| e.valence == Valence::Violation) {
-        recorded += firm(&format!("recorded_{}", e.name))? + firm(&format!("false_records_{}", e.name))?;
+    for (e, _) in FIRM_EVENTS.iter().enumerate().filter(|(_, e)| e.valence == Valence::Violation) {
+        recorded += firm(f.recorded_event(e)) + firm(f.false_record_event(e));
     }
     let lists = blacklists(&scenario.params);
     let mut severe = 0.0;
     let mut severe_after_minor = 0.0;
     for l in &lists {
-        let name = format!("entries_{}", l.name);
-        let entries = if l.persons { person(&name)? } else { firm(&name)? };
+        let columns = if l.persons { &p.columns } else { &f.columns };
+        let col = find(columns, Family::ListEntries, &l.name)
+            .ok_or_else(|| missing(format!("entries into list {}", l.name)))?;
+        let entries = if l.persons { person(col) } else { firm(col) };
         let n = entries * l.severe.len() as f64;
         severe += n;
         if l.minor_reachable {
@@ -453,15 +452,23 @@ pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, 
     }
     let mut spillover_by_measure: Vec<(String, f64)> = Vec::new();
     for m in lists.iter().flat_map(|l| &l.spillover) {
-        if !spillover_by_measure.iter().any(|x| &x.0 == m) {
-            spillover_by_measure.push((m.clone(), both(&format!("spillover_applied_{m}"))?));
+        if spillover_by_measure.iter().any(|x| &x.0 == m) {
+            continue;
         }
+        // A measure is either a person or a firm measure: one of the two must have it.
+        let on_persons = find(&p.columns, Family::MeasureSpillover, m);
+        let on_firms = find(&f.columns, Family::MeasureSpillover, m);
+        if on_persons.is_none() && on_firms.is_none() {
+            return Err(missing(format!("spillover impositions of measure {m}")));
+        }
+        let n = on_persons.map_or(0.0, person) + on_firms.map_or(0.0, firm);
+        spillover_by_measure.push((m.clone(), n));
     }
-    let groups = |dim: &str| -> Result<Vec<Group>, AuditError> {
-        let adults = series.person_by_group(dim, "adults");
-        let sanctions = series.person_by_group(dim, "sanctions");
+    let groups = |dim: Dimension| -> Result<Vec<Group>, AuditError> {
+        let adults = series.person_by_group(dim, p.adults);
+        let sanctions = series.person_by_group(dim, p.sanctions);
         if adults.is_empty() || adults.len() != sanctions.len() {
-            return Err(missing(&format!("adults and sanctions by {dim}")));
+            return Err(missing(format!("adults and sanctions by {}", dim.key())));
         }
         Ok(sanctions
             .into_iter()
@@ -470,19 +477,19 @@ pub fn counts_of(series: &SeriesBuilder, scenario: &Scenario) -> Result<Counts, 
             .collect())
     };
     Ok(Counts {
-        adult_days: person("adults")?,
-        sanctions: both("sanctions")?,
-        spillover: both("spillover_sanctions")?,
-        false_sanctions: both("false_sanctions")?,
-        person_false_sanctions: person("false_sanctions")?,
+        adult_days: person(p.adults),
+        sanctions: person(p.sanctions) + firm(f.sanctions),
+        spillover: person(p.spillover_sanctions) + firm(f.spillover_sanctions),
+        false_sanctions: person(p.false_sanctions) + firm(f.false_sanctions),
+        person_false_sanctions: person(p.false_sanctions),
         recorded_violations: recorded,
-        fines_yuan: both("fines_yuan")?,
+        fines_yuan: person(p.fines_yuan) + firm(f.fines_yuan),
         severe,
         severe_after_minor,
         spillover_by_measure,
-        income: groups("income")?,
-        urban_rural: groups("urban_rural")?,
-        province: groups("province")?,
+        income: groups(Dimension::Income)?,
+        urban_rural: groups(Dimension::UrbanRural)?,
+        province: groups(Dimension::Province)?,
     })
 }
 

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use scslab_model::metrics::{Family, PersonCols};
 use scslab_output::OutputError;
 use scslab_runner::{RunConfig, RunError};
 use scslab_scenario::{Scenario, ScenarioError};
@@ -145,14 +146,16 @@ impl Quantity {
         }
     }
 
-    /// The daily series column and whether it is summed over days.
-    fn column(self) -> (String, bool) {
+    /// The daily series' person counter (a typed handle of `cols`; `None` if the list is not
+    /// declared) and whether it is summed over days.
+    fn column(self, cols: &PersonCols) -> (Option<usize>, bool) {
+        let list = |family| cols.columns.find(family, LIST);
         match self {
-            Quantity::Stock => (format!("stock_{LIST}"), false),
-            Quantity::Listed => (format!("entries_{LIST}"), true),
-            Quantity::Exits => (format!("exits_{LIST}"), true),
-            Quantity::FlightsBlocked => ("flights_blocked".into(), true),
-            Quantity::TrainsBlocked => ("trains_blocked".into(), true),
+            Quantity::Stock => (list(Family::ListStock), false),
+            Quantity::Listed => (list(Family::ListEntries), true),
+            Quantity::Exits => (list(Family::ListExits), true),
+            Quantity::FlightsBlocked => (Some(cols.flights_blocked), true),
+            Quantity::TrainsBlocked => (Some(cols.trains_blocked), true),
         }
     }
 }
@@ -423,9 +426,9 @@ pub enum CalibrationError {
         /// What went wrong.
         source: RunError,
     },
-    /// A counter the calibration reads is not in a replication's daily series, or is shorter
-    /// than the horizon (a bug: the calibration and the model disagree).
-    #[error("the daily series has no complete counter `{0}`")]
+    /// A counter the calibration reads is not in a replication's daily series (the list is not
+    /// declared), or is shorter than the horizon (a bug: the calibration and the model disagree).
+    #[error("the daily series has no complete counter of {0}")]
     MissingCounter(String),
     /// A file could not be written.
     #[error(transparent)]
@@ -695,16 +698,17 @@ fn run_all(
 /// never a silent 0.
 fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Result<Replication, CalibrationError> {
     let days = days as usize;
-    let get = |name: &str| -> Result<Vec<f64>, CalibrationError> {
-        match series.person(name) {
+    let cols = series.person_cols();
+    let get = |col: Option<usize>, what: &str| -> Result<Vec<f64>, CalibrationError> {
+        match col.map(|c| series.person_at(c)) {
             Some(v) if v.len() == days && days > 0 => Ok(v.to_vec()),
-            _ => Err(CalibrationError::MissingCounter(name.to_string())),
+            _ => Err(CalibrationError::MissingCounter(what.to_string())),
         }
     };
     let mut quantities = Vec::with_capacity(QUANTITIES.len());
     for q in QUANTITIES {
-        let (column, cumulative) = q.column();
-        let mut v = get(&column)?;
+        let (column, cumulative) = q.column(cols);
+        let mut v = get(column, q.label())?;
         if cumulative {
             let mut sum = 0.0;
             for x in &mut v {
@@ -714,7 +718,7 @@ fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Result<Replicati
         }
         quantities.push(v);
     }
-    let adults = get("adults")?;
+    let adults = get(Some(cols.adults), "adults")?;
     let stock = &quantities[0];
     let share = |d: usize| if adults[d] > 0.0 { stock[d] / adults[d] } else { f64::NAN };
     let end_2018 = (d(2018, 12, 31).sim_day() as usize).min(days - 1);

@@ -1,12 +1,18 @@
-//! Daily outcome counters: the layout of the per-cell counter vectors, the per-chunk
-//! accumulators, and the reduction into one [`DayMetrics`].
+//! Daily outcome counters: the declaration of the per-cell counter columns (name, kind, unit,
+//! label), the per-chunk accumulators, and the reduction into one [`DayMetrics`].
 //!
 //! Every counter is an integer (money in whole yuan, shares of probability in fixed point), so
 //! sums do not depend on how agents were split into chunks or threads.
+//!
+//! Each column is declared once, in [`PersonCols::new`] or [`FirmCols::new`], with its
+//! [`Kind`] (how its stored `u64` is read back), its [`CounterUnit`] and a label. Readers decode
+//! a column by its declared kind ([`Columns::decode`]) and find it through the typed handles
+//! (the fields of [`PersonCols`] and [`FirmCols`]), never through its name: the names of
+//! list, scheme and measure columns contain user-chosen names, so a suffix means nothing.
 
 use crate::params::{AuthorityKind, Params, Subject};
 use crate::population::N_CELLS;
-use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS};
+use crate::vocab::{FIRM_EVENTS, N_FIRM_EVENTS, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS};
 
 /// Fixed-point scale of probability sums (expected criticism).
 pub const FIXED_POINT: f64 = (1u64 << 24) as f64;
@@ -14,23 +20,136 @@ pub const FIXED_POINT: f64 = (1u64 << 24) as f64;
 /// Number of wealth histogram bins (4 per doubling, from 1 yuan).
 pub const WEALTH_BINS: usize = 128;
 
-/// Names and offsets of the counters kept per cell.
+/// How a counter's stored `u64` is read back as a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A non-negative count or amount: the stored value itself.
+    Count,
+    /// A sum of signed quantities (wealth, score offsets), stored wrapping: read back as `i64`.
+    Signed,
+    /// A sum of probabilities, scaled by [`FIXED_POINT`]: an expected number of events.
+    FixedPoint,
+}
+
+impl Kind {
+    /// The number a stored counter value stands for.
+    #[inline]
+    pub fn decode(self, value: u64) -> f64 {
+        match self {
+            Kind::Count => value as f64,
+            Kind::Signed => value as i64 as f64,
+            Kind::FixedPoint => value as f64 / FIXED_POINT,
+        }
+    }
+}
+
+/// What a counter counts, once decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterUnit {
+    /// Persons (a stock on the day, or person-days when summed over days).
+    Persons,
+    /// Firms (a stock on the day).
+    Firms,
+    /// Events, records, trips, sanctions, list entries or exits on the day.
+    Events,
+    /// Yuan.
+    Yuan,
+    /// A sum of levels on the 0-255 scale of an attitude (trust, resentment, fear).
+    Level,
+    /// A sum of score offsets, in points of a scheme.
+    Points,
+}
+
+/// Which declared family a column belongs to: a single counter, or one of a family of columns
+/// with one column per event, list, scheme or measure (the `item`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// A counter on its own.
+    Single,
+    /// True events, one per event type.
+    TrueEvents,
+    /// Recorded true events, one per event type.
+    Recorded,
+    /// False records, one per event type.
+    FalseRecords,
+    /// Stock of each list.
+    ListStock,
+    /// Entries into each list.
+    ListEntries,
+    /// Exits from each list.
+    ListExits,
+    /// Entries on a false basis into each list.
+    ListFalseEntries,
+    /// Sum of score offsets of each points scheme.
+    ScoreSum,
+    /// Agents scored by each points scheme.
+    Scored,
+    /// Impositions of each measure.
+    MeasureApplied,
+    /// False impositions of each measure.
+    MeasureFalse,
+    /// Spillover impositions of each measure.
+    MeasureSpillover,
+}
+
+/// The declaration of one counter column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// How its stored value is read back.
+    pub kind: Kind,
+    /// What it counts.
+    pub unit: CounterUnit,
+    /// What it means, in words (with the item's name for a family's column).
+    pub label: String,
+    /// The family it belongs to.
+    pub family: Family,
+    /// The event, list, scheme or measure of a family's column; the name for a single counter.
+    pub item: String,
+}
+
+/// Names and declarations of the counters kept per cell, in column order.
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
-    /// Column names, in order.
+    /// Column names, in order: the column headers of the series tables.
     pub names: Vec<String>,
+    /// Declarations, one per name.
+    decls: Vec<Column>,
+}
+
+/// A family's declaration: the name prefix of its columns and how to read, count and say them.
+struct FamilyDecl {
+    family: Family,
+    prefix: &'static str,
+    kind: Kind,
+    unit: CounterUnit,
+    /// Label with `{}` where the item's name goes.
+    label: &'static str,
 }
 
 impl Columns {
-    fn add(&mut self, name: impl Into<String>) -> usize {
-        self.names.push(name.into());
+    fn add(&mut self, name: &str, kind: Kind, unit: CounterUnit, label: &str) -> usize {
+        self.names.push(name.to_string());
+        self.decls.push(Column {
+            kind,
+            unit,
+            label: label.to_string(),
+            family: Family::Single,
+            item: name.to_string(),
+        });
         self.names.len() - 1
     }
 
-    fn add_each<'a>(&mut self, prefix: &str, names: impl IntoIterator<Item = &'a str>) -> usize {
+    fn add_each<'a>(&mut self, decl: FamilyDecl, items: impl IntoIterator<Item = &'a str>) -> usize {
         let first = self.names.len();
-        for n in names {
-            self.add(format!("{prefix}{n}"));
+        for item in items {
+            self.names.push(format!("{}{item}", decl.prefix));
+            self.decls.push(Column {
+                kind: decl.kind,
+                unit: decl.unit,
+                label: decl.label.replace("{}", item),
+                family: decl.family,
+                item: item.to_string(),
+            });
         }
         first
     }
@@ -44,6 +163,61 @@ impl Columns {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+
+    /// The declaration of column `col`.
+    pub fn column(&self, col: usize) -> &Column {
+        &self.decls[col]
+    }
+
+    /// How column `col` is read back.
+    pub fn kind(&self, col: usize) -> Kind {
+        self.decls[col].kind
+    }
+
+    /// What column `col` counts.
+    pub fn unit(&self, col: usize) -> CounterUnit {
+        self.decls[col].unit
+    }
+
+    /// What column `col` means, in words.
+    pub fn label(&self, col: usize) -> &str {
+        &self.decls[col].label
+    }
+
+    /// The event, list, scheme or measure of column `col` (its name for a single counter):
+    /// what a trace row names, without the family's prefix.
+    pub fn item(&self, col: usize) -> &str {
+        &self.decls[col].item
+    }
+
+    /// The value a stored counter of column `col` stands for, decoded by its declared kind.
+    #[inline]
+    pub fn decode(&self, col: usize, value: u64) -> f64 {
+        self.decls[col].kind.decode(value)
+    }
+
+    /// The column of a family for `item` (an event, list, scheme or measure name), if declared.
+    pub fn find(&self, family: Family, item: &str) -> Option<usize> {
+        self.decls.iter().position(|d| d.family == family && d.item == item)
+    }
+
+    /// The column named `name` (a series table's header), if there is one.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+}
+
+use CounterUnit::{Events, Firms, Level, Persons, Points, Yuan};
+use Kind::{Count, FixedPoint, Signed};
+
+const fn family(
+    family: Family,
+    prefix: &'static str,
+    kind: Kind,
+    unit: CounterUnit,
+    label: &'static str,
+) -> FamilyDecl {
+    FamilyDecl { family, prefix, kind, unit, label }
 }
 
 /// Offsets of the person counters. Cells are (province, urban, income).
@@ -207,93 +381,257 @@ fn measure_names(params: &Params, subject: Subject) -> Vec<String> {
 }
 
 impl PersonCols {
-    /// The layout for a scenario.
+    /// The layout for a scenario: every person counter, declared once.
     pub fn new(params: &Params) -> PersonCols {
         let mut c = Columns::default();
         let ev = || PERSON_EVENTS.iter().map(|e| e.name);
         let lists = names_of(params, &params.person_lists());
         let schemes = names_of(params, &params.person_points());
         let measures = measure_names(params, Subject::Person);
+        use Family as F;
         PersonCols {
-            adults: c.add("adults"),
-            true_events: c.add_each("true_", ev()),
-            recorded: c.add_each("recorded_", ev()),
-            false_records: c.add_each("false_records_", ev()),
-            compliant: c.add("compliant"),
-            desired_criticism: c.add("desired_criticism_fp"),
-            expressed_criticism: c.add("expressed_criticism_fp"),
-            private_dissenters: c.add("private_dissenters"),
-            silent_dissenters: c.add("silent_dissenters"),
-            flights: c.add("flights"),
-            flights_blocked: c.add("flights_blocked"),
-            trains: c.add("trains"),
-            trains_blocked: c.add("trains_blocked"),
-            detained: c.add("detained"),
-            unemployed: c.add("unemployed"),
-            job_loss_closure: c.add("job_losses_closure"),
-            job_loss_measure: c.add("job_losses_measure"),
-            sanctions: c.add("sanctions"),
-            false_sanctions: c.add("false_sanctions"),
-            spillover_sanctions: c.add("spillover_sanctions"),
-            rewards: c.add("rewards"),
-            fines_yuan: c.add("fines_yuan"),
-            rewards_yuan: c.add("rewards_yuan"),
-            blacklisted: c.add("blacklisted"),
-            redlisted: c.add("redlisted"),
-            wealth: c.add("wealth_sum"),
-            trust: c.add("trust_sum"),
-            resentment: c.add("resentment_sum"),
-            fear: c.add("fear_sum"),
-            list_stock: c.add_each("stock_", strs(&lists)),
-            list_entries: c.add_each("entries_", strs(&lists)),
-            list_exits: c.add_each("exits_", strs(&lists)),
-            list_false_entries: c.add_each("false_entries_", strs(&lists)),
-            score_sum: c.add_each("score_offset_sum_", strs(&schemes)),
-            scored: c.add_each("scored_", strs(&schemes)),
-            measure_applied: c.add_each("applied_", strs(&measures)),
-            measure_false: c.add_each("false_applied_", strs(&measures)),
-            measure_spillover: c.add_each("spillover_applied_", strs(&measures)),
+            adults: c.add("adults", Count, Persons, "Adults in the model"),
+            true_events: c.add_each(family(F::TrueEvents, "true_", Count, Events, "True events: {}"), ev()),
+            recorded: c
+                .add_each(family(F::Recorded, "recorded_", Count, Events, "True events recorded: {}"), ev()),
+            false_records: c.add_each(
+                family(F::FalseRecords, "false_records_", Count, Events, "False records: {}"),
+                ev(),
+            ),
+            compliant: c.add("compliant", Count, Persons, "Adults without a violation"),
+            desired_criticism: c.add(
+                "desired_criticism_fp",
+                FixedPoint,
+                Events,
+                "Expected criticism without fear",
+            ),
+            expressed_criticism: c.add(
+                "expressed_criticism_fp",
+                FixedPoint,
+                Events,
+                "Expected criticism with fear",
+            ),
+            private_dissenters: c.add(
+                "private_dissenters",
+                Count,
+                Persons,
+                "Persons whose private dissent exceeds one half",
+            ),
+            silent_dissenters: c.add(
+                "silent_dissenters",
+                Count,
+                Persons,
+                "Private dissenters expressing less than half of what they would without fear",
+            ),
+            flights: c.add("flights", Count, Events, "Flights taken"),
+            flights_blocked: c.add("flights_blocked", Count, Events, "Flights refused"),
+            trains: c.add("trains", Count, Events, "High-speed trains taken"),
+            trains_blocked: c.add("trains_blocked", Count, Events, "High-speed trains refused"),
+            detained: c.add("detained", Count, Persons, "Persons in detention"),
+            unemployed: c.add("unemployed", Count, Persons, "Working-age persons without a job"),
+            job_loss_closure: c.add(
+                "job_losses_closure",
+                Count,
+                Events,
+                "Jobs lost because the employer closed",
+            ),
+            job_loss_measure: c.add("job_losses_measure", Count, Events, "Jobs lost through job exclusion"),
+            sanctions: c.add("sanctions", Count, Events, "Sanctions imposed"),
+            false_sanctions: c.add("false_sanctions", Count, Events, "Sanctions imposed on a false basis"),
+            spillover_sanctions: c.add(
+                "spillover_sanctions",
+                Count,
+                Events,
+                "Sanctions in a context unrelated to the record",
+            ),
+            rewards: c.add("rewards", Count, Events, "Rewards granted"),
+            fines_yuan: c.add("fines_yuan", Count, Yuan, "Fines paid"),
+            rewards_yuan: c.add("rewards_yuan", Count, Yuan, "Rewards paid"),
+            blacklisted: c.add("blacklisted", Count, Persons, "Persons on at least one blacklist"),
+            redlisted: c.add("redlisted", Count, Persons, "Persons on at least one redlist"),
+            wealth: c.add("wealth_sum", Signed, Yuan, "Sum of wealth"),
+            trust: c.add("trust_sum", Count, Level, "Sum of trust"),
+            resentment: c.add("resentment_sum", Count, Level, "Sum of resentment"),
+            fear: c.add("fear_sum", Count, Level, "Sum of fear"),
+            list_stock: c
+                .add_each(family(F::ListStock, "stock_", Count, Persons, "Persons on list {}"), strs(&lists)),
+            list_entries: c.add_each(
+                family(F::ListEntries, "entries_", Count, Events, "Entries into list {}"),
+                strs(&lists),
+            ),
+            list_exits: c
+                .add_each(family(F::ListExits, "exits_", Count, Events, "Exits from list {}"), strs(&lists)),
+            list_false_entries: c.add_each(
+                family(
+                    F::ListFalseEntries,
+                    "false_entries_",
+                    Count,
+                    Events,
+                    "Entries on a false basis into list {}",
+                ),
+                strs(&lists),
+            ),
+            score_sum: c.add_each(
+                family(F::ScoreSum, "score_offset_sum_", Signed, Points, "Sum of score offsets of scheme {}"),
+                strs(&schemes),
+            ),
+            scored: c.add_each(
+                family(F::Scored, "scored_", Count, Persons, "Persons scored by scheme {}"),
+                strs(&schemes),
+            ),
+            measure_applied: c.add_each(
+                family(F::MeasureApplied, "applied_", Count, Events, "Impositions of measure {}"),
+                strs(&measures),
+            ),
+            measure_false: c.add_each(
+                family(F::MeasureFalse, "false_applied_", Count, Events, "False impositions of measure {}"),
+                strs(&measures),
+            ),
+            measure_spillover: c.add_each(
+                family(
+                    F::MeasureSpillover,
+                    "spillover_applied_",
+                    Count,
+                    Events,
+                    "Spillover impositions of measure {}",
+                ),
+                strs(&measures),
+            ),
             columns: c,
         }
+    }
+
+    /// The column of true events of person event `event` (an index of [`PERSON_EVENTS`]).
+    pub fn true_event(&self, event: usize) -> usize {
+        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
+        self.true_events + event
+    }
+
+    /// The column of recorded true events of person event `event`.
+    pub fn recorded_event(&self, event: usize) -> usize {
+        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
+        self.recorded + event
+    }
+
+    /// The column of false records of person event `event`.
+    pub fn false_record_event(&self, event: usize) -> usize {
+        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
+        self.false_records + event
     }
 }
 
 impl FirmCols {
-    /// The layout for a scenario.
+    /// The layout for a scenario: every firm counter, declared once.
     pub fn new(params: &Params) -> FirmCols {
         let mut c = Columns::default();
         let ev = || FIRM_EVENTS.iter().map(|e| e.name);
         let lists = names_of(params, &params.firm_lists());
         let schemes = names_of(params, &params.firm_points());
         let measures = measure_names(params, Subject::Firm);
+        use Family as F;
         FirmCols {
-            alive: c.add("firms_alive"),
-            closures: c.add("closures"),
-            true_events: c.add_each("true_", ev()),
-            recorded: c.add_each("recorded_", ev()),
-            false_records: c.add_each("false_records_", ev()),
-            compliant: c.add("compliant"),
-            fines_yuan: c.add("fines_yuan"),
-            value_lost_yuan: c.add("value_lost_yuan"),
-            value_yuan: c.add("value_yuan"),
-            large_alive: c.add("large_firms_alive"),
-            large_criticism: c.add("large_firm_criticism"),
-            partner_drops: c.add("partner_drops"),
-            partner_penalties: c.add("partner_penalties"),
-            sanctions: c.add("sanctions"),
-            false_sanctions: c.add("false_sanctions"),
-            spillover_sanctions: c.add("spillover_sanctions"),
-            funds_extracted_yuan: c.add("funds_extracted_yuan"),
-            blacklisted: c.add("blacklisted"),
-            list_stock: c.add_each("stock_", strs(&lists)),
-            list_entries: c.add_each("entries_", strs(&lists)),
-            list_exits: c.add_each("exits_", strs(&lists)),
-            score_sum: c.add_each("score_offset_sum_", strs(&schemes)),
-            measure_applied: c.add_each("applied_", strs(&measures)),
-            measure_false: c.add_each("false_applied_", strs(&measures)),
-            measure_spillover: c.add_each("spillover_applied_", strs(&measures)),
+            alive: c.add("firms_alive", Count, Firms, "Operating firms"),
+            closures: c.add("closures", Count, Events, "Firm closures"),
+            true_events: c.add_each(family(F::TrueEvents, "true_", Count, Events, "True events: {}"), ev()),
+            recorded: c
+                .add_each(family(F::Recorded, "recorded_", Count, Events, "True events recorded: {}"), ev()),
+            false_records: c.add_each(
+                family(F::FalseRecords, "false_records_", Count, Events, "False records: {}"),
+                ev(),
+            ),
+            compliant: c.add("compliant", Count, Firms, "Firms without a violation"),
+            fines_yuan: c.add("fines_yuan", Count, Yuan, "Fines collected"),
+            value_lost_yuan: c.add(
+                "value_lost_yuan",
+                Count,
+                Yuan,
+                "Value lost to measures, fines and interventions",
+            ),
+            value_yuan: c.add("value_yuan", Count, Yuan, "Total value of firms"),
+            large_alive: c.add(
+                "large_firms_alive",
+                Count,
+                Firms,
+                "Operating large firms (excluding an intervention's target)",
+            ),
+            large_criticism: c.add(
+                "large_firm_criticism",
+                Count,
+                Events,
+                "Executive criticism by large firms other than a target",
+            ),
+            partner_drops: c.add("partner_drops", Count, Events, "Suppliers dropped for being blacklisted"),
+            partner_penalties: c.add(
+                "partner_penalties",
+                Count,
+                Events,
+                "Penalties for dealing with blacklisted partners",
+            ),
+            sanctions: c.add("sanctions", Count, Events, "Sanctions imposed"),
+            false_sanctions: c.add("false_sanctions", Count, Events, "Sanctions imposed on a false basis"),
+            spillover_sanctions: c.add(
+                "spillover_sanctions",
+                Count,
+                Events,
+                "Sanctions in a context unrelated to the record",
+            ),
+            funds_extracted_yuan: c.add(
+                "funds_extracted_yuan",
+                Count,
+                Yuan,
+                "Funds extracted by targeted enforcement",
+            ),
+            blacklisted: c.add("blacklisted", Count, Firms, "Firms on at least one blacklist"),
+            list_stock: c
+                .add_each(family(F::ListStock, "stock_", Count, Firms, "Firms on list {}"), strs(&lists)),
+            list_entries: c.add_each(
+                family(F::ListEntries, "entries_", Count, Events, "Entries into list {}"),
+                strs(&lists),
+            ),
+            list_exits: c
+                .add_each(family(F::ListExits, "exits_", Count, Events, "Exits from list {}"), strs(&lists)),
+            score_sum: c.add_each(
+                family(F::ScoreSum, "score_offset_sum_", Signed, Points, "Sum of score offsets of scheme {}"),
+                strs(&schemes),
+            ),
+            measure_applied: c.add_each(
+                family(F::MeasureApplied, "applied_", Count, Events, "Impositions of measure {}"),
+                strs(&measures),
+            ),
+            measure_false: c.add_each(
+                family(F::MeasureFalse, "false_applied_", Count, Events, "False impositions of measure {}"),
+                strs(&measures),
+            ),
+            measure_spillover: c.add_each(
+                family(
+                    F::MeasureSpillover,
+                    "spillover_applied_",
+                    Count,
+                    Events,
+                    "Spillover impositions of measure {}",
+                ),
+                strs(&measures),
+            ),
             columns: c,
         }
+    }
+
+    /// The column of true events of firm event `event` (an index of [`FIRM_EVENTS`]).
+    pub fn true_event(&self, event: usize) -> usize {
+        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
+        self.true_events + event
+    }
+
+    /// The column of recorded true events of firm event `event`.
+    pub fn recorded_event(&self, event: usize) -> usize {
+        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
+        self.recorded + event
+    }
+
+    /// The column of false records of firm event `event`.
+    pub fn false_record_event(&self, event: usize) -> usize {
+        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
+        self.false_records + event
     }
 }
 
@@ -442,6 +780,45 @@ pub fn is_black(params: &Params, authority: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_decode_their_stored_values() {
+        assert_eq!(Kind::Count.decode(5), 5.0);
+        assert_eq!(Kind::Signed.decode((-7i64) as u64), -7.0);
+        assert_eq!(Kind::FixedPoint.decode(3 << 24), 3.0);
+        assert_eq!(Kind::FixedPoint.decode(1 << 23), 0.5);
+    }
+
+    #[test]
+    fn a_family_column_takes_its_kind_from_the_declaration_not_from_its_name() {
+        let mut c = Columns::default();
+        let fp = c.add("expressed_criticism_fp", FixedPoint, Events, "Expected criticism");
+        let stock = c.add_each(
+            family(Family::ListStock, "stock_", Count, Persons, "Persons on list {}"),
+            ["zz", "zz_fp", "wealth_sum"],
+        );
+        let score = c.add_each(
+            family(Family::ScoreSum, "score_offset_sum_", Signed, Points, "Scores of {}"),
+            ["plain_fp"],
+        );
+        assert_eq!(c.len(), 5);
+        assert_eq!(c.kind(fp), FixedPoint);
+        for col in stock..stock + 3 {
+            assert_eq!(c.kind(col), Count, "{}", c.names[col]);
+            assert_eq!(c.decode(col, 1 << 24), (1u64 << 24) as f64);
+            assert_eq!(c.unit(col), Persons);
+        }
+        assert_eq!(c.names[stock + 1], "stock_zz_fp");
+        assert_eq!(c.item(stock + 1), "zz_fp");
+        assert_eq!(c.label(stock + 1), "Persons on list zz_fp");
+        assert_eq!(c.kind(score), Signed);
+        assert_eq!(c.decode(score, u64::MAX), -1.0);
+        assert_eq!(c.find(Family::ListStock, "zz_fp"), Some(stock + 1));
+        assert_eq!(c.find(Family::ListEntries, "zz_fp"), None);
+        assert_eq!(c.find(Family::ListStock, "missing"), None);
+        assert_eq!(c.position("stock_wealth_sum"), Some(stock + 2));
+        assert_eq!(c.column(fp).family, Family::Single);
+    }
 
     #[test]
     fn wealth_bins_increase_with_wealth() {

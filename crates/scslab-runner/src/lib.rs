@@ -35,8 +35,8 @@ use stream::SeriesStream;
 pub use checkpoint::{CHECKPOINT_FILE, RUN_FILE, scenario_key};
 pub use folder::{MANIFEST_FILE, UNFINISHED_FILE, claim_result, require_finished};
 pub use scslab_output::{FolderError, FolderLock, lock as lock_folder};
-pub use series::{PERSON_DERIVED, SeriesBuilder};
-pub use summary::{Headline, UNITS, headlines, unit_of};
+pub use series::{Derived, Dimension, PERSON_DERIVED, SeriesBuilder};
+pub use summary::{Headline, Outcome, headlines, unit_of};
 pub use trace::{REPLAY_FILE, TraceTarget, trace, write_trace};
 
 /// The tables a run writes, each as `NAME.csv` and `NAME.parquet` (beside `scenario.toml` and

@@ -1,31 +1,120 @@
 //! Turns each day's per-cell counters into rows of time series: overall and by group
 //! (province, urban/rural, income quintile) for persons; overall and by province for firms.
+//!
+//! Each counter is decoded by the kind its column declares (`scslab_model::metrics::Kind`),
+//! never by its name: list, scheme and measure columns carry user-chosen names.
 
-use scslab_model::metrics::{DayMetrics, FIXED_POINT};
+use scslab_model::metrics::{DayMetrics, FirmCols, PersonCols};
 use scslab_model::population::N_CELLS;
 use scslab_model::sim::Simulation;
 use scslab_model::state::{Decoder, Encoder, StateError};
 use scslab_model::vocab::{N_INCOME, N_PROVINCES, PROVINCES};
 use scslab_output::{ColumnData, Table};
 
-/// Columns derived from the raw counters, appended to every person row.
-pub const PERSON_DERIVED: [&str; 7] = [
-    "compliance_rate",
-    "chilling_effect",
-    "silent_share_of_dissenters",
-    "mean_trust",
-    "mean_resentment",
-    "mean_fear",
-    "false_sanction_share",
-];
+/// A column derived from the raw person counters, appended to every person row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Derived {
+    /// Adult-days without a violation, as a share of adult-days.
+    ComplianceRate,
+    /// 1 - expressed / desired criticism.
+    ChillingEffect,
+    /// Silent dissenters as a share of private dissenters.
+    SilentShare,
+    /// Mean trust, 0-1.
+    MeanTrust,
+    /// Mean resentment, 0-1.
+    MeanResentment,
+    /// Mean fear, 0-1.
+    MeanFear,
+    /// False sanctions as a share of sanctions.
+    FalseSanctionShare,
+}
+
+impl Derived {
+    /// Every derived column, in column order.
+    pub const ALL: [Derived; 7] = [
+        Derived::ComplianceRate,
+        Derived::ChillingEffect,
+        Derived::SilentShare,
+        Derived::MeanTrust,
+        Derived::MeanResentment,
+        Derived::MeanFear,
+        Derived::FalseSanctionShare,
+    ];
+
+    /// Its column name in the person series tables.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Derived::ComplianceRate => "compliance_rate",
+            Derived::ChillingEffect => "chilling_effect",
+            Derived::SilentShare => "silent_share_of_dissenters",
+            Derived::MeanTrust => "mean_trust",
+            Derived::MeanResentment => "mean_resentment",
+            Derived::MeanFear => "mean_fear",
+            Derived::FalseSanctionShare => "false_sanction_share",
+        }
+    }
+
+    /// Its value from one row of decoded person counters. An undefined ratio (zero
+    /// denominator) is NaN: an empty CSV field, "n/a" to a reader.
+    fn of(self, c: &PersonCols, raw: &[f64]) -> f64 {
+        let ratio = crate::summary::ratio;
+        let adults = raw[c.adults];
+        match self {
+            Derived::ComplianceRate => ratio(raw[c.compliant], adults),
+            Derived::ChillingEffect => {
+                crate::summary::shortfall(raw[c.expressed_criticism], raw[c.desired_criticism])
+            }
+            Derived::SilentShare => ratio(raw[c.silent_dissenters], raw[c.private_dissenters]),
+            Derived::MeanTrust => ratio(raw[c.trust], adults * 255.0),
+            Derived::MeanResentment => ratio(raw[c.resentment], adults * 255.0),
+            Derived::MeanFear => ratio(raw[c.fear], adults * 255.0),
+            Derived::FalseSanctionShare => ratio(raw[c.false_sanctions], raw[c.sanctions]),
+        }
+    }
+}
+
+/// Names of the columns derived from the raw counters, appended to every person row (the names
+/// of [`Derived::ALL`]).
+pub const PERSON_DERIVED: [&str; Derived::ALL.len()] = {
+    let mut names = [""; Derived::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Derived::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+/// A dimension of the person group series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dimension {
+    /// The 31 provinces.
+    Province,
+    /// Rural and urban.
+    UrbanRural,
+    /// Income quintiles `q1` (poorest) to `q5`.
+    Income,
+}
+
+impl Dimension {
+    /// Its name in the `dimension` column of `series_persons_by_group`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Dimension::Province => "province",
+            Dimension::UrbanRural => "urban_rural",
+            Dimension::Income => "income",
+        }
+    }
+}
 
 /// Daily series being collected, column by column.
 pub struct SeriesBuilder {
-    person_names: Vec<String>,
-    firm_names: Vec<String>,
+    person_cols: PersonCols,
+    firm_cols: FirmCols,
     /// Overall person rows: one Vec per column (raw then derived).
     person_all: Vec<Vec<f64>>,
-    person_group_key: Vec<(u32, &'static str, String)>,
+    person_group_key: Vec<(u32, Dimension, String)>,
     person_group: Vec<Vec<f64>>,
     firm_all: Vec<Vec<f64>>,
     firm_group_key: Vec<(u32, String)>,
@@ -36,29 +125,15 @@ pub struct SeriesBuilder {
     false_stock_names: Vec<String>,
 }
 
-fn derived(names: &[String], raw: &[f64]) -> [f64; PERSON_DERIVED.len()] {
-    let col = |n: &str| names.iter().position(|x| x == n).map_or(0.0, |i| raw[i]);
-    // An undefined ratio (zero denominator) is NaN: an empty CSV field, "n/a" to a reader.
-    let ratio = crate::summary::ratio;
-    let adults = col("adults");
-    [
-        ratio(col("compliant"), adults),
-        crate::summary::shortfall(col("expressed_criticism_fp"), col("desired_criticism_fp")),
-        ratio(col("silent_dissenters"), col("private_dissenters")),
-        ratio(col("trust_sum"), adults * 255.0),
-        ratio(col("resentment_sum"), adults * 255.0),
-        ratio(col("fear_sum"), adults * 255.0),
-        ratio(col("false_sanctions"), col("sanctions")),
-    ]
+fn derived(c: &PersonCols, raw: &[f64]) -> [f64; Derived::ALL.len()] {
+    Derived::ALL.map(|d| d.of(c, raw))
 }
 
 impl SeriesBuilder {
     /// An empty builder for a simulation's counter layout.
     pub fn new(sim: &Simulation) -> SeriesBuilder {
-        let person_names = sim.person_cols.columns.names.clone();
-        let firm_names = sim.firm_cols.columns.names.clone();
-        let np = person_names.len() + PERSON_DERIVED.len();
-        let nf = firm_names.len();
+        let np = sim.person_cols.columns.len() + PERSON_DERIVED.len();
+        let nf = sim.firm_cols.columns.len();
         let false_stock_names: Vec<String> = sim
             .plan
             .person_lists
@@ -76,23 +151,24 @@ impl SeriesBuilder {
             gini: Vec::new(),
             false_stock: vec![Vec::new(); false_stock_names.len()],
             false_stock_names,
-            person_names,
-            firm_names,
+            person_cols: sim.person_cols.clone(),
+            firm_cols: sim.firm_cols.clone(),
         }
     }
 
     /// Adds one day.
     pub fn push(&mut self, m: &DayMetrics) {
-        let width = self.person_names.len();
+        let columns = &self.person_cols.columns;
+        let width = columns.len();
         // Person groups: province (31), urban/rural (2), income (5), from the cells.
-        let mut groups: Vec<(&'static str, String, Vec<f64>)> = Vec::new();
+        let mut groups: Vec<(Dimension, String, Vec<f64>)> = Vec::new();
         for name in PROVINCES {
-            groups.push(("province", name.to_string(), vec![0.0; width]));
+            groups.push((Dimension::Province, name.to_string(), vec![0.0; width]));
         }
-        groups.push(("urban_rural", "rural".into(), vec![0.0; width]));
-        groups.push(("urban_rural", "urban".into(), vec![0.0; width]));
+        groups.push((Dimension::UrbanRural, "rural".into(), vec![0.0; width]));
+        groups.push((Dimension::UrbanRural, "urban".into(), vec![0.0; width]));
         for q in 0..N_INCOME {
-            groups.push(("income", format!("q{}", q + 1), vec![0.0; width]));
+            groups.push((Dimension::Income, format!("q{}", q + 1), vec![0.0; width]));
         }
         let mut all = vec![0.0; width];
         for cell in 0..N_CELLS {
@@ -101,8 +177,7 @@ impl SeriesBuilder {
             let income = cell % N_INCOME;
             let values = m.persons.cell(cell);
             for (c, &v) in values.iter().enumerate() {
-                // Sums of signed quantities are stored wrapping: read them back as i64.
-                let x = signed(&self.person_names[c], v);
+                let x = columns.decode(c, v);
                 all[c] += x;
                 groups[province].2[c] += x;
                 groups[N_PROVINCES + urban].2[c] += x;
@@ -112,12 +187,12 @@ impl SeriesBuilder {
         for (c, v) in all.iter().enumerate() {
             self.person_all[c].push(*v);
         }
-        for (i, d) in derived(&self.person_names, &all).iter().enumerate() {
+        for (i, d) in derived(&self.person_cols, &all).iter().enumerate() {
             self.person_all[width + i].push(*d);
         }
         for (dim, name, values) in groups {
             self.person_group_key.push((m.day, dim, name));
-            let d = derived(&self.person_names, &values);
+            let d = derived(&self.person_cols, &values);
             for (c, v) in values.into_iter().enumerate() {
                 self.person_group[c].push(v);
             }
@@ -125,12 +200,13 @@ impl SeriesBuilder {
                 self.person_group[width + i].push(*v);
             }
         }
-        let fw = self.firm_names.len();
+        let firm_columns = &self.firm_cols.columns;
+        let fw = firm_columns.len();
         let mut fall = vec![0.0; fw];
         for (p, name) in PROVINCES.iter().enumerate() {
             self.firm_group_key.push((m.day, name.to_string()));
             for (c, &v) in m.firms.cell(p).iter().enumerate() {
-                let x = signed(&self.firm_names[c], v);
+                let x = firm_columns.decode(c, v);
                 fall[c] += x;
                 self.firm_group[c].push(x);
             }
@@ -157,7 +233,7 @@ impl SeriesBuilder {
         e.length(self.person_group_key.len());
         for (day, dim, group) in &self.person_group_key {
             e.u32(*day);
-            e.str(dim);
+            e.str(dim.key());
             e.str(group);
         }
         e.length(self.firm_group_key.len());
@@ -188,11 +264,12 @@ impl SeriesBuilder {
         let n = d.length(4 + 8 + 8)?;
         for _ in 0..n {
             let day = d.u32()?;
-            let dim = match d.str()?.as_str() {
-                "province" => "province",
-                "urban_rural" => "urban_rural",
-                "income" => "income",
-                other => return Err(StateError::Corrupt(format!("unknown series dimension `{other}`"))),
+            let key = d.str()?;
+            let Some(dim) = [Dimension::Province, Dimension::UrbanRural, Dimension::Income]
+                .into_iter()
+                .find(|dim| dim.key() == key)
+            else {
+                return Err(StateError::Corrupt(format!("unknown series dimension `{key}`")));
             };
             self.person_group_key.push((day, dim, d.str()?));
         }
@@ -214,9 +291,45 @@ impl SeriesBuilder {
         self.days.len()
     }
 
-    /// Value of a person column (raw or derived) on each day, overall.
+    /// The person counters' declaration: the typed handles to read with
+    /// [`person_at`](SeriesBuilder::person_at).
+    pub fn person_cols(&self) -> &PersonCols {
+        &self.person_cols
+    }
+
+    /// The firm counters' declaration: the typed handles to read with
+    /// [`firm_at`](SeriesBuilder::firm_at).
+    pub fn firm_cols(&self) -> &FirmCols {
+        &self.firm_cols
+    }
+
+    /// Decoded value of person counter `col` (a handle of [`person_cols`](Self::person_cols))
+    /// on each day, overall.
+    pub fn person_at(&self, col: usize) -> &[f64] {
+        assert!(col < self.person_cols.columns.len(), "person counter {col} out of range");
+        &self.person_all[col]
+    }
+
+    /// Decoded value of firm counter `col` (a handle of [`firm_cols`](Self::firm_cols)) on each
+    /// day, overall.
+    pub fn firm_at(&self, col: usize) -> &[f64] {
+        &self.firm_all[col]
+    }
+
+    /// A derived person column on each day, overall.
+    pub fn derived(&self, which: Derived) -> &[f64] {
+        // Variants are declared in the order of `Derived::ALL` (a test checks it).
+        &self.person_all[self.person_cols.columns.len() + which as usize]
+    }
+
+    /// Value of a person column (raw or derived), by its name in the series tables, on each day,
+    /// overall; `None` if no column has that name. For readers of the tables' names (the sweep's
+    /// chosen series, tests); code that knows which counter it wants uses
+    /// [`person_at`](Self::person_at) with a typed handle.
     pub fn person(&self, name: &str) -> Option<&[f64]> {
-        self.person_names
+        self.person_cols
+            .columns
+            .names
             .iter()
             .map(String::as_str)
             .chain(PERSON_DERIVED)
@@ -224,9 +337,10 @@ impl SeriesBuilder {
             .map(|i| self.person_all[i].as_slice())
     }
 
-    /// Value of a firm column on each day, overall.
+    /// Value of a firm column, by its name in the series tables, on each day, overall; `None` if
+    /// no column has that name.
     pub fn firm(&self, name: &str) -> Option<&[f64]> {
-        self.firm_names.iter().position(|n| n == name).map(|i| self.firm_all[i].as_slice())
+        self.firm_cols.columns.position(name).map(|i| self.firm_all[i].as_slice())
     }
 
     /// Daily wealth Gini.
@@ -234,17 +348,18 @@ impl SeriesBuilder {
         &self.gini
     }
 
-    /// A person column summed over days, by group of one dimension: (group, total).
-    pub fn person_by_group(&self, dimension: &str, name: &str) -> Vec<(String, f64)> {
-        let Some(c) = self.person_names.iter().position(|n| n == name) else { return Vec::new() };
+    /// Person counter `col` summed over days, by group of one dimension: (group, total), in the
+    /// groups' order.
+    pub fn person_by_group(&self, dimension: Dimension, col: usize) -> Vec<(String, f64)> {
+        assert!(col < self.person_cols.columns.len(), "person counter {col} out of range");
         let mut out: Vec<(String, f64)> = Vec::new();
         for (i, (_, dim, group)) in self.person_group_key.iter().enumerate() {
             if *dim != dimension {
                 continue;
             }
             match out.iter_mut().find(|(g, _)| g == group) {
-                Some(e) => e.1 += self.person_group[c][i],
-                None => out.push((group.clone(), self.person_group[c][i])),
+                Some(e) => e.1 += self.person_group[col][i],
+                None => out.push((group.clone(), self.person_group[col][i])),
             }
         }
         out
@@ -270,7 +385,8 @@ impl SeriesBuilder {
             None => (self.person_group_key.len(), self.firm_group_key.len()),
         };
         let f64s = |v: &[f64], start: usize| ColumnData::F64(v[start..].to_vec());
-        let names: Vec<&str> = self.person_names.iter().map(String::as_str).chain(PERSON_DERIVED).collect();
+        let person_names = &self.person_cols.columns.names;
+        let names: Vec<&str> = person_names.iter().map(String::as_str).chain(PERSON_DERIVED).collect();
         let mut persons = Table::new("series_persons");
         persons.push("day", ColumnData::U32(self.days[from..].to_vec()));
         for (n, v) in names.iter().zip(&self.person_all) {
@@ -283,34 +399,36 @@ impl SeriesBuilder {
         let keys = &self.person_group_key[pg..];
         let mut by_group = Table::new("series_persons_by_group");
         by_group.push("day", ColumnData::U32(keys.iter().map(|k| k.0).collect()));
-        by_group.push("dimension", ColumnData::Str(keys.iter().map(|k| k.1.to_string()).collect()));
+        by_group.push("dimension", ColumnData::Str(keys.iter().map(|k| k.1.key().to_string()).collect()));
         by_group.push("group", ColumnData::Str(keys.iter().map(|k| k.2.clone()).collect()));
         for (n, v) in names.iter().zip(&self.person_group) {
             by_group.push(*n, f64s(v, pg));
         }
         let mut firms = Table::new("series_firms");
         firms.push("day", ColumnData::U32(self.days[from..].to_vec()));
-        for (n, v) in self.firm_names.iter().zip(&self.firm_all) {
+        for (n, v) in self.firm_cols.columns.names.iter().zip(&self.firm_all) {
             firms.push(n.as_str(), f64s(v, from));
         }
         let keys = &self.firm_group_key[fg..];
         let mut firms_p = Table::new("series_firms_by_province");
         firms_p.push("day", ColumnData::U32(keys.iter().map(|k| k.0).collect()));
         firms_p.push("province", ColumnData::Str(keys.iter().map(|k| k.1.clone()).collect()));
-        for (n, v) in self.firm_names.iter().zip(&self.firm_group) {
+        for (n, v) in self.firm_cols.columns.names.iter().zip(&self.firm_group) {
             firms_p.push(n.as_str(), f64s(v, fg));
         }
         vec![persons, by_group, firms, firms_p]
     }
 }
 
-/// Counters whose sums are of signed quantities (wealth, score offsets) are stored wrapping.
-fn signed(name: &str, v: u64) -> f64 {
-    if name.starts_with("wealth_sum") || name.starts_with("score_offset_sum") {
-        v as i64 as f64
-    } else if name.ends_with("_fp") {
-        v as f64 / FIXED_POINT
-    } else {
-        v as f64
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_columns_are_numbered_in_their_order() {
+        for (i, d) in Derived::ALL.into_iter().enumerate() {
+            assert_eq!(d as usize, i);
+            assert_eq!(PERSON_DERIVED[i], d.name());
+        }
     }
 }

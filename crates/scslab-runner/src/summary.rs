@@ -1,7 +1,14 @@
 //! Headline outcomes of a run, computed from its daily series: the numbers printed at the end of
 //! a run and compared between a scenario and its counterfactual.
+//!
+//! Each outcome is declared once, as an [`Outcome`] with its key, label and unit; its value is
+//! computed from the series through the counters' typed handles (`PersonCols`, `FirmCols`), so a
+//! counter that is renamed or removed is a compile error, never a silent 0.
 
-use crate::series::SeriesBuilder;
+use scslab_model::vocab::{PERSON_EVENTS, Valence};
+use scslab_output::format::Unit;
+
+use crate::series::{Derived, Dimension, SeriesBuilder};
 
 /// One headline outcome.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,51 +22,204 @@ pub struct Headline {
     pub value: f64,
     /// Its unit, as written in the `unit` column of `summary.csv`: `share` (a fraction of 1),
     /// `count`, `yuan`, `per_1000_adults_year`, `per_100k_adults`, `ratio` (of two rates),
-    /// `index` (a number on a fixed scale, such as 0-1) or `per_firm_year`.
+    /// `index` (a number on a fixed scale, such as 0-1) or `per_firm_year` (the keys of
+    /// [`Unit`]).
     pub unit: &'static str,
 }
 
-/// The unit of every headline outcome, by key (see [`Headline::unit`]).
-pub const UNITS: [(&str, &str); 26] = [
-    ("compliance_rate", "share"),
-    ("violations_per_1000", "per_1000_adults_year"),
-    ("recorded_share", "share"),
-    ("criticism_per_1000", "per_1000_adults_year"),
-    ("chilling_effect", "share"),
-    ("silent_dissenters", "share"),
-    ("blacklisted_per_100k", "per_100k_adults"),
-    ("redlisted_per_100k", "per_100k_adults"),
-    ("sanctions", "count"),
-    ("false_sanctions", "count"),
-    ("false_sanction_share", "share"),
-    ("spillover_share", "share"),
-    ("flights_blocked", "count"),
-    ("trains_blocked", "count"),
-    ("sanction_disparity_income", "ratio"),
-    ("sanction_disparity_rural", "ratio"),
-    ("wealth_gini", "index"),
-    ("mean_trust", "index"),
-    ("mean_resentment", "index"),
-    ("fines_yuan", "yuan"),
-    ("firm_closures", "count"),
-    ("firm_value_lost_yuan", "yuan"),
-    ("firms_blacklisted", "count"),
-    ("funds_extracted_yuan", "yuan"),
-    ("large_firm_criticism_before", "per_firm_year"),
-    ("large_firm_criticism_after", "per_firm_year"),
-];
+/// A headline outcome: its key, label and unit are declared here, once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Adult-days without a violation (share).
+    ComplianceRate,
+    /// True violations per 1,000 adults a year.
+    ViolationsPer1000,
+    /// Share of true violations recorded.
+    RecordedShare,
+    /// Criticism expressed per 1,000 adults a year.
+    CriticismPer1000,
+    /// 1 - expressed / desired criticism.
+    ChillingEffect,
+    /// Silent share of private dissenters (last day).
+    SilentDissenters,
+    /// Persons on a blacklist per 100,000 adults (last day).
+    BlacklistedPer100k,
+    /// Persons on a redlist per 100,000 adults (last day).
+    RedlistedPer100k,
+    /// Sanctions imposed (persons and firms).
+    Sanctions,
+    /// False sanctions.
+    FalseSanctions,
+    /// False share of sanctions.
+    FalseSanctionShare,
+    /// Cross-context share of sanctions.
+    SpilloverShare,
+    /// Flights refused.
+    FlightsBlocked,
+    /// High-speed trains refused.
+    TrainsBlocked,
+    /// Sanctions per adult, poorest / richest quintile.
+    SanctionDisparityIncome,
+    /// Sanctions per adult, rural / urban.
+    SanctionDisparityRural,
+    /// Wealth Gini (last day).
+    WealthGini,
+    /// Mean trust (last day).
+    MeanTrust,
+    /// Mean resentment (last day).
+    MeanResentment,
+    /// Fines collected, persons and firms.
+    FinesYuan,
+    /// Firm closures.
+    FirmClosures,
+    /// Firm value lost to measures.
+    FirmValueLostYuan,
+    /// Firms on a blacklist (last day).
+    FirmsBlacklisted,
+    /// Funds extracted by targeted enforcement (only with an intervention).
+    FundsExtractedYuan,
+    /// Criticism per other large firm a year, before the intervention.
+    LargeFirmCriticismBefore,
+    /// Criticism per other large firm a year, after the intervention.
+    LargeFirmCriticismAfter,
+}
 
-/// The unit of a headline outcome (from [`UNITS`]), if `key` is one.
+impl Outcome {
+    /// Every outcome, in the order a run reports them.
+    pub const ALL: [Outcome; 26] = [
+        Outcome::ComplianceRate,
+        Outcome::ViolationsPer1000,
+        Outcome::RecordedShare,
+        Outcome::CriticismPer1000,
+        Outcome::ChillingEffect,
+        Outcome::SilentDissenters,
+        Outcome::BlacklistedPer100k,
+        Outcome::RedlistedPer100k,
+        Outcome::Sanctions,
+        Outcome::FalseSanctions,
+        Outcome::FalseSanctionShare,
+        Outcome::SpilloverShare,
+        Outcome::FlightsBlocked,
+        Outcome::TrainsBlocked,
+        Outcome::SanctionDisparityIncome,
+        Outcome::SanctionDisparityRural,
+        Outcome::WealthGini,
+        Outcome::MeanTrust,
+        Outcome::MeanResentment,
+        Outcome::FinesYuan,
+        Outcome::FirmClosures,
+        Outcome::FirmValueLostYuan,
+        Outcome::FirmsBlacklisted,
+        Outcome::FundsExtractedYuan,
+        Outcome::LargeFirmCriticismBefore,
+        Outcome::LargeFirmCriticismAfter,
+    ];
+
+    /// Its declaration: (key, label, unit).
+    const fn declaration(self) -> (&'static str, &'static str, Unit) {
+        use Outcome as O;
+        match self {
+            O::ComplianceRate => ("compliance_rate", "Adult-days without a violation (share)", Unit::Share),
+            O::ViolationsPer1000 => {
+                ("violations_per_1000", "True violations per 1,000 adults a year", Unit::Per1000AdultsYear)
+            }
+            O::RecordedShare => ("recorded_share", "Share of true violations recorded", Unit::Share),
+            O::CriticismPer1000 => {
+                ("criticism_per_1000", "Criticism expressed per 1,000 adults a year", Unit::Per1000AdultsYear)
+            }
+            O::ChillingEffect => {
+                ("chilling_effect", "Chilling effect: 1 - expressed / desired criticism", Unit::Share)
+            }
+            O::SilentDissenters => {
+                ("silent_dissenters", "Silent share of private dissenters (last day)", Unit::Share)
+            }
+            O::BlacklistedPer100k => (
+                "blacklisted_per_100k",
+                "Persons on a blacklist per 100,000 adults (last day)",
+                Unit::Per100kAdults,
+            ),
+            O::RedlistedPer100k => (
+                "redlisted_per_100k",
+                "Persons on a redlist per 100,000 adults (last day)",
+                Unit::Per100kAdults,
+            ),
+            O::Sanctions => ("sanctions", "Sanctions imposed (persons and firms)", Unit::Count),
+            O::FalseSanctions => {
+                ("false_sanctions", "False sanctions (no true violation behind them)", Unit::Count)
+            }
+            O::FalseSanctionShare => ("false_sanction_share", "False share of sanctions", Unit::Share),
+            O::SpilloverShare => ("spillover_share", "Cross-context share of sanctions", Unit::Share),
+            O::FlightsBlocked => ("flights_blocked", "Flights refused", Unit::Count),
+            O::TrainsBlocked => ("trains_blocked", "High-speed trains refused", Unit::Count),
+            O::SanctionDisparityIncome => {
+                ("sanction_disparity_income", "Sanctions per adult, poorest / richest quintile", Unit::Ratio)
+            }
+            O::SanctionDisparityRural => {
+                ("sanction_disparity_rural", "Sanctions per adult, rural / urban", Unit::Ratio)
+            }
+            O::WealthGini => ("wealth_gini", "Wealth Gini (last day)", Unit::Index),
+            O::MeanTrust => ("mean_trust", "Mean trust in the system (last day, 0-1)", Unit::Index),
+            O::MeanResentment => {
+                ("mean_resentment", "Mean resentment of the system (last day, 0-1)", Unit::Index)
+            }
+            O::FinesYuan => ("fines_yuan", "Fines collected, persons and firms (yuan)", Unit::Yuan),
+            O::FirmClosures => ("firm_closures", "Firm closures", Unit::Count),
+            O::FirmValueLostYuan => {
+                ("firm_value_lost_yuan", "Firm value lost to measures (yuan)", Unit::Yuan)
+            }
+            O::FirmsBlacklisted => ("firms_blacklisted", "Firms on a blacklist (last day)", Unit::Count),
+            O::FundsExtractedYuan => {
+                ("funds_extracted_yuan", "Funds extracted by targeted enforcement (yuan)", Unit::Yuan)
+            }
+            O::LargeFirmCriticismBefore => (
+                "large_firm_criticism_before",
+                "Criticism per other large firm a year, before",
+                Unit::PerFirmYear,
+            ),
+            O::LargeFirmCriticismAfter => (
+                "large_firm_criticism_after",
+                "Criticism per other large firm a year, after",
+                Unit::PerFirmYear,
+            ),
+        }
+    }
+
+    /// Stable key (snake case), as written in `summary.csv`.
+    pub const fn key(self) -> &'static str {
+        self.declaration().0
+    }
+
+    /// What it means, with its unit.
+    pub const fn label(self) -> &'static str {
+        self.declaration().1
+    }
+
+    /// Its unit.
+    pub const fn unit(self) -> Unit {
+        self.declaration().2
+    }
+
+    /// The outcome with this key, if `key` is one.
+    pub fn from_key(key: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.key() == key)
+    }
+
+    fn headline(self, value: f64) -> Headline {
+        Headline { key: self.key(), label: self.label(), value, unit: self.unit().key() }
+    }
+}
+
+/// The unit key of a headline outcome (see [`Headline::unit`]), if `key` is one.
 pub fn unit_of(key: &str) -> Option<&'static str> {
-    UNITS.iter().find(|(k, _)| *k == key).map(|(_, u)| *u)
+    Outcome::from_key(key).map(|o| o.unit().key())
 }
 
-fn sum(x: Option<&[f64]>) -> f64 {
-    x.map_or(0.0, |v| v.iter().sum())
+fn sum(x: &[f64]) -> f64 {
+    x.iter().sum()
 }
 
-fn last(x: Option<&[f64]>) -> f64 {
-    x.and_then(|v| v.last().copied()).unwrap_or(0.0)
+fn last(x: &[f64]) -> f64 {
+    x.last().copied().unwrap_or(0.0)
 }
 
 /// `a / b`, or NaN (undefined, shown as "n/a") when `b` is not positive.
@@ -73,201 +233,70 @@ pub(crate) fn shortfall(a: f64, b: f64) -> f64 {
     if r.is_nan() { r } else { 1.0 - r.min(1.0) }
 }
 
-/// Violation events of persons (the regime's breaches of law or contract).
-const VIOLATIONS: [&str; 5] =
-    ["tax_evasion", "traffic_violation", "loan_default", "judgment_default", "littering"];
-
 /// Computes the headline outcomes. `intervention_day` splits large firms' criticism into
 /// before and after a targeted enforcement.
 pub fn headlines(s: &SeriesBuilder, intervention_day: Option<u32>) -> Vec<Headline> {
-    let adult_days = sum(s.person("adults"));
+    let (p, f) = (s.person_cols(), s.firm_cols());
+    let person = |col: usize| sum(s.person_at(col));
+    let firm = |col: usize| sum(s.firm_at(col));
+    let adult_days = person(p.adults);
     let per_1000_year = |x: f64| ratio(x, adult_days) * 365_000.0;
-    let adults_end = last(s.person("adults"));
-    let violations: f64 = VIOLATIONS.iter().map(|e| sum(s.person(&format!("true_{e}")))).sum();
-    let recorded: f64 = VIOLATIONS.iter().map(|e| sum(s.person(&format!("recorded_{e}")))).sum();
-    let sanctions = sum(s.person("sanctions")) + sum(s.firm("sanctions"));
-    let false_sanctions = sum(s.person("false_sanctions")) + sum(s.firm("false_sanctions"));
-    let spill = sum(s.person("spillover_sanctions")) + sum(s.firm("spillover_sanctions"));
-    let desired = sum(s.person("desired_criticism_fp"));
-    let expressed = sum(s.person("expressed_criticism_fp"));
-    let rate_by = |dim: &str, num: &str| -> Vec<(String, f64)> {
-        let n = s.person_by_group(dim, "adults");
-        s.person_by_group(dim, num).into_iter().zip(n).map(|((g, x), (_, a))| (g, ratio(x, a))).collect()
-    };
-    let disparity = |dim: &str, lo: &str, hi: &str| {
-        let r = rate_by(dim, "sanctions");
-        let get = |g: &str| r.iter().find(|x| x.0 == g).map_or(f64::NAN, |x| x.1);
+    let adults_end = last(s.person_at(p.adults));
+    // Violations are the person events the regime counts as breaches of law or contract.
+    let violations = || (0..PERSON_EVENTS.len()).filter(|&e| PERSON_EVENTS[e].valence == Valence::Violation);
+    let true_violations: f64 = violations().map(|e| person(p.true_event(e))).sum();
+    let recorded: f64 = violations().map(|e| person(p.recorded_event(e))).sum();
+    let sanctions = person(p.sanctions) + firm(f.sanctions);
+    let false_sanctions = person(p.false_sanctions) + firm(f.false_sanctions);
+    let spill = person(p.spillover_sanctions) + firm(f.spillover_sanctions);
+    let desired = person(p.desired_criticism);
+    let expressed = person(p.expressed_criticism);
+    let disparity = |dim: Dimension, lo: &str, hi: &str| {
+        let adults = s.person_by_group(dim, p.adults);
+        let rates: Vec<(String, f64)> = s
+            .person_by_group(dim, p.sanctions)
+            .into_iter()
+            .zip(adults)
+            .map(|((g, x), (_, a))| (g, ratio(x, a)))
+            .collect();
+        let get = |g: &str| rates.iter().find(|x| x.0 == g).map_or(f64::NAN, |x| x.1);
         ratio(get(lo), get(hi))
     };
-    let (before, after) = match intervention_day {
-        Some(d) => {
-            let crit = s.firm("large_firm_criticism").unwrap_or(&[]);
-            let alive = s.firm("large_firms_alive").unwrap_or(&[]);
-            let d = (d as usize).min(crit.len());
-            let rate = |r: std::ops::Range<usize>| {
-                ratio(crit[r.clone()].iter().sum(), alive[r].iter().sum()) * 365.0
-            };
-            (rate(0..d), rate(d..crit.len()))
-        }
-        None => (f64::NAN, f64::NAN),
-    };
+    use Outcome as O;
     let mut h = vec![
-        Headline {
-            key: "compliance_rate",
-            label: "Adult-days without a violation (share)",
-            value: ratio(sum(s.person("compliant")), adult_days),
-            unit: "",
-        },
-        Headline {
-            key: "violations_per_1000",
-            label: "True violations per 1,000 adults a year",
-            value: per_1000_year(violations),
-            unit: "",
-        },
-        Headline {
-            key: "recorded_share",
-            label: "Share of true violations recorded",
-            value: ratio(recorded, violations),
-            unit: "",
-        },
-        Headline {
-            key: "criticism_per_1000",
-            label: "Criticism expressed per 1,000 adults a year",
-            value: per_1000_year(sum(s.person("true_criticism"))),
-            unit: "",
-        },
-        Headline {
-            key: "chilling_effect",
-            label: "Chilling effect: 1 - expressed / desired criticism",
-            value: shortfall(expressed, desired),
-            unit: "",
-        },
-        Headline {
-            key: "silent_dissenters",
-            label: "Silent share of private dissenters (last day)",
-            value: last(s.person("silent_share_of_dissenters")),
-            unit: "",
-        },
-        Headline {
-            key: "blacklisted_per_100k",
-            label: "Persons on a blacklist per 100,000 adults (last day)",
-            value: ratio(last(s.person("blacklisted")), adults_end) * 1e5,
-            unit: "",
-        },
-        Headline {
-            key: "redlisted_per_100k",
-            label: "Persons on a redlist per 100,000 adults (last day)",
-            value: ratio(last(s.person("redlisted")), adults_end) * 1e5,
-            unit: "",
-        },
-        Headline {
-            key: "sanctions",
-            label: "Sanctions imposed (persons and firms)",
-            value: sanctions,
-            unit: "",
-        },
-        Headline {
-            key: "false_sanctions",
-            label: "False sanctions (no true violation behind them)",
-            value: false_sanctions,
-            unit: "",
-        },
-        Headline {
-            key: "false_sanction_share",
-            label: "False share of sanctions",
-            value: ratio(false_sanctions, sanctions),
-            unit: "",
-        },
-        Headline {
-            key: "spillover_share",
-            label: "Cross-context share of sanctions",
-            value: ratio(spill, sanctions),
-            unit: "",
-        },
-        Headline {
-            key: "flights_blocked",
-            label: "Flights refused",
-            value: sum(s.person("flights_blocked")),
-            unit: "",
-        },
-        Headline {
-            key: "trains_blocked",
-            label: "High-speed trains refused",
-            value: sum(s.person("trains_blocked")),
-            unit: "",
-        },
-        Headline {
-            key: "sanction_disparity_income",
-            label: "Sanctions per adult, poorest / richest quintile",
-            value: disparity("income", "q1", "q5"),
-            unit: "",
-        },
-        Headline {
-            key: "sanction_disparity_rural",
-            label: "Sanctions per adult, rural / urban",
-            value: disparity("urban_rural", "rural", "urban"),
-            unit: "",
-        },
-        Headline {
-            key: "wealth_gini",
-            label: "Wealth Gini (last day)",
-            value: s.gini().last().copied().unwrap_or(0.0),
-            unit: "",
-        },
-        Headline {
-            key: "mean_trust",
-            label: "Mean trust in the system (last day, 0-1)",
-            value: last(s.person("mean_trust")),
-            unit: "",
-        },
-        Headline {
-            key: "mean_resentment",
-            label: "Mean resentment of the system (last day, 0-1)",
-            value: last(s.person("mean_resentment")),
-            unit: "",
-        },
-        Headline {
-            key: "fines_yuan",
-            label: "Fines collected, persons and firms (yuan)",
-            value: sum(s.person("fines_yuan")) + sum(s.firm("fines_yuan")),
-            unit: "",
-        },
-        Headline { key: "firm_closures", label: "Firm closures", value: sum(s.firm("closures")), unit: "" },
-        Headline {
-            key: "firm_value_lost_yuan",
-            label: "Firm value lost to measures (yuan)",
-            value: sum(s.firm("value_lost_yuan")),
-            unit: "",
-        },
-        Headline {
-            key: "firms_blacklisted",
-            label: "Firms on a blacklist (last day)",
-            value: last(s.firm("blacklisted")),
-            unit: "",
-        },
+        O::ComplianceRate.headline(ratio(person(p.compliant), adult_days)),
+        O::ViolationsPer1000.headline(per_1000_year(true_violations)),
+        O::RecordedShare.headline(ratio(recorded, true_violations)),
+        O::CriticismPer1000.headline(per_1000_year(person(p.true_event(scslab_model::vocab::EV_CRITICISM)))),
+        O::ChillingEffect.headline(shortfall(expressed, desired)),
+        O::SilentDissenters.headline(last(s.derived(Derived::SilentShare))),
+        O::BlacklistedPer100k.headline(ratio(last(s.person_at(p.blacklisted)), adults_end) * 1e5),
+        O::RedlistedPer100k.headline(ratio(last(s.person_at(p.redlisted)), adults_end) * 1e5),
+        O::Sanctions.headline(sanctions),
+        O::FalseSanctions.headline(false_sanctions),
+        O::FalseSanctionShare.headline(ratio(false_sanctions, sanctions)),
+        O::SpilloverShare.headline(ratio(spill, sanctions)),
+        O::FlightsBlocked.headline(person(p.flights_blocked)),
+        O::TrainsBlocked.headline(person(p.trains_blocked)),
+        O::SanctionDisparityIncome.headline(disparity(Dimension::Income, "q1", "q5")),
+        O::SanctionDisparityRural.headline(disparity(Dimension::UrbanRural, "rural", "urban")),
+        O::WealthGini.headline(s.gini().last().copied().unwrap_or(0.0)),
+        O::MeanTrust.headline(last(s.derived(Derived::MeanTrust))),
+        O::MeanResentment.headline(last(s.derived(Derived::MeanResentment))),
+        O::FinesYuan.headline(person(p.fines_yuan) + firm(f.fines_yuan)),
+        O::FirmClosures.headline(firm(f.closures)),
+        O::FirmValueLostYuan.headline(firm(f.value_lost_yuan)),
+        O::FirmsBlacklisted.headline(last(s.firm_at(f.blacklisted))),
     ];
-    if intervention_day.is_some() {
-        h.push(Headline {
-            key: "funds_extracted_yuan",
-            label: "Funds extracted by targeted enforcement (yuan)",
-            value: sum(s.firm("funds_extracted_yuan")),
-            unit: "",
-        });
-        h.push(Headline {
-            key: "large_firm_criticism_before",
-            label: "Criticism per other large firm a year, before",
-            value: before,
-            unit: "",
-        });
-        h.push(Headline {
-            key: "large_firm_criticism_after",
-            label: "Criticism per other large firm a year, after",
-            value: after,
-            unit: "",
-        });
-    }
-    for x in &mut h {
-        x.unit = unit_of(x.key).unwrap_or("number");
+    if let Some(d) = intervention_day {
+        let crit = s.firm_at(f.large_criticism);
+        let alive = s.firm_at(f.large_alive);
+        let d = (d as usize).min(crit.len());
+        let rate =
+            |r: std::ops::Range<usize>| ratio(crit[r.clone()].iter().sum(), alive[r].iter().sum()) * 365.0;
+        h.push(O::FundsExtractedYuan.headline(firm(f.funds_extracted_yuan)));
+        h.push(O::LargeFirmCriticismBefore.headline(rate(0..d)));
+        h.push(O::LargeFirmCriticismAfter.headline(rate(d..crit.len())));
     }
     h
 }
@@ -277,12 +306,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_headline_has_a_unit_and_undefined_ratios_are_nan() {
-        let keys: Vec<&str> = UNITS.iter().map(|(k, _)| *k).collect();
+    fn every_headline_has_one_key_and_undefined_ratios_are_nan() {
+        let keys: Vec<&str> = Outcome::ALL.iter().map(|o| o.key()).collect();
         let mut unique = keys.clone();
         unique.sort_unstable();
         unique.dedup();
-        assert_eq!(unique.len(), keys.len(), "a headline key is listed twice");
+        assert_eq!(unique.len(), keys.len(), "a headline key is declared twice");
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::from_key(o.key()), Some(o));
+            assert_eq!(unit_of(o.key()).and_then(Unit::from_key), Some(o.unit()));
+        }
+        assert_eq!(unit_of("no_such_outcome"), None);
         assert!(ratio(1.0, 0.0).is_nan() && shortfall(1.0, 0.0).is_nan());
         assert_eq!(shortfall(3.0, 2.0), 0.0);
         assert_eq!(shortfall(1.0, 4.0), 0.75);

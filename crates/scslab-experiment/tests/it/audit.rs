@@ -144,7 +144,7 @@ fn a_missing_counter_is_an_error_not_a_zero() {
     assert!(counts_of(&outcome.series, &cfg.scenario).is_ok());
     let e = counts_of(&outcome.series, &preset("china-2020")).unwrap_err();
     assert!(matches!(e, AuditError::MissingCounter { .. }), "{e}");
-    assert!(e.to_string().contains("entries_"), "{e}");
+    assert!(e.to_string().contains("entries into list court_defaulters"), "{e}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use scslab_runner::{RunConfig, RunOutcome, run};
 use scslab_scenario::Scenario;
 
 mod checkpoint;
+mod counters;
 mod determinism;
 mod stream;
 mod trace;
