@@ -16,7 +16,7 @@ use scslab_core::rng::{DayStream, Stream};
 use crate::day::{DayPhases, intervene_target, run_day, start_day, take_due, witness};
 use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
 use crate::lists::{self, MaintenanceExit, Members, initial_entry, join_initially};
-use crate::metrics::{Counters, FirmCols, PersonCols};
+use crate::metrics::{Columns, Counters, Family, FirmCols, PersonCols};
 use crate::params::{AuthorityKind, Params};
 use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, fill_event_traits, firm_traits, person_traits};
@@ -351,10 +351,11 @@ impl<'a> Replay<'a> {
     }
 }
 
-/// Rows of the kernel's counters for a chunk of one agent (its cell's row).
+/// Rows of the kernel's counters for a chunk of one agent (its cell's row), each naming its
+/// column's item (the event, list or counter) as declared in `metrics.rs`.
 fn counter_rows(
     day: u32,
-    names: &[String],
+    columns: &Columns,
     row: &[u64],
     kind_of: impl Fn(usize) -> Option<&'static str>,
     rows: &mut Vec<TraceRow>,
@@ -364,44 +365,39 @@ fn counter_rows(
             continue;
         }
         let Some(kind) = kind_of(c) else { continue };
-        // Event counters are named `true_E`, `recorded_E`, `false_records_E`: the row says E.
-        let name = &names[c];
-        let what = ["true_", "recorded_", "false_records_", "exits_"]
-            .iter()
-            .find_map(|p| name.strip_prefix(p))
-            .unwrap_or(name);
-        rows.push(TraceRow { day, kind, what: what.to_string(), value: v as f64, detail: String::new() });
+        let what = columns.item(c).to_string();
+        rows.push(TraceRow { day, kind, what, value: v as f64, detail: String::new() });
     }
 }
 
-/// The kind of a person counter, or `None` for stocks (and for what other rows tell better).
-fn person_kind(c: &PersonCols, col: usize, n_lists: usize, n_events: usize) -> Option<&'static str> {
-    let within = |start: usize, n: usize| col >= start && col < start + n;
-    Some(match col {
-        _ if within(c.true_events, n_events) => "event",
-        _ if within(c.recorded, n_events) => "record",
-        _ if within(c.false_records, n_events) => "false_record",
+/// The row kind of a person counter's family, or `None` for stocks (and for what other rows
+/// tell better).
+fn person_kind(c: &PersonCols, col: usize) -> Option<&'static str> {
+    Some(match c.columns.column(col).family {
+        Family::TrueEvents => "event",
+        Family::Recorded => "record",
+        Family::FalseRecords => "false_record",
+        Family::ListExits => "list_exit",
         _ if col == c.flights || col == c.flights_blocked || col == c.trains || col == c.trains_blocked => {
             "travel"
         }
         _ if col == c.job_loss_closure || col == c.job_loss_measure => "employment",
         _ if col == c.fines_yuan || col == c.rewards_yuan => "money",
-        _ if within(c.list_exits, n_lists) => "list_exit",
         _ => return None,
     })
 }
 
-/// The kind of a firm counter, or `None` for stocks (and for what other rows tell better).
-fn firm_kind(c: &FirmCols, col: usize, n_lists: usize, n_events: usize) -> Option<&'static str> {
-    let within = |start: usize, n: usize| col >= start && col < start + n;
-    Some(match col {
-        _ if within(c.true_events, n_events) => "event",
-        _ if within(c.recorded, n_events) => "record",
-        _ if within(c.false_records, n_events) => "false_record",
+/// The row kind of a firm counter's family, or `None` for stocks (and for what other rows tell
+/// better).
+fn firm_kind(c: &FirmCols, col: usize) -> Option<&'static str> {
+    Some(match c.columns.column(col).family {
+        Family::TrueEvents => "event",
+        Family::Recorded => "record",
+        Family::FalseRecords => "false_record",
+        Family::ListExits => "list_exit",
         _ if col == c.closures => "closure",
         _ if col == c.fines_yuan || col == c.value_lost_yuan => "money",
         _ if col == c.partner_drops || col == c.partner_penalties => "supplier",
-        _ if within(c.list_exits, n_lists) => "list_exit",
         _ => return None,
     })
 }
@@ -671,14 +667,7 @@ impl TracedPerson {
         let width = self.outbox.counters.width;
         let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
         let c = &w.person_cols;
-        let (n_lists, n_events) = (w.plan.person_lists.len(), crate::vocab::N_PERSON_EVENTS);
-        counter_rows(
-            day,
-            &c.columns.names,
-            row,
-            |col| person_kind(c, col, n_lists, n_events),
-            &mut self.rows,
-        );
+        counter_rows(day, &c.columns, row, |col| person_kind(c, col), &mut self.rows);
         for (slot, &a) in w.plan.person_lists.iter().enumerate() {
             if row[c.list_entries + slot] > 0 {
                 let false_basis = row[c.list_false_entries + slot] > 0;
@@ -1000,8 +989,7 @@ impl TracedFirm {
         let width = self.outbox.counters.width;
         let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
         let c = &w.firm_cols;
-        let (n_lists, n_events) = (w.plan.firm_lists.len(), crate::vocab::N_FIRM_EVENTS);
-        counter_rows(day, &c.columns.names, row, |col| firm_kind(c, col, n_lists, n_events), &mut self.rows);
+        counter_rows(day, &c.columns, row, |col| firm_kind(c, col), &mut self.rows);
         for (slot, &a) in w.plan.firm_lists.iter().enumerate() {
             if row[c.list_entries + slot] > 0 {
                 // Sparse lists keep the basis in the entry; otherwise the day's false sanctions tell.
