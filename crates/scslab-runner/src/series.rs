@@ -58,13 +58,10 @@ impl Derived {
     /// Its value from one row of decoded person counters. An undefined ratio (zero
     /// denominator) is NaN: an empty CSV field, "n/a" to a reader.
     fn of(self, c: &PersonCols, raw: &[f64]) -> f64 {
-        let ratio = crate::summary::ratio;
         let adults = raw[c.adults];
         match self {
             Derived::ComplianceRate => ratio(raw[c.compliant], adults),
-            Derived::ChillingEffect => {
-                crate::summary::shortfall(raw[c.expressed_criticism], raw[c.desired_criticism])
-            }
+            Derived::ChillingEffect => shortfall(raw[c.expressed_criticism], raw[c.desired_criticism]),
             Derived::SilentShare => ratio(raw[c.silent_dissenters], raw[c.private_dissenters]),
             Derived::MeanTrust => ratio(raw[c.trust], adults * 255.0),
             Derived::MeanResentment => ratio(raw[c.resentment], adults * 255.0),
@@ -418,6 +415,17 @@ impl SeriesBuilder {
         }
         vec![persons, by_group, firms, firms_p]
     }
+}
+
+/// `a / b`, or NaN (undefined, shown as "n/a") when `b` is not positive.
+pub(crate) fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// `1 - min(1, a / b)`: the share of a quantity not realised; NaN when `b` is not positive.
+pub(crate) fn shortfall(a: f64, b: f64) -> f64 {
+    let r = ratio(a, b);
+    if r.is_nan() { r } else { 1.0 - r.min(1.0) }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use scslab_model::vocab::{PERSON_EVENTS, Valence};
 use scslab_output::format::Unit;
 
-use crate::series::{Derived, Dimension, SeriesBuilder};
+use crate::series::{Derived, Dimension, SeriesBuilder, ratio, shortfall};
 
 /// One headline outcome.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,17 +220,6 @@ fn sum(x: &[f64]) -> f64 {
 
 fn last(x: &[f64]) -> f64 {
     x.last().copied().unwrap_or(0.0)
-}
-
-/// `a / b`, or NaN (undefined, shown as "n/a") when `b` is not positive.
-pub(crate) fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
-/// `1 - min(1, a / b)`: the share of a quantity not realised; NaN when `b` is not positive.
-pub(crate) fn shortfall(a: f64, b: f64) -> f64 {
-    let r = ratio(a, b);
-    if r.is_nan() { r } else { 1.0 - r.min(1.0) }
 }
 
 /// Computes the headline outcomes. `intervention_day` splits large firms' criticism into
