@@ -1,10 +1,11 @@
 //! Turns each day's per-cell counters into rows of time series: overall and by group
 //! (province, urban/rural, income quintile) for persons; overall and by province for firms.
 
+use scslab_codec::{Decoder, Encoder};
 use scslab_model::metrics::{DayMetrics, FIXED_POINT};
 use scslab_model::population::N_CELLS;
 use scslab_model::sim::Simulation;
-use scslab_model::state::{Decoder, Encoder, StateError};
+use scslab_model::state::StateError;
 use scslab_model::vocab::{N_INCOME, N_PROVINCES, PROVINCES};
 use scslab_output::{ColumnData, Table};
 
