@@ -12,7 +12,8 @@
 //! - [`lists`]: daily list maintenance (expiry, appeals, repair).
 //! - [`metrics`]: counters and their layout.
 //! - `day.rs`: the day step; [`sim`]: the simulation object and end-of-run distributions.
-//! - [`state`]: saving and restoring the dynamic state (checkpoints), in a hand-written format.
+//! - [`state`]: saving and restoring the dynamic state (checkpoints), in frames of
+//!   `scslab-codec`; `saved.rs`: what checkpoints and replay logs share (their error, messages).
 //!
 //! This crate does no I/O, prints nothing, reads no clock and cannot fail once given valid
 //! parameters. Outputs depend only on (parameters, seed), never on the number of threads.
@@ -37,6 +38,7 @@ pub mod params;
 pub mod persons;
 pub mod population;
 pub mod replay;
+mod saved;
 pub mod sim;
 pub mod state;
 pub mod tables;

@@ -18,15 +18,17 @@
 //! in chunk order), so the log does not depend on the number of threads.
 
 use crate::population::N_PEER_GROUPS;
-use crate::state::{Decoder, Encoder, StateError, read_frame, write_frame};
+use scslab_codec::{Decoder, Encoder, read_frame, write_frame};
+
+use crate::saved::{StateError, agent, get_message, put_message};
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::Addressed;
 
 /// Magic bytes of a saved replay log.
 pub const REPLAY_MAGIC: [u8; 8] = *b"SCSLABRP";
 
-/// Version of the replay log's layout.
-pub const REPLAY_VERSION: u32 = 1;
+/// Version of the replay log's layout (the layout version of its frame).
+pub const REPLAY_VERSION: u32 = 2;
 
 /// A message from another agent, with the day it is delivered.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -110,7 +112,7 @@ impl ReplayLog {
             for m in msgs {
                 e.u32(m.day);
                 e.u8(m.early as u8);
-                crate::state::put_message(e, &m.to);
+                put_message(e, &m.to);
             }
         }
         e.length(self.employee_records.len());
@@ -138,7 +140,7 @@ impl ReplayLog {
         }
         let pairs = |d: &mut Decoder<'_>, n_agents: u32| -> Result<Vec<(u32, u32)>, StateError> {
             let n = d.length(8)?;
-            (0..n).map(|_| Ok((d.u32()?, crate::state::agent(d, n_agents)?))).collect()
+            (0..n).map(|_| Ok((d.u32()?, agent(d, n_agents)?))).collect()
         };
         let closures = pairs(d, n_firms)?;
         let mut messages = [Vec::new(), Vec::new()];
@@ -147,14 +149,13 @@ impl ReplayLog {
             for _ in 0..n {
                 let day = d.u32()?;
                 let early = d.bool()?;
-                msgs.push(Logged { day, early, to: crate::state::get_message(d, n_agents)? });
+                msgs.push(Logged { day, early, to: get_message(d, n_agents)? });
             }
         }
         let employee_records = pairs(d, n_firms)?;
         let n = d.length(9)?;
-        let firm_lists = (0..n)
-            .map(|_| Ok((d.u32()?, crate::state::agent(d, n_firms)?, d.u8()?)))
-            .collect::<Result<_, StateError>>()?;
+        let firm_lists =
+            (0..n).map(|_| Ok((d.u32()?, agent(d, n_firms)?, d.u8()?))).collect::<Result<_, StateError>>()?;
         let [person_messages, firm_messages] = messages;
         Ok(ReplayLog {
             initial_scales,
@@ -168,8 +169,8 @@ impl ReplayLog {
         })
     }
 
-    /// Writes the log as one frame (magic, version, length, body, checksum), keyed like a
-    /// checkpoint by the caller's `scenario_key`.
+    /// Writes the log as one frame of `scslab-codec` (magic [`REPLAY_MAGIC`], layout version
+    /// [`REPLAY_VERSION`]), keyed like a checkpoint by the caller's `scenario_key`.
     pub fn save(
         &self,
         scenario_key: u64,
@@ -178,31 +179,29 @@ impl ReplayLog {
         w: &mut impl std::io::Write,
     ) -> Result<(), StateError> {
         let mut e = Encoder::default();
-        e.u32(REPLAY_VERSION);
         e.str(env!("CARGO_PKG_VERSION"));
         e.u64(scenario_key);
         e.u32(n_persons);
         e.u32(n_firms);
         self.encode(&mut e);
-        write_frame(REPLAY_MAGIC, &e.bytes, w)
+        Ok(write_frame(REPLAY_MAGIC, REPLAY_VERSION, &e.bytes, w)?)
     }
 
     /// Reads a log saved by [`ReplayLog::save`], refusing one that is truncated, corrupt, of
-    /// another version or of another scenario.
+    /// another frame format, layout or crate version, or of another scenario.
     pub fn load(
         scenario_key: u64,
         n_persons: u32,
         n_firms: u32,
         r: &mut impl std::io::Read,
     ) -> Result<ReplayLog, StateError> {
-        let body = read_frame(REPLAY_MAGIC, r)?;
+        let body = read_frame(REPLAY_MAGIC, REPLAY_VERSION, r)?;
         let mut d = Decoder::new(&body);
-        let layout = d.u32()?;
         let version = d.str()?;
-        if layout != REPLAY_VERSION || version != env!("CARGO_PKG_VERSION") {
+        if version != env!("CARGO_PKG_VERSION") {
             return Err(StateError::Version {
-                found: format!("scslab {version} (replay layout {layout})"),
-                expected: format!("scslab {} (replay layout {REPLAY_VERSION})", env!("CARGO_PKG_VERSION")),
+                found: format!("scslab {version}"),
+                expected: format!("scslab {}", env!("CARGO_PKG_VERSION")),
             });
         }
         let found = d.u64()?;

@@ -1,11 +1,8 @@
 //! Saving and restoring the dynamic state of a [`Simulation`] (checkpoints).
 //!
 //! The format is plain little-endian binary, written by hand so that the model keeps its
-//! invariant of deriving no `Serialize`. A saved state is one *frame*:
-//!
-//! ```text
-//! magic "SCSLABCK" | format version u32 | body length u64 | body | FNV-1a 64 of all before it
-//! ```
+//! invariant of deriving no `Serialize`. A saved state is one frame of `scslab-codec` (magic
+//! [`STATE_MAGIC`], layout version [`FORMAT_VERSION`], body length, body, CRC-32 checksum).
 //!
 //! The body holds the crate version, the caller's scenario key (a hash of the scenario text and
 //! parameters, computed by the runner), the population's dimensions, the day, and then every
@@ -20,376 +17,37 @@
 //! full scale a state is 20 GB).
 //!
 //! Restoring refuses, never returns, a frame that is truncated, fails its checksum, comes from
-//! another format or crate version, or from another scenario. A mismatch of version, scenario
-//! or size in the body's head is reported as such only once the checksum shows that the frame
-//! is intact, and before the population is built. Every length is checked against the bytes
-//! that remain before anything is allocated, so a corrupt length cannot make it allocate more
-//! than the file holds.
-//!
-//! [`Encoder`], [`Decoder`], [`write_frame`] and [`read_frame`] are public so that the runner
-//! can frame its own state the same way.
+//! another frame format (an older scslab's checkpoint is refused from its head alone), layout or
+//! crate version, or from another scenario. A mismatch of layout, version, scenario or size in
+//! the body's head is reported as such only once the checksum shows that the frame is intact,
+//! and before the population is built. Every length is checked against the bytes that remain
+//! before anything is allocated, so a corrupt length cannot make it allocate more than the file
+//! holds.
 
 use std::io::{Read, Write};
+
+use scslab_codec::{Decoder, Encoder, FrameReader, FrameWriter, STREAM_CHUNK};
 
 use crate::params::{AuthorityKind, Params};
 use crate::population::Layout;
 use crate::population::N_PEER_GROUPS;
 use crate::replay::ReplayLog;
+pub use crate::saved::StateError;
+use crate::saved::{agent, get_message, put_message};
 use crate::sim::Simulation;
 use crate::tables::Plan;
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::{
-    Addressed, ColumnVisitor, ColumnVisitorMut, FirmSet, Firms, ListEntry, ListState, Message, Pending,
-    Persons, Plain, SPELL_BINS,
+    ColumnVisitor, ColumnVisitorMut, FirmSet, Firms, ListEntry, ListState, Pending, Persons, Plain, SPELL_BINS,
 };
 
 /// Magic bytes at the start of a saved simulation state.
 pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 
-/// Version of the binary layout; bumped whenever the layout changes.
+/// Version of the body's layout; bumped whenever the layout changes. (The checksum and head are
+/// the frame's, versioned by `scslab_codec::FRAME_FORMAT`.) The dense columns are not counted
+/// here: the head names them (`columns_layout`), and a state of other columns is refused.
 pub const FORMAT_VERSION: u32 = 4;
-
-/// Why a saved state was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    /// Reading or writing failed.
-    #[error("cannot read or write the state: {0}")]
-    Io(#[from] std::io::Error),
-    /// The data does not start with the expected magic bytes.
-    #[error("not a scslab checkpoint (bad magic bytes)")]
-    NotACheckpoint,
-    /// The data ends before the frame does.
-    #[error("the checkpoint is truncated")]
-    Truncated,
-    /// The checksum does not match, or the content is inconsistent.
-    #[error("the checkpoint is corrupt: {0}")]
-    Corrupt(String),
-    /// Written by another format or crate version.
-    #[error("the checkpoint was written by {found}, this is {expected}")]
-    Version {
-        /// Version that wrote it.
-        found: String,
-        /// Version reading it.
-        expected: String,
-    },
-    /// Written by a run of another scenario (or other people, seed, days).
-    #[error("the checkpoint belongs to another scenario (key {found:016x}, expected {expected:016x})")]
-    ScenarioMismatch {
-        /// Key in the checkpoint.
-        found: u64,
-        /// Key of the scenario being resumed.
-        expected: u64,
-    },
-}
-
-/// FNV-1a 64 over `bytes`, continuing from `hash` (start with [`FNV_OFFSET`]).
-pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        hash ^= b as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-/// Start value of [`fnv1a`].
-pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// Writes `body` as one frame: magic, format version, length, body, checksum.
-pub fn write_frame(magic: [u8; 8], body: &[u8], w: &mut impl Write) -> Result<(), StateError> {
-    let mut frame = FrameWriter::start(magic, body.len() as u64, w)?;
-    frame.write(body)?;
-    frame.finish()
-}
-
-/// Reads one frame written by [`write_frame`] with the same magic and returns its body, after
-/// checking the format version and the checksum. Reads exactly the frame's bytes.
-pub fn read_frame(magic: [u8; 8], r: &mut impl Read) -> Result<Vec<u8>, StateError> {
-    let mut frame = FrameReader::start(magic, r)?;
-    let body = frame.rest()?;
-    frame.finish()?;
-    frame.check_version()?;
-    Ok(body)
-}
-
-/// Writes one frame piece by piece, so that a frame of many gigabytes (a checkpoint at full
-/// scale) never exists in memory: the body's length is given up front and the checksum is
-/// computed as the pieces pass.
-pub struct FrameWriter<W> {
-    w: W,
-    hash: u64,
-    remaining: u64,
-}
-
-impl<W: Write> FrameWriter<W> {
-    /// Writes the frame's head (magic, format version, body length).
-    pub fn start(magic: [u8; 8], body_len: u64, mut w: W) -> Result<FrameWriter<W>, StateError> {
-        let mut head = [0u8; 20];
-        head[..8].copy_from_slice(&magic);
-        head[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
-        head[12..].copy_from_slice(&body_len.to_le_bytes());
-        w.write_all(&head)?;
-        Ok(FrameWriter { w, hash: fnv1a(FNV_OFFSET, &head), remaining: body_len })
-    }
-
-    /// Writes the next piece of the body.
-    pub fn write(&mut self, bytes: &[u8]) -> Result<(), StateError> {
-        self.remaining = self.remaining.checked_sub(bytes.len() as u64).ok_or_else(|| overrun("written"))?;
-        self.hash = fnv1a(self.hash, bytes);
-        self.w.write_all(bytes)?;
-        Ok(())
-    }
-
-    /// Writes the checksum; the body must be complete.
-    pub fn finish(mut self) -> Result<(), StateError> {
-        if self.remaining != 0 {
-            return Err(overrun("written"));
-        }
-        self.w.write_all(&self.hash.to_le_bytes())?;
-        Ok(())
-    }
-}
-
-/// Reads one frame piece by piece, checking the checksum at the end ([`FrameReader::finish`]):
-/// what was read before is not to be trusted until then.
-pub struct FrameReader<R> {
-    r: R,
-    hash: u64,
-    remaining: u64,
-    version: u32,
-}
-
-impl<R: Read> FrameReader<R> {
-    /// Reads the frame's head, refusing another magic. The format version is checked by
-    /// [`FrameReader::check_version`]: before trusting it, read the body and the checksum.
-    pub fn start(magic: [u8; 8], mut r: R) -> Result<FrameReader<R>, StateError> {
-        let mut head = [0u8; 20];
-        read_exact(&mut r, &mut head)?;
-        if head[..8] != magic {
-            return Err(StateError::NotACheckpoint);
-        }
-        let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-        let remaining = u64::from_le_bytes(head[12..20].try_into().expect("8 bytes"));
-        Ok(FrameReader { r, hash: fnv1a(FNV_OFFSET, &head), remaining, version })
-    }
-
-    /// Refuses a frame of another format version.
-    pub fn check_version(&self) -> Result<(), StateError> {
-        if self.version != FORMAT_VERSION {
-            return Err(StateError::Version {
-                found: format!("format {}", self.version),
-                expected: format!("format {FORMAT_VERSION}"),
-            });
-        }
-        Ok(())
-    }
-
-    /// Fills `buf` with the next bytes of the body.
-    pub fn read(&mut self, buf: &mut [u8]) -> Result<(), StateError> {
-        if buf.len() as u64 > self.remaining {
-            return Err(StateError::Corrupt("a field runs past the end".into()));
-        }
-        read_exact(&mut self.r, buf)?;
-        self.remaining -= buf.len() as u64;
-        self.hash = fnv1a(self.hash, buf);
-        Ok(())
-    }
-
-    /// Reads a `u64`.
-    pub fn u64(&mut self) -> Result<u64, StateError> {
-        let mut b = [0u8; 8];
-        self.read(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    /// The rest of the body. The buffer grows only as bytes arrive: a corrupt length on a short
-    /// input gives [`StateError::Truncated`], not a huge allocation.
-    pub fn rest(&mut self) -> Result<Vec<u8>, StateError> {
-        let mut body = Vec::new();
-        (&mut self.r).take(self.remaining).read_to_end(&mut body)?;
-        if (body.len() as u64) < self.remaining {
-            return Err(StateError::Truncated);
-        }
-        self.remaining = 0;
-        self.hash = fnv1a(self.hash, &body);
-        Ok(body)
-    }
-
-    /// Reads the rest of the body without keeping it, then checks the checksum.
-    pub fn skip_rest(&mut self) -> Result<(), StateError> {
-        let mut buf = vec![0u8; STREAM_CHUNK];
-        while self.remaining > 0 {
-            let n = self.remaining.min(STREAM_CHUNK as u64) as usize;
-            self.read(&mut buf[..n])?;
-        }
-        self.finish()
-    }
-
-    /// Reads the checksum and compares it with the body's; the body must have been read whole.
-    pub fn finish(&mut self) -> Result<(), StateError> {
-        if self.remaining != 0 {
-            return Err(overrun("read"));
-        }
-        let mut sum = [0u8; 8];
-        read_exact(&mut self.r, &mut sum)?;
-        if u64::from_le_bytes(sum) != self.hash {
-            return Err(StateError::Corrupt("checksum mismatch".into()));
-        }
-        Ok(())
-    }
-}
-
-/// Bytes converted or hashed at a time when a column is streamed.
-const STREAM_CHUNK: usize = 1 << 16;
-
-fn overrun(what: &str) -> StateError {
-    StateError::Io(std::io::Error::other(format!("the frame's body was not {what} to its stated length")))
-}
-
-fn read_exact(r: &mut impl Read, buf: &mut [u8]) -> Result<(), StateError> {
-    r.read_exact(buf).map_err(|e| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof => StateError::Truncated,
-        _ => StateError::Io(e),
-    })
-}
-
-/// Appends little-endian values to a byte buffer.
-#[derive(Debug, Default)]
-pub struct Encoder {
-    /// The bytes so far.
-    pub bytes: Vec<u8>,
-}
-
-impl Encoder {
-    /// Appends a `u8`.
-    pub fn u8(&mut self, x: u8) {
-        self.bytes.push(x);
-    }
-    /// Appends a `u16`.
-    pub fn u16(&mut self, x: u16) {
-        self.bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    /// Appends a `u32`.
-    pub fn u32(&mut self, x: u32) {
-        self.bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    /// Appends a `u64`.
-    pub fn u64(&mut self, x: u64) {
-        self.bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    /// Appends an `f64` by its bits (exact).
-    pub fn f64(&mut self, x: f64) {
-        self.u64(x.to_bits());
-    }
-    /// Appends a length.
-    pub fn length(&mut self, n: usize) {
-        self.u64(n as u64);
-    }
-    /// Appends a string (length, then UTF-8 bytes).
-    pub fn str(&mut self, s: &str) {
-        self.length(s.len());
-        self.bytes.extend_from_slice(s.as_bytes());
-    }
-    /// Appends a slice of `f64` (length, then values).
-    pub fn f64s(&mut self, xs: &[f64]) {
-        self.length(xs.len());
-        xs.iter().for_each(|&x| self.f64(x));
-    }
-}
-
-/// Reads values written by [`Encoder`], refusing to read past the end.
-#[derive(Debug)]
-pub struct Decoder<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Decoder<'a> {
-    /// A decoder over a frame body.
-    pub fn new(bytes: &'a [u8]) -> Decoder<'a> {
-        Decoder { bytes }
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], StateError> {
-        if n > self.bytes.len() {
-            return Err(StateError::Corrupt("a field runs past the end".into()));
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], StateError> {
-        Ok(self.take(N)?.try_into().expect("N bytes"))
-    }
-
-    /// Reads a `u8`.
-    pub fn u8(&mut self) -> Result<u8, StateError> {
-        Ok(self.array::<1>()?[0])
-    }
-    /// Reads a `u16`.
-    pub fn u16(&mut self) -> Result<u16, StateError> {
-        Ok(u16::from_le_bytes(self.array()?))
-    }
-    /// Reads a `u32`.
-    pub fn u32(&mut self) -> Result<u32, StateError> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-    /// Reads a `u64`.
-    pub fn u64(&mut self) -> Result<u64, StateError> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-    /// Reads an `f64`.
-    pub fn f64(&mut self) -> Result<f64, StateError> {
-        Ok(f64::from_bits(self.u64()?))
-    }
-    /// Reads a bool written as a `u8` (0 or 1).
-    pub fn bool(&mut self) -> Result<bool, StateError> {
-        match self.u8()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            x => Err(StateError::Corrupt(format!("expected 0 or 1, found {x}"))),
-        }
-    }
-
-    /// Reads a length of items of at least `item_bytes` bytes each, refusing one that the
-    /// remaining bytes cannot hold (so nothing is allocated for a corrupt length).
-    pub fn length(&mut self, item_bytes: usize) -> Result<usize, StateError> {
-        let n = self.u64()?;
-        if n.saturating_mul(item_bytes.max(1) as u64) > self.bytes.len() as u64 {
-            return Err(StateError::Corrupt(format!("length {n} exceeds the data")));
-        }
-        Ok(n as usize)
-    }
-
-    /// Reads a length that must equal `expected`.
-    pub fn exact_len(&mut self, expected: usize, what: &str) -> Result<(), StateError> {
-        let n = self.u64()?;
-        if n != expected as u64 {
-            return Err(StateError::Corrupt(format!("{what}: {n} values, expected {expected}")));
-        }
-        Ok(())
-    }
-
-    /// Reads a string.
-    pub fn str(&mut self) -> Result<String, StateError> {
-        let n = self.length(1)?;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| StateError::Corrupt("invalid UTF-8".into()))
-    }
-
-    /// Reads a vector of `f64`.
-    pub fn f64s(&mut self) -> Result<Vec<f64>, StateError> {
-        let n = self.length(8)?;
-        (0..n).map(|_| self.f64()).collect()
-    }
-
-    /// Fails unless every byte was read.
-    pub fn finish(&self) -> Result<(), StateError> {
-        if self.bytes.is_empty() {
-            Ok(())
-        } else {
-            Err(StateError::Corrupt(format!("{} bytes left over", self.bytes.len())))
-        }
-    }
-}
 
 /// Adds up the bytes the dense columns take in the frame: each its length, then its values.
 struct SavedLen(u64);
@@ -564,13 +222,13 @@ impl Simulation {
         let mut columns = SavedLen(0);
         let Ok(()) = self.persons.visit(&mut columns).and(self.firms.visit(&mut columns));
         let body_len = head.len() as u64 + columns.0 + e.bytes.len() as u64;
-        let mut frame = FrameWriter::start(STATE_MAGIC, body_len, w)?;
+        let mut frame = FrameWriter::start(STATE_MAGIC, FORMAT_VERSION, body_len, w)?;
         frame.write(&head)?;
         let mut put = PutColumns { frame: &mut frame, buf: Vec::with_capacity(STREAM_CHUNK) };
         self.persons.visit(&mut put)?;
         self.firms.visit(&mut put)?;
         frame.write(&e.bytes)?;
-        frame.finish()
+        Ok(frame.finish()?)
     }
 
     /// Builds the simulation of `params` and restores the state saved by
@@ -583,10 +241,14 @@ impl Simulation {
     /// version, scenario or size is refused before the population is built, once its checksum
     /// shows that the mismatch is not a corruption.
     pub fn restore(params: Params, scenario_key: u64, r: &mut impl Read) -> Result<Simulation, StateError> {
-        let mut frame = FrameReader::start(STATE_MAGIC, r)?;
+        let mut frame = FrameReader::start(STATE_MAGIC, FORMAT_VERSION, r)?;
         let head = StateHead::read(&mut frame)?;
         let expected = dims(&params, &Plan::new(&params), &Layout::new(&params));
-        let mismatch = frame.check_version().err().or_else(|| head.mismatch(scenario_key, expected));
+        let mismatch = frame
+            .check_version()
+            .err()
+            .map(StateError::from)
+            .or_else(|| head.mismatch(scenario_key, expected));
         if let Some(err) = mismatch {
             frame.skip_rest()?;
             return Err(err);
@@ -698,14 +360,6 @@ fn dims(params: &Params, plan: &Plan, layout: &Layout) -> [u64; 9] {
     ]
 }
 
-pub(crate) fn agent(d: &mut Decoder<'_>, n_agents: u32) -> Result<u32, StateError> {
-    let a = d.u32()?;
-    if a >= n_agents {
-        return Err(StateError::Corrupt(format!("agent {a} out of range ({n_agents} agents)")));
-    }
-    Ok(a)
-}
-
 fn put_list(e: &mut Encoder, state: &ListState) {
     e.length(state.entries.len());
     for x in &state.entries {
@@ -736,37 +390,3 @@ fn get_list(d: &mut Decoder<'_>, n_agents: u32) -> Result<ListState, StateError>
     }
     Ok(ListState { entries, spells })
 }
-
-pub(crate) fn put_message(e: &mut Encoder, m: &Addressed) {
-    e.u32(m.agent);
-    match m.message {
-        Message::Record { authority, event, false_record } => {
-            e.u8(0);
-            e.u16(authority);
-            e.u8(event);
-            e.u8(false_record as u8);
-        }
-        Message::EnterList { authority, false_basis } => {
-            e.u8(1);
-            e.u16(authority);
-            e.u8(false_basis as u8);
-        }
-        Message::Silence => e.u8(2),
-        Message::Dropped => e.u8(3),
-    }
-}
-
-pub(crate) fn get_message(d: &mut Decoder<'_>, n_agents: u32) -> Result<Addressed, StateError> {
-    let agent = agent(d, n_agents)?;
-    let message = match d.u8()? {
-        0 => Message::Record { authority: d.u16()?, event: d.u8()?, false_record: d.bool()? },
-        1 => Message::EnterList { authority: d.u16()?, false_basis: d.bool()? },
-        2 => Message::Silence,
-        3 => Message::Dropped,
-        x => return Err(StateError::Corrupt(format!("unknown message kind {x}"))),
-    };
-    Ok(Addressed { agent, message })
-}
-
-#[cfg(test)]
-mod tests;

@@ -9,15 +9,18 @@
 //! new one, never half of one. The checkpoint is removed once the run's outputs are complete;
 //! `run.json` stays as a record of the settings.
 //!
-//! A checkpoint is only ever loaded if its frames are complete, their checksums match, and they
-//! were written by this version for the same scenario key ([`scenario_key`]).
+//! A checkpoint is only ever loaded if its frames (`scslab-codec`) are complete, their checksums
+//! match, and they were written by this version for the same scenario key ([`scenario_key`]).
+//! One written by another scslab (an older frame format, another layout or crate version) is
+//! refused with what to do instead ([`refused`]).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use scslab_codec::{CodecError, Decoder, Encoder, read_frame, write_frame};
 use scslab_model::sim::Simulation;
-use scslab_model::state::{Decoder, Encoder, FNV_OFFSET, StateError, fnv1a, read_frame, write_frame};
+use scslab_model::state::StateError;
 use scslab_scenario::{Overrides, Scenario};
 
 use crate::{RunConfig, RunError, SeriesBuilder};
@@ -29,6 +32,8 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.bin";
 
 /// Magic bytes of the series frame that follows the simulation's state.
 const SERIES_MAGIC: [u8; 8] = *b"SCSLABSR";
+/// Layout version of the series frame (`SeriesBuilder::save`).
+const SERIES_VERSION: u32 = 1;
 
 /// A 64-bit key of what a run computes: the scenario text and the complete parameters (with
 /// any overrides). Threads and the output folder are not part of it: they do not change the
@@ -38,8 +43,31 @@ pub fn scenario_key(config: &RunConfig) -> u64 {
     // `Debug` of the parameters prints every float exactly (shortest round trip) and holds no
     // hash maps, so equal parameters give equal text.
     let params = format!("{:?}", s.params);
-    let key = fnv1a(FNV_OFFSET, s.text.as_bytes());
+    let key = fnv1a(0xcbf2_9ce4_8422_2325, s.text.as_bytes());
     fnv1a(fnv1a(key, &[0xff]), params.as_bytes())
+}
+
+/// FNV-1a 64 over `bytes`, continuing from `hash`. A key of a few kilobytes of text, not a
+/// checksum of files (frames are checked by `scslab_codec::checksum`).
+fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The error of a checkpoint or replay log at `path` refused for `source`. One written by
+/// another scslab (an older frame format, another layout or crate version) can never be read by
+/// this one: the message says so and what to do `instead`.
+pub(crate) fn refused(path: PathBuf, source: StateError, instead: &str) -> RunError {
+    match source {
+        StateError::Version { .. }
+        | StateError::Codec(CodecError::OldFormat { .. } | CodecError::Version { .. }) => {
+            RunError::RunFile { message: format!("{source}: {instead}"), path }
+        }
+        source => RunError::Checkpoint { path, source },
+    }
 }
 
 /// Writes `run.json` and removes any checkpoint left by an earlier run in the folder.
@@ -72,12 +100,12 @@ pub(crate) fn save(key: u64, sim: &Simulation, series: &SeriesBuilder, dir: &Pat
     series.save(&mut e);
     // Saving only fails on I/O; the atomic writer names the file in the error.
     let io = |err: StateError| match err {
-        StateError::Io(err) => err,
+        StateError::Codec(CodecError::Io(err)) => err,
         other => std::io::Error::other(other.to_string()),
     };
     scslab_output::write_streamed(dir, CHECKPOINT_FILE, |mut w| {
         sim.save_state(key, &mut w).map_err(io)?;
-        write_frame(SERIES_MAGIC, &e.bytes, &mut w).map_err(io)
+        write_frame(SERIES_MAGIC, SERIES_VERSION, &e.bytes, &mut w).map_err(|err| io(err.into()))
     })?;
     Ok(())
 }
@@ -136,7 +164,7 @@ pub(crate) fn open(dir: &Path) -> Result<(PathBuf, File), RunError> {
     match File::open(&path) {
         Ok(file) => Ok((path, file)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunError::NoCheckpoint { path }),
-        Err(e) => Err(RunError::Checkpoint { path, source: StateError::Io(e) }),
+        Err(e) => Err(RunError::Checkpoint { path, source: CodecError::Io(e).into() }),
     }
 }
 
@@ -149,8 +177,8 @@ pub(crate) fn load(
 ) -> Result<(Simulation, SeriesBuilder), StateError> {
     let mut r = BufReader::with_capacity(1 << 20, file);
     let sim = Simulation::restore(config.scenario.params.clone(), key, &mut r)?;
-    let body = read_frame(SERIES_MAGIC, &mut r)?;
-    let left = r.read_to_end(&mut Vec::new())?;
+    let body = read_frame(SERIES_MAGIC, SERIES_VERSION, &mut r)?;
+    let left = r.read_to_end(&mut Vec::new()).map_err(CodecError::from)?;
     if left > 0 {
         return Err(StateError::Corrupt(format!("{left} bytes after the last frame")));
     }

@@ -190,7 +190,9 @@ pub enum RunError {
         /// The missing file.
         path: PathBuf,
     },
-    /// `resume`: `run.json` cannot be read or does not describe a valid run.
+    /// `resume`, `trace`: a run's file cannot be used: `run.json` or `manifest.json` cannot be
+    /// read or does not describe a valid run, or a checkpoint or replay log was written by
+    /// another scslab (the message says what to do instead).
     #[error("{}: {message}", path.display())]
     RunFile {
         /// The file.
@@ -351,8 +353,11 @@ pub fn resume_with(
     let memory = preflight(&config)?;
     let pool = thread_pool(config.threads)?;
     let key = scenario_key(&config);
-    let start =
-        || checkpoint::load(&config, key, file).map_err(|source| RunError::Checkpoint { path, source });
+    let start = || {
+        checkpoint::load(&config, key, file).map_err(|source| {
+            checkpoint::refused(path, source, "it cannot be resumed; run again from the start")
+        })
+    };
     let outcome = execute(&config, &pool, memory, true, start, progress)?;
     write_manifest(&config, &outcome, dir, None)?;
     folder::finished(dir)?;

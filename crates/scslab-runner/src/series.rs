@@ -4,10 +4,11 @@
 //! Each counter is decoded by the kind its column declares (`scslab_model::metrics::Kind`),
 //! never by its name: list, scheme and measure columns carry user-chosen names.
 
+use scslab_codec::{Decoder, Encoder};
 use scslab_model::metrics::{DayMetrics, FirmCols, PersonCols};
 use scslab_model::population::N_CELLS;
 use scslab_model::sim::Simulation;
-use scslab_model::state::{Decoder, Encoder, StateError};
+use scslab_model::state::StateError;
 use scslab_model::vocab::{N_INCOME, N_PROVINCES, PROVINCES};
 use scslab_output::{ColumnData, Table};
 

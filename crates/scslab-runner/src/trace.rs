@@ -51,8 +51,10 @@ pub fn trace(dir: &Path, target: TraceTarget) -> Result<(Scenario, Trace), RunEr
     })?;
     let key = crate::scenario_key(&config);
     let (n_persons, n_firms) = (params.n_persons as u32, params.n_firms() as u32);
-    let log = ReplayLog::load(key, n_persons, n_firms, &mut bytes.as_slice())
-        .map_err(|source| RunError::Checkpoint { path, source })?;
+    let log = ReplayLog::load(key, n_persons, n_firms, &mut bytes.as_slice()).map_err(|source| {
+        let instead = "its agents cannot be traced; run it again to trace them";
+        crate::checkpoint::refused(path, source, instead)
+    })?;
     let traced = match target {
         TraceTarget::Person(id) => trace_persons(params, &log, &[id]),
         TraceTarget::Company(id) => trace_firms(params, &log, &[id]),

@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use scslab_codec::{CodecError, checksum};
 use scslab_model::sim::Simulation;
-use scslab_model::state::{FNV_OFFSET, StateError, fnv1a};
+use scslab_model::state::StateError;
 use scslab_model::world::{F_ALIVE, FirmSet};
 use scslab_runner::{CHECKPOINT_FILE, Progress, RUN_FILE, RunConfig, RunError, resume, run};
 use scslab_scenario::Scenario;
@@ -42,6 +43,20 @@ fn saved(sim: &Simulation, key: u64) -> Vec<u8> {
     bytes
 }
 
+/// The first frame of `bytes` as scslab wrote frames up to format 3: magic, format 3, body
+/// length, body, FNV-1a 64 of all before it (no layout version).
+pub(crate) fn old_format(bytes: &[u8]) -> Vec<u8> {
+    let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
+    let mut old = bytes[..8].to_vec();
+    old.extend_from_slice(&3u32.to_le_bytes());
+    old.extend_from_slice(&len.to_le_bytes());
+    old.extend_from_slice(&bytes[24..24 + len as usize]);
+    let sum =
+        old.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3));
+    old.extend_from_slice(&sum.to_le_bytes());
+    old
+}
+
 #[test]
 fn restored_simulation_continues_exactly() {
     let s = busy_scenario(3_000, 30);
@@ -75,31 +90,42 @@ fn damaged_or_mismatched_states_are_refused() {
     }
     let bytes = saved(&sim, 42);
     let restore = |bytes: &[u8], key: u64, params| Simulation::restore(params, key, &mut &bytes[..]).err();
-    // A flipped byte anywhere in the body fails the checksum.
-    for i in [30, bytes.len() / 2, bytes.len() - 9] {
+    // A flipped byte anywhere after the head fails the checksum (a wrong scenario key, byte 40,
+    // is reported as such only if the frame is intact).
+    for i in [40, bytes.len() / 2, bytes.len() - 5, bytes.len() - 1] {
         let mut bad = bytes.clone();
         bad[i] ^= 1;
         let err = restore(&bad, 42, s.params.clone());
-        assert!(matches!(err, Some(StateError::Corrupt(_))), "byte {i}: {err:?}");
+        assert!(matches!(err, Some(StateError::Codec(CodecError::Checksum))), "byte {i}: {err:?}");
     }
     for cut in [0, 10, bytes.len() / 3, bytes.len() - 1] {
         let err = restore(&bytes[..cut], 42, s.params.clone());
-        assert!(matches!(err, Some(StateError::Truncated)), "cut at {cut}: {err:?}");
+        assert!(matches!(err, Some(StateError::Codec(CodecError::Truncated))), "cut at {cut}: {err:?}");
     }
     let err = restore(&bytes, 43, s.params.clone());
     assert!(matches!(err, Some(StateError::ScenarioMismatch { found: 42, expected: 43 })), "{err:?}");
-    // Written by another crate version, intact (checksum recomputed): refused as such. Byte 28
+    // Written by another crate version, intact (checksum recomputed): refused as such. Byte 32
     // is the first of the version string, after the frame's head and the string's length.
     let mut other_version = bytes.clone();
-    other_version[28] = b'9';
+    other_version[32] = b'9';
     let n = other_version.len();
-    let sum = fnv1a(FNV_OFFSET, &other_version[..n - 8]);
-    other_version[n - 8..].copy_from_slice(&sum.to_le_bytes());
+    let sum = checksum(&other_version[..n - 4]);
+    other_version[n - 4..].copy_from_slice(&sum.to_le_bytes());
     let err = restore(&other_version, 42, s.params.clone());
     assert!(
         matches!(&err, Some(StateError::Version { found, .. }) if found.starts_with("scslab 9")),
         "{err:?}"
     );
+    // Of another layout of the state, intact: refused as such.
+    let mut other_layout = bytes.clone();
+    other_layout[12..16].copy_from_slice(&(scslab_model::state::FORMAT_VERSION + 1).to_le_bytes());
+    let sum = checksum(&other_layout[..n - 4]);
+    other_layout[n - 4..].copy_from_slice(&sum.to_le_bytes());
+    let err = restore(&other_layout, 42, s.params.clone());
+    assert!(matches!(err, Some(StateError::Codec(CodecError::Version { .. }))), "{err:?}");
+    // Saved by scslab before frame format 4: refused from its head.
+    let err = restore(&old_format(&bytes), 42, s.params.clone());
+    assert!(matches!(err, Some(StateError::Codec(CodecError::OldFormat { found: 3 }))), "{err:?}");
     // Same key but another population: refused on its dimensions, never loaded.
     let other = busy_scenario(4_000, 30);
     let err = restore(&bytes, 42, other.params.clone());
@@ -216,6 +242,19 @@ fn resume_refuses_a_bad_checkpoint_and_writes_nothing() {
     assert_ne!(run_json, other);
     std::fs::write(dir.join(RUN_FILE), other).unwrap();
     check(&good, "another scenario");
+    // A checkpoint of an older scslab: the message says it cannot be resumed.
+    std::fs::write(dir.join(RUN_FILE), run_json).unwrap();
+    std::fs::write(dir.join(CHECKPOINT_FILE), old_format(&good)).unwrap();
+    let err = resume(&dir, None, None, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, RunError::RunFile { .. }), "{err:?}");
+    let message = err.to_string();
+    let expected = format!(
+        "{}: written by an older scslab (format 3; this one reads 4): it cannot be resumed; run \
+         again from the start",
+        dir.join(CHECKPOINT_FILE).display()
+    );
+    assert_eq!(message, expected);
+    assert!(!dir.join("manifest.json").exists() && !dir.join("summary.csv").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -5,6 +5,7 @@
 use scslab_model::params::AuthorityKind;
 use scslab_model::sim::Simulation;
 use scslab_model::trace::{AgentState, Trace, trace_firms, trace_persons};
+use scslab_runner::{REPLAY_FILE, RunConfig, RunError, TraceTarget, run, trace};
 use scslab_scenario::Scenario;
 
 /// Runs `s` and checks the traces of all its agents against the run.
@@ -100,4 +101,34 @@ fn tracing_an_unknown_agent_or_with_a_short_log_is_refused() {
     let firms = sim.layout.n_firms() as u32;
     let none = trace_firms(&s.params, &sim.replay, &[firms]).unwrap_err();
     assert!(none.to_string().contains(&format!("no company {firms}")), "{none}");
+}
+
+#[test]
+fn trace_refuses_a_damaged_replay_log_or_one_of_an_older_scslab() {
+    let dir = std::env::temp_dir().join(format!("scslab-trace-{}-old", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cfg = RunConfig::new(crate::scenario("china-2020", "", 2_000, 5));
+    cfg.out_dir = Some(dir.clone());
+    run(&cfg, &mut |_| {}).unwrap();
+    let path = dir.join(REPLAY_FILE);
+    let good = std::fs::read(&path).unwrap();
+    let (_, traced) = trace(&dir, TraceTarget::Person(0)).unwrap();
+    assert!(matches!(traced.states, AgentState::Person(_)));
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x20;
+    std::fs::write(&path, &flipped).unwrap();
+    let err = trace(&dir, TraceTarget::Person(0)).unwrap_err();
+    assert!(matches!(err, RunError::Checkpoint { .. }), "{err:?}");
+    assert!(err.to_string().contains("corrupt"), "{err}");
+    std::fs::write(&path, crate::checkpoint::old_format(&good)).unwrap();
+    let err = trace(&dir, TraceTarget::Person(0)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: written by an older scslab (format 3; this one reads 4): its agents cannot be traced; run \
+             it again to trace them",
+            path.display()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
