@@ -38,7 +38,8 @@ use crate::sim::Simulation;
 use crate::tables::Plan;
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::{
-    ColumnVisitor, ColumnVisitorMut, FirmSet, Firms, ListEntry, ListState, Pending, Persons, Plain, SPELL_BINS,
+    ColumnVisitor, ColumnVisitorMut, FirmSet, Firms, ListEntry, ListState, Pending, Persons, Plain,
+    SPELL_BINS,
 };
 
 /// Magic bytes at the start of a saved simulation state.
@@ -242,7 +243,14 @@ impl Simulation {
     /// shows that the mismatch is not a corruption.
     pub fn restore(params: Params, scenario_key: u64, r: &mut impl Read) -> Result<Simulation, StateError> {
         let mut frame = FrameReader::start(STATE_MAGIC, FORMAT_VERSION, r)?;
-        let head = StateHead::read(&mut frame)?;
+        // A head that cannot be read is a damaged frame if the checksum says so.
+        let head = match StateHead::read(&mut frame) {
+            Ok(head) => head,
+            Err(err) => {
+                frame.skip_rest()?;
+                return Err(err);
+            }
+        };
         let expected = dims(&params, &Plan::new(&params), &Layout::new(&params));
         let mismatch = frame
             .check_version()

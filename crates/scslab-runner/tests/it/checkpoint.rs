@@ -90,9 +90,10 @@ fn damaged_or_mismatched_states_are_refused() {
     }
     let bytes = saved(&sim, 42);
     let restore = |bytes: &[u8], key: u64, params| Simulation::restore(params, key, &mut &bytes[..]).err();
-    // A flipped byte anywhere after the head fails the checksum (a wrong scenario key, byte 40,
-    // is reported as such only if the frame is intact).
-    for i in [40, bytes.len() / 2, bytes.len() - 5, bytes.len() - 1] {
+    // A flipped byte anywhere after the head fails the checksum (a wrong length of the state
+    // head's column layout, byte 40, or a wrong scenario key, byte 80, is reported as such only
+    // if the frame is intact).
+    for i in [40, 80, bytes.len() / 2, bytes.len() - 5, bytes.len() - 1] {
         let mut bad = bytes.clone();
         bad[i] ^= 1;
         let err = restore(&bad, 42, s.params.clone());
@@ -114,6 +115,17 @@ fn damaged_or_mismatched_states_are_refused() {
     let err = restore(&other_version, 42, s.params.clone());
     assert!(
         matches!(&err, Some(StateError::Version { found, .. }) if found.starts_with("scslab 9")),
+        "{err:?}"
+    );
+    // Saved with other dense columns (a column renamed in `world.rs`), intact: refused as such.
+    let mut other_columns = bytes.clone();
+    let at = other_columns.windows(7).position(|w| w == b"wealth:").expect("the column layout");
+    other_columns[at] = b'W';
+    let sum = checksum(&other_columns[..n - 4]);
+    other_columns[n - 4..].copy_from_slice(&sum.to_le_bytes());
+    let err = restore(&other_columns, 42, s.params.clone());
+    assert!(
+        matches!(&err, Some(StateError::Version { found, .. }) if found.contains("Wealth:i32")),
         "{err:?}"
     );
     // Of another layout of the state, intact: refused as such.
