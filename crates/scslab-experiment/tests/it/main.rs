@@ -4,6 +4,7 @@
 
 mod audit;
 mod calibration;
+mod imports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
