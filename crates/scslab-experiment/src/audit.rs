@@ -12,8 +12,7 @@ mod gravity;
 mod write;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use scslab_model::metrics::{Columns, Family};
 use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS, Valence};
@@ -29,6 +28,7 @@ pub use criteria::{
 pub use gravity::{EventGravity, ListProfile, MINOR_GRAVITY, blacklists, event_gravity};
 
 use crate::design::{Streams, replication_seed};
+use crate::pool;
 use crate::stats::{mean_ci, t_quantile_975};
 
 /// What an audit writes into its folder (`write.rs`), as name prefixes, besides `manifest.json`
@@ -213,10 +213,7 @@ pub fn audit(
     let seed = config.seed.unwrap_or(scenario.params.seed);
     let seeds: Vec<u64> =
         (0..config.replications).map(|r| replication_seed(seed, r, 0, Streams::Common)).collect();
-    let workers = match config.workers {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let workers = pool::workers(config.workers);
     let available = scslab_output::machine_memory().map(|m| m.available_bytes);
     for s in std::iter::once(&main).chain(other.as_ref()) {
         let mut cfg = RunConfig::new(s.clone());
@@ -355,67 +352,41 @@ fn run_all(
 ) -> Result<Vec<Vec<Counts>>, AuditError> {
     let jobs: Vec<(usize, usize)> =
         (0..scenarios.len()).flat_map(|s| (0..seeds.len()).map(move |r| (s, r))).collect();
-    let results: Mutex<Vec<Option<Counts>>> = Mutex::new(vec![None; jobs.len()]);
-    let failure: Mutex<Option<AuditError>> = Mutex::new(None);
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let done_days = AtomicU64::new(0);
     let total_days = jobs.len() as u64 * days as u64;
-    let stop = AtomicBool::new(false);
-    let fail = |e: AuditError| {
-        stop.store(true, Ordering::SeqCst);
-        failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
-    };
-    let work = || {
-        while !stop.load(Ordering::SeqCst) {
-            let k = next.fetch_add(1, Ordering::SeqCst);
-            let Some(&(s, r)) = jobs.get(k) else { break };
-            let mut scenario = scenarios[s].clone();
-            scenario.params.seed = seeds[r];
-            let mut cfg = RunConfig::new(scenario);
-            cfg.threads = 1;
-            let mut on_day = |p: scslab_runner::Progress| {
-                if let scslab_runner::Progress::Day { .. } = p {
-                    let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
-                    let n = done.load(Ordering::SeqCst);
-                    progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
-                }
-            };
-            match scslab_runner::run(&cfg, &mut on_day).map_err(|source| AuditError::Run {
-                scenario: scenarios[s].name.clone(),
-                replication: r as u32,
-                source,
-            }) {
-                Ok(outcome) => match counts_of(&outcome.series, &cfg.scenario) {
-                    Ok(c) => {
-                        results.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(c);
-                        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                        let d = done_days.load(Ordering::SeqCst);
-                        progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
-                    }
-                    Err(e) => fail(e),
-                },
-                Err(e) => fail(e),
+    let job = |_: usize, &(s, r): &(usize, usize)| {
+        let mut scenario = scenarios[s].clone();
+        scenario.params.seed = seeds[r];
+        let mut cfg = RunConfig::new(scenario);
+        cfg.threads = 1;
+        let mut on_day = |p: scslab_runner::Progress| {
+            if let scslab_runner::Progress::Day { .. } = p {
+                let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
+                let n = done.load(Ordering::SeqCst);
+                progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
             }
-        }
+        };
+        let outcome = scslab_runner::run(&cfg, &mut on_day).map_err(|source| AuditError::Run {
+            scenario: scenarios[s].name.clone(),
+            replication: r as u32,
+            source,
+        })?;
+        counts_of(&outcome.series, &cfg.scenario)
     };
-    std::thread::scope(|scope| {
-        for w in 0..workers.min(jobs.len()).max(1) {
-            let spawned =
-                std::thread::Builder::new().name(format!("audit-worker-{w}")).spawn_scoped(scope, work);
-            if let Err(e) = spawned {
-                fail(AuditError::Threads(e.to_string()));
-                break;
-            }
-        }
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+    let on_done = |_: usize, n: usize| {
+        done.fetch_max(n, Ordering::SeqCst);
+        let d = done_days.load(Ordering::SeqCst);
+        progress(AuditProgress { done: n, total: jobs.len(), done_days: d, total_days });
+    };
+    let mut flat = pool::run("audit", &jobs, workers, job, on_done)?.into_iter();
+    Ok((0..scenarios.len()).map(|_| flat.by_ref().take(seeds.len()).collect()).collect())
+}
+
+impl From<pool::StartError> for AuditError {
+    fn from(e: pool::StartError) -> AuditError {
+        AuditError::Threads(e.0)
     }
-    let mut flat = results.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter();
-    Ok((0..scenarios.len())
-        .map(|_| (0..seeds.len()).map(|_| flat.next().flatten().unwrap_or_default()).collect())
-        .collect())
 }
 
 /// One replication's counters, read from its daily series through the counters' typed handles.

@@ -19,8 +19,7 @@
 mod write;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use scslab_model::metrics::{Family, PersonCols};
 use scslab_output::OutputError;
@@ -28,6 +27,7 @@ use scslab_runner::{RunConfig, RunError};
 use scslab_scenario::{Scenario, ScenarioError};
 
 use crate::design::{Streams, replication_seed};
+use crate::pool;
 use crate::stats::{Estimate, mean_ci};
 
 /// What a calibration writes into its folder (`write.rs`), as name prefixes, besides
@@ -560,10 +560,7 @@ pub fn calibrate(
     let seed = config.seed.unwrap_or(scenario.params.seed);
     let seeds: Vec<u64> =
         (0..config.replications).map(|r| replication_seed(seed, r, 0, Streams::Common)).collect();
-    let workers = match config.workers {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let workers = pool::workers(config.workers);
     let mut cfg = RunConfig::new(sized.clone());
     cfg.memory_limit = scslab_output::machine_memory().map(|m| m.available_bytes / workers as u64);
     scslab_runner::preflight(&cfg).map_err(CalibrationError::Memory)?;
@@ -632,9 +629,6 @@ fn run_all(
     workers: usize,
     progress: &(dyn Fn(CalibrationProgress) + Sync),
 ) -> Result<Vec<Replication>, CalibrationError> {
-    let results: Mutex<Vec<Option<Replication>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
-    let failure: Mutex<Option<CalibrationError>> = Mutex::new(None);
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let done_days = AtomicU64::new(0);
     let total_days = seeds.len() as u64 * scenario.params.days as u64;
@@ -642,56 +636,32 @@ fn run_all(
         progress(CalibrationProgress { done: n, total: seeds.len(), done_days: d, total_days });
     };
     report(0, 0);
-    let stop = AtomicBool::new(false);
-    let fail = |e: CalibrationError| {
-        stop.store(true, Ordering::SeqCst);
-        failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
-    };
-    let work = || {
-        while !stop.load(Ordering::SeqCst) {
-            let r = next.fetch_add(1, Ordering::SeqCst);
-            let Some(&seed) = seeds.get(r) else { break };
-            let mut s = scenario.clone();
-            s.params.seed = seed;
-            let mut cfg = RunConfig::new(s);
-            cfg.threads = 1;
-            let mut on_day = |p: scslab_runner::Progress| {
-                if let scslab_runner::Progress::Day { .. } = p {
-                    let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
-                    report(done.load(Ordering::SeqCst), d);
-                }
-            };
-            let outcome = scslab_runner::run(&cfg, &mut on_day)
-                .map_err(|source| CalibrationError::Run { replication: r as u32, source })
-                .and_then(|outcome| extract(&outcome.series, cfg.scenario.params.days));
-            match outcome {
-                Ok(rep) => {
-                    results.lock().unwrap_or_else(|p| p.into_inner())[r] = Some(rep);
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    report(n, done_days.load(Ordering::SeqCst));
-                }
-                Err(e) => fail(e),
+    let job = |r: usize, &seed: &u64| {
+        let mut s = scenario.clone();
+        s.params.seed = seed;
+        let mut cfg = RunConfig::new(s);
+        cfg.threads = 1;
+        let mut on_day = |p: scslab_runner::Progress| {
+            if let scslab_runner::Progress::Day { .. } = p {
+                let d = done_days.fetch_add(1, Ordering::SeqCst) + 1;
+                report(done.load(Ordering::SeqCst), d);
             }
-        }
+        };
+        scslab_runner::run(&cfg, &mut on_day)
+            .map_err(|source| CalibrationError::Run { replication: r as u32, source })
+            .and_then(|outcome| extract(&outcome.series, cfg.scenario.params.days))
     };
-    std::thread::scope(|scope| {
-        for w in 0..workers.min(seeds.len()).max(1) {
-            let spawned =
-                std::thread::Builder::new().name(format!("calibration-worker-{w}")).spawn_scoped(scope, work);
-            if let Err(e) = spawned {
-                fail(CalibrationError::Threads(e.to_string()));
-                break;
-            }
-        }
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+    let on_done = |_: usize, n: usize| {
+        done.fetch_max(n, Ordering::SeqCst);
+        report(n, done_days.load(Ordering::SeqCst));
+    };
+    pool::run("calibration", seeds, workers, job, on_done)
+}
+
+impl From<pool::StartError> for CalibrationError {
+    fn from(e: pool::StartError) -> CalibrationError {
+        CalibrationError::Threads(e.0)
     }
-    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok(results
-        .into_iter()
-        .map(|r| r.unwrap_or(Replication { series: vec![], share_2018: f64::NAN, share_end: f64::NAN }))
-        .collect())
 }
 
 /// One replication's quantities from its daily series. A missing or short counter is an error,

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use scslab_output::{ColumnData, Table};
 
-use crate::execute::{RunSpec, streams_name, sweep_fingerprint};
 use crate::file::{Design, Sweep};
+use crate::plan::{RunSpec, sweep_fingerprint};
 use crate::results::{RunResult, SERIES, read_run};
 use crate::stats::{Estimate, mean_ci, paired_difference, welch_difference};
 use crate::{Range, Streams, SweepConfig, SweepError};
@@ -261,7 +261,7 @@ fn manifest(
             "text": sweep.text,
             "fingerprint": sweep_fingerprint(sweep, config.streams),
         },
-        "streams": streams_name(config.streams),
+        "streams": config.streams.name(),
         "scenarios": sweep
             .scenarios
             .iter()

@@ -89,6 +89,16 @@ pub enum Streams {
     Independent,
 }
 
+impl Streams {
+    /// The mode's name in `plan.json` and the manifest: `common` or `independent`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Streams::Common => "common",
+            Streams::Independent => "independent",
+        }
+    }
+}
+
 /// The seed of replication `replication` of the scenario at position `scenario` in the sweep.
 ///
 /// With [`Streams::Common`] the scenario is ignored: all scenarios share the seed. With

@@ -1,38 +1,21 @@
-//! Listing, running and resuming the runs of a sweep.
+//! Running and resuming the runs of a sweep.
 //!
-//! Every run is listed up front in a fixed order (scenario, then design point, then replication)
-//! with a stable id. Workers take runs from that list one at a time; each run is an ordinary
+//! Every run is listed up front (`plan.rs`) in a fixed order (scenario, then design point, then
+//! replication) with a stable id. The workers of `pool.rs` take runs from that list one at a time; each run is an ordinary
 //! single-threaded `scslab_runner::run`, so its result depends only on its scenario and seed, not
 //! on the number of workers or the order in which runs finish.
 
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use scslab_runner::RunConfig;
 
 use crate::combine::{self, SummaryRow};
-use crate::design::{Streams, fingerprint, replication_seed};
 use crate::file::Sweep;
+use crate::plan::{RunSpec, plan, sweep_fingerprint};
+use crate::pool;
 use crate::results::{self, is_done};
 use crate::{SweepConfig, SweepError, SweepProgress};
-
-/// One run of a sweep.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunSpec {
-    /// Stable id, also the run's folder name: `s{scenario}-p{point}-r{replication}`, each number
-    /// zero-padded to the width of its largest value.
-    pub id: String,
-    /// Index into `Sweep::scenarios`.
-    pub scenario: usize,
-    /// Index into `Sweep::points`.
-    pub point: usize,
-    /// Replication, from 0.
-    pub replication: u32,
-    /// The run's seed.
-    pub seed: u64,
-}
 
 /// What a sweep did.
 #[derive(Clone, Debug)]
@@ -49,46 +32,6 @@ pub struct SweepOutcome {
     pub wall_seconds: f64,
 }
 
-/// Lists every run of a sweep, in order: scenario, then design point, then replication.
-pub fn plan(sweep: &Sweep, streams: Streams) -> Vec<RunSpec> {
-    let width = |n: usize| n.saturating_sub(1).to_string().len();
-    let (ws, wp, wr) =
-        (width(sweep.scenarios.len()), width(sweep.points.len()), width(sweep.replications as usize));
-    let mut runs =
-        Vec::with_capacity(sweep.scenarios.len() * sweep.points.len() * sweep.replications as usize);
-    for scenario in 0..sweep.scenarios.len() {
-        for point in 0..sweep.points.len() {
-            for replication in 0..sweep.replications {
-                runs.push(RunSpec {
-                    id: format!("s{scenario:0ws$}-p{point:0wp$}-r{replication:0wr$}"),
-                    scenario,
-                    point,
-                    replication,
-                    seed: replication_seed(sweep.seed, replication, scenario, streams),
-                });
-            }
-        }
-    }
-    runs
-}
-
-/// What ties an output folder to a sweep: the sweep text, every scenario's text, the stream mode
-/// and the scslab version.
-pub(crate) fn sweep_fingerprint(sweep: &Sweep, streams: Streams) -> String {
-    let mode = streams_name(streams);
-    let parts = [sweep.text.as_bytes(), mode.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes()]
-        .into_iter()
-        .chain(sweep.scenarios.iter().map(|s| s.text.as_bytes()));
-    fingerprint(parts)
-}
-
-pub(crate) fn streams_name(streams: Streams) -> &'static str {
-    match streams {
-        Streams::Common => "common",
-        Streams::Independent => "independent",
-    }
-}
-
 /// Runs every run of the sweep that has not finished yet, then writes the combined dataset and
 /// the manifest.
 ///
@@ -103,10 +46,7 @@ pub fn run_sweep(
     let t0 = Instant::now();
     let out = config.out_dir.as_path();
     let runs = plan(sweep, config.streams);
-    let workers = match config.workers {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let workers = pool::workers(config.workers);
     preflight(sweep, workers)?;
     check_folder(sweep, config, &runs)?;
     let pending: Vec<usize> = (0..runs.len()).filter(|&i| !is_done(out, &runs[i].id)).collect();
@@ -185,7 +125,7 @@ fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result
         "sweep": sweep.name,
         "sweep_file": sweep.file,
         "fingerprint": expected,
-        "streams": streams_name(config.streams),
+        "streams": config.streams.name(),
         "runs": runs.iter().map(|r| serde_json::json!({"id": r.id, "seed": r.seed})).collect::<Vec<_>>(),
     });
     scslab_output::write_json(out, "plan.json", &plan)?;
@@ -201,47 +141,11 @@ fn execute(
     workers: usize,
     progress: &(dyn Fn(SweepProgress) + Sync),
 ) -> Result<Vec<usize>, SweepError> {
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let failure: Mutex<Option<SweepError>> = Mutex::new(None);
-    let finished: Mutex<Vec<usize>> = Mutex::new(Vec::with_capacity(pending.len()));
-    let fail = |e: SweepError| {
-        stop.store(true, Ordering::SeqCst);
-        failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+    let on_done = |k: usize, done: usize| {
+        progress(SweepProgress::RunDone { id: runs[pending[k]].id.clone(), done, to_run: pending.len() });
     };
-    let work = || {
-        while !stop.load(Ordering::SeqCst) {
-            let k = next.fetch_add(1, Ordering::SeqCst);
-            let Some(&i) = pending.get(k) else { break };
-            match run_one(sweep, out, &runs[i]) {
-                Ok(()) => {
-                    finished.lock().unwrap_or_else(|p| p.into_inner()).push(i);
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    progress(SweepProgress::RunDone {
-                        id: runs[i].id.clone(),
-                        done: n,
-                        to_run: pending.len(),
-                    });
-                }
-                Err(e) => fail(e),
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for w in 0..workers {
-            let spawned =
-                std::thread::Builder::new().name(format!("sweep-worker-{w}")).spawn_scoped(scope, work);
-            if let Err(e) = spawned {
-                fail(SweepError::Threads(e.to_string()));
-                break;
-            }
-        }
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    Ok(finished.into_inner().unwrap_or_else(|p| p.into_inner()))
+    pool::run("sweep", pending, workers, |_, &i| run_one(sweep, out, &runs[i]), on_done)?;
+    Ok(pending.to_vec())
 }
 
 /// One run: simulate on one thread, then write its files (marker last).

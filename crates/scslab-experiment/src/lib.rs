@@ -35,19 +35,25 @@ pub mod design;
 mod execute;
 mod file;
 pub mod format;
+mod plan;
+mod pool;
 mod results;
-pub mod stats;
+
+/// Statistics over replications (t quantiles, means and 95% intervals, paired and Welch
+/// differences): the shared `scslab-stats` crate, which the report uses too.
+pub use scslab_stats as stats;
 
 use std::path::PathBuf;
 
 pub use combine::{RowKind, SummaryRow};
 pub use crn::{CrnRow, measure_crn};
 pub use design::{Range, Streams, replication_seed};
-pub use execute::{RunSpec, SweepOutcome, plan, run_sweep};
+pub use execute::{SweepOutcome, run_sweep};
 pub use file::{
     BYTES_PER_SERIES_ROW, Budget, CONSERVATIVE_RATE, Design, MAX_DATASET_BYTES, MAX_NAME_LEN,
     MAX_PERSON_DAYS, MAX_POINTS, MAX_RUNS, MIN_REPLICATIONS, Parameter, Sweep, check_name, load, parse,
 };
+pub use plan::{RunSpec, plan};
 pub use results::SERIES;
 
 use scslab_output::OutputError;
@@ -96,6 +102,12 @@ pub enum SweepProgress {
     },
     /// The combined dataset is being written.
     Combining,
+}
+
+impl From<pool::StartError> for SweepError {
+    fn from(e: pool::StartError) -> SweepError {
+        SweepError::Threads(e.0)
+    }
 }
 
 /// Why a sweep could not start or finish.

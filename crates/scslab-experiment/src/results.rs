@@ -12,7 +12,7 @@ use scslab_output::{ColumnData, OutputError, Table};
 use scslab_runner::RunOutcome;
 
 use crate::SweepError;
-use crate::execute::RunSpec;
+use crate::plan::RunSpec;
 
 /// The daily person series kept for every run, in column order (`day` comes first). All come
 /// from the runner's `series_persons` table.

@@ -137,7 +137,7 @@ fn read_manifest(dir: &Path) -> Result<(PathBuf, Value), ReportError> {
     let value: Value =
         serde_json::from_str(&text).map_err(|source| ReportError::Json { path: path.clone(), source })?;
     if !value.is_object() {
-        return Err(field_error(&path, "(top level)", "a JSON object"));
+        return Err(ReportError::manifest_field(&path, "(top level)", "a JSON object"));
     }
     Ok((path, value))
 }
@@ -162,20 +162,24 @@ impl Manifest {
     fn read(dir: &Path) -> Result<Manifest, ReportError> {
         let (path, value) = read_manifest(dir)?;
         if let Kind::Sweep = kind(&path, &value)? {
-            return Err(field_error(&path, "/kind", "none or \"run\": a run's folder holds one run"));
+            return Err(ReportError::manifest_field(
+                &path,
+                "/kind",
+                "none or \"run\": a run's folder holds one run",
+            ));
         }
         let string = |pointer: &'static str| -> Result<String, ReportError> {
             value
                 .pointer(pointer)
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| field_error(&path, pointer, "a string"))
+                .ok_or_else(|| ReportError::manifest_field(&path, pointer, "a string"))
         };
         let number = |pointer: &'static str| -> Result<u64, ReportError> {
             value
                 .pointer(pointer)
                 .and_then(Value::as_u64)
-                .ok_or_else(|| field_error(&path, pointer, "a whole number"))
+                .ok_or_else(|| ReportError::manifest_field(&path, pointer, "a whole number"))
         };
         let optional_string =
             |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(str::to_string);
@@ -193,11 +197,6 @@ impl Manifest {
             command: optional_string("/command").filter(|c| !c.is_empty()),
         })
     }
-}
-
-/// A manifest field that is missing or of the wrong type.
-pub(crate) fn field_error(path: &Path, pointer: &'static str, expected: &'static str) -> ReportError {
-    ReportError::ManifestField { path: path.to_path_buf(), field: pointer, expected }
 }
 
 /// The counterfactual's folder: the only `against-*/` folder with a manifest or, when several

@@ -195,6 +195,13 @@ pub enum ReportError {
     Output(#[from] OutputError),
 }
 
+impl ReportError {
+    /// A field of the manifest at `path` (a JSON pointer) that is missing or of the wrong type.
+    pub(crate) fn manifest_field(path: &Path, pointer: &'static str, expected: &'static str) -> ReportError {
+        ReportError::ManifestField { path: path.to_path_buf(), field: pointer, expected }
+    }
+}
+
 /// Reads an output folder (a run, a comparison or a sweep) and renders its report. Nothing is
 /// written.
 pub fn render(dir: &Path) -> Result<Report, ReportError> {

@@ -2,89 +2,15 @@
 //! intervals over replications, marginal responses (averaged over the other parameters first,
 //! replication by replication), binned means for scattered designs, and daily means.
 //!
-//! Sums run in replication order, as in `scslab-experiment`, so a response at a design point
-//! reproduces the sweep's own `summary.csv`. Non-finite values propagate: an outcome a scenario
-//! lacks (NaN) stays NaN and is never drawn.
+//! Sums run in replication order and intervals come from `scslab-stats`, as in
+//! `scslab-experiment`, so a response at a design point reproduces the sweep's own `summary.csv`.
+//! Non-finite values propagate: an outcome a scenario lacks (NaN) stays NaN and is never drawn.
 
 use std::collections::BTreeMap;
 
-/// The 0.975 quantile of Student's t distribution for 1 to 30 degrees of freedom.
-const T975: [f64; 30] = [
-    12.706204736,
-    4.302652730,
-    3.182446305,
-    2.776445105,
-    2.570581836,
-    2.446911851,
-    2.364624252,
-    2.306004135,
-    2.262157163,
-    2.228138852,
-    2.200985160,
-    2.178812830,
-    2.160368656,
-    2.144786688,
-    2.131449546,
-    2.119905299,
-    2.109815578,
-    2.100922040,
-    2.093024054,
-    2.085963447,
-    2.079613845,
-    2.073873068,
-    2.068657610,
-    2.063898562,
-    2.059538553,
-    2.055529439,
-    2.051830516,
-    2.048407142,
-    2.045229642,
-    2.042272456,
-];
-
-/// The 0.975 quantile of the standard normal distribution.
-const Z975: f64 = 1.959963984540054;
-
-/// The 0.975 quantile of Student's t with `df` (at least 1) whole degrees of freedom: a table up
-/// to 30, the Cornish-Fisher expansion in 1/df beyond (Abramowitz and Stegun 26.7.5, error
-/// below 1e-6), as `scslab-experiment` computes it.
-pub(crate) fn t_quantile_975(df: usize) -> f64 {
-    if let Some(t) = T975.get(df.max(1) - 1) {
-        return *t;
-    }
-    let (z, df) = (Z975, df as f64);
-    let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
-    let g1 = (z3 + z) / 4.0;
-    let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
-    let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
-    let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92160.0;
-    z + g1 / df + g2 / df.powi(2) + g3 / df.powi(3) + g4 / df.powi(4)
-}
-
-/// A mean over replications and its 95% interval (NaN ends when there are fewer than two).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Estimate {
-    /// Number of replications.
-    pub n: usize,
-    /// The mean.
-    pub mean: f64,
-    /// Lower end of the 95% interval.
-    pub low: f64,
-    /// Upper end of the 95% interval.
-    pub high: f64,
-}
-
-/// Mean and 95% Student-t interval of independent values: `mean ± t(0.975, n − 1) · sd / √n`.
-pub(crate) fn mean_ci(xs: &[f64]) -> Estimate {
-    let n = xs.len();
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    if n < 2 {
-        return Estimate { n, mean, low: f64::NAN, high: f64::NAN };
-    }
-    let variance = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-    let half_width = t_quantile_975(n - 1) * variance.sqrt() / (n as f64).sqrt();
-    Estimate { n, mean, low: mean - half_width, high: mean + half_width }
-}
+/// Means with 95% Student-t intervals: the shared arithmetic of `scslab-stats`, the very one
+/// the sweep used for its `summary.csv`.
+pub(crate) use scslab_stats::{Estimate, mean_ci};
 
 /// One run's value of an outcome, at the value `x` of the parameter on the horizontal axis.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -167,35 +93,6 @@ pub(crate) fn daily_means(day: &[f64], y: &[f64], keep: &[bool], days: &[f64]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() <= 1e-9 * b.abs().max(1.0)
-    }
-
-    #[test]
-    fn t_quantiles_match_published_values() {
-        assert!(close(t_quantile_975(1), 12.706204736));
-        assert!(close(t_quantile_975(0), 12.706204736));
-        assert!(close(t_quantile_975(4), 2.776445105));
-        assert!(close(t_quantile_975(30), 2.042272456));
-        // Published: t(0.975, 40) = 2.021075, t(0.975, 120) = 1.979930.
-        assert!((t_quantile_975(40) - 2.021075).abs() < 1e-5);
-        assert!((t_quantile_975(120) - 1.979930).abs() < 1e-5);
-    }
-
-    #[test]
-    fn mean_ci_is_the_student_t_interval() {
-        let e = mean_ci(&[1.0, 2.0, 3.0, 4.0]);
-        assert_eq!((e.n, e.mean), (4, 2.5));
-        // sd = sqrt(5/3), se = sd / 2, t(3) = 3.182446305.
-        let half = 3.182446305 * (5.0f64 / 3.0).sqrt() / 2.0;
-        assert!(close(e.low, 2.5 - half) && close(e.high, 2.5 + half));
-        let one = mean_ci(&[7.0]);
-        assert_eq!(one.mean, 7.0);
-        assert!(one.low.is_nan() && one.high.is_nan());
-        let flat = mean_ci(&[3.0, 3.0]);
-        assert_eq!((flat.low, flat.high), (3.0, 3.0));
-    }
 
     fn obs(x: f64, replication: u64, y: f64) -> Observation {
         Observation { x, replication, y }

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::ReportError;
 use crate::csv::CsvTable;
-use crate::folder::field_error;
 use crate::stats::Observation;
 
 /// The columns of `runs.csv` and `series.csv` that identify a run, besides the parameters.
@@ -277,18 +276,18 @@ impl SweepManifest {
     /// The manifest's fields, or an error naming the first one missing or of the wrong type.
     fn parse(path: &Path, value: &Value) -> Result<SweepManifest, ReportError> {
         let get = |pointer: &'static str, expected: &'static str| {
-            value.pointer(pointer).ok_or_else(|| field_error(path, pointer, expected))
+            value.pointer(pointer).ok_or_else(|| ReportError::manifest_field(path, pointer, expected))
         };
         let string = |pointer: &'static str| -> Result<String, ReportError> {
             get(pointer, "a string")?
                 .as_str()
                 .map(str::to_string)
-                .ok_or_else(|| field_error(path, pointer, "a string"))
+                .ok_or_else(|| ReportError::manifest_field(path, pointer, "a string"))
         };
         let number = |pointer: &'static str| -> Result<u64, ReportError> {
             get(pointer, "a whole number")?
                 .as_u64()
-                .ok_or_else(|| field_error(path, pointer, "a whole number"))
+                .ok_or_else(|| ReportError::manifest_field(path, pointer, "a whole number"))
         };
         let optional_string = |pointer: &str| {
             value.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
@@ -296,14 +295,14 @@ impl SweepManifest {
         let scenarios = get("/scenarios", "a list of scenarios")?
             .as_array()
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| field_error(path, "/scenarios", "a non-empty list of scenarios"))?
+            .ok_or_else(|| ReportError::manifest_field(path, "/scenarios", "a non-empty list of scenarios"))?
             .iter()
             .map(|s| {
                 Ok(SweepScenario {
                     name: s
                         .get("name")
                         .and_then(Value::as_str)
-                        .ok_or_else(|| field_error(path, "/scenarios/*/name", "a string"))?
+                        .ok_or_else(|| ReportError::manifest_field(path, "/scenarios/*/name", "a string"))?
                         .to_string(),
                     origin: s.get("origin").and_then(Value::as_str).map(str::to_string),
                 })
@@ -311,7 +310,7 @@ impl SweepManifest {
             .collect::<Result<Vec<_>, ReportError>>()?;
         let parameters = get("/parameters", "a list of parameters")?
             .as_array()
-            .ok_or_else(|| field_error(path, "/parameters", "a list of parameters"))?
+            .ok_or_else(|| ReportError::manifest_field(path, "/parameters", "a list of parameters"))?
             .iter()
             .map(|p| parse_parameter(path, p))
             .collect::<Result<Vec<_>, _>>()?;
@@ -333,7 +332,13 @@ impl SweepManifest {
                     samples: number("/design/samples")?,
                     seed: value.pointer("/design/seed").and_then(Value::as_u64),
                 },
-                _ => return Err(field_error(path, "/design/kind", "\"grid\" or \"latin_hypercube\"")),
+                _ => {
+                    return Err(ReportError::manifest_field(
+                        path,
+                        "/design/kind",
+                        "\"grid\" or \"latin_hypercube\"",
+                    ));
+                }
             },
             parameters,
             points,
@@ -346,7 +351,7 @@ fn parse_parameter(path: &Path, p: &Value) -> Result<SweptParameter, ReportError
     let key = p
         .get("key")
         .and_then(Value::as_str)
-        .ok_or_else(|| field_error(path, "/parameters/*/key", "a string"))?
+        .ok_or_else(|| ReportError::manifest_field(path, "/parameters/*/key", "a string"))?
         .to_string();
     let numbers = |v: &Value| -> Option<Vec<f64>> { v.as_array()?.iter().map(Value::as_f64).collect() };
     let range = p.get("range");
@@ -357,7 +362,7 @@ fn parse_parameter(path: &Path, p: &Value) -> Result<SweptParameter, ReportError
         match (end("min"), end("max")) {
             (Some(min), Some(max)) => ParameterRange::Interval { min, max },
             _ => {
-                return Err(field_error(
+                return Err(ReportError::manifest_field(
                     path,
                     "/parameters/*/range",
                     "{\"values\": [numbers]} or {\"min\": number, \"max\": number}",
@@ -380,14 +385,14 @@ fn parse_parameter(path: &Path, p: &Value) -> Result<SweptParameter, ReportError
 
 fn parse_points(path: &Path, points: &Value, n_parameters: usize) -> Result<Vec<Vec<f64>>, ReportError> {
     let expected = "a list of design points, each a list of one number per parameter";
-    let points = points.as_array().ok_or_else(|| field_error(path, "/points", expected))?;
+    let points = points.as_array().ok_or_else(|| ReportError::manifest_field(path, "/points", expected))?;
     points
         .iter()
         .map(|p| {
             p.as_array()
                 .and_then(|values| values.iter().map(Value::as_f64).collect::<Option<Vec<f64>>>())
                 .filter(|values| values.len() == n_parameters)
-                .ok_or_else(|| field_error(path, "/points", expected))
+                .ok_or_else(|| ReportError::manifest_field(path, "/points", expected))
         })
         .collect()
 }

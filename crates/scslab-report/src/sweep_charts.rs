@@ -201,7 +201,7 @@ fn difference_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) ->
                     color,
                     style: XyStyle::Means,
                     points: response.iter().map(|(x, e)| (*x, e.mean)).collect(),
-                    intervals: response.iter().map(|(_, e)| (e.low, e.high)).collect(),
+                    intervals: response.iter().map(|(_, e)| (e.ci_low(), e.ci_high())).collect(),
                 });
             }
             DesignKind::LatinHypercube { .. } => {
@@ -281,7 +281,7 @@ fn grid_series(sweep: &SweepFolder, j: usize, y: &[f64]) -> Vec<XySeries> {
                 color,
                 style: XyStyle::Means,
                 points: response.iter().map(|(x, e)| (*x, e.mean)).collect(),
-                intervals: response.iter().map(|(_, e)| (e.low, e.high)).collect(),
+                intervals: response.iter().map(|(_, e)| (e.ci_low(), e.ci_high())).collect(),
             }
         })
         .collect()

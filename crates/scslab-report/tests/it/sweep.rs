@@ -187,7 +187,7 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
     // Every mean and interval drawn is the sweep's own, from summary.csv.
     let (header, rows) = csv(&dir.join("summary.csv"));
     let col = |name: &str| header.iter().position(|c| c == name).unwrap();
-    let mut checked = 0;
+    let (mut checked, mut exact) = (0, 0);
     for row in rows.iter().filter(|r| r[col("kind")] == "mean") {
         let mean: f64 = row[col("mean")].parse().unwrap_or(f64::NAN);
         if !mean.is_finite() {
@@ -207,9 +207,16 @@ fn a_grid_sweep_report_draws_each_outcome_against_the_parameter() {
             "data-low",
         );
         assert!(ci.iter().any(|l| close(*l, low)), "{start}: {low} not in {ci:?}");
+        // Not only close: the report's intervals come from the sweep's own arithmetic
+        // (`scslab-stats`), so an interval not rescaled for display is the same number.
+        if k == 1.0 {
+            assert!(ci.contains(&low), "{start}: {low} not exactly in {ci:?}");
+            exact += 1;
+        }
         checked += 1;
     }
     assert!(checked >= 40, "{checked} means checked");
+    assert!(exact >= 10, "{exact} intervals compared exactly");
     // The headline summary lists every row of summary.csv.
     let table = &html[html.find("id=\"summary-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];

@@ -1,5 +1,11 @@
-//! Statistics over replications: mean, standard deviation and 95% confidence intervals (Student
-//! t), paired differences (common random numbers) and Welch's unpaired difference.
+//! Statistics over replications, shared by the sweeps, the audit, the calibration
+//! (`scslab-experiment`) and the report (`scslab-report`): the 0.975 quantile of Student's t,
+//! means with 95% confidence intervals, paired differences (common random numbers) and Welch's
+//! unpaired difference.
+//!
+//! It sits apart from both so that the report, which depends on no model crate, computes its
+//! intervals with the very arithmetic the sweep used for `summary.csv`. Pure arithmetic: no
+//! dependencies, no I/O, no allocation beyond a paired difference's vector; it cannot fail.
 //!
 //! Sums run in replication order, so results do not depend on how runs were scheduled.
 //!
@@ -9,6 +15,15 @@
 //! here sorts, compares or drops values, so NaN never panics and never becomes 0). Files write
 //! it as an empty field and tables show "n/a"; the per-replication values (`runs.csv`,
 //! `audit_replications.csv`) show which replications it came from.
+//!
+//! ```
+//! use scslab_stats::{mean_ci, t_quantile_975};
+//! let e = mean_ci(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+//! assert_eq!(e.mean, 3.0);
+//! // mean ± t(0.975, 4) · sd / √n, with sd = √2.5.
+//! let half = t_quantile_975(4.0) * (2.5f64 / 5.0).sqrt();
+//! assert!((e.ci_high() - (3.0 + half)).abs() < 1e-12);
+//! ```
 
 /// The 0.975 quantile of Student's t distribution for 1 to 30 degrees of freedom.
 const T975: [f64; 30] = [
@@ -164,6 +179,17 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) {
         assert!((a - b).abs() < tol, "{a} vs {b}");
+    }
+
+    #[test]
+    fn t_quantiles_match_published_tables() {
+        // Two-sided 95% critical values as printed in standard tables (three decimals).
+        for (df, printed) in
+            [(1.0, 12.706), (2.0, 4.303), (5.0, 2.571), (10.0, 2.228), (20.0, 2.086), (30.0, 2.042)]
+        {
+            close(t_quantile_975(df), printed, 5e-4);
+        }
+        assert!(t_quantile_975(f64::NAN).is_nan());
     }
 
     #[test]
