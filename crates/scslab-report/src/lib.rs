@@ -202,6 +202,12 @@ impl ReportError {
     }
 }
 
+/// The unit and plain-words name the report gives the headline outcome `key` (used when a
+/// folder's `summary.csv` names no unit: folders written before units were), if it knows it.
+pub fn known_outcome(key: &str) -> Option<(format::Unit, &'static str)> {
+    outcomes::find(key).map(|k| (k.unit, k.name))
+}
+
 /// Reads an output folder (a run, a comparison or a sweep) and renders its report. Nothing is
 /// written.
 pub fn render(dir: &Path) -> Result<Report, ReportError> {

@@ -21,7 +21,7 @@ const fn known(key: &'static str, unit: Unit, name: &'static str, total: bool) -
 }
 
 /// The headline outcomes `scslab run` writes, in its order.
-pub(crate) const KNOWN: [Known; 23] = [
+pub(crate) const KNOWN: [Known; 26] = [
     known("compliance_rate", Unit::Share, "Adult-days without a violation", false),
     known("violations_per_1000", Unit::Per1000AdultsYear, "True violations", false),
     known("recorded_share", Unit::Share, "Share of true violations that were recorded", false),
@@ -55,6 +55,19 @@ pub(crate) const KNOWN: [Known; 23] = [
     known("firm_closures", Unit::Count, "Firms closed", true),
     known("firm_value_lost_yuan", Unit::Yuan, "Firm value lost to measures", true),
     known("firms_blacklisted", Unit::Count, "Firms on a blacklist (last day)", true),
+    known("funds_extracted_yuan", Unit::Yuan, "Funds extracted by targeted enforcement", true),
+    known(
+        "large_firm_criticism_before",
+        Unit::PerFirmYear,
+        "Criticism by the leaders of the other large firms, before the intervention",
+        false,
+    ),
+    known(
+        "large_firm_criticism_after",
+        Unit::PerFirmYear,
+        "Criticism by the leaders of the other large firms, after the intervention",
+        false,
+    ),
 ];
 
 /// The known outcome with this key.

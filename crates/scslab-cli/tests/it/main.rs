@@ -309,3 +309,17 @@ fn calibrate_writes_the_fit_and_its_report_and_refuses_bad_input() {
     assert_refused(&["calibrate", "--replications", "1", "--out", b], &bad, &["at least 2"]);
     assert_refused(&["calibrate", "--people", "0", "--out", b], &bad, &["--people"]);
 }
+
+/// The report keeps its own table of headline outcomes (it depends on no runner crate): every
+/// outcome a run reports must be in it, in the unit the runner declares.
+#[test]
+fn the_report_knows_every_headline_in_its_declared_unit() {
+    let mut missing = Vec::new();
+    for outcome in scslab_runner::Outcome::ALL {
+        match scslab_report::known_outcome(outcome.key()) {
+            Some((unit, _)) => assert_eq!(unit, outcome.unit(), "unit of {}", outcome.key()),
+            None => missing.push(outcome.key()),
+        }
+    }
+    assert!(missing.is_empty(), "outcomes the report does not know: {missing:?}");
+}
