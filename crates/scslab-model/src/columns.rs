@@ -156,7 +156,20 @@ macro_rules! dense_columns {
             }
         }
 
+        impl $Row {
+            /// Each declared column's name and value (as `f64`), in order: what a trace's table of
+            /// daily states writes for a column it does not show in its own way.
+            pub fn fields(&self) -> Vec<(&'static str, f64)> {
+                vec![$((stringify!($field), self.$field as f64)),+]
+            }
+        }
+
         impl<'a> $Mut<'a> {
+            /// Sets agent `i` of the chunk to `row`.
+            pub fn set(&mut self, i: usize, row: $Row) {
+                $( self.$field[i] = row.$field; )+
+            }
+
             /// The chunk cut in chunks of `len` agents, in parallel, in id order.
             pub fn into_par_chunks(
                 self,

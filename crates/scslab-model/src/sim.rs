@@ -17,7 +17,7 @@ use crate::tables::{DayTables, Plan};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
     Addressed, F_ALIVE, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
-    RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
+    PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -151,31 +151,38 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
     }
 }
 
-/// A person's wealth and flags on day 0 (everyone starts on no list, with no score change, no
-/// fear or resentment and the initial trust).
-pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> (i32, u16) {
+/// A person's dense state on day 0, before the warm start of lists: wealth from income,
+/// employed or not, the initial trust; every other column 0 (no list, no fear or resentment).
+/// The run and the trace both start from it.
+pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> PersonRow {
     initial_person_with(params, id, &person_traits(params, layout, id))
 }
 
 /// [`initial_person`] of person `id` with traits `t`.
-fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> (i32, u16) {
+fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> PersonRow {
     let pop = &params.population;
     let mut income = pop.daily_income[t.income as usize];
     if !t.urban {
         income *= pop.rural_income_factor;
     }
-    let wealth = (income * pop.initial_wealth_days).round() as i32;
-    (wealth, if initially_employed(params, id, t) { P_EMPLOYED } else { 0 })
+    PersonRow {
+        wealth: (income * pop.initial_wealth_days).round() as i32,
+        flags: if initially_employed(params, id, t) { P_EMPLOYED } else { 0 },
+        trust: (params.behaviour.initial_trust * 255.0).round() as u8,
+        ..PersonRow::default()
+    }
 }
 
-/// A firm's value on day 0 (every firm starts operating, on no list).
-pub(crate) fn initial_firm_value(params: &Params, layout: &Layout, f: u32) -> f64 {
+/// A firm's dense state on day 0: its value, operating, on no list; every other column 0. The
+/// run and the trace both start from it.
+pub(crate) fn initial_firm(params: &Params, layout: &Layout, f: u32) -> FirmRow {
     let pop = &params.population;
     let t = firm_traits(params, layout, f);
     let u =
         scslab_core::rng::AgentDayRng::new(params.seed, scslab_core::rng::Stream::FirmTraits, f as u64, 1)
             .uniform();
-    if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) }
+    let value = if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
+    FirmRow { value, flags: F_ALIVE, ..FirmRow::default() }
 }
 
 /// Ids of chunk `c` of `len` among `n` agents.
@@ -183,23 +190,22 @@ fn chunk_ids(c: usize, len: usize, n: usize) -> Range<u32> {
     (c * len) as u32..((c + 1) * len).min(n) as u32
 }
 
-/// Sets the wealth and flags of persons `start..` (as many as `wealth` holds) on day 0, and adds
-/// the adults and the persons scored by each points scheme among them to `counts`, per cell
-/// (counts that never change).
+/// Sets persons `start..` (as many as `chunk` holds) to their state on day 0, and adds the
+/// adults and the persons scored by each points scheme among them to `counts`, per cell (counts
+/// that never change).
 fn init_persons(
     params: &Params,
     plan: &Plan,
     layout: &Layout,
     cols: &PersonCols,
     start: u32,
-    wealth: &mut [i32],
-    flags: &mut [u16],
+    mut chunk: PersonsMut<'_>,
     mut counts: Counters,
 ) -> Counters {
-    for (i, (w, f)) in wealth.iter_mut().zip(flags).enumerate() {
+    for i in 0..chunk.len() {
         let id = start + i as u32;
         let t = person_traits(params, layout, id);
-        (*w, *f) = initial_person_with(params, id, &t);
+        chunk.set(i, initial_person_with(params, id, &t));
         if !t.is_adult() {
             continue;
         }
@@ -228,31 +234,25 @@ impl Simulation {
         let n = layout.n_persons();
         let nf = layout.n_firms();
         let kf = plan.firm_points.len().max(1);
-        let trust = (params.behaviour.initial_trust * 255.0).round() as u8;
-        let mut persons = Persons::filled(n, PersonRow { trust, ..PersonRow::default() });
+        let mut persons = Persons::filled(n, PersonRow::default());
         // One zeroed allocation per scheme (not a clone: its pages stay untouched).
         persons.scores = (0..plan.person_points.len()).map(|_| vec![0; n]).collect();
         let person_cols = PersonCols::new(&params);
-        // Wealth, flags and the counts that never change, over chunks of persons (the counts
-        // added up in chunk order).
+        // The state on day 0 and the counts that never change, over chunks of persons (the
+        // counts added up in chunk order).
         let len = chunk_len(n, PERSON_MIN_CHUNK);
         let zero = || Counters::new(N_CELLS, person_cols.columns.len());
-        let static_counts = persons
-            .wealth
-            .par_chunks_mut(len)
-            .zip(persons.flags.par_chunks_mut(len))
-            .enumerate()
-            .fold(zero, |counts, (c, (wealth, flags))| {
-                init_persons(&params, &plan, &layout, &person_cols, (c * len) as u32, wealth, flags, counts)
+        let static_counts = (persons.split_mut().0.into_par_chunks(len).enumerate())
+            .fold(zero, |counts, (c, chunk)| {
+                init_persons(&params, &plan, &layout, &person_cols, (c * len) as u32, chunk, counts)
             })
             .reduce(zero, merged);
-        let mut firms = Firms::filled(nf, FirmRow { flags: F_ALIVE, ..FirmRow::default() });
+        let mut firms = Firms::filled(nf, FirmRow::default());
         firms.scores = vec![0; nf * kf];
         let len = chunk_len(nf, FIRM_MIN_CHUNK);
-        firms.value.par_chunks_mut(len).enumerate().for_each(|(c, values)| {
-            let start = c * len;
-            for (i, v) in values.iter_mut().enumerate() {
-                *v = initial_firm_value(&params, &layout, (start + i) as u32);
+        firms.split_mut().0.into_par_chunks(len).enumerate().for_each(|(c, mut chunk)| {
+            for i in 0..chunk.len() {
+                chunk.set(i, initial_firm(&params, &layout, (c * len + i) as u32));
             }
         });
         let (person_list_states, initial_scales) =

@@ -21,7 +21,7 @@ use crate::params::{AuthorityKind, Params};
 use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, fill_event_traits, firm_traits, person_traits};
 use crate::replay::{Logged, ReplayLog};
-use crate::sim::{initial_firm_value, initial_person};
+use crate::sim::{initial_firm, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
@@ -559,10 +559,8 @@ struct TracedPerson {
 
 impl TracedPerson {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>) -> TracedPerson {
-        let (wealth, mut flags) = initial_person(&w.params, &w.layout, id);
-        let trust = (w.params.behaviour.initial_trust * 255.0).round() as u8;
+        let mut row = initial_person(&w.params, &w.layout, id);
         // The warm start (lists that begin with members), as `lists::initial_members`.
-        let mut lists = 0;
         let mut list_states = vec![ListState::default(); w.plan.person_lists.len()];
         let mut rows = Vec::new();
         for (slot, &a) in w.plan.person_lists.iter().enumerate() {
@@ -571,14 +569,14 @@ impl TracedPerson {
                 continue;
             }
             if let Some(entry) = initial_entry(&w.params, &w.layout, a, id, scale) {
-                join_initially(&w.params, a, slot, &mut lists, &mut flags);
+                join_initially(&w.params, a, slot, &mut row.lists, &mut row.flags);
                 list_states[slot].entries.push(entry);
                 let detail = "on the list when the run starts (warm start)".to_string();
                 let what = w.params.authorities[a].name.clone();
                 rows.push(TraceRow { day: 0, kind: "list_entry", what, value: 0.0, detail });
             }
         }
-        let mut cols = Persons::filled(1, PersonRow { wealth, flags, trust, lists, ..PersonRow::default() });
+        let mut cols = Persons::filled(1, row);
         cols.scores = vec![vec![0]; w.plan.person_points.len()];
         TracedPerson {
             id,
@@ -850,8 +848,7 @@ struct TracedFirm {
 
 impl TracedFirm {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
-        let value = initial_firm_value(&w.params, &w.layout, id);
-        let mut cols = Firms::filled(1, FirmRow { value, flags: F_ALIVE, ..FirmRow::default() });
+        let mut cols = Firms::filled(1, initial_firm(&w.params, &w.layout, id));
         cols.scores = vec![0; w.plan.firm_points.len().max(1)];
         TracedFirm {
             id,

@@ -120,6 +120,8 @@ fn state_table(name: &str, trace: &Trace) -> Table {
             t.push("trust", ColumnData::F64(s.iter().map(|x| share(x.row.trust)).collect()));
             list_columns(&mut t, s.iter().map(|x| x.row.lists).collect());
             score_columns(&mut t, s.iter().map(|x| x.scores.as_slice()).collect());
+            let shown = ["wealth", "flags", "fear", "resentment", "trust", "lists"];
+            other_columns(&mut t, &shown, s.iter().map(|x| x.row.fields()).collect());
         }
         AgentState::Firm(s) => {
             t.push("day", ColumnData::U64(s.iter().map(|x| x.day as u64).collect()));
@@ -136,9 +138,24 @@ fn state_table(name: &str, trace: &Trace) -> Table {
             );
             list_columns(&mut t, s.iter().map(|x| x.row.lists).collect());
             score_columns(&mut t, s.iter().map(|x| x.scores.as_slice()).collect());
+            // Employee records are an inbox count, shown as the trace's `employer` rows.
+            let shown = ["value", "flags", "lists", "leader_fear", "dropped", "employee_records"];
+            other_columns(&mut t, &shown, s.iter().map(|x| x.row.fields()).collect());
         }
     }
     t
+}
+
+/// A column for each dense column of the agent kind (as declared in `scslab_model::world`)
+/// that the table does not show in its own way (`shown`): a column added to the declaration is
+/// written as it is stored, without an edit here.
+fn other_columns(t: &mut Table, shown: &[&str], days: Vec<Vec<(&'static str, f64)>>) {
+    let Some(first) = days.first() else { return };
+    for (i, &(name, _)) in first.iter().enumerate() {
+        if !shown.contains(&name) {
+            t.push(name, ColumnData::F64(days.iter().map(|fields| fields[i].1).collect()));
+        }
+    }
 }
 
 /// Rebuilds the configuration of the finished run in `dir` from its `manifest.json`.
@@ -151,4 +168,24 @@ fn config_from_manifest(dir: &Path) -> Result<RunConfig, RunError> {
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let scenario = crate::checkpoint::scenario_from_json(&path, &v)?;
     Ok(RunConfig::new(scenario))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scslab_model::world::{PersonRow, Persons};
+
+    #[test]
+    fn declared_columns_not_shown_otherwise_are_written_as_stored() {
+        let days: Vec<_> =
+            [3u8, 4].iter().map(|&fear| PersonRow { fear, ..PersonRow::default() }.fields()).collect();
+        let mut t = Table::new("x");
+        other_columns(&mut t, &["wealth", "flags"], days);
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        let expected: Vec<&str> =
+            Persons::NAMES.iter().copied().filter(|n| !["wealth", "flags"].contains(n)).collect();
+        assert_eq!(names, expected);
+        let fear = t.columns.iter().find(|c| c.name == "fear").unwrap();
+        assert!(matches!(&fear.data, ColumnData::F64(v) if v == &[3.0, 4.0]));
+    }
 }
