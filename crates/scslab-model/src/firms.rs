@@ -5,7 +5,7 @@
 use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FirmCols};
-use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
+use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
 use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
@@ -437,13 +437,13 @@ fn enter_list(
         ));
     }
     out.counters.add(cell, cols.list_entries + slot, 1);
-    let black = rule.color == ListColor::Black;
+    let sanction = rule.color.sanctions();
     for em in &ctx.plan.entry_measures[authority] {
         let m = &ctx.params.measures[em.measure];
         let MeasureEffect::Firm(kind) = m.effect else { continue };
         let pos = ctx.plan.measure_pos[em.measure];
         out.counters.add(cell, cols.measure_applied + pos, 1);
-        if black {
+        if sanction {
             out.counters.add(cell, cols.sanctions, 1);
             if false_basis {
                 out.counters.add(cell, cols.false_sanctions, 1);
@@ -493,7 +493,7 @@ fn score_lists(ctx: &FirmCtx<'_>, f: &mut Firm<'_>, out: &mut FirmOutbox) {
         let holds = sr.below.is_none_or(|t| score < t) && sr.at_least.is_none_or(|t| score >= t);
         let member = f.lists & (1 << slot) != 0;
         if holds && !member {
-            let false_basis = rule.color == ListColor::Black && f.flags & F_TRUE_VIOLATION == 0;
+            let false_basis = rule.color.sanctions() && f.flags & F_TRUE_VIOLATION == 0;
             enter_list(ctx, f, a, false_basis, out);
         } else if !holds && member && rule.grounds.iter().all(|g| !g) {
             f.lists &= !(1 << slot);

@@ -774,7 +774,7 @@ impl DayMetrics {
 
 /// Whether a list is a blacklist.
 pub fn is_black(params: &Params, authority: usize) -> bool {
-    matches!(&params.authorities[authority].kind, AuthorityKind::List(l) if l.color == crate::params::ListColor::Black)
+    matches!(&params.authorities[authority].kind, AuthorityKind::List(l) if l.color.sanctions())
 }
 
 #[cfg(test)]

@@ -254,13 +254,63 @@ pub struct PointsScheme {
     pub partner_points: f64,
 }
 
-/// Blacklist or redlist.
+/// What membership of a list means: the list's kind. Everything the model, the scenario reader,
+/// the trace and the audit decide by a list's kind is asked of this type, in exhaustive matches
+/// below, so that a new kind is a variant here and an answer to each question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListColor {
-    /// Membership is a sanction.
+    /// A blacklist: membership is a sanction.
     Black,
-    /// Membership is a reward.
+    /// A redlist: membership is a reward.
     Red,
+}
+
+impl ListColor {
+    /// Every kind of list.
+    pub const ALL: [ListColor; 2] = [ListColor::Black, ListColor::Red];
+
+    /// The scenario's `kind` of a list of this colour.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            ListColor::Black => "blacklist",
+            ListColor::Red => "redlist",
+        }
+    }
+
+    /// The colour of a scenario's list `kind`, if it names one.
+    pub fn of_kind(kind: &str) -> Option<ListColor> {
+        ListColor::ALL.into_iter().find(|c| c.kind() == kind)
+    }
+
+    /// Membership is a sanction: the entry measures count as sanctions (false ones and spillover
+    /// too), weigh as the expected sanction of the grounds (deterrence), and raise the member's
+    /// fear and resentment; members count as blacklisted (customers drop a listed firm, debtors
+    /// feel repayment pressure, the audit reads the list), and a listing by score without a true
+    /// violation rests on a false basis.
+    pub const fn sanctions(self) -> bool {
+        match self {
+            ListColor::Black => true,
+            ListColor::Red => false,
+        }
+    }
+
+    /// Membership is a reward: the entry measures count as rewards, weigh as the expected reward
+    /// of the grounds and raise the member's trust; members count as redlisted.
+    pub const fn rewards(self) -> bool {
+        match self {
+            ListColor::Black => false,
+            ListColor::Red => true,
+        }
+    }
+
+    /// An entry in words, for a trace row.
+    pub const fn entry_words(self, false_basis: bool) -> &'static str {
+        match (self, false_basis) {
+            (ListColor::Black, false) => "a blacklist, on a true record",
+            (ListColor::Black, true) => "a blacklist, on a false basis",
+            (ListColor::Red, _) => "a redlist (rewards)",
+        }
+    }
 }
 
 /// A score condition for list membership, re-checked daily.

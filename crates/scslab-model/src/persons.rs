@@ -8,7 +8,7 @@
 use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
-use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params};
+use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, round_i64};
 use crate::vocab::{
@@ -673,13 +673,13 @@ fn enter_list(
     if false_basis {
         out.counters.add(cell, cols.list_false_entries + slot, 1);
     }
-    let black = rule.color == ListColor::Black;
+    let color = rule.color;
     for em in &ctx.plan.entry_measures[authority] {
         let m = &ctx.params.measures[em.measure];
         let MeasureEffect::Person(kind) = m.effect else { continue };
         let pos = ctx.plan.measure_pos[em.measure];
         out.counters.add(cell, cols.measure_applied + pos, 1);
-        if black {
+        if color.sanctions() {
             out.counters.add(cell, cols.sanctions, 1);
             if false_basis {
                 out.counters.add(cell, cols.false_sanctions, 1);
@@ -689,7 +689,7 @@ fn enter_list(
                 out.counters.add(cell, cols.spillover_sanctions, 1);
                 out.counters.add(cell, cols.measure_spillover + pos, 1);
             }
-        } else {
+        } else if color.rewards() {
             out.counters.add(cell, cols.rewards, 1);
         }
         match kind {
@@ -709,11 +709,11 @@ fn enter_list(
             _ => {}
         }
     }
-    if black {
+    if color.sanctions() {
         me.fear += b.fear_own_sanction;
         me.resentment += b.resentment_sanction + if false_basis { b.resentment_false_sanction } else { 0.0 };
         me.trust -= b.trust_sanction + if false_basis { b.trust_false_sanction } else { 0.0 };
-    } else {
+    } else if color.rewards() {
         me.trust += b.trust_reward;
     }
     me.fear = me.fear.min(1.0);

@@ -149,9 +149,9 @@ impl Plan {
                     .collect();
             }
         }
-        let mask = |lists: &[usize], color: ListColor| {
+        let mask = |lists: &[usize], member: fn(ListColor) -> bool| {
             lists.iter().enumerate().fold(0u8, |acc, (s, &a)| match &params.authorities[a].kind {
-                AuthorityKind::List(l) if l.color == color => acc | (1 << s),
+                AuthorityKind::List(l) if member(l.color) => acc | (1 << s),
                 _ => acc,
             })
         };
@@ -173,7 +173,11 @@ impl Plan {
                         entry_measures[a].iter().map(|m| params.measures[m.measure].perceived_yuan).sum();
                     for e in 0..n {
                         if l.grounds[e] {
-                            if l.color == ListColor::Black { s[e] = total } else { r[e] = total }
+                            if l.color.sanctions() {
+                                s[e] = total
+                            } else if l.color.rewards() {
+                                r[e] = total
+                            }
                         }
                     }
                 }
@@ -280,7 +284,7 @@ impl Plan {
                     base: s.base,
                     below: sr.below.unwrap_or(f64::INFINITY),
                     at_least: sr.at_least.unwrap_or(f64::NEG_INFINITY),
-                    black: rule.color == ListColor::Black,
+                    black: rule.color.sanctions(),
                     condition_only: rule.grounds.iter().all(|g| !g),
                     holds_at_base: sr.below.is_none_or(|x| s.base < x)
                         && sr.at_least.is_none_or(|x| s.base >= x),
@@ -331,9 +335,9 @@ impl Plan {
             measure_pos,
             false_cumulative,
             employee_scoring,
-            person_black_mask: mask(&person_lists, ListColor::Black),
-            person_red_mask: mask(&person_lists, ListColor::Red),
-            firm_black_mask: mask(&firm_lists, ListColor::Black),
+            person_black_mask: mask(&person_lists, ListColor::sanctions),
+            person_red_mask: mask(&person_lists, ListColor::rewards),
+            firm_black_mask: mask(&firm_lists, ListColor::sanctions),
             person_lists,
             firm_lists,
             person_points,

@@ -450,11 +450,7 @@ fn late_record_rows(
 /// In words: what a list entry rests on.
 fn list_entry_detail(params: &Params, authority: usize, false_basis: bool) -> &'static str {
     let AuthorityKind::List(rule) = &params.authorities[authority].kind else { return "" };
-    match (rule.color, false_basis) {
-        (crate::params::ListColor::Black, false) => "a blacklist, on a true record",
-        (crate::params::ListColor::Black, true) => "a blacklist, on a false basis",
-        _ => "a redlist (rewards)",
-    }
+    rule.color.entry_words(false_basis)
 }
 
 /// Zeroes the counters of one cell and the wealth histogram (all a chunk of one agent writes).

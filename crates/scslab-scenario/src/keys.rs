@@ -10,7 +10,7 @@
 //! internally tagged enums lose the spans and `deny_unknown_fields`), and `resolve.rs` refuses,
 //! at the key, every key present that the shape or kind does not use.
 
-use scslab_model::params::{MeasureEffect, Subject};
+use scslab_model::params::{ListColor, MeasureEffect, Subject};
 use scslab_model::vocab::{FirmMeasureKind, PersonMeasureKind};
 
 /// What an authority is, as far as its keys go: a points scheme or a list (a blacklist or a
@@ -29,8 +29,16 @@ pub enum AuthorityShape {
     FirmList,
 }
 
-/// The values of an authority's `kind`.
-pub const AUTHORITY_KINDS: [&str; 3] = ["points", "blacklist", "redlist"];
+/// The values of an authority's `kind`: `points`, then each kind of list ([`ListColor::kind`]).
+pub const AUTHORITY_KINDS: [&str; 1 + ListColor::ALL.len()] = {
+    let mut kinds = ["points"; 1 + ListColor::ALL.len()];
+    let mut i = 0;
+    while i < ListColor::ALL.len() {
+        kinds[1 + i] = ListColor::ALL[i].kind();
+        i += 1;
+    }
+    kinds
+};
 
 impl AuthorityShape {
     /// Every shape.
@@ -47,8 +55,8 @@ impl AuthorityShape {
         match (subject, kind) {
             (Subject::Person, "points") => Some(AuthorityShape::PersonPoints),
             (Subject::Firm, "points") => Some(AuthorityShape::FirmPoints),
-            (Subject::Person, "blacklist" | "redlist") => Some(AuthorityShape::PersonList),
-            (Subject::Firm, "blacklist" | "redlist") => Some(AuthorityShape::FirmList),
+            (Subject::Person, k) if ListColor::of_kind(k).is_some() => Some(AuthorityShape::PersonList),
+            (Subject::Firm, k) if ListColor::of_kind(k).is_some() => Some(AuthorityShape::FirmList),
             _ => None,
         }
     }

@@ -1010,7 +1010,8 @@ fn authority(
             })
         }
         AuthorityShape::PersonList | AuthorityShape::FirmList => {
-            let color = if a.kind.get_ref() == "blacklist" { ListColor::Black } else { ListColor::Red };
+            // `AuthorityShape::of` gives a list shape only to a kind `ListColor` names.
+            let color = ListColor::of_kind(a.kind.get_ref()).expect("a list kind");
             let grounds = src.event_names(&a.grounds, events, &key("grounds"))?;
             let score_rule = match &a.score_rule {
                 None => None,

@@ -6,7 +6,7 @@
 //! (docs/ODD.md 7.11-7.13), and a list counts as reachable from a minor record if one of its
 //! ground events is minor, or its score rule reads a points scheme that penalises a minor event.
 
-use scslab_model::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
+use scslab_model::params::{AuthorityKind, MeasureEffect, Params, Subject};
 use scslab_model::vocab::{FIRM_EVENTS, FirmMeasureKind, PERSON_EVENTS, PersonMeasureKind, Valence};
 
 /// Events whose gravity is at most this share of the gravest penalty of the same points scheme
@@ -110,7 +110,7 @@ pub fn blacklists(params: &Params) -> Vec<ListProfile> {
     let mut lists: Vec<(usize, ListProfile)> = Vec::new();
     for (a, auth) in params.authorities.iter().enumerate() {
         let AuthorityKind::List(rule) = &auth.kind else { continue };
-        if rule.color != ListColor::Black {
+        if !rule.color.sanctions() {
             continue;
         }
         let grounds: Vec<usize> = rule.grounds.iter().enumerate().filter(|g| *g.1).map(|g| g.0).collect();
