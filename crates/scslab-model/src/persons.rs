@@ -706,7 +706,15 @@ fn enter_list(
                 me.resentment += b.resentment_sanction;
                 me.trust -= b.trust_sanction;
             }
-            _ => {}
+            // Effects while listed (`tables::DayTables::rebuild_effects`) or on firms (exec ban).
+            PersonMeasureKind::DailyMoney
+            | PersonMeasureKind::DepositFree
+            | PersonMeasureKind::TravelBan
+            | PersonMeasureKind::InternetThrottle
+            | PersonMeasureKind::JobExclusion
+            | PersonMeasureKind::EmploymentPriority
+            | PersonMeasureKind::ExecBan
+            | PersonMeasureKind::ServicePriority => {}
         }
     }
     if color.sanctions() {

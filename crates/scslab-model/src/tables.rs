@@ -694,7 +694,12 @@ impl DayTables {
                             PersonMeasureKind::JobExclusion => pe.job_loss += m.prob,
                             PersonMeasureKind::EmploymentPriority => pe.hire_bonus += m.prob,
                             PersonMeasureKind::ServicePriority => pe.trust_daily += m.prob,
-                            _ => {}
+                            // Effects at entry (`persons::enter_list`) or on firms (exec ban).
+                            PersonMeasureKind::Fine
+                            | PersonMeasureKind::Payment
+                            | PersonMeasureKind::ExecBan
+                            | PersonMeasureKind::PublicShaming
+                            | PersonMeasureKind::Detention => {}
                         },
                         MeasureEffect::Firm(_) => {}
                     }
@@ -712,7 +717,9 @@ impl DayTables {
                         MeasureEffect::Firm(FirmMeasureKind::Revenue) => fe.revenue *= m.factor,
                         MeasureEffect::Firm(FirmMeasureKind::Inspections) => fe.inspections *= m.factor,
                         MeasureEffect::Firm(FirmMeasureKind::Closure) => fe.closure += m.prob,
-                        _ => {}
+                        // Effects at entry (`firms::enter_list`).
+                        MeasureEffect::Firm(FirmMeasureKind::Fine | FirmMeasureKind::ValueShock) => {}
+                        MeasureEffect::Person(_) => {}
                     }
                 }
             }

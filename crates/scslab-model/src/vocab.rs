@@ -257,6 +257,27 @@ pub enum PersonMeasureKind {
     ServicePriority,
 }
 
+impl PersonMeasureKind {
+    /// A severe measure (docs/AUDIT.md): a travel ban, exclusion from jobs, detention. The audit
+    /// asks it of every measure.
+    pub const fn severe(self) -> bool {
+        match self {
+            PersonMeasureKind::TravelBan | PersonMeasureKind::JobExclusion | PersonMeasureKind::Detention => {
+                true
+            }
+            PersonMeasureKind::Fine
+            | PersonMeasureKind::Payment
+            | PersonMeasureKind::DailyMoney
+            | PersonMeasureKind::DepositFree
+            | PersonMeasureKind::InternetThrottle
+            | PersonMeasureKind::EmploymentPriority
+            | PersonMeasureKind::ExecBan
+            | PersonMeasureKind::PublicShaming
+            | PersonMeasureKind::ServicePriority => false,
+        }
+    }
+}
+
 /// Names of the person measure kinds.
 pub const PERSON_MEASURE_KINDS: [(&str, PersonMeasureKind); 12] = [
     ("fine", PersonMeasureKind::Fine),
@@ -287,6 +308,19 @@ pub enum FirmMeasureKind {
     Closure,
     /// One-off loss of `share` of the firm's value (public listing, delisting).
     ValueShock,
+}
+
+impl FirmMeasureKind {
+    /// A severe measure (docs/AUDIT.md): closure. The audit asks it of every measure.
+    pub const fn severe(self) -> bool {
+        match self {
+            FirmMeasureKind::Closure => true,
+            FirmMeasureKind::Fine
+            | FirmMeasureKind::Revenue
+            | FirmMeasureKind::Inspections
+            | FirmMeasureKind::ValueShock => false,
+        }
+    }
 }
 
 /// Names of the firm measure kinds.

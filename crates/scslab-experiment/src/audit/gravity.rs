@@ -7,7 +7,7 @@
 //! ground events is minor, or its score rule reads a points scheme that penalises a minor event.
 
 use scslab_model::params::{AuthorityKind, MeasureEffect, Params, Subject};
-use scslab_model::vocab::{FIRM_EVENTS, FirmMeasureKind, PERSON_EVENTS, PersonMeasureKind, Valence};
+use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS, Valence};
 
 /// Events whose gravity is at most this share of the gravest penalty of the same points scheme
 /// are minor.
@@ -48,12 +48,10 @@ pub struct ListProfile {
 }
 
 fn is_severe(effect: MeasureEffect) -> bool {
-    matches!(
-        effect,
-        MeasureEffect::Person(
-            PersonMeasureKind::TravelBan | PersonMeasureKind::JobExclusion | PersonMeasureKind::Detention
-        ) | MeasureEffect::Firm(FirmMeasureKind::Closure)
-    )
+    match effect {
+        MeasureEffect::Person(kind) => kind.severe(),
+        MeasureEffect::Firm(kind) => kind.severe(),
+    }
 }
 
 /// The gravity of every event type of persons and firms.
