@@ -49,8 +49,10 @@ pub(crate) struct Against<'a> {
     pub name: &'a str,
 }
 
-/// Person violations (breaches of law or contract), as in `scslab-runner`'s headline outcomes.
-const PERSON_VIOLATIONS: [&str; 5] =
+/// Person violations (breaches of law or contract), as in `scslab-runner`'s headline outcomes:
+/// the person events of valence `Violation` (the report depends on no model crate; a test of the
+/// CLI, which sees both, keeps the two lists equal).
+pub const PERSON_VIOLATIONS: [&str; 5] =
     ["tax_evasion", "traffic_violation", "loan_default", "judgment_default", "littering"];
 
 /// Builds every section of a run report (with the counterfactual drawn dashed, if any).

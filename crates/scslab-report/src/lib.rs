@@ -34,6 +34,7 @@ mod calibration;
 mod charts;
 mod csv;
 mod folder;
+pub use charts::PERSON_VIOLATIONS;
 pub use scslab_output::format;
 mod headline;
 mod html;

@@ -323,3 +323,13 @@ fn the_report_knows_every_headline_in_its_declared_unit() {
     }
     assert!(missing.is_empty(), "outcomes the report does not know: {missing:?}");
 }
+
+/// The report's chart of violations sums the model's violation events, which it names itself
+/// (it depends on no model crate): the two lists must agree.
+#[test]
+fn the_report_charts_every_violation_event_of_the_model() {
+    use scslab_model::vocab::{PERSON_EVENTS, Valence};
+    let model: Vec<&str> =
+        PERSON_EVENTS.iter().filter(|e| e.valence == Valence::Violation).map(|e| e.name).collect();
+    assert_eq!(scslab_report::PERSON_VIOLATIONS.to_vec(), model);
+}
