@@ -466,7 +466,8 @@ fn enter_list(
                 f.value -= loss;
                 out.counters.add(cell, cols.value_lost_yuan, loss as u64);
             }
-            _ => {}
+            // Effects while listed (`tables::DayTables::rebuild_effects`).
+            FirmMeasureKind::Revenue | FirmMeasureKind::Inspections | FirmMeasureKind::Closure => {}
         }
     }
     if let Some(person_list) = rule.legal_rep_list
