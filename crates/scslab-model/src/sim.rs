@@ -155,11 +155,17 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
 /// employed or not, the initial trust; every other column 0 (no list, no fear or resentment).
 /// The run and the trace both start from it.
 pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> PersonRow {
-    initial_person_with(params, id, &person_traits(params, layout, id))
+    initial_person_with(params, id, &person_traits(params, layout, id), initial_trust(params))
 }
 
-/// [`initial_person`] of person `id` with traits `t`.
-fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> PersonRow {
+/// Everyone's trust on day 0, as a byte.
+fn initial_trust(params: &Params) -> u8 {
+    (params.behaviour.initial_trust * 255.0).round() as u8
+}
+
+/// [`initial_person`] of person `id` with traits `t`, and `trust` from [`initial_trust`] (worked
+/// out once for a chunk of persons).
+fn initial_person_with(params: &Params, id: u32, t: &PersonTraits, trust: u8) -> PersonRow {
     let pop = &params.population;
     let mut income = pop.daily_income[t.income as usize];
     if !t.urban {
@@ -168,7 +174,7 @@ fn initial_person_with(params: &Params, id: u32, t: &PersonTraits) -> PersonRow 
     PersonRow {
         wealth: (income * pop.initial_wealth_days).round() as i32,
         flags: if initially_employed(params, id, t) { P_EMPLOYED } else { 0 },
-        trust: (params.behaviour.initial_trust * 255.0).round() as u8,
+        trust,
         ..PersonRow::default()
     }
 }
@@ -202,10 +208,11 @@ fn init_persons(
     mut chunk: PersonsMut<'_>,
     mut counts: Counters,
 ) -> Counters {
+    let trust = initial_trust(params);
     for i in 0..chunk.len() {
         let id = start + i as u32;
         let t = person_traits(params, layout, id);
-        chunk.set(i, initial_person_with(params, id, &t));
+        chunk.set(i, initial_person_with(params, id, &t, trust));
         if !t.is_adult() {
             continue;
         }
