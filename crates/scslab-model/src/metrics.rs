@@ -210,14 +210,36 @@ impl Columns {
 use CounterUnit::{Events, Firms, Level, Persons, Points, Yuan};
 use Kind::{Count, FixedPoint, Signed};
 
-const fn family(
-    family: Family,
-    prefix: &'static str,
-    kind: Kind,
-    unit: CounterUnit,
-    label: &'static str,
-) -> FamilyDecl {
-    FamilyDecl { family, prefix, kind, unit, label }
+impl Family {
+    /// The declaration of this family's columns among `subject`'s counters: the name prefix, how
+    /// they read back, what they count and their label (`{}` stands for the item's name). One
+    /// place for persons and firms alike.
+    const fn decl(self, subject: Subject) -> FamilyDecl {
+        let (agents, on_list) = match subject {
+            Subject::Person => (Persons, "Persons on list {}"),
+            Subject::Firm => (Firms, "Firms on list {}"),
+        };
+        let (prefix, kind, unit, label) = match self {
+            Family::Single => ("", Count, Events, "{}"),
+            Family::TrueEvents => ("true_", Count, Events, "True events: {}"),
+            Family::Recorded => ("recorded_", Count, Events, "True events recorded: {}"),
+            Family::FalseRecords => ("false_records_", Count, Events, "False records: {}"),
+            Family::ListStock => ("stock_", Count, agents, on_list),
+            Family::ListEntries => ("entries_", Count, Events, "Entries into list {}"),
+            Family::ListExits => ("exits_", Count, Events, "Exits from list {}"),
+            Family::ListFalseEntries => {
+                ("false_entries_", Count, Events, "Entries on a false basis into list {}")
+            }
+            Family::ScoreSum => ("score_offset_sum_", Signed, Points, "Sum of score offsets of scheme {}"),
+            Family::Scored => ("scored_", Count, agents, "Persons scored by scheme {}"),
+            Family::MeasureApplied => ("applied_", Count, Events, "Impositions of measure {}"),
+            Family::MeasureFalse => ("false_applied_", Count, Events, "False impositions of measure {}"),
+            Family::MeasureSpillover => {
+                ("spillover_applied_", Count, Events, "Spillover impositions of measure {}")
+            }
+        };
+        FamilyDecl { family: self, prefix, kind, unit, label }
+    }
 }
 
 /// Offsets of the person counters. Cells are (province, urban, income).
@@ -389,15 +411,12 @@ impl PersonCols {
         let schemes = names_of(params, &params.person_points());
         let measures = measure_names(params, Subject::Person);
         use Family as F;
+        const S: Subject = Subject::Person;
         PersonCols {
             adults: c.add("adults", Count, Persons, "Adults in the model"),
-            true_events: c.add_each(family(F::TrueEvents, "true_", Count, Events, "True events: {}"), ev()),
-            recorded: c
-                .add_each(family(F::Recorded, "recorded_", Count, Events, "True events recorded: {}"), ev()),
-            false_records: c.add_each(
-                family(F::FalseRecords, "false_records_", Count, Events, "False records: {}"),
-                ev(),
-            ),
+            true_events: c.add_each(F::TrueEvents.decl(S), ev()),
+            recorded: c.add_each(F::Recorded.decl(S), ev()),
+            false_records: c.add_each(F::FalseRecords.decl(S), ev()),
             compliant: c.add("compliant", Count, Persons, "Adults without a violation"),
             desired_criticism: c.add(
                 "desired_criticism_fp",
@@ -453,50 +472,15 @@ impl PersonCols {
             trust: c.add("trust_sum", Count, Level, "Sum of trust"),
             resentment: c.add("resentment_sum", Count, Level, "Sum of resentment"),
             fear: c.add("fear_sum", Count, Level, "Sum of fear"),
-            list_stock: c
-                .add_each(family(F::ListStock, "stock_", Count, Persons, "Persons on list {}"), strs(&lists)),
-            list_entries: c.add_each(
-                family(F::ListEntries, "entries_", Count, Events, "Entries into list {}"),
-                strs(&lists),
-            ),
-            list_exits: c
-                .add_each(family(F::ListExits, "exits_", Count, Events, "Exits from list {}"), strs(&lists)),
-            list_false_entries: c.add_each(
-                family(
-                    F::ListFalseEntries,
-                    "false_entries_",
-                    Count,
-                    Events,
-                    "Entries on a false basis into list {}",
-                ),
-                strs(&lists),
-            ),
-            score_sum: c.add_each(
-                family(F::ScoreSum, "score_offset_sum_", Signed, Points, "Sum of score offsets of scheme {}"),
-                strs(&schemes),
-            ),
-            scored: c.add_each(
-                family(F::Scored, "scored_", Count, Persons, "Persons scored by scheme {}"),
-                strs(&schemes),
-            ),
-            measure_applied: c.add_each(
-                family(F::MeasureApplied, "applied_", Count, Events, "Impositions of measure {}"),
-                strs(&measures),
-            ),
-            measure_false: c.add_each(
-                family(F::MeasureFalse, "false_applied_", Count, Events, "False impositions of measure {}"),
-                strs(&measures),
-            ),
-            measure_spillover: c.add_each(
-                family(
-                    F::MeasureSpillover,
-                    "spillover_applied_",
-                    Count,
-                    Events,
-                    "Spillover impositions of measure {}",
-                ),
-                strs(&measures),
-            ),
+            list_stock: c.add_each(F::ListStock.decl(S), strs(&lists)),
+            list_entries: c.add_each(F::ListEntries.decl(S), strs(&lists)),
+            list_exits: c.add_each(F::ListExits.decl(S), strs(&lists)),
+            list_false_entries: c.add_each(F::ListFalseEntries.decl(S), strs(&lists)),
+            score_sum: c.add_each(F::ScoreSum.decl(S), strs(&schemes)),
+            scored: c.add_each(F::Scored.decl(S), strs(&schemes)),
+            measure_applied: c.add_each(F::MeasureApplied.decl(S), strs(&measures)),
+            measure_false: c.add_each(F::MeasureFalse.decl(S), strs(&measures)),
+            measure_spillover: c.add_each(F::MeasureSpillover.decl(S), strs(&measures)),
             columns: c,
         }
     }
@@ -529,16 +513,13 @@ impl FirmCols {
         let schemes = names_of(params, &params.firm_points());
         let measures = measure_names(params, Subject::Firm);
         use Family as F;
+        const S: Subject = Subject::Firm;
         FirmCols {
             alive: c.add("firms_alive", Count, Firms, "Operating firms"),
             closures: c.add("closures", Count, Events, "Firm closures"),
-            true_events: c.add_each(family(F::TrueEvents, "true_", Count, Events, "True events: {}"), ev()),
-            recorded: c
-                .add_each(family(F::Recorded, "recorded_", Count, Events, "True events recorded: {}"), ev()),
-            false_records: c.add_each(
-                family(F::FalseRecords, "false_records_", Count, Events, "False records: {}"),
-                ev(),
-            ),
+            true_events: c.add_each(F::TrueEvents.decl(S), ev()),
+            recorded: c.add_each(F::Recorded.decl(S), ev()),
+            false_records: c.add_each(F::FalseRecords.decl(S), ev()),
             compliant: c.add("compliant", Count, Firms, "Firms without a violation"),
             fines_yuan: c.add("fines_yuan", Count, Yuan, "Fines collected"),
             value_lost_yuan: c.add(
@@ -582,36 +563,13 @@ impl FirmCols {
                 "Funds extracted by targeted enforcement",
             ),
             blacklisted: c.add("blacklisted", Count, Firms, "Firms on at least one blacklist"),
-            list_stock: c
-                .add_each(family(F::ListStock, "stock_", Count, Firms, "Firms on list {}"), strs(&lists)),
-            list_entries: c.add_each(
-                family(F::ListEntries, "entries_", Count, Events, "Entries into list {}"),
-                strs(&lists),
-            ),
-            list_exits: c
-                .add_each(family(F::ListExits, "exits_", Count, Events, "Exits from list {}"), strs(&lists)),
-            score_sum: c.add_each(
-                family(F::ScoreSum, "score_offset_sum_", Signed, Points, "Sum of score offsets of scheme {}"),
-                strs(&schemes),
-            ),
-            measure_applied: c.add_each(
-                family(F::MeasureApplied, "applied_", Count, Events, "Impositions of measure {}"),
-                strs(&measures),
-            ),
-            measure_false: c.add_each(
-                family(F::MeasureFalse, "false_applied_", Count, Events, "False impositions of measure {}"),
-                strs(&measures),
-            ),
-            measure_spillover: c.add_each(
-                family(
-                    F::MeasureSpillover,
-                    "spillover_applied_",
-                    Count,
-                    Events,
-                    "Spillover impositions of measure {}",
-                ),
-                strs(&measures),
-            ),
+            list_stock: c.add_each(F::ListStock.decl(S), strs(&lists)),
+            list_entries: c.add_each(F::ListEntries.decl(S), strs(&lists)),
+            list_exits: c.add_each(F::ListExits.decl(S), strs(&lists)),
+            score_sum: c.add_each(F::ScoreSum.decl(S), strs(&schemes)),
+            measure_applied: c.add_each(F::MeasureApplied.decl(S), strs(&measures)),
+            measure_false: c.add_each(F::MeasureFalse.decl(S), strs(&measures)),
+            measure_spillover: c.add_each(F::MeasureSpillover.decl(S), strs(&measures)),
             columns: c,
         }
     }
@@ -793,14 +751,8 @@ mod tests {
     fn a_family_column_takes_its_kind_from_the_declaration_not_from_its_name() {
         let mut c = Columns::default();
         let fp = c.add("expressed_criticism_fp", FixedPoint, Events, "Expected criticism");
-        let stock = c.add_each(
-            family(Family::ListStock, "stock_", Count, Persons, "Persons on list {}"),
-            ["zz", "zz_fp", "wealth_sum"],
-        );
-        let score = c.add_each(
-            family(Family::ScoreSum, "score_offset_sum_", Signed, Points, "Scores of {}"),
-            ["plain_fp"],
-        );
+        let stock = c.add_each(Family::ListStock.decl(Subject::Person), ["zz", "zz_fp", "wealth_sum"]);
+        let score = c.add_each(Family::ScoreSum.decl(Subject::Person), ["plain_fp"]);
         assert_eq!(c.len(), 5);
         assert_eq!(c.kind(fp), FixedPoint);
         for col in stock..stock + 3 {
