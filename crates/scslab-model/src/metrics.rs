@@ -382,6 +382,13 @@ pub struct FirmCols {
     pub measure_spillover: usize,
 }
 
+/// Column `start + event` of a family kept one per event of `n` events; panics on an event out
+/// of range (a bug: event indices are constants of `vocab.rs`).
+fn event_column(start: usize, event: usize, n: usize) -> usize {
+    assert!(event < n, "event {event} out of range ({n} events)");
+    start + event
+}
+
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -487,20 +494,17 @@ impl PersonCols {
 
     /// The column of true events of person event `event` (an index of [`PERSON_EVENTS`]).
     pub fn true_event(&self, event: usize) -> usize {
-        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
-        self.true_events + event
+        event_column(self.true_events, event, N_PERSON_EVENTS)
     }
 
     /// The column of recorded true events of person event `event`.
     pub fn recorded_event(&self, event: usize) -> usize {
-        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
-        self.recorded + event
+        event_column(self.recorded, event, N_PERSON_EVENTS)
     }
 
     /// The column of false records of person event `event`.
     pub fn false_record_event(&self, event: usize) -> usize {
-        assert!(event < N_PERSON_EVENTS, "person event {event} out of range");
-        self.false_records + event
+        event_column(self.false_records, event, N_PERSON_EVENTS)
     }
 }
 
@@ -576,20 +580,17 @@ impl FirmCols {
 
     /// The column of true events of firm event `event` (an index of [`FIRM_EVENTS`]).
     pub fn true_event(&self, event: usize) -> usize {
-        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
-        self.true_events + event
+        event_column(self.true_events, event, N_FIRM_EVENTS)
     }
 
     /// The column of recorded true events of firm event `event`.
     pub fn recorded_event(&self, event: usize) -> usize {
-        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
-        self.recorded + event
+        event_column(self.recorded, event, N_FIRM_EVENTS)
     }
 
     /// The column of false records of firm event `event`.
     pub fn false_record_event(&self, event: usize) -> usize {
-        assert!(event < N_FIRM_EVENTS, "firm event {event} out of range");
-        self.false_records + event
+        event_column(self.false_records, event, N_FIRM_EVENTS)
     }
 }
 
