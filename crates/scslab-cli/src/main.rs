@@ -560,7 +560,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
                 "outcome", &config.scenario.name, &cmp.against_name, "difference"
             );
             for r in scslab_runner::paired(&cmp.run.headlines, &cmp.against.headlines) {
-                let unit = unit(r.unit);
+                let unit = Some(r.unit);
                 println!(
                     "{:<54} {:>18} {:>18} {:>18}",
                     r.label,
@@ -960,7 +960,7 @@ fn print_headlines(config: &RunConfig, outcome: &scslab_runner::RunOutcome) {
 /// The headline outcomes, one a line, each in its unit.
 fn print_table(headlines: &[scslab_runner::Headline]) {
     for h in headlines {
-        println!("{:<54} {:>18}", h.label, fmt(h.value, unit(h.unit)));
+        println!("{:<54} {:>18}", h.label, fmt(h.value, Some(h.unit)));
     }
     println!("{}", units_note(headlines));
 }
@@ -973,11 +973,6 @@ fn units_note(headlines: &[scslab_runner::Headline]) -> String {
         note.push_str("; n/a: undefined (nothing to divide by, e.g. a share of zero sanctions)");
     }
     note
-}
-
-/// The unit of a headline (a plain number if unknown).
-fn unit(key: &str) -> Option<Unit> {
-    Unit::from_key(key)
 }
 
 /// A value in its unit (`12.3%`, `1,234`, `¥4.2 M`, `n/a`), or a plain number. Rates are plain
@@ -1005,12 +1000,12 @@ fn in_label(unit: Unit) -> bool {
 
 /// A statistic of a sweep, audit or calibration in the unit of its outcome, if known.
 fn fmt_stat(x: f64, outcome: &str) -> String {
-    fmt(x, scslab_runner::unit_of(outcome).and_then(Unit::from_key))
+    fmt(x, scslab_runner::unit_of(outcome))
 }
 
 /// The half-width of an interval in the unit of its outcome (`0.5 pp`, `1,234`).
 fn fmt_width(x: f64, outcome: &str) -> String {
-    match scslab_runner::unit_of(outcome).and_then(Unit::from_key) {
+    match scslab_runner::unit_of(outcome) {
         Some(u) => format::difference(x, u).trim_start_matches('+').to_string(),
         None => format::number(x),
     }

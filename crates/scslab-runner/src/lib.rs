@@ -533,7 +533,7 @@ pub struct Paired {
     /// What it means.
     pub label: &'static str,
     /// Its unit (as [`Headline::unit`]).
-    pub unit: &'static str,
+    pub unit: scslab_output::format::Unit,
     /// The scenario's value.
     pub scenario: f64,
     /// The counterfactual's value.
@@ -565,7 +565,7 @@ fn comparison_table(a: &[Headline], b: &[Headline]) -> Table {
     t.push("scenario", ColumnData::F64(rows.iter().map(|r| r.scenario).collect()));
     t.push("against", ColumnData::F64(rows.iter().map(|r| r.against).collect()));
     t.push("difference", ColumnData::F64(rows.iter().map(Paired::difference).collect()));
-    t.push("unit", ColumnData::Str(rows.iter().map(|r| r.unit.to_string()).collect()));
+    t.push("unit", ColumnData::Str(rows.iter().map(|r| r.unit.key().to_string()).collect()));
     t
 }
 
@@ -591,7 +591,7 @@ fn write_outputs(
     s.push("outcome", ColumnData::Str(outcome.headlines.iter().map(|h| h.key.to_string()).collect()));
     s.push("label", ColumnData::Str(outcome.headlines.iter().map(|h| h.label.to_string()).collect()));
     s.push("value", ColumnData::F64(outcome.headlines.iter().map(|h| h.value).collect()));
-    s.push("unit", ColumnData::Str(outcome.headlines.iter().map(|h| h.unit.to_string()).collect()));
+    s.push("unit", ColumnData::Str(outcome.headlines.iter().map(|h| h.unit.key().to_string()).collect()));
     scslab_output::write_table(dir, &s)?;
     scslab_output::write_text(dir, "scenario.toml", &config.scenario.text)?;
     Ok(())

@@ -20,11 +20,10 @@ pub struct Headline {
     /// Its value; NaN when it is undefined (a ratio whose denominator is zero, such as the false
     /// share of sanctions in a run without sanctions).
     pub value: f64,
-    /// Its unit, as written in the `unit` column of `summary.csv`: `share` (a fraction of 1),
-    /// `count`, `yuan`, `per_1000_adults_year`, `per_100k_adults`, `ratio` (of two rates),
-    /// `index` (a number on a fixed scale, such as 0-1) or `per_firm_year` (the keys of
-    /// [`Unit`]).
-    pub unit: &'static str,
+    /// Its unit, written in the `unit` column of `summary.csv` by its key: `share` (a fraction
+    /// of 1), `count`, `yuan`, `per_1000_adults_year`, `per_100k_adults`, `ratio` (of two rates),
+    /// `index` (a number on a fixed scale, such as 0-1) or `per_firm_year`.
+    pub unit: Unit,
 }
 
 /// A headline outcome: its key, label and unit are declared here, once.
@@ -205,13 +204,13 @@ impl Outcome {
     }
 
     fn headline(self, value: f64) -> Headline {
-        Headline { key: self.key(), label: self.label(), value, unit: self.unit().key() }
+        Headline { key: self.key(), label: self.label(), value, unit: self.unit() }
     }
 }
 
 /// The unit key of a headline outcome (see [`Headline::unit`]), if `key` is one.
-pub fn unit_of(key: &str) -> Option<&'static str> {
-    Outcome::from_key(key).map(|o| o.unit().key())
+pub fn unit_of(key: &str) -> Option<Unit> {
+    Outcome::from_key(key).map(Outcome::unit)
 }
 
 fn sum(x: &[f64]) -> f64 {
@@ -303,7 +302,7 @@ mod tests {
         assert_eq!(unique.len(), keys.len(), "a headline key is declared twice");
         for o in Outcome::ALL {
             assert_eq!(Outcome::from_key(o.key()), Some(o));
-            assert_eq!(unit_of(o.key()).and_then(Unit::from_key), Some(o.unit()));
+            assert_eq!(unit_of(o.key()), Some(o.unit()));
         }
         assert_eq!(unit_of("no_such_outcome"), None);
         assert!(ratio(1.0, 0.0).is_nan() && shortfall(1.0, 0.0).is_nan());
