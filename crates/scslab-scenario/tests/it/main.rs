@@ -9,6 +9,7 @@ mod api;
 mod errors;
 mod kinds;
 mod odd;
+mod odd_model;
 mod presets;
 mod props;
 mod r12;
