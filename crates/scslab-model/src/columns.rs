@@ -4,7 +4,7 @@
 //! - the structure of arrays (`Persons`, `Firms`: a `Vec` per column, plus any extra fields);
 //! - a chunk's part of every column (`PersonsMut`, `FirmsMut`) and the parallel iteration over
 //!   chunks that the day step uses ([`into_par_chunks`](crate::world::PersonsMut::into_par_chunks));
-//!   the trace runs the same kernels on a one-agent chunk ([`as_mut`](crate::world::Persons::as_mut));
+//!   the trace runs the same kernels on a one-agent chunk ([`split_mut`](crate::world::Persons::split_mut));
 //! - one agent's values (`PersonRow`, `FirmRow`), which the trace records day by day and its
 //!   exactness test compares with the run's columns;
 //! - the bytes per agent (`BYTES`) that the memory preflight adds up;
@@ -127,11 +127,6 @@ macro_rules! dense_columns {
             /// Agent `i`'s values of the declared columns.
             pub fn row(&self, i: usize) -> $Row {
                 $Row { $( $field: self.$field[i], )+ }
-            }
-
-            /// All agents as one chunk.
-            pub fn as_mut(&mut self) -> $Mut<'_> {
-                $Mut { $( $field: &mut self.$field, )+ }
             }
 
             /// All agents as one chunk of the declared columns, and the extra fields (so that a

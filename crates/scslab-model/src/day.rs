@@ -131,41 +131,8 @@ impl DayPhases for Simulation {
         self.metrics.day = day;
     }
 
-    fn interventions(&mut self, day: u32) {
-        self.apply_interventions(day);
-    }
-
-    /// Moves late records that reach their authority today into the inboxes.
-    fn deliver_due_records(&mut self, day: u32) {
-        take_due(&mut self.pending_firms, day, &mut self.firm_inbox);
-        take_due(&mut self.pending_persons, day, &mut self.person_inbox);
-    }
-
-    fn firm_phase(&mut self, day: u32) {
-        self.run_firms(day, self.intervention_target);
-    }
-
-    fn person_phase(&mut self, day: u32) {
-        self.run_persons(day);
-    }
-
-    fn maintain_lists(&mut self, day: u32) {
-        self.maintain(day);
-    }
-
-    fn close(&mut self, day: u32) {
-        self.log_firm_lists(day);
-        self.close_day();
-        self.day += 1;
-        let w = &mut self.workload;
-        w.days += 1;
-        w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
-    }
-}
-
-impl Simulation {
     /// Targeted enforcement scheduled for today.
-    fn apply_interventions(&mut self, day: u32) {
+    fn interventions(&mut self, day: u32) {
         let cols = &self.firm_cols;
         for iv in self.params.interventions.iter().filter(|iv| iv.day == day) {
             let Some(&target) = self.layout.platform_firms.get(iv.platform) else { continue };
@@ -194,10 +161,16 @@ impl Simulation {
         }
     }
 
+    /// Moves late records that reach their authority today into the inboxes.
+    fn deliver_due_records(&mut self, day: u32) {
+        take_due(&mut self.pending_firms, day, &mut self.firm_inbox);
+        take_due(&mut self.pending_persons, day, &mut self.person_inbox);
+    }
+
     /// Firms: behaviour, records, scores, lists, partners, closure.
-    /// `target`: the firm excluded from the "other large firms" counters (the target of any
-    /// intervention in the run).
-    fn run_firms(&mut self, day: u32, target: Option<u32>) {
+    fn firm_phase(&mut self, day: u32) {
+        // The firm excluded from the "other large firms" counters (any intervention's target).
+        let target = self.intervention_target;
         self.firm_inbox.sort_by_key(|m| m.agent);
         // Yesterday's closures, still in the outboxes, leave the set of today's.
         for &f in self.firm_outboxes.iter().flat_map(|o| &o.closed) {
@@ -260,7 +233,7 @@ impl Simulation {
     }
 
     /// Persons: messages, employment, income, behaviour, records, scores, lists, travel.
-    fn run_persons(&mut self, day: u32) {
+    fn person_phase(&mut self, day: u32) {
         self.person_inbox.sort_by_key(|m| m.agent);
         // An employer can only have closed in today's firm phase (or not exist at all): persons
         // of other provinces need not look theirs up.
@@ -321,7 +294,7 @@ impl Simulation {
     }
 
     /// Lists: new members join, members leave by expiry, appeal or repair.
-    fn maintain(&mut self, day: u32) {
+    fn maintain_lists(&mut self, day: u32) {
         for (slot, &a) in self.plan.person_lists.iter().enumerate() {
             let new = self
                 .person_outboxes
@@ -367,6 +340,17 @@ impl Simulation {
         }
     }
 
+    fn close(&mut self, day: u32) {
+        self.log_firm_lists(day);
+        self.close_day();
+        self.day += 1;
+        let w = &mut self.workload;
+        w.days += 1;
+        w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
+    }
+}
+
+impl Simulation {
     /// Logs the firms whose list bits tomorrow's firm phase will see changed from today's.
     fn log_firm_lists(&mut self, day: u32) {
         let changed = self.firms.lists.iter().zip(&self.firm_lists_before).enumerate();
