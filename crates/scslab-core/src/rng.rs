@@ -29,6 +29,10 @@ pub enum Stream {
     FirmBehaviour = 9,
     /// Authority coverage (pilot areas, consent).
     Coverage = 10,
+    /// The expression theory's authority (its adaptive policy search).
+    Expression = 11,
+    /// The reputation theory's game (interactions, assessments, strategy updates).
+    Reputation = 12,
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche.

@@ -42,6 +42,7 @@ mod saved;
 pub mod sim;
 pub mod state;
 pub mod tables;
+pub mod theory;
 pub mod trace;
 pub mod vocab;
 pub mod world;

@@ -34,6 +34,8 @@ pub struct Params {
     pub interventions: Vec<Intervention>,
     /// Policy changes at given days.
     pub policy_changes: Vec<PolicyChange>,
+    /// The behaviour theory in force (`[behaviour] theory`).
+    pub theory: crate::theory::Theory,
 }
 
 /// A truncated triangular distribution on `[mean - spread, mean + spread]` clipped to [0, 1].

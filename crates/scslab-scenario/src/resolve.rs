@@ -541,6 +541,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         network,
         interventions,
         policy_changes,
+        theory: scslab_model::theory::Theory::Deterrence,
     })
 }
 
