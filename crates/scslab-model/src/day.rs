@@ -15,6 +15,8 @@ use crate::population::{N_CELLS, N_PEER_GROUPS};
 use crate::replay::Logged;
 use crate::sim::Simulation;
 use crate::tables::{DayTables, Plan};
+use crate::theory::expression::Policy;
+use crate::theory::{DayEnd, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
 
@@ -36,6 +38,9 @@ pub enum Phase {
     Persons,
     /// List maintenance: entries, expiry, appeals, repair.
     Lists,
+    /// The behaviour theory's end of day: the expression authority adapts, the reputation game
+    /// plays a generation (nothing under deterrence).
+    Theory,
     /// Closing the day: the group rates tomorrow reads.
     Close,
 }
@@ -60,6 +65,7 @@ pub(crate) trait DayPhases {
     fn firm_phase(&mut self, day: u32);
     fn person_phase(&mut self, day: u32);
     fn maintain_lists(&mut self, day: u32);
+    fn theory(&mut self, day: u32);
     fn close(&mut self, day: u32);
 }
 
@@ -77,22 +83,29 @@ pub(crate) fn run_day(d: &mut impl DayPhases, day: u32, observer: &mut impl Phas
     observer.done(Phase::Persons);
     d.maintain_lists(day);
     observer.done(Phase::Lists);
+    d.theory(day);
+    observer.done(Phase::Theory);
     d.close(day);
     observer.done(Phase::Close);
 }
 
 /// The start of `day`, for the run and the trace alike: scheduled policy changes, then the
-/// day's tables from yesterday's peer rates.
+/// day's tables from yesterday's peer rates and, under the expression theory, the authority's
+/// policy `expression`.
 pub(crate) fn start_day(
     params: &mut Params,
     plan: &Plan,
     enabled: &mut [bool],
     tables: &mut DayTables,
     peer_rates: &[[f64; N_PERSON_EVENTS]],
+    expression: Option<Policy>,
     day: u32,
 ) {
     apply_policy_changes(params, enabled, &mut tables.detection_scale, day);
     tables.rebuild(params, plan, enabled, day, peer_rates);
+    if let Some(own) = expression {
+        tables.set_expression(params, plan, own);
+    }
 }
 
 /// Moves the late records of `pending` that reach their authority on `day` into `inbox`, in
@@ -124,8 +137,20 @@ impl Simulation {
 
 impl DayPhases for Simulation {
     fn start(&mut self, day: u32) {
-        self.replay.start_day(&self.peer_rates, &self.group_sanction_rate);
-        start_day(&mut self.params, &self.plan, &mut self.enabled, &mut self.tables, &self.peer_rates, day);
+        let policy = match &self.theory {
+            TheoryState::Expression(authority) => Some(authority.policy()),
+            _ => None,
+        };
+        self.replay.start_day(&self.peer_rates, &self.group_sanction_rate, policy);
+        start_day(
+            &mut self.params,
+            &self.plan,
+            &mut self.enabled,
+            &mut self.tables,
+            &self.peer_rates,
+            policy,
+            day,
+        );
         self.metrics.persons.clear();
         self.metrics.firms.clear();
         self.metrics.day = day;
@@ -338,6 +363,21 @@ impl DayPhases for Simulation {
                 &mut |_, _| {},
             );
         }
+    }
+
+    /// The theory's end of day, after the lists (the reputation game reads today's list
+    /// memberships).
+    fn theory(&mut self, day: u32) {
+        let end = DayEnd {
+            params: &self.params,
+            plan: &self.plan,
+            tables: &self.tables,
+            cols: &self.person_cols,
+            outboxes: &self.person_outboxes,
+            person_lists: &self.persons.lists,
+            day,
+        };
+        crate::theory::end_of_day(&mut self.theory, &end, &mut self.metrics);
     }
 
     fn close(&mut self, day: u32) {

@@ -58,6 +58,10 @@ pub enum CounterUnit {
     Level,
     /// A sum of score offsets, in points of a scheme.
     Points,
+    /// A sum of dissent levels on the 0-1 scale of the expression theory.
+    Dissent,
+    /// A sum of punishments in the expression theory's units of severity.
+    Punishment,
 }
 
 /// Which declared family a column belongs to: a single counter, or one of a family of columns
@@ -207,7 +211,7 @@ impl Columns {
     }
 }
 
-use CounterUnit::{Events, Firms, Level, Persons, Points, Yuan};
+use CounterUnit::{Dissent, Events, Firms, Level, Persons, Points, Punishment, Yuan};
 use Kind::{Count, FixedPoint, Signed};
 
 impl Family {
@@ -323,6 +327,47 @@ pub struct PersonCols {
     pub measure_false: usize,
     /// Spillover impositions of each measure.
     pub measure_spillover: usize,
+    /// The expression theory's counters (only under that theory).
+    pub expression: Option<ExpressionCols>,
+}
+
+/// The expression theory's person counters: adults who chose how much to express today (not
+/// detained), by stance, and what they desired, expressed and received.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpressionCols {
+    /// Compliant adults (desired dissent within the tolerance).
+    pub compliant: usize,
+    /// Self-censoring adults (expressing less than desired).
+    pub self_censoring: usize,
+    /// Defiant adults (expressing all of a desired dissent above the tolerance).
+    pub defiant: usize,
+    /// Sum of desired dissent (fixed point).
+    pub desired: usize,
+    /// Sum of expressed dissent (fixed point).
+    pub expressed: usize,
+    /// Adults punished (seen above the tolerance).
+    pub punished: usize,
+    /// Sum of punishments received (fixed point).
+    pub punishment: usize,
+}
+
+impl ExpressionCols {
+    fn declare(c: &mut Columns) -> ExpressionCols {
+        ExpressionCols {
+            compliant: c.add("expr_compliant", Count, Persons, "Adults whose desired dissent is tolerated"),
+            self_censoring: c.add(
+                "expr_self_censoring",
+                Count,
+                Persons,
+                "Adults expressing less than desired",
+            ),
+            defiant: c.add("expr_defiant", Count, Persons, "Adults expressing all of an untolerated dissent"),
+            desired: c.add("expr_desired", FixedPoint, Dissent, "Sum of desired dissent"),
+            expressed: c.add("expr_expressed", FixedPoint, Dissent, "Sum of expressed dissent"),
+            punished: c.add("expr_punished", Count, Persons, "Adults punished for their dissent"),
+            punishment: c.add("expr_punishment", FixedPoint, Punishment, "Sum of punishments received"),
+        }
+    }
 }
 
 /// Offsets of the firm counters. Cells are provinces.
@@ -488,6 +533,9 @@ impl PersonCols {
             measure_applied: c.add_each(F::MeasureApplied.decl(S), strs(&measures)),
             measure_false: c.add_each(F::MeasureFalse.decl(S), strs(&measures)),
             measure_spillover: c.add_each(F::MeasureSpillover.decl(S), strs(&measures)),
+            // Declared last, so that the columns of every theory keep their places.
+            expression: matches!(params.theory, crate::theory::Theory::Expression(_))
+                .then(|| ExpressionCols::declare(&mut c)),
             columns: c,
         }
     }
@@ -716,6 +764,9 @@ pub struct DayMetrics {
     pub false_list_stock: Vec<u64>,
     /// Gini of wealth (floored at zero), from the histogram.
     pub wealth_gini: f64,
+    /// The theory's values of the day, named by `crate::theory::day_value_names` (none under
+    /// deterrence).
+    pub theory: Vec<f64>,
 }
 
 impl DayMetrics {
@@ -727,6 +778,7 @@ impl DayMetrics {
             firms: Counters::new(N_PROVINCES, firm.columns.len()),
             false_list_stock: vec![0; params.person_lists().len()],
             wealth_gini: 0.0,
+            theory: vec![f64::NAN; crate::theory::day_value_names(&params.theory).len()],
         }
     }
 }

@@ -10,7 +10,8 @@ use scslab_core::rng::{AgentDayRng, DayStream};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
-use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, round_i64};
+use crate::tables::{CONFORMITY_LEVELS, DayTables, ExpressionDay, Plan, round_i64};
+use crate::theory::expression::{self, Stance};
 use crate::vocab::{
     EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
     N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -77,6 +78,10 @@ pub struct PersonOutbox {
     /// Adult-days whose behaviour draw fell below the thinning bound, so that the day's event
     /// probabilities were computed (a measure of work, not an output).
     pub candidates: u64,
+    /// Expression theory: the largest expressed dissent today (0 if none).
+    pub max_expressed: f64,
+    /// Expression theory: the lowest desired dissent among today's defiant (infinite if none).
+    pub min_defiant: f64,
     /// One person's scores while the kernel works on them (reused).
     scores: Vec<i16>,
 }
@@ -90,6 +95,8 @@ impl PersonOutbox {
             employee_records: Vec::new(),
             pending: Vec::new(),
             candidates: 0,
+            max_expressed: 0.0,
+            min_defiant: f64::INFINITY,
             scores: Vec::new(),
         }
     }
@@ -98,6 +105,8 @@ impl PersonOutbox {
     pub fn clear(&mut self) {
         self.counters.clear();
         self.candidates = 0;
+        self.max_expressed = 0.0;
+        self.min_defiant = f64::INFINITY;
         self.clear_messages();
     }
 
@@ -355,10 +364,19 @@ fn person_day(
         let table_row = &ctx.tables.person_rate[row];
         let rates = &table_row.rates;
         // Criticism is computed for everyone: the chilling-effect metrics need it.
-        let d = 4.0 * dissent * traits.outspokenness as f64;
-        let desired_criticism = table_row.desired_criticism as f64 * d;
         let silenced = me.flags & P_SILENCED != 0;
-        let expressed = if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 };
+        let (desired_criticism, expressed) = match &ctx.tables.expression {
+            None => {
+                let d = 4.0 * dissent * traits.outspokenness as f64;
+                let desired = table_row.desired_criticism as f64 * d;
+                (desired, if silenced { 0.0 } else { d * effects.reach * rates[EV_CRITICISM] as f64 })
+            }
+            Some(x) => {
+                let volume = 4.0 * traits.outspokenness as f64 * rates[EV_CRITICISM] as f64;
+                let reach = if silenced { 0.0 } else { effects.reach };
+                express(ctx, x, me, dissent, volume, reach, &rng, out)
+            }
+        };
         out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as i64 as u64);
         out.counters.add(cell, cols.expressed_criticism, (expressed * FIXED_POINT) as i64 as u64);
         // Added without branches: whether a person dissents is a coin flip to the predictor.
@@ -496,6 +514,47 @@ fn person_day(
     row[cols.fear] += me.bytes[0] as u64;
     row[cols.resentment] += me.bytes[1] as u64;
     row[cols.trust] += me.bytes[2] as u64;
+}
+
+/// The expression theory's choice (docs/ODD.md, expression theory): the adult of desired
+/// dissent `desired` chooses what to express under the policy of their province, is punished
+/// with the policy's surveillance when above the tolerance, and is counted by stance. Returns
+/// the desired and expressed criticism rates: `volume` times the desired and the expressed
+/// dissent, the latter times the list measures' `reach` (0 for a silenced person).
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn express(
+    ctx: &PersonCtx<'_>,
+    x: &ExpressionDay,
+    me: &Me<'_>,
+    desired: f64,
+    volume: f64,
+    reach: f64,
+    rng: &AgentDayRng,
+    out: &mut PersonOutbox,
+) -> (f64, f64) {
+    let cols = ctx.cols.expression.expect("expression counters under the expression theory");
+    let policy = &x.policy[me.province as usize];
+    let (expressed, stance) = expression::choose(desired, x.boldness, policy);
+    let stance_col = match stance {
+        Stance::Compliant => cols.compliant,
+        Stance::SelfCensoring => cols.self_censoring,
+        Stance::Defiant => cols.defiant,
+    };
+    let c = &mut out.counters;
+    c.add(me.cell, stance_col, 1);
+    c.add(me.cell, cols.desired, (desired * FIXED_POINT) as i64 as u64);
+    c.add(me.cell, cols.expressed, (expressed * FIXED_POINT) as i64 as u64);
+    if expressed > policy.tolerance && rng.segment(3).uniform() < policy.surveillance {
+        c.add(me.cell, cols.punished, 1);
+        let p = expression::punishment(policy, expressed);
+        c.add(me.cell, cols.punishment, (p * FIXED_POINT) as i64 as u64);
+    }
+    if stance == Stance::Defiant {
+        out.min_defiant = out.min_defiant.min(desired);
+    }
+    out.max_expressed = out.max_expressed.max(expressed);
+    (volume * desired, volume * expressed * reach)
 }
 
 /// Records of a true event by each authority that detects it.

@@ -21,6 +21,7 @@ use crate::population::N_PEER_GROUPS;
 use scslab_codec::{Decoder, Encoder, read_frame, write_frame};
 
 use crate::saved::{StateError, agent, get_message, put_message};
+use crate::theory::expression::Policy;
 use crate::vocab::N_PERSON_EVENTS;
 use crate::world::Addressed;
 
@@ -28,7 +29,7 @@ use crate::world::Addressed;
 pub const REPLAY_MAGIC: [u8; 8] = *b"SCSLABRP";
 
 /// Version of the replay log's layout (the layout version of its frame).
-pub const REPLAY_VERSION: u32 = 2;
+pub const REPLAY_VERSION: u32 = 3;
 
 /// A message from another agent, with the day it is delivered.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,6 +63,9 @@ pub struct ReplayLog {
     /// (day, firm, list bits): a firm's list bits at the start of the day's firm phase, logged
     /// when they differ from the day before (all firms start on no list).
     pub firm_lists: Vec<(u32, u32, u8)>,
+    /// Under the expression theory, the authority's own policy of each day (tolerance,
+    /// severity, surveillance: 3 per day); empty under the other theories.
+    pub expression_policy: Vec<f64>,
 }
 
 impl ReplayLog {
@@ -75,11 +79,24 @@ impl ReplayLog {
         &mut self,
         peer_rates: &[[f64; N_PERSON_EVENTS]],
         sanction: &[f64; N_PEER_GROUPS],
+        expression: Option<Policy>,
     ) {
         for rates in peer_rates {
             self.peer_rates.extend_from_slice(rates);
         }
         self.group_sanction_rate.extend_from_slice(sanction);
+        if let Some(p) = expression {
+            self.expression_policy.extend_from_slice(&[p.tolerance, p.severity, p.surveillance]);
+        }
+    }
+
+    /// The expression authority's own policy of `day`, its punishment taken from `params`
+    /// (the theory's; the log holds the three numbers a day can change).
+    pub fn expression_policy_of(&self, day: u32, params: &crate::params::Params) -> Option<Policy> {
+        let crate::theory::Theory::Expression(x) = &params.theory else { return None };
+        let d = day as usize * 3;
+        let v = self.expression_policy.get(d..d + 3)?;
+        Some(Policy { tolerance: v[0], severity: v[1], surveillance: v[2], punishment: x.policy.punishment })
     }
 
     /// Peers' rates of `day`, one row per peer group.
@@ -126,6 +143,7 @@ impl ReplayLog {
             e.u32(f);
             e.u8(bits);
         }
+        e.f64s(&self.expression_policy);
     }
 
     /// Reads a log written by [`ReplayLog::encode`] for a run of `n_persons` and `n_firms`.
@@ -156,8 +174,17 @@ impl ReplayLog {
         let n = d.length(9)?;
         let firm_lists =
             (0..n).map(|_| Ok((d.u32()?, agent(d, n_firms)?, d.u8()?))).collect::<Result<_, StateError>>()?;
+        let expression_policy = d.f64s()?;
+        if !expression_policy.is_empty()
+            && expression_policy.len() * N_PEER_GROUPS != group_sanction_rate.len() * 3
+        {
+            return Err(StateError::Corrupt(
+                "replay expression policies of another length than its days".into(),
+            ));
+        }
         let [person_messages, firm_messages] = messages;
         Ok(ReplayLog {
+            expression_policy,
             initial_scales,
             peer_rates,
             group_sanction_rate,

@@ -10,10 +10,12 @@ use crate::metrics::{Counters, DayMetrics, FirmCols, PersonCols, WEALTH_BINS, gi
 use crate::params::{AuthorityKind, Params};
 use crate::persons::PersonOutbox;
 use crate::population::{
-    Layout, N_CELLS, N_PEER_GROUPS, PersonTraits, covered, firm_traits, initially_employed, person_traits,
+    Layout, N_CELLS, N_PEER_GROUPS, PersonTraits, adult_traits, covered, firm_traits, initially_employed,
+    person_traits,
 };
 use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
+use crate::theory::{Theory, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
     Addressed, F_ALIVE, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
@@ -65,6 +67,8 @@ pub struct Simulation {
     pub(crate) intervention_target: Option<u32>,
     /// Per-cell counters that never change (adults, persons covered by each scheme).
     pub(crate) static_counts: Counters,
+    /// What the behaviour theory keeps from day to day.
+    pub(crate) theory: TheoryState,
     /// What each day handed from agents to others, for re-simulating one agent later.
     pub replay: ReplayLog,
     /// Work done by the days simulated in this process (for benchmarks; never an output).
@@ -275,7 +279,9 @@ impl Simulation {
         let intervention_target =
             params.interventions.first().and_then(|iv| layout.platform_firms.get(iv.platform).copied());
         let peer_rates = vec![crate::tables::reference_rates(&params); N_PEER_GROUPS];
+        let theory = initial_theory(&params, &layout);
         Simulation {
+            theory,
             tables: DayTables::new(&params),
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
             person_list_states,
@@ -529,4 +535,20 @@ pub fn grade_of(grades: &[crate::params::Grade], score: f64) -> Option<usize> {
         .filter(|(_, g)| score >= g.min_score)
         .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
         .map(|(i, _)| i)
+}
+
+/// The behaviour theory's state on day 0: the expression authority's first policy, or the
+/// reputation game among the adults (in id order).
+fn initial_theory(params: &Params, layout: &Layout) -> TheoryState {
+    match &params.theory {
+        Theory::Deterrence => TheoryState::Deterrence,
+        Theory::Expression(x) => TheoryState::Expression(crate::theory::expression::Authority::new(x)),
+        Theory::Reputation(r) => {
+            let players: Vec<u32> = (0..layout.n_persons() as u32)
+                .filter(|&id| adult_traits(params, layout, id, layout.person_province(id)).is_some())
+                .collect();
+            let game = crate::theory::reputation::Game::new(r, players.len(), params.seed);
+            TheoryState::Reputation { game, players }
+        }
+    }
 }

@@ -26,6 +26,9 @@
 
 use std::io::{Read, Write};
 
+use crate::theory::expression::Authority;
+use crate::theory::reputation::Game;
+use crate::theory::{Theory, TheoryState};
 use scslab_codec::{Decoder, Encoder, FrameReader, FrameWriter, STREAM_CHUNK};
 
 use crate::params::{AuthorityKind, Params};
@@ -48,7 +51,7 @@ pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 /// Version of the body's layout; bumped whenever the layout changes. (The checksum and head are
 /// the frame's, versioned by `scslab_codec::FRAME_FORMAT`.) The dense columns are not counted
 /// here: the head names them (`columns_layout`), and a state of other columns is refused.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Adds up the bytes the dense columns take in the frame: each its length, then its values.
 struct SavedLen(u64);
@@ -220,6 +223,11 @@ impl Simulation {
         }
         self.group_sanction_rate.iter().for_each(|&x| e.f64(x));
         self.replay.encode(&mut e);
+        match &self.theory {
+            TheoryState::Deterrence => {}
+            TheoryState::Expression(authority) => authority.encode(&mut e),
+            TheoryState::Reputation { game, .. } => game.encode(&mut e),
+        }
         let mut columns = SavedLen(0);
         let Ok(()) = self.persons.visit(&mut columns).and(self.firms.visit(&mut columns));
         let body_len = head.len() as u64 + columns.0 + e.bytes.len() as u64;
@@ -322,6 +330,21 @@ impl Simulation {
             *x = d.f64()?;
         }
         sim.replay = ReplayLog::decode(&mut d, n_persons, n_firms)?;
+        match (&mut sim.theory, &sim.params.theory) {
+            (TheoryState::Expression(authority), _) => *authority = Authority::decode(&mut d)?,
+            (TheoryState::Reputation { game, players }, Theory::Reputation(r)) => {
+                let saved = Game::decode(r, &mut d)?;
+                if saved.players() != players.len() {
+                    return Err(StateError::Corrupt(format!(
+                        "the reputation game has {} players, the population {} adults",
+                        saved.players(),
+                        players.len()
+                    )));
+                }
+                *game = saved;
+            }
+            _ => {}
+        }
         if sim.replay.days() != sim.day {
             return Err(StateError::Corrupt(format!(
                 "the replay log holds {} days, the state is at day {}",

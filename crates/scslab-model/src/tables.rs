@@ -5,6 +5,8 @@ use scslab_core::rng::{AgentDayRng, Stream};
 
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
+use crate::theory::Theory;
+use crate::theory::expression::Policy;
 use crate::vocab::{
     FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_INCOME, N_PERSON_EVENTS, N_PROVINCES,
     PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -430,6 +432,17 @@ pub struct DayTables {
     pub person_effects: Vec<PersonEffects>,
     /// Effects of each firm list-membership byte.
     pub firm_effects: Vec<FirmEffects>,
+    /// Under the expression theory: boldness and today's policy in each province.
+    pub expression: Option<ExpressionDay>,
+}
+
+/// What the person kernel reads of the expression theory on one day.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpressionDay {
+    /// Boldness `beta` of every adult.
+    pub boldness: f64,
+    /// The policy each province's adults face.
+    pub policy: [Policy; N_PROVINCES],
 }
 
 /// Rounds to the nearest integer (ties away from zero) without a libm call.
@@ -488,6 +501,7 @@ impl DayTables {
             firm_rate_bound: 1.0,
             risk_level_scale: (RISK_LEVELS - 1) as f64 / (1.0 + params.behaviour.fear_perception),
             person_effects: vec![PersonEffects::default(); 256],
+            expression: None,
             firm_effects: vec![FirmEffects::default(); 256],
         }
     }
@@ -609,6 +623,7 @@ impl DayTables {
         }
         self.rebuild_effects(params, plan);
         let max_factor = self.max_trait_factors(params);
+        let expression = matches!(params.theory, Theory::Expression(_));
         for g in 0..N_PEER_GROUPS {
             let p = g / 2;
             for l in 0..RISK_LEVELS {
@@ -624,12 +639,57 @@ impl DayTables {
                         * self.person_reward[p * N_PERSON_EVENTS + crate::vocab::EV_CRITICISM] as f64
                         * self.conformity[Self::conf_index(g, crate::vocab::EV_CRITICISM, c)] as f64)
                         as f32;
+                    if expression {
+                        // The theory decides how much is expressed: the row holds the base rate.
+                        let base = b.person_rate[crate::vocab::EV_CRITICISM] as f32;
+                        row.rates[crate::vocab::EV_CRITICISM] = base;
+                        row.desired_criticism = base;
+                    }
                     let bound: f64 = row.rates.iter().zip(&max_factor).map(|(&r, &m)| r as f64 * m).sum();
                     // Rounding slack: the bound must never fall below the exact total.
                     row.bound = bound * (1.0 + 1e-6) + 1e-12;
                 }
             }
         }
+    }
+
+    /// Sets today's expression policy (under the expression theory): the authority's own
+    /// policy `own`, or, when the regime sets it, its surveillance and severity in each province
+    /// from the person authorities that detect criticism (docs/ODD.md, expression theory).
+    /// Reads today's coverage: call after [`DayTables::rebuild`].
+    pub fn set_expression(&mut self, params: &Params, plan: &Plan, own: Policy) {
+        let Theory::Expression(x) = &params.theory else {
+            self.expression = None;
+            return;
+        };
+        let policy = std::array::from_fn(|p| {
+            if !x.regime {
+                return own;
+            }
+            let e = crate::vocab::EV_CRITICISM;
+            let (risk, _) = self.expected(params, plan, Subject::Person, p, e);
+            let seen: f64 = params
+                .authorities
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.subject == Subject::Person && a.detect[e] > 0.0)
+                .map(|(a, auth)| {
+                    let share = auth.coverage.area_share * auth.coverage.consent_share;
+                    let in_area =
+                        auth.coverage.provinces.is_empty() || auth.coverage.provinces.contains(&(p as u8));
+                    if in_area {
+                        (auth.detect[e] * self.detection_scale[a] * self.coverage[a][p]).min(1.0) * share
+                    } else {
+                        0.0
+                    }
+                })
+                .fold(0.0, |sum, x| sum + x);
+            let surveillance = seen.min(1.0);
+            // The sanction a seen criticism brings, per 1,000 yuan, scales the table's severity.
+            let severity = if seen > 0.0 { own.severity * risk / seen / 1000.0 } else { own.severity };
+            Policy { surveillance, severity, ..own }
+        });
+        self.expression = Some(ExpressionDay { boldness: x.boldness, policy });
     }
 
     /// The largest trait factor of each person event (see `persons::trait_factors`).

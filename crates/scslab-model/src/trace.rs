@@ -207,6 +207,11 @@ impl DayPhases for Traced<'_> {
         self.persons.iter_mut().for_each(|p| p.maintain(&self.w, day));
     }
 
+    fn theory(&mut self, _: u32) {
+        // The expression authority's next policy comes from the log; the reputation game
+        // changes no agent's columns.
+    }
+
     fn close(&mut self, _: u32) {
         // Tomorrow's group rates come from the log.
     }
@@ -273,7 +278,16 @@ impl<'a> Replay<'a> {
     /// list bits the log shows at the start of the day's firm phase.
     fn begin_day(&mut self, day: u32) {
         let peer_rates = self.log.peer_rates_of(day);
-        start_day(&mut self.params, &self.plan, &mut self.enabled, &mut self.tables, &peer_rates, day);
+        let policy = self.log.expression_policy_of(day, &self.params);
+        start_day(
+            &mut self.params,
+            &self.plan,
+            &mut self.enabled,
+            &mut self.tables,
+            &peer_rates,
+            policy,
+            day,
+        );
         self.group_sanction_rate = self.log.sanction_rate_of(day);
         let changes = &self.log.firm_lists[self.firm_lists_at..];
         let n = changes.partition_point(|&(d, _, _)| d <= day);

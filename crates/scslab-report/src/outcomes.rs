@@ -21,7 +21,7 @@ const fn known(key: &'static str, unit: Unit, name: &'static str, total: bool) -
 }
 
 /// The headline outcomes `scslab run` writes, in its order.
-pub(crate) const KNOWN: [Known; 26] = [
+pub(crate) const KNOWN: [Known; 39] = [
     known("compliance_rate", Unit::Share, "Adult-days without a violation", false),
     known("violations_per_1000", Unit::Per1000AdultsYear, "True violations", false),
     known("recorded_share", Unit::Share, "Share of true violations that were recorded", false),
@@ -68,6 +68,40 @@ pub(crate) const KNOWN: [Known; 26] = [
         "Criticism by the leaders of the other large firms, after the intervention",
         false,
     ),
+    // The behaviour theories (docs/THEORIES.md): expression, then reputation.
+    known("share_compliant", Unit::Share, "Adults whose wish to dissent the authority tolerates", false),
+    known(
+        "share_self_censoring",
+        Unit::Share,
+        "Adults who say less than they would like (self-censorship)",
+        false,
+    ),
+    known("share_defiant", Unit::Share, "Adults who say all they want despite punishment (defiance)", false),
+    known("mean_desired", Unit::Index, "Mean dissent people would like to express (0 to 1)", false),
+    known("mean_expressed", Unit::Index, "Mean dissent people do express (0 to 1)", false),
+    known("max_expressed", Unit::Index, "Largest dissent anyone expresses (0 to 1, last day)", false),
+    known(
+        "defiance_threshold",
+        Unit::Index,
+        "Lowest wish to dissent among those who defy (0 to 1, last day)",
+        false,
+    ),
+    known(
+        "cooperation_rate",
+        Unit::Share,
+        "Help given when asked (donation game, second half of the run)",
+        false,
+    ),
+    known("good_share", Unit::Share, "Reputations judged good (second half of the run)", false),
+    known(
+        "agreement",
+        Unit::Share,
+        "Observers agreeing on someone's reputation (second half of the run)",
+        false,
+    ),
+    known("freq_allc", Unit::Share, "People who always help", false),
+    known("freq_alld", Unit::Share, "People who never help", false),
+    known("freq_disc", Unit::Share, "People who help only those in good standing", false),
 ];
 
 /// The known outcome with this key.

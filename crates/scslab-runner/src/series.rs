@@ -121,6 +121,9 @@ pub struct SeriesBuilder {
     gini: Vec<f64>,
     false_stock: Vec<Vec<f64>>,
     false_stock_names: Vec<String>,
+    /// The behaviour theory's day values (`DayMetrics::theory`), one Vec per value.
+    theory: Vec<Vec<f64>>,
+    theory_names: &'static [&'static str],
 }
 
 fn derived(c: &PersonCols, raw: &[f64]) -> [f64; Derived::ALL.len()] {
@@ -149,6 +152,8 @@ impl SeriesBuilder {
             gini: Vec::new(),
             false_stock: vec![Vec::new(); false_stock_names.len()],
             false_stock_names,
+            theory: vec![Vec::new(); scslab_model::theory::day_value_names(&sim.params.theory).len()],
+            theory_names: scslab_model::theory::day_value_names(&sim.params.theory),
             person_cols: sim.person_cols.clone(),
             firm_cols: sim.firm_cols.clone(),
         }
@@ -217,13 +222,22 @@ impl SeriesBuilder {
         for (i, &x) in m.false_list_stock.iter().enumerate() {
             self.false_stock[i].push(x as f64);
         }
+        for (column, &x) in self.theory.iter_mut().zip(&m.theory) {
+            column.push(x);
+        }
     }
 
     /// Appends the rows collected so far to a checkpoint. Column names are not saved: they
     /// follow from the simulation, and [`SeriesBuilder::restore`] starts from the same layout.
     pub(crate) fn save(&self, e: &mut Encoder) {
-        let columns =
-            [&self.person_all, &self.person_group, &self.firm_all, &self.firm_group, &self.false_stock];
+        let columns = [
+            &self.person_all,
+            &self.person_group,
+            &self.firm_all,
+            &self.firm_group,
+            &self.false_stock,
+            &self.theory,
+        ];
         for cols in columns {
             e.length(cols.len());
             cols.iter().for_each(|c| e.f64s(c));
@@ -252,6 +266,7 @@ impl SeriesBuilder {
             &mut self.firm_all,
             &mut self.firm_group,
             &mut self.false_stock,
+            &mut self.theory,
         ];
         for cols in columns {
             d.exact_len(cols.len(), "series columns")?;
@@ -346,6 +361,12 @@ impl SeriesBuilder {
         &self.gini
     }
 
+    /// The behaviour theory's day value `name` (one of `scslab_model::theory::day_value_names`
+    /// of the run's theory) on each day; `None` if the run's theory has no such value.
+    pub fn theory(&self, name: &str) -> Option<&[f64]> {
+        self.theory_names.iter().position(|n| *n == name).map(|i| self.theory[i].as_slice())
+    }
+
     /// Person counter `col` summed over days, by group of one dimension: (group, total), in the
     /// groups' order.
     pub fn person_by_group(&self, dimension: Dimension, col: usize) -> Vec<(String, f64)> {
@@ -393,6 +414,9 @@ impl SeriesBuilder {
         persons.push("wealth_gini", f64s(&self.gini, from));
         for (n, v) in self.false_stock_names.iter().zip(&self.false_stock) {
             persons.push(n.as_str(), f64s(v, from));
+        }
+        for (n, v) in self.theory_names.iter().zip(&self.theory) {
+            persons.push(*n, f64s(v, from));
         }
         let keys = &self.person_group_key[pg..];
         let mut by_group = Table::new("series_persons_by_group");

@@ -81,11 +81,37 @@ pub enum Outcome {
     LargeFirmCriticismBefore,
     /// Criticism per other large firm a year, after the intervention.
     LargeFirmCriticismAfter,
+    /// Expression theory: share of adult-days compliant (desired dissent tolerated).
+    ShareCompliant,
+    /// Expression theory: share of adult-days self-censoring.
+    ShareSelfCensoring,
+    /// Expression theory: share of adult-days defiant.
+    ShareDefiant,
+    /// Expression theory: mean desired dissent.
+    MeanDesired,
+    /// Expression theory: mean expressed dissent.
+    MeanExpressed,
+    /// Expression theory: the largest expressed dissent (last day).
+    MaxExpressed,
+    /// Expression theory: the lowest desired dissent among the defiant (last day; empty if none).
+    DefianceThreshold,
+    /// Reputation theory: cooperation rate (second half of the run).
+    CooperationRate,
+    /// Reputation theory: share of good reputations (second half).
+    GoodShare,
+    /// Reputation theory: agreement between observers (second half).
+    Agreement,
+    /// Reputation theory: frequency of unconditional cooperators (second half).
+    FreqAllc,
+    /// Reputation theory: frequency of unconditional defectors (second half).
+    FreqAlld,
+    /// Reputation theory: frequency of discriminators (second half).
+    FreqDisc,
 }
 
 impl Outcome {
     /// Every outcome, in the order a run reports them.
-    pub const ALL: [Outcome; 26] = [
+    pub const ALL: [Outcome; 39] = [
         Outcome::ComplianceRate,
         Outcome::ViolationsPer1000,
         Outcome::RecordedShare,
@@ -112,6 +138,19 @@ impl Outcome {
         Outcome::FundsExtractedYuan,
         Outcome::LargeFirmCriticismBefore,
         Outcome::LargeFirmCriticismAfter,
+        Outcome::ShareCompliant,
+        Outcome::ShareSelfCensoring,
+        Outcome::ShareDefiant,
+        Outcome::MeanDesired,
+        Outcome::MeanExpressed,
+        Outcome::MaxExpressed,
+        Outcome::DefianceThreshold,
+        Outcome::CooperationRate,
+        Outcome::GoodShare,
+        Outcome::Agreement,
+        Outcome::FreqAllc,
+        Outcome::FreqAlld,
+        Outcome::FreqDisc,
     ];
 
     /// Its declaration: (key, label, unit).
@@ -180,6 +219,45 @@ impl Outcome {
                 "Criticism per other large firm a year, after",
                 Unit::PerFirmYear,
             ),
+            O::ShareCompliant => (
+                "share_compliant",
+                "Expression: adults whose desired dissent is tolerated (share)",
+                Unit::Share,
+            ),
+            O::ShareSelfCensoring => (
+                "share_self_censoring",
+                "Expression: adults expressing less than desired (share)",
+                Unit::Share,
+            ),
+            O::ShareDefiant => {
+                ("share_defiant", "Expression: adults defying the authority (share)", Unit::Share)
+            }
+            O::MeanDesired => ("mean_desired", "Expression: mean desired dissent (0-1)", Unit::Index),
+            O::MeanExpressed => ("mean_expressed", "Expression: mean expressed dissent (0-1)", Unit::Index),
+            O::MaxExpressed => {
+                ("max_expressed", "Expression: largest expressed dissent (last day, 0-1)", Unit::Index)
+            }
+            O::DefianceThreshold => (
+                "defiance_threshold",
+                "Expression: lowest desired dissent among the defiant (last day)",
+                Unit::Index,
+            ),
+            O::CooperationRate => {
+                ("cooperation_rate", "Reputation: cooperation rate (second half of the run)", Unit::Share)
+            }
+            O::GoodShare => ("good_share", "Reputation: good reputations (share, second half)", Unit::Share),
+            O::Agreement => (
+                "agreement",
+                "Reputation: observers agreeing on a reputation (share, second half)",
+                Unit::Share,
+            ),
+            O::FreqAllc => {
+                ("freq_allc", "Reputation: unconditional cooperators (share, second half)", Unit::Share)
+            }
+            O::FreqAlld => {
+                ("freq_alld", "Reputation: unconditional defectors (share, second half)", Unit::Share)
+            }
+            O::FreqDisc => ("freq_disc", "Reputation: discriminators (share, second half)", Unit::Share),
         }
     }
 
@@ -286,7 +364,47 @@ pub fn headlines(s: &SeriesBuilder, intervention_day: Option<u32>) -> Vec<Headli
         h.push(O::LargeFirmCriticismBefore.headline(rate(0..d)));
         h.push(O::LargeFirmCriticismAfter.headline(rate(d..crit.len())));
     }
+    h.extend(theory_headlines(s));
     h
+}
+
+/// The behaviour theory's headlines: none under deterrence.
+fn theory_headlines(s: &SeriesBuilder) -> Vec<Headline> {
+    use Outcome as O;
+    let p = s.person_cols();
+    if let Some(c) = p.expression {
+        let total = |col: usize| sum(s.person_at(col));
+        let (compliant, censoring, defiant) = (total(c.compliant), total(c.self_censoring), total(c.defiant));
+        let chose = compliant + censoring + defiant;
+        let last_value =
+            |name: &str| s.theory(name).map_or(f64::NAN, |v| v.last().copied().unwrap_or(f64::NAN));
+        return vec![
+            O::ShareCompliant.headline(ratio(compliant, chose)),
+            O::ShareSelfCensoring.headline(ratio(censoring, chose)),
+            O::ShareDefiant.headline(ratio(defiant, chose)),
+            O::MeanDesired.headline(ratio(total(c.desired), chose)),
+            O::MeanExpressed.headline(ratio(total(c.expressed), chose)),
+            O::MaxExpressed.headline(last_value("max_expressed")),
+            O::DefianceThreshold.headline(last_value("defiance_threshold")),
+        ];
+    }
+    // The reputation theory reports its values averaged over the second half of the run, as
+    // Radzvilavicius et al. (2021) do.
+    let second_half = |name: &str| {
+        s.theory(name).map(|v| {
+            let half = &v[v.len() / 2..];
+            ratio(half.iter().sum(), half.len() as f64)
+        })
+    };
+    let outcomes = [
+        (O::CooperationRate, "cooperation_rate"),
+        (O::GoodShare, "good_share"),
+        (O::Agreement, "agreement"),
+        (O::FreqAllc, "freq_allc"),
+        (O::FreqAlld, "freq_alld"),
+        (O::FreqDisc, "freq_disc"),
+    ];
+    outcomes.into_iter().filter_map(|(o, name)| second_half(name).map(|v| o.headline(v))).collect()
 }
 
 #[cfg(test)]

@@ -233,6 +233,8 @@ pub fn section_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("network", probe::fields::<RawNetwork>()),
         ("intervention", probe::fields::<RawIntervention>()),
         ("policy_change", probe::fields::<RawPolicyChange>()),
+        ("expression", probe::fields::<RawExpression>()),
+        ("reputation", probe::fields::<RawReputation>()),
     ]
 }
 

@@ -39,6 +39,7 @@ pub mod keys;
 mod raw;
 mod render;
 mod resolve;
+mod theory;
 
 pub use error::{ScenarioError, line_column};
 pub use render::{EXCERPT_CHARS, render_error, render_error_in};
@@ -185,6 +186,11 @@ pub fn apply_overrides(params: &mut Params, o: Overrides) -> Result<(), Scenario
     }
     if let Some(d) = o.days {
         check_events_before(params, d)?;
+    }
+    if let (Some(n), scslab_model::theory::Theory::Reputation(_)) = (o.people, &params.theory)
+        && n > scslab_model::theory::reputation::MAX_PLAYERS as u64
+    {
+        return Err(ScenarioError::Override { what: "--people", message: theory::players_message(n) });
     }
     if let Some(n) = o.people {
         params.n_persons = n;

@@ -30,6 +30,10 @@ pub struct RawScenario {
     pub intervention: Vec<RawIntervention>,
     #[serde(default)]
     pub policy_change: Vec<RawPolicyChange>,
+    /// The expression theory's table, read when `behaviour.theory = "expression"`.
+    pub expression: Option<S<RawExpression>>,
+    /// The reputation theory's table, read when `behaviour.theory = "reputation"`.
+    pub reputation: Option<S<RawReputation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +125,8 @@ pub struct RawBehaviour {
     pub leader_fear_decay: S<f64>,
     pub leader_silencing: S<f64>,
     pub point_value: S<f64>,
+    /// The behaviour theory: "deterrence" (the default), "expression" or "reputation".
+    pub theory: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,6 +268,42 @@ pub struct RawPolicyChange {
     pub detection_scale: Option<S<f64>>,
     /// 0 removes the fixed listing period.
     pub duration_days: Option<S<u32>>,
+}
+
+/// `[expression]`: Daymude, Axelrod & Forrest (2025).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpression {
+    pub boldness: S<f64>,
+    pub tolerance: S<f64>,
+    pub severity: S<f64>,
+    pub surveillance: S<f64>,
+    pub punishment: S<String>,
+    /// "own" (the table's policy, the default) or "regime" (surveillance and severity from the
+    /// regime's speech authorities each day).
+    pub authority: Option<S<String>>,
+    #[serde(default)]
+    pub adaptive: Option<S<bool>>,
+}
+
+/// `[reputation]`: Radzvilavicius, Kessinger & Plotkin (2021).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReputation {
+    pub norm: S<String>,
+    pub assessment: S<String>,
+    pub empathy: S<f64>,
+    pub benefit: S<f64>,
+    pub cost: S<f64>,
+    pub execution_error: S<f64>,
+    pub assessment_error: S<f64>,
+    pub strategy_mutation: S<f64>,
+    pub selection_strength: S<f64>,
+    pub institution_size: Option<S<u32>>,
+    pub institution_quorum: Option<S<u32>>,
+    pub adherence: Option<S<f64>>,
+    /// A person list whose members the institution holds in bad standing.
+    pub institution_list: Option<S<String>>,
 }
 
 /// The keys present in a table, each with its span (the key itself, not its value).

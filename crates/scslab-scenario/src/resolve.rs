@@ -71,7 +71,7 @@ fn is_date(s: &str) -> bool {
     y >= 1000 && (1..=days_in).contains(&d)
 }
 
-fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+pub(crate) fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     names.into_iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
@@ -528,6 +528,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         )?,
         dropped_revenue_share: src.prob(&net.dropped_revenue_share, "network.dropped_revenue_share")?,
     };
+    let theory = crate::theory::theory(src, raw, &authorities)?;
     Ok(Params {
         seed: meta.seed,
         n_persons: people,
@@ -541,7 +542,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         network,
         interventions,
         policy_changes,
-        theory: scslab_model::theory::Theory::Deterrence,
+        theory,
     })
 }
 

@@ -29,7 +29,7 @@ pub struct Policy {
 }
 
 /// The paper's adaptive authority (its parameters).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Adaptive {}
 
 /// The `[expression]` table.
@@ -41,6 +41,9 @@ pub struct ExpressionParams {
     pub policy: Policy,
     /// The adaptive authority, if any.
     pub adaptive: Option<Adaptive>,
+    /// The regime sets the policy: each day, surveillance and severity come from the person
+    /// authorities that detect criticism (docs/ODD.md, expression theory); the tolerance stays.
+    pub regime: bool,
 }
 
 /// Where an adult stands.
@@ -84,4 +87,69 @@ pub fn choose(desired: f64, boldness: f64, policy: &Policy) -> (f64, Stance) {
     };
     let stance = if expressed >= desired { Stance::Defiant } else { Stance::SelfCensoring };
     (expressed, stance)
+}
+
+/// The punishment an adult seen expressing `expressed` receives (0 within the tolerance).
+#[inline]
+pub fn punishment(policy: &Policy, expressed: f64) -> f64 {
+    if expressed <= policy.tolerance {
+        return 0.0;
+    }
+    match policy.punishment {
+        Punishment::Uniform => policy.severity,
+        Punishment::Proportional => policy.severity * (expressed - policy.tolerance),
+    }
+}
+
+/// The day's totals an authority sees.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Seen {
+    /// Adults.
+    pub adults: u64,
+    /// Sum of expressed dissent.
+    pub expressed: f64,
+    /// Adults punished.
+    pub punished: u64,
+    /// Sum of punishments received.
+    pub punishment: f64,
+    /// Defiant adults.
+    pub defiant: u64,
+    /// Self-censoring adults.
+    pub self_censoring: u64,
+}
+
+/// The authority's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Authority {
+    policy: Policy,
+}
+
+impl Authority {
+    /// The authority on day 0.
+    pub fn new(params: &ExpressionParams) -> Authority {
+        Authority { policy: params.policy }
+    }
+
+    /// Today's policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Sees the day and sets tomorrow's policy.
+    pub fn adapt(&mut self, _params: &ExpressionParams, _seen: &Seen, _seed: u64, _day: u32) {}
+
+    /// Appends the state to a checkpoint.
+    pub fn encode(&self, e: &mut scslab_codec::Encoder) {
+        e.f64(self.policy.tolerance);
+        e.f64(self.policy.severity);
+        e.f64(self.policy.surveillance);
+    }
+
+    /// Reads a state written by [`Authority::encode`].
+    pub fn decode(d: &mut scslab_codec::Decoder<'_>) -> Result<Authority, scslab_codec::CodecError> {
+        let (tolerance, severity, surveillance) = (d.f64()?, d.f64()?, d.f64()?);
+        Ok(Authority {
+            policy: Policy { tolerance, severity, surveillance, punishment: Punishment::Uniform },
+        })
+    }
 }

@@ -57,3 +57,70 @@ pub struct ReputationParams {
     /// An authority whose list is the institution: its members are in bad standing.
     pub institution_list: Option<usize>,
 }
+
+/// The largest population the game accepts.
+pub const MAX_PLAYERS: usize = 5_000;
+
+/// One generation's tallies.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Generation {
+    /// Donations.
+    pub donations: u64,
+    /// Cooperations.
+    pub cooperations: u64,
+    /// Good views.
+    pub good: u64,
+    /// Views.
+    pub views: u64,
+    /// Agreeing pairs.
+    pub agreeing_pairs: u64,
+    /// Pairs.
+    pub pairs: u64,
+    /// ALLC, ALLD, DISC.
+    pub strategies: [u64; 3],
+}
+
+/// The game's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Game {
+    strategies: Vec<u8>,
+}
+
+impl Game {
+    /// A new game.
+    pub fn new(_params: &ReputationParams, players: usize, _seed: u64) -> Game {
+        Game { strategies: vec![2; players] }
+    }
+
+    /// Players.
+    pub fn players(&self) -> usize {
+        self.strategies.len()
+    }
+
+    /// One generation.
+    pub fn generation(
+        &mut self,
+        _params: &ReputationParams,
+        _seed: u64,
+        _day: u32,
+        _listed: Option<&[bool]>,
+    ) -> Generation {
+        Generation::default()
+    }
+
+    /// Appends the state to a checkpoint.
+    pub fn encode(&self, e: &mut scslab_codec::Encoder) {
+        e.length(self.strategies.len());
+        self.strategies.iter().for_each(|&s| e.u8(s));
+    }
+
+    /// Reads a state written by [`Game::encode`].
+    pub fn decode(
+        _params: &ReputationParams,
+        d: &mut scslab_codec::Decoder<'_>,
+    ) -> Result<Game, scslab_codec::CodecError> {
+        let n = d.length(1)?;
+        let strategies = (0..n).map(|_| d.u8()).collect::<Result<Vec<u8>, _>>()?;
+        Ok(Game { strategies })
+    }
+}
