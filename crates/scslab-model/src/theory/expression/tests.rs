@@ -176,6 +176,30 @@ fn paper_figure_2_proportional() {
     assert_eq!(choose(1.0, 1.0, &c), (0.25, Stance::SelfCensoring));
 }
 
+/// The paper's Fig. 3 (phase diagrams; the authors' `code/phase_diagram.py` fixes beta = 1,
+/// nu = 0.5, tau = 0.25 and psi = 0.6 (uniform) or 1.5 (proportional), varying one at a time).
+/// Boundaries derived by hand from the closed forms: uniform, d^uni = (0.25 + 0.3) / 0.7 = 11/14;
+/// proportional, d^pro = (0.25 + 0.25 / 0.75) / 2 = 7/24. Along boldness (panel D): uniform
+/// defiance exists in [0, 1] iff beta (1 - tau) >= psi, i.e. beta >= 0.8; proportional
+/// defiance iff d^pro > tau, i.e. beta > nu psi + tau (1 - nu) psi = 0.9375. Exact up to rounding.
+#[test]
+fn paper_figure_3_phase_boundaries() {
+    let u = policy(0.25, 0.6, 0.5, Punishment::Uniform);
+    let d = defiance_threshold(1.0, &u).expect("defiance at the base point");
+    assert!((d - 11.0 / 14.0).abs() < 1e-12, "{d}");
+    let p = policy(0.25, 1.5, 0.5, Punishment::Proportional);
+    let d = partial_censorship_threshold(1.0, &p).expect("partial band at the base point");
+    assert!((d - 7.0 / 24.0).abs() < 1e-12, "{d}");
+    assert!(defiance_threshold(0.79, &u).is_none());
+    assert!((defiance_threshold(0.8, &u).unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(choose(1.0, 0.81, &u).1, Stance::Defiant);
+    assert_eq!(choose(1.0, 0.79, &u), (0.25, Stance::SelfCensoring));
+    assert!(defiance_threshold(0.9375, &p).is_none());
+    assert_eq!(defiance_threshold(0.94, &p), Some(0.25));
+    assert_eq!(choose(0.26, 0.93, &p), (0.25, Stance::SelfCensoring));
+    assert_eq!(choose(0.2501, 0.95, &p), (0.2501, Stance::Defiant));
+}
+
 /// The paper's abstract and its equilibrium result: "for any population, there exists an
 /// authority policy that leads to total self-censorship". With tau = 0, nu = 1 and a severity
 /// above every boldness, every adult of a population (boldness drawn from Exp of mean 3, desired
