@@ -1,5 +1,5 @@
 //! The paper's adaptive authority: random-mutation hill climbing (RMHC) on its policy
-//! (Daymude et al. 2025, section "Adaptive authority"; the authors' `code/hillclimbing.py`,
+//! (Daymude et al. 2025, the adaptive-authority simulations; the authors' `code/hillclimbing.py`,
 //! `rmhc_trial`).
 //!
 //! Each round (for us: each day) the population acts under the policy in force and the authority

@@ -427,10 +427,11 @@ mod adaptive {
     /// (tau, psi, nu) = (0.25, 0.1, 0.1), alpha = 1, epsilon = 0.05, up to 5,000 rounds, seeds
     /// 1-4 (not chosen: the first four).
     ///
-    /// Published results (the paper's single-trial figures, Figs. 4-5, made by the authors'
-    /// `hillclimbing.py -N 100000 -R 5000 -D 0.25 -B 2|8 -P uniform` and `-B 1|3 -P proportional`;
-    /// and its time-to-suppression figure, time against mean boldness, one curve per mean desired
-    /// dissent, same suppression criterion as here):
+    /// Published results (the paper's adaptive-authority figures, Figs. 4-5 and S1-S3 per the
+    /// authors' README, which does not map plots to numbers: the single trials made by
+    /// `hillclimbing.py -N 100000 -R 5000 -D 0.25 -B 2|8 -P uniform` and `-B 1|3 -P proportional`,
+    /// and the time-to-suppression plots, time against mean boldness, one curve per mean desired
+    /// dissent, same suppression criterion as here; read off the authors' PDFs):
     /// - a timid population (uniform: mean boldness 2; proportional: 1) is suppressed: the
     ///   authority drives its tolerance to ~0 and raises severity and surveillance; for mean
     ///   desired dissent near 0.25 the figures put the time to suppression at roughly
