@@ -55,6 +55,19 @@ pub struct Seen {
     pub self_censoring: u64,
 }
 
+impl Seen {
+    /// Adds another part of the same day (for kernels that count in chunks; merge the chunks in
+    /// a fixed order so that the float sums do not depend on the thread count).
+    pub fn merge(&mut self, other: &Seen) {
+        self.adults += other.adults;
+        self.expressed += other.expressed;
+        self.punished += other.punished;
+        self.punishment += other.punishment;
+        self.defiant += other.defiant;
+        self.self_censoring += other.self_censoring;
+    }
+}
+
 /// The authority's state: the policy in force and what its hill climbing keeps. Plain numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Authority {

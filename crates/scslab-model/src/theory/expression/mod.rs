@@ -16,6 +16,7 @@
 mod authority;
 
 pub use authority::{Adaptive, Authority, MIN_SEVERITY, Seen};
+use scslab_core::rng::AgentDayRng;
 
 /// How punishment grows with the dissent expressed above the tolerance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,18 @@ pub fn punishment(policy: &Policy, expressed: f64) -> f64 {
         Punishment::Uniform => policy.severity,
         Punishment::Proportional => policy.severity * excess,
     }
+}
+
+/// Whether the authority sees and punishes an adult who expresses `expressed` today, and the
+/// punishment: `None` within the tolerance (no draw is taken) or when unseen; above it one
+/// `rng.bernoulli(seen_chance)`. The kernel calls it with the adult's generator of the day (the
+/// tests use `DayStream::new(seed, Stream::Observation, day).agent(id)`).
+#[inline]
+pub fn draw_punishment(policy: &Policy, expressed: f64, rng: &mut AgentDayRng) -> Option<f64> {
+    if expressed <= policy.tolerance || !rng.bernoulli(seen_chance(policy, expressed)) {
+        return None;
+    }
+    Some(punishment(policy, expressed))
 }
 
 /// The expected utility of expressing `expressed` for an adult of desired dissent `desired` and

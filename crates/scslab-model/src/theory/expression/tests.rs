@@ -88,6 +88,27 @@ fn utility_and_punishment_by_hand() {
     assert!((utility(0.8, 1.0, &p, 0.5) - 0.61).abs() < 1e-12);
 }
 
+/// `draw_punishment`: nothing within the tolerance; above it, seen with `seen_chance` (here
+/// 0.2 + 0.8 * 0.5 = 0.6; 100,000 keyed draws, tolerance 0.005, about 3 standard errors) and
+/// then punished `punishment`.
+#[test]
+fn punishment_is_drawn_with_the_seen_chance() {
+    let p = policy(0.25, 0.6, 0.2, Punishment::Proportional);
+    let mut r = AgentDayRng::new(9, Stream::Observation, 0, 0);
+    assert_eq!(draw_punishment(&p, 0.25, &mut r), None);
+    let n = 100_000;
+    let mut hits = 0;
+    for i in 0..n {
+        let mut r = AgentDayRng::new(9, Stream::Observation, i, 0);
+        if let Some(x) = draw_punishment(&p, 0.5, &mut r) {
+            assert!((x - 0.15).abs() < 1e-15);
+            hits += 1;
+        }
+    }
+    let share = f64::from(hits) / n as f64;
+    assert!((share - 0.6).abs() < 0.005, "seen share {share}");
+}
+
 /// Test 2: the closed-form thresholds agree with `choose` for every policy of the grid: with a
 /// uniform threshold `d`, desired dissent in `(tau, d)` self-censors fully (expresses tau) and
 /// `[d, 1]` defies; with a proportional one, `(tau, d^pro]` defies and above `d^pro` expresses
@@ -287,9 +308,9 @@ mod adaptive {
                     Stance::SelfCensoring => seen.self_censoring += 1,
                     Stance::Compliant => {}
                 }
-                if a > policy.tolerance && stream.agent(i as u64).bernoulli(seen_chance(policy, a)) {
+                if let Some(x) = draw_punishment(policy, a, &mut stream.agent(i as u64)) {
                     seen.punished += 1;
-                    seen.punishment += punishment(policy, a);
+                    seen.punishment += x;
                 }
             }
             seen
@@ -337,6 +358,29 @@ mod adaptive {
             policy: Policy::moderate(punishment),
             adaptive: Some(Adaptive::default()),
         }
+    }
+
+    /// `Seen::merge` adds every field: a day counted in two parts equals the day counted whole.
+    #[test]
+    fn seen_merges_parts_of_a_day() {
+        let pop = Population::new(400, 0.25, 1.0, 5);
+        let policy = Policy::moderate(Punishment::Uniform);
+        let whole = pop.day(&policy, 5, 0);
+        let half = |range: std::ops::Range<usize>| Population {
+            desired: pop.desired[range.clone()].to_vec(),
+            boldness: pop.boldness[range].to_vec(),
+        };
+        // The second half's adults keep their ids only if the draws are keyed by id; here the
+        // halves re-number them, so compare the counts that do not depend on the draws.
+        let (a, b) = (half(0..200).day(&policy, 5, 0), half(200..400).day(&policy, 5, 0));
+        let mut merged = a;
+        merged.merge(&b);
+        assert_eq!(merged.adults, whole.adults);
+        assert_eq!(merged.defiant, whole.defiant);
+        assert_eq!(merged.self_censoring, whole.self_censoring);
+        assert!((merged.expressed - whole.expressed).abs() < 1e-9);
+        assert_eq!(merged.punished, a.punished + b.punished);
+        assert_eq!(merged.punishment, a.punishment + b.punishment);
     }
 
     /// Test 3a: encode at day 40, decode, and both copies continue identically for 60 days
