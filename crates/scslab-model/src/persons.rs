@@ -353,7 +353,12 @@ fn person_day(
         out.counters.add(cell, cols.detained, 1);
     } else {
         // Behaviour: at most one event a day, chosen from the day's probabilities.
-        let dissent = (traits.dissent as f64 + b.dissent_from_resentment * me.resentment).min(1.0);
+        // Under the expression theory, each adult's boldness and desired dissent are its own.
+        let (boldness, own_dissent) = match &ctx.tables.expression {
+            None => (0.0, traits.dissent as f64),
+            Some(x) => x.person(me.id, traits.dissent as f64),
+        };
+        let dissent = (own_dissent + b.dissent_from_resentment * me.resentment).min(1.0);
         let x = traits.fear_sensitivity as f64 * (1.0 + b.fear_perception * me.fear);
         // Through i32: non-negative and small, and cheaper than a saturating cast to usize.
         let level = (x * ctx.tables.risk_level_scale + 0.5) as i32 as usize;
@@ -374,7 +379,7 @@ fn person_day(
             Some(x) => {
                 let volume = 4.0 * traits.outspokenness as f64 * rates[EV_CRITICISM] as f64;
                 let reach = if silenced { 0.0 } else { effects.reach };
-                express(ctx, x, me, dissent, volume, reach, &rng, out)
+                express(ctx, x, me, dissent, boldness, volume, reach, &rng, out)
             }
         };
         out.counters.add(cell, cols.desired_criticism, (desired_criticism * FIXED_POINT) as i64 as u64);
@@ -517,8 +522,9 @@ fn person_day(
 }
 
 /// The expression theory's choice (docs/ODD.md, expression theory): the adult of desired
-/// dissent `desired` chooses what to express under the policy of their province, is punished
-/// with the policy's surveillance when above the tolerance, and is counted by stance. Returns
+/// dissent `desired` and boldness `boldness` chooses what to express under the policy of their
+/// province, is seen (and punished) with the paper's chance when above the tolerance, and is
+/// counted by stance. Returns
 /// the desired and expressed criticism rates: `volume` times the desired and the expressed
 /// dissent, the latter times the list measures' `reach` (0 for a silenced person).
 #[inline]
@@ -528,6 +534,7 @@ fn express(
     x: &ExpressionDay,
     me: &Me<'_>,
     desired: f64,
+    boldness: f64,
     volume: f64,
     reach: f64,
     rng: &AgentDayRng,
@@ -535,7 +542,7 @@ fn express(
 ) -> (f64, f64) {
     let cols = ctx.cols.expression.expect("expression counters under the expression theory");
     let policy = &x.policy[me.province as usize];
-    let (expressed, stance) = expression::choose(desired, x.boldness, policy);
+    let (expressed, stance) = expression::choose(desired, boldness, policy);
     let stance_col = match stance {
         Stance::Compliant => cols.compliant,
         Stance::SelfCensoring => cols.self_censoring,
@@ -545,9 +552,8 @@ fn express(
     c.add(me.cell, stance_col, 1);
     c.add(me.cell, cols.desired, (desired * FIXED_POINT) as i64 as u64);
     c.add(me.cell, cols.expressed, (expressed * FIXED_POINT) as i64 as u64);
-    if expressed > policy.tolerance && rng.segment(3).uniform() < policy.surveillance {
+    if let Some(p) = expression::draw_punishment(policy, expressed, &mut rng.segment(3)) {
         c.add(me.cell, cols.punished, 1);
-        let p = expression::punishment(policy, expressed);
         c.add(me.cell, cols.punishment, (p * FIXED_POINT) as i64 as u64);
     }
     if stance == Stance::Defiant {

@@ -1,12 +1,12 @@
 //! Lookup tables built once a run (`Plan`) and once a day (`DayTables`), so that the per-agent
 //! kernels only index arrays: no exponentials, no maps, no allocation.
 
-use scslab_core::rng::{AgentDayRng, Stream};
+use scslab_core::rng::{AgentDayRng, DayStream, Stream};
 
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
 use crate::theory::Theory;
-use crate::theory::expression::Policy;
+use crate::theory::expression::{Desired, Policy, exponential_quantile};
 use crate::vocab::{
     FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_INCOME, N_PERSON_EVENTS, N_PROVINCES,
     PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -439,10 +439,31 @@ pub struct DayTables {
 /// What the person kernel reads of the expression theory on one day.
 #[derive(Clone, Copy, Debug)]
 pub struct ExpressionDay {
-    /// Boldness `beta` of every adult.
+    /// Mean boldness `beta` of the adults (each adult's is exponential of this mean).
     pub boldness: f64,
+    /// How desired dissent is spread.
+    pub desired: Desired,
     /// The policy each province's adults face.
     pub policy: [Policy; N_PROVINCES],
+    /// The adults' static draws of the theory: (seed, `Stream::Expression`, person, day
+    /// `u64::MAX`), a day no run reaches.
+    pub traits: DayStream,
+}
+
+impl ExpressionDay {
+    /// An adult's boldness and desired dissent (before resentment), derived from (seed, id):
+    /// the first uniform of their static stream gives the boldness, the second (with
+    /// [`Desired::Exponential`]) the desired dissent; otherwise the dissent trait `dissent`.
+    #[inline]
+    pub fn person(&self, id: u32, dissent: f64) -> (f64, f64) {
+        let mut r = self.traits.agent(id as u64);
+        let boldness = exponential_quantile(self.boldness, r.uniform());
+        let desired = match self.desired {
+            Desired::Trait => dissent,
+            Desired::Exponential(d) => d.quantile(r.uniform()),
+        };
+        (boldness, desired)
+    }
 }
 
 /// Rounds to the nearest integer (ties away from zero) without a libm call.
@@ -689,7 +710,8 @@ impl DayTables {
             let severity = if seen > 0.0 { own.severity * risk / seen / 1000.0 } else { own.severity };
             Policy { surveillance, severity, ..own }
         });
-        self.expression = Some(ExpressionDay { boldness: x.boldness, policy });
+        let traits = DayStream::new(params.seed, Stream::Expression, u64::MAX);
+        self.expression = Some(ExpressionDay { boldness: x.boldness, desired: x.desired, policy, traits });
     }
 
     /// The largest trait factor of each person event (see `persons::trait_factors`).

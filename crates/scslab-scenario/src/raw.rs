@@ -284,6 +284,12 @@ pub struct RawExpression {
     pub authority: Option<S<String>>,
     #[serde(default)]
     pub adaptive: Option<S<bool>>,
+    /// The adaptive authority's adamancy `alpha` (with `adaptive = true`).
+    pub adamancy: Option<S<f64>>,
+    /// The adaptive authority's step `epsilon` (with `adaptive = true`).
+    pub adaptive_step: Option<S<f64>>,
+    /// "trait" (the dissent trait, the default) or "exponential" (the paper's population).
+    pub desired: Option<S<String>>,
 }
 
 /// `[reputation]`: Radzvilavicius, Kessinger & Plotkin (2021).

@@ -5,7 +5,9 @@
 
 use scslab_model::params::{AuthorityKind, ListColor, Subject};
 use scslab_model::theory::Theory;
-use scslab_model::theory::expression::{Adaptive, ExpressionParams, Policy, Punishment};
+use scslab_model::theory::expression::{
+    Adaptive, Desired, ExpressionParams, Policy, Punishment, TruncatedExponential,
+};
 use scslab_model::theory::reputation::{Assessment, MAX_PLAYERS, Norm, ReputationParams};
 
 use crate::error::{ScenarioError, Source};
@@ -18,6 +20,8 @@ type R<T> = Result<T, ScenarioError>;
 pub const PUNISHMENTS: [&str; 2] = ["uniform", "proportional"];
 /// The values of `[expression] authority`.
 pub const EXPRESSION_AUTHORITIES: [&str; 2] = ["own", "regime"];
+/// The values of `[expression] desired`.
+pub const DESIRED: [&str; 2] = ["trait", "exponential"];
 /// The norms of `[reputation] norm`, in order.
 pub const NORMS: [&str; 4] = ["stern_judging", "simple_standing", "scoring", "shunning"];
 /// The values of `[reputation] assessment`.
@@ -67,7 +71,11 @@ pub(crate) fn theory(
     };
     match name {
         "expression" => match &raw.expression {
-            Some(t) => Ok(Theory::Expression(expression(src, t.get_ref())?)),
+            Some(t) => Ok(Theory::Expression(expression(
+                src,
+                t.get_ref(),
+                *raw.behaviour.dissent.get_ref().mean.get_ref(),
+            )?)),
             None => Err(missing("expression", "boldness, tolerance, severity, surveillance, punishment")),
         },
         "reputation" => match &raw.reputation {
@@ -112,7 +120,7 @@ fn one_of<'n>(src: &Source<'_>, v: &S<String>, key: &str, names: &[&'n str]) -> 
     })
 }
 
-fn expression(src: &Source<'_>, t: &RawExpression) -> R<ExpressionParams> {
+fn expression(src: &Source<'_>, t: &RawExpression, dissent_mean: f64) -> R<ExpressionParams> {
     let positive = |v: &S<f64>, key: &str| {
         let x = *v.get_ref();
         if !(x > 0.0 && x.is_finite()) {
@@ -146,7 +154,41 @@ fn expression(src: &Source<'_>, t: &RawExpression) -> R<ExpressionParams> {
              sets the policy each day; an adaptive authority sets its own)",
         ));
     }
+    let adaptive = if adaptive {
+        let paper = Adaptive::default();
+        Some(Adaptive {
+            adamancy: t
+                .adamancy
+                .as_ref()
+                .map_or(Ok(paper.adamancy), |v| positive(v, "expression.adamancy"))?,
+            step: t
+                .adaptive_step
+                .as_ref()
+                .map_or(Ok(paper.step), |v| positive(v, "expression.adaptive_step"))?,
+        })
+    } else {
+        let given = t
+            .adamancy
+            .as_ref()
+            .map(|v| ("adamancy", v))
+            .or(t.adaptive_step.as_ref().map(|v| ("adaptive_step", v)));
+        if let Some((key, v)) = given {
+            return Err(src.error(
+                v.span(),
+                format!("expression.{key}: applies only to an adaptive authority (adaptive = true); remove it or set adaptive"),
+            ));
+        }
+        None
+    };
+    let desired = match &t.desired {
+        Some(v) if one_of(src, v, "expression.desired", &DESIRED)? == "exponential" => {
+            Desired::Exponential(TruncatedExponential::with_mean(dissent_mean))
+        }
+        _ => Desired::Trait,
+    };
     Ok(ExpressionParams {
+        regime,
+        desired,
         boldness: positive(&t.boldness, "expression.boldness")?,
         policy: Policy {
             tolerance: prob(&t.tolerance, "expression.tolerance")?,
@@ -154,8 +196,7 @@ fn expression(src: &Source<'_>, t: &RawExpression) -> R<ExpressionParams> {
             surveillance: prob(&t.surveillance, "expression.surveillance")?,
             punishment,
         },
-        adaptive: adaptive.then(Adaptive::default),
-        regime,
+        adaptive,
     })
 }
 
