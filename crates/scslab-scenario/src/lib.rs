@@ -64,12 +64,13 @@ pub struct Scenario {
 }
 
 /// The embedded presets: (name, one-line summary, TOML text).
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 6] = [
     ("none", include_str!("presets/none.toml")),
     ("china-2020", include_str!("presets/china-2020.toml")),
     ("rongcheng", include_str!("presets/rongcheng.toml")),
     ("integrated", include_str!("presets/integrated.toml")),
     ("ant-group-2020", include_str!("presets/ant-group-2020.toml")),
+    ("daymude-2025", include_str!("presets/daymude-2025.toml")),
 ];
 
 /// Parses and checks scenario text. `file` is used in error messages.

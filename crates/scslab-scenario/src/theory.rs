@@ -40,7 +40,7 @@ pub(crate) fn theory(
         let span = chosen.map_or(0..0, S::span);
         return Err(src.error(
             span,
-            format!("behaviour.theory: expected one of {}, found \"{name}\"", choices(Theory::NAMES)),
+            format!("behaviour.theory: unknown theory `{name}`; valid choices: {}", choices(Theory::NAMES)),
         ));
     }
     // A table of a theory not in force would be silently ignored.
@@ -116,7 +116,10 @@ pub(crate) fn players_message(n: u64) -> String {
 /// One of `names`, or an error listing them.
 fn one_of<'n>(src: &Source<'_>, v: &S<String>, key: &str, names: &[&'n str]) -> R<&'n str> {
     names.iter().copied().find(|n| *n == v.get_ref()).ok_or_else(|| {
-        src.error(v.span(), format!("{key}: expected one of {}, found \"{}\"", choices(names), v.get_ref()))
+        src.error(
+            v.span(),
+            format!("{key}: unknown value `{}`; valid choices: {}", v.get_ref(), choices(names)),
+        )
     })
 }
 
@@ -337,10 +340,14 @@ fn institution_list(
         _ => Err(src.error(
             name.span(),
             format!(
-                "reputation.institution_list: expected the name of a person blacklist of the scenario \
-                 ({}), found \"{}\"",
-                if lists.is_empty() { "it has none".to_string() } else { choices(lists) },
-                name.get_ref()
+                "reputation.institution_list: `{}` is not a person blacklist of the scenario; valid \
+                 choices: {}",
+                name.get_ref(),
+                if lists.is_empty() {
+                    "none (the scenario has no person blacklist)".to_string()
+                } else {
+                    choices(lists)
+                }
             ),
         )),
     }

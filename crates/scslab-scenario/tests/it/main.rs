@@ -14,6 +14,7 @@ mod presets;
 mod props;
 mod r12;
 mod render;
+mod theories;
 
 use scslab_scenario::{ScenarioError, parse, preset_text};
 

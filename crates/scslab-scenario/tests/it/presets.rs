@@ -7,13 +7,36 @@ use scslab_scenario::{PRESETS, parse, preset, preset_text};
 use crate::china;
 
 /// Each preset with its expected people and days.
-const SIZES: [(&str, u64, u32); 5] = [
+const SIZES: [(&str, u64, u32); 6] = [
     ("none", 1_000_000, 365),
     ("china-2020", 1_000_000, 365),
     ("rongcheng", 700_000, 365),
     ("integrated", 1_000_000, 365),
     ("ant-group-2020", 1_000_000, 365),
+    ("daymude-2025", 100_000, 5_000),
 ];
+
+/// The presets of regimes, which share china-2020's population and behaviour so that
+/// comparing them changes nothing else; the papers' presets (another behaviour theory) set the
+/// papers' own.
+fn regime_presets() -> impl Iterator<Item = (&'static str, &'static str)> {
+    PRESETS.into_iter().filter(|(name, _)| {
+        matches!(preset(name).expect("preset parses").params.theory, scslab_model::theory::Theory::Deterrence)
+    })
+}
+
+#[test]
+fn the_papers_presets_choose_their_theory() {
+    use scslab_model::theory::Theory;
+    let papers: Vec<&str> =
+        PRESETS.iter().map(|p| p.0).filter(|n| !regime_presets().any(|r| r.0 == *n)).collect();
+    assert_eq!(papers, ["daymude-2025"]);
+    let Theory::Expression(x) = preset("daymude-2025").expect("daymude-2025").params.theory else {
+        panic!("daymude-2025 runs the expression theory")
+    };
+    assert!(x.adaptive.is_some(), "the paper's authority adapts");
+    assert_eq!(x.policy, scslab_model::theory::expression::Policy::moderate(x.policy.punishment));
+}
 
 #[test]
 fn every_preset_parses_with_its_name_and_origin() {
@@ -84,7 +107,7 @@ fn section<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
 
 #[test]
 fn shared_sections_are_identical_to_china_2020() {
-    for (name, text) in PRESETS {
+    for (name, text) in regime_presets() {
         for header in ["[population]", "[behaviour]", "[network]"] {
             let (mut ours, mut theirs) = (section(text, header), section(china(), header));
             if name == "rongcheng" && header == "[population]" {
@@ -105,7 +128,7 @@ fn shared_sections_are_identical_to_china_2020() {
 #[test]
 fn shared_parameters_are_identical_to_china_2020() {
     let china = preset("china-2020").expect("china-2020").params;
-    for (name, _) in PRESETS {
+    for (name, _) in regime_presets() {
         let mut p = preset(name).expect("preset parses").params;
         assert_eq!(format!("{:?}", p.behaviour), format!("{:?}", china.behaviour), "behaviour of {name}");
         assert_eq!(format!("{:?}", p.network), format!("{:?}", china.network), "network of {name}");
