@@ -10,6 +10,7 @@ mod checkpoint;
 mod counters;
 mod determinism;
 mod stream;
+mod theories;
 mod trace;
 
 /// A preset, resized, with an optional TOML fragment appended (new authorities, measures...).

@@ -9,7 +9,7 @@ use scslab_runner::{REPLAY_FILE, RunConfig, RunError, TraceTarget, run, trace};
 use scslab_scenario::Scenario;
 
 /// Runs `s` and checks the traces of all its agents against the run.
-fn traces_agree_with_the_run(s: &Scenario) {
+pub(crate) fn traces_agree_with_the_run(s: &Scenario) {
     let p = &s.params;
     let mut sim = Simulation::new(p.clone());
     let mut person_events = Vec::new();
