@@ -6,7 +6,7 @@ use scslab_core::rng::{AgentDayRng, DayStream, Stream};
 use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
 use crate::theory::Theory;
-use crate::theory::expression::{Desired, Policy, exponential_quantile};
+use crate::theory::expression::{Desired, MIN_SEVERITY, Policy, exponential_quantile};
 use crate::vocab::{
     FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, N_INCOME, N_PERSON_EVENTS, N_PROVINCES,
     PERSON_EVENTS, PersonMeasureKind, Valence,
@@ -706,8 +706,10 @@ impl DayTables {
                 })
                 .fold(0.0, |sum, x| sum + x);
             let surveillance = seen.min(1.0);
-            // The sanction a seen criticism brings, per 1,000 yuan, scales the table's severity.
-            let severity = if seen > 0.0 { own.severity * risk / seen / 1000.0 } else { own.severity };
+            // The sanction a seen criticism brings, per 1,000 yuan, scales the table's severity;
+            // where nobody records criticism, nothing is punished.
+            let severity =
+                if seen > 0.0 { (own.severity * risk / seen / 1000.0).max(MIN_SEVERITY) } else { MIN_SEVERITY };
             Policy { surveillance, severity, ..own }
         });
         let traits = DayStream::new(params.seed, Stream::Expression, u64::MAX);
