@@ -295,44 +295,71 @@ fn stern_judging_needs_empathy_or_an_institution() {
     assert!(public > 0.8, "institution {public}");
 }
 
-/// Full reproduction of Fig. 3's private-assessment rates (all four norms, E = 0 and 1) and the
-/// institution's effect (Q = 50, q' = 1/2). 200 runs per point; a point passes when our mean is
-/// within 3 combined standard errors (ours and the published 1,000 runs', from the published
-/// spread) plus 0.01 of the published mean. Run in release:
-/// `cargo test -p scslab-model --release -- --ignored reputation::tests::reproduce_figure_3 --nocapture`
+/// Mean cooperation (and its standard error) over `runs` runs of the paper's length from seeds
+/// `first_seed..`, in parallel; with the mean DISC frequency.
+fn replicate(params: &ReputationParams, runs: u64, first_seed: u64) -> (f64, f64, f64) {
+    use rayon::prelude::*;
+    let results: Vec<(f64, [f64; 3])> =
+        (0..runs).into_par_iter().map(|r| run(params, 50, first_seed + r, 10_000)).collect();
+    let mean = results.iter().map(|r| r.0).sum::<f64>() / runs as f64;
+    let disc = results.iter().map(|r| r.1[2]).sum::<f64>() / runs as f64;
+    let var = results.iter().map(|r| (r.0 - mean).powi(2)).sum::<f64>() / (runs - 1) as f64;
+    (mean, (var / runs as f64).sqrt(), disc)
+}
+
+/// Full reproduction of Fig. 3's private-assessment rates (all four norms, E = 0 and 1).
+/// 200 runs per point; a point passes when our mean is within 3 combined standard errors (ours,
+/// and the published 1,000 runs' from their spread) plus 0.01 of the published mean. Run in
+/// release (about 9 minutes on 2 cores):
+/// `cargo test -p scslab-model --release -- --ignored reputation::tests::reproduce_figure_3_private --nocapture`
 #[test]
 #[ignore]
-fn reproduce_figure_3() {
-    use rayon::prelude::*;
-    let runs = 200u64;
+fn reproduce_figure_3_private() {
+    let runs = 200;
     let mut failures = Vec::new();
-    for (norm, empathy, mean, sd, disc) in PUBLISHED_PRIVATE {
-        let params = private(norm, empathy);
-        let results: Vec<(f64, [f64; 3])> =
-            (0..runs).into_par_iter().map(|r| run(&params, 50, 1000 + r, 10_000)).collect();
-        let ours = results.iter().map(|r| r.0).sum::<f64>() / runs as f64;
-        let ours_disc = results.iter().map(|r| r.1[2]).sum::<f64>() / runs as f64;
-        let ours_sd = (results.iter().map(|r| (r.0 - ours).powi(2)).sum::<f64>() / (runs - 1) as f64).sqrt();
-        let tolerance = 3.0 * (sd * sd / 1000.0 + ours_sd * ours_sd / runs as f64).sqrt() + 0.01;
+    for (norm, empathy, published, sd, disc) in PUBLISHED_PRIVATE {
+        let (ours, se, ours_disc) = replicate(&private(norm, empathy), runs, 1000);
+        let tolerance = 3.0 * (sd * sd / 1000.0 + se * se).sqrt() + 0.01;
         println!(
-            "{norm:?} E={empathy}: cooperation {ours:.4} (sd {ours_sd:.4}) vs published {mean:.4} (sd {sd:.4}), \
-             tolerance {tolerance:.4}; DISC {ours_disc:.3} vs {disc:.3}"
+            "{norm:?} E={empathy}: cooperation {ours:.4} (se {se:.4}) vs published {published:.4} \
+             (sd {sd:.4}), tolerance {tolerance:.4}; DISC {ours_disc:.3} vs {disc:.3}"
         );
-        if (ours - mean).abs() > tolerance {
-            failures.push(format!("{norm:?} E={empathy}: {ours:.4} vs {mean:.4}"));
+        if (ours - published).abs() > tolerance {
+            failures.push(format!("{norm:?} E={empathy}: {ours:.4} vs {published:.4}"));
         }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The institution's effect in Fig. 3 (solid lines, Q = 50, strictness q' = 0.1, 0.5, 0.9,
+/// i.e. quorum 6, 26, 46; all players adhere). The published values of these curves are not
+/// available (see docs/theory-reputation.md), so this checks the paper's qualitative result:
+/// for every norm some institution raises cooperation above private egocentric assessment
+/// (published, Fig. 3 dashed line) by more than 3 of our standard errors plus 0.01. 100 runs
+/// per point. Run in release (about 10 minutes on 2 cores):
+/// `cargo test -p scslab-model --release -- --ignored reputation::tests::reproduce_figure_3_institution --nocapture`
+#[test]
+#[ignore]
+fn reproduce_figure_3_institution() {
+    let mut failures = Vec::new();
     for norm in Norm::ALL {
-        let params = institution(norm, 50, 26);
-        let results: Vec<(f64, [f64; 3])> =
-            (0..runs).into_par_iter().map(|r| run(&params, 50, 5000 + r, 10_000)).collect();
-        let ours = results.iter().map(|r| r.0).sum::<f64>() / runs as f64;
         let egocentric = PUBLISHED_PRIVATE.iter().find(|p| p.0 == norm && p.1 == 0.0).expect("a norm").2;
+        let mut best = (0.0, 0.0, 0);
+        for quorum in [6, 26, 46] {
+            let (ours, se, disc) = replicate(&institution(norm, 50, quorum), 100, 5000);
+            println!(
+                "{norm:?} institution Q=50 quorum {quorum}: cooperation {ours:.4} (se {se:.4}), DISC {disc:.3}"
+            );
+            if ours > best.0 {
+                best = (ours, se, quorum);
+            }
+        }
         println!(
-            "{norm:?} institution Q=50 q'=0.5: cooperation {ours:.4} (egocentric private, published: {egocentric:.4})"
+            "{norm:?}: best institution {:.4} (quorum {}) vs egocentric private {egocentric:.4}",
+            best.0, best.2
         );
-        if norm != Norm::Scoring && ours <= egocentric + 0.1 {
-            failures.push(format!("{norm:?} institution {ours:.4} not above egocentric {egocentric:.4}"));
+        if best.0 <= egocentric + 3.0 * best.1 + 0.01 {
+            failures.push(format!("{norm:?}: best institution {:.4} vs egocentric {egocentric:.4}", best.0));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
