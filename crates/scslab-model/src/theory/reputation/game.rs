@@ -69,8 +69,8 @@ pub struct Generation {
 /// reused every generation (nothing is allocated per generation).
 #[derive(Clone, Debug)]
 pub struct Game {
-    pub(super) players: usize,
-    pub(super) words: usize,
+    players: usize,
+    words: usize,
     pub(super) strategies: Vec<u8>,
     pub(super) adherent: Vec<bool>,
     private: Vec<u64>,
@@ -187,9 +187,12 @@ impl Game {
     ///    `a`'s strategy and adherence with chance `1 / (1 + exp(-w (pi_a - pi_b)))`.
     ///
     /// Draws: player `p`'s are `(seed, Reputation, p, day)`, segment 0 for its execution
-    /// errors, 1 for its private assessments, 2 for the institution's assessment of it; the
-    /// population's are key `p = u64::MAX`, segment 3 (mutation) and 4 (imitation). So the
-    /// result depends on no thread count.
+    /// errors (one 32-bit half-word per intended cooperation, in recipient order), 1 for its
+    /// private assessments and 2 for the institution's assessments of it (one 64-bit word a
+    /// judgment, in donor or member order: the recipient from the high half, the assessment
+    /// error from the low half, then a second word for empathy when it is neither 0 nor 1);
+    /// the population's are key `p = u64::MAX`, segment 3 (mutation) and 4 (imitation). So
+    /// the result depends on no thread count.
     ///
     /// Precondition: `listed`, when given, has one entry per player.
     pub fn generation(
@@ -379,14 +382,24 @@ impl Game {
         };
         self.next_private.par_chunks_mut(words).enumerate().with_min_len(rows_per_task(players)).for_each(
             |(observer, row)| {
-                let mut draws = Draws::new(day_stream.agent(observer as u64).segment(segment::PRIVATE));
+                let mut rng = day_stream.agent(observer as u64).segment(segment::PRIVATE);
+                let mixed_empathy = rules.empathy.is_uncertain();
                 row.fill(0);
                 for donor in 0..players {
-                    let recipient = draws.below(players);
-                    let judge = if draws.chance(rules.empathy) { donor } else { observer };
+                    // One word a judgment: the recipient from its high half, the assessment
+                    // error from its low half; a second word for empathy only when it is
+                    // neither 0 nor 1.
+                    let x = rng.next_u64();
+                    let recipient = below(x, players);
+                    let empathetic = if mixed_empathy {
+                        rules.empathy.hit(rng.next_u64() as u32)
+                    } else {
+                        rules.empathy.is_sure()
+                    };
+                    let judge = if empathetic { donor } else { observer };
                     let cooperated = bit(&actions[donor * words..(donor + 1) * words], recipient);
                     let good = rules.norm.judge(cooperated, standing(judge, recipient))
-                        != draws.chance(rules.assessment_error);
+                        != rules.assessment_error.hit(x as u32);
                     row[donor / 64] |= u64::from(good) << (donor % 64);
                 }
             },
@@ -401,13 +414,14 @@ impl Game {
         let day_stream = scslab_core::rng::DayStream::new(seed, Stream::Reputation, day);
         self.votes.par_iter_mut().enumerate().with_min_len(rows_per_task(members as usize)).for_each(
             |(donor, votes)| {
-                let mut draws = Draws::new(day_stream.agent(donor as u64).segment(segment::INSTITUTION));
+                let mut rng = day_stream.agent(donor as u64).segment(segment::INSTITUTION);
                 let row = &actions[donor * words..(donor + 1) * words];
                 *votes = (0..members)
                     .map(|_| {
-                        let recipient = draws.below(players);
+                        let x = rng.next_u64();
+                        let recipient = below(x, players);
                         let good = rules.norm.judge(bit(row, recipient), bit(public, recipient));
-                        u32::from(good != draws.chance(rules.assessment_error))
+                        u32::from(good != rules.assessment_error.hit(x as u32))
                     })
                     .sum();
             },
@@ -504,6 +518,22 @@ fn bit(row: &[u64], j: usize) -> bool {
 struct Chance(u64);
 
 impl Chance {
+    /// Whether a uniform 32-bit draw falls under the chance (never for 0, always for 1).
+    #[inline(always)]
+    fn hit(self, bits: u32) -> bool {
+        u64::from(bits) < self.0
+    }
+
+    /// Neither impossible nor certain: deciding it takes a draw.
+    fn is_uncertain(self) -> bool {
+        self.0 != 0 && self.0 < 1 << 32
+    }
+
+    /// Certain.
+    fn is_sure(self) -> bool {
+        self.0 >= 1 << 32
+    }
+
     fn new(p: f64) -> Chance {
         if p.is_nan() || p <= 0.0 {
             Chance(0)
@@ -515,8 +545,8 @@ impl Chance {
     }
 }
 
-/// 32-bit draws from a keyed stream, two per 64-bit word. Certain events (chance 0 or 1)
-/// consume no draw.
+/// 32-bit draws from a keyed stream, two per 64-bit word (for the execution errors, one per
+/// intended cooperation).
 struct Draws {
     rng: AgentDayRng,
     spare: u64,
@@ -540,18 +570,16 @@ impl Draws {
         }
     }
 
+    /// Whether the event of `chance` happens; a certain or impossible one takes no draw.
     #[inline(always)]
     fn chance(&mut self, chance: Chance) -> bool {
-        match chance.0 {
-            0 => false,
-            t if t >= 1 << 32 => true,
-            t => u64::from(self.next_u32()) < t,
-        }
+        if chance.is_uncertain() { chance.hit(self.next_u32()) } else { chance.is_sure() }
     }
+}
 
-    /// A uniform integer in `0..n` by multiply-shift (bias below `n / 2^32`).
-    #[inline(always)]
-    fn below(&mut self, n: usize) -> usize {
-        ((u64::from(self.next_u32()) * n as u64) >> 32) as usize
-    }
+/// A uniform integer in `0..n` from the high half of a 64-bit draw, by multiply-shift (bias
+/// below `n / 2^32`).
+#[inline(always)]
+fn below(x: u64, n: usize) -> usize {
+    (((x >> 32) * n as u64) >> 32) as usize
 }

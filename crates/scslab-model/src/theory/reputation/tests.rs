@@ -281,17 +281,23 @@ const PUBLISHED_PRIVATE: [(Norm, f64, f64, f64, f64); 8] = [
     (Norm::Shunning, 1.0, 0.1649, 0.0853, 0.737),
 ];
 
-/// CI version of the reproduction: Stern Judging collapses under egocentric private
-/// assessment and thrives under empathetic assessment or an institution (Fig. 3, first panel).
-/// One run of the paper's length each; the tolerance is 4 published standard deviations of a
-/// single run (Stern Judging's runs vary little: sd 0.009 and 0.066).
+/// CI version of the reproduction (Fig. 3, published data as in [`PUBLISHED_PRIVATE`]): one
+/// run of the paper's length for each low-variance point. Stern Judging collapses under
+/// egocentric private assessment and thrives under empathetic assessment; Shunning is poor
+/// under both, empathy helping a little. Tolerance: 4 published standard deviations of a single
+/// run (these runs vary little: sd 0.009 to 0.085), so a wrong engine fails and a right one
+/// passes for any seed but about one in 10,000. And Stern Judging thrives under a strict
+/// institution (Q = 50, q' = 0.9): above 0.8, the paper's qualitative result (see
+/// [`reproduce_figure_3_institution`] for why no published value is compared).
 #[test]
 fn stern_judging_needs_empathy_or_an_institution() {
-    let (egocentric, _) = run(&private(Norm::SternJudging, 0.0), 50, 1, 10_000);
-    let (empathetic, _) = run(&private(Norm::SternJudging, 1.0), 50, 1, 10_000);
-    let (public, _) = run(&institution(Norm::SternJudging, 50, 26), 50, 1, 10_000);
-    assert!((egocentric - 0.0285).abs() < 4.0 * 0.0087, "egocentric {egocentric}");
-    assert!((empathetic - 0.9126).abs() < 4.0 * 0.0658, "empathetic {empathetic}");
+    for (norm, empathy, published, sd, _) in PUBLISHED_PRIVATE {
+        if sd < 0.1 {
+            let (ours, _) = run(&private(norm, empathy), 50, 1, 10_000);
+            assert!((ours - published).abs() < 4.0 * sd, "{norm:?} E={empathy}: {ours} vs {published}");
+        }
+    }
+    let (public, _) = run(&institution(Norm::SternJudging, 50, 46), 50, 1, 10_000);
     assert!(public > 0.8, "institution {public}");
 }
 
