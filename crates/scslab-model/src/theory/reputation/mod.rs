@@ -22,7 +22,8 @@ mod tests;
 pub use game::{Game, Generation, MAX_PLAYERS};
 
 /// A second-order norm: how an observer judges a donor's action towards a recipient of a
-/// given standing (paper, Introduction and Methods; the authors' `reputation_norm`).
+/// given standing (the paper's Introduction for Stern Judging; the authors' `reputation_norm`
+/// for all four).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Norm {
     /// Cooperating with the good and defecting against the bad are good; the rest bad.

@@ -54,8 +54,8 @@ fn encoded(game: &Game) -> Vec<u8> {
 /// Norm tables: each norm's standing for each (action, recipient standing) pair, as the paper
 /// defines them (Introduction: "Stern Judging ... assigns a good reputation to those who refuse
 /// to help individuals of bad moral standing and to those who cooperate with other good
-/// members"; Methods, "Social norms"; the authors' `reputation_norm`, matrices indexed by
-/// (action, recipient standing)).
+/// members"), and the authors' `reputation_norm` in `Institutions.jl` for all four (2 x 2
+/// matrices indexed by action and recipient standing), which the paper's runs used.
 #[test]
 fn norms_assign_the_papers_standings() {
     // Rows: (cooperated, recipient good) = (C,G), (C,B), (D,G), (D,B).
