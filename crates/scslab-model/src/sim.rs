@@ -538,15 +538,21 @@ pub fn grade_of(grades: &[crate::params::Grade], score: f64) -> Option<usize> {
 }
 
 /// The behaviour theory's state on day 0: the expression authority's first policy, or the
-/// reputation game among the adults (in id order).
+/// reputation game among the adults (in id order; the first `players` of them if given).
 fn initial_theory(params: &Params, layout: &Layout) -> TheoryState {
     match &params.theory {
-        Theory::Deterrence => TheoryState::Deterrence,
+        Theory::Deterrence => TheoryState::Stateless,
         Theory::Expression(x) => TheoryState::Expression(crate::theory::expression::Authority::new(x)),
         Theory::Reputation(r) => {
+            let most = r.players.map_or(usize::MAX, |n| n as usize);
             let players: Vec<u32> = (0..layout.n_persons() as u32)
                 .filter(|&id| adult_traits(params, layout, id, layout.person_province(id)).is_some())
+                .take(most)
                 .collect();
+            if players.is_empty() {
+                // No adult, no game: the theory's values stay undefined.
+                return TheoryState::Stateless;
+            }
             let game = crate::theory::reputation::Game::new(r, players.len(), params.seed);
             TheoryState::Reputation { game, players }
         }

@@ -224,7 +224,7 @@ impl Simulation {
         self.group_sanction_rate.iter().for_each(|&x| e.f64(x));
         self.replay.encode(&mut e);
         match &self.theory {
-            TheoryState::Deterrence => {}
+            TheoryState::Stateless => {}
             TheoryState::Expression(authority) => authority.encode(&mut e),
             TheoryState::Reputation { game, .. } => game.encode(&mut e),
         }

@@ -708,8 +708,11 @@ impl DayTables {
             let surveillance = seen.min(1.0);
             // The sanction a seen criticism brings, per 1,000 yuan, scales the table's severity;
             // where nobody records criticism, nothing is punished.
-            let severity =
-                if seen > 0.0 { (own.severity * risk / seen / 1000.0).max(MIN_SEVERITY) } else { MIN_SEVERITY };
+            let severity = if seen > 0.0 {
+                (own.severity * risk / seen / 1000.0).max(MIN_SEVERITY)
+            } else {
+                MIN_SEVERITY
+            };
             Policy { surveillance, severity, ..own }
         });
         let traits = DayStream::new(params.seed, Stream::Expression, u64::MAX);

@@ -64,13 +64,14 @@ pub struct Scenario {
 }
 
 /// The embedded presets: (name, one-line summary, TOML text).
-pub const PRESETS: [(&str, &str); 6] = [
+pub const PRESETS: [(&str, &str); 7] = [
     ("none", include_str!("presets/none.toml")),
     ("china-2020", include_str!("presets/china-2020.toml")),
     ("rongcheng", include_str!("presets/rongcheng.toml")),
     ("integrated", include_str!("presets/integrated.toml")),
     ("ant-group-2020", include_str!("presets/ant-group-2020.toml")),
     ("daymude-2025", include_str!("presets/daymude-2025.toml")),
+    ("radzvilavicius-2021", include_str!("presets/radzvilavicius-2021.toml")),
 ];
 
 /// Parses and checks scenario text. `file` is used in error messages.
@@ -188,7 +189,8 @@ pub fn apply_overrides(params: &mut Params, o: Overrides) -> Result<(), Scenario
     if let Some(d) = o.days {
         check_events_before(params, d)?;
     }
-    if let (Some(n), scslab_model::theory::Theory::Reputation(_)) = (o.people, &params.theory)
+    if let (Some(n), scslab_model::theory::Theory::Reputation(r)) = (o.people, &params.theory)
+        && r.players.is_none()
         && n > scslab_model::theory::reputation::MAX_PLAYERS as u64
     {
         return Err(ScenarioError::Override { what: "--people", message: theory::players_message(n) });

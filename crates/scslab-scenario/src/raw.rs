@@ -310,6 +310,8 @@ pub struct RawReputation {
     pub adherence: Option<S<f64>>,
     /// A person list whose members the institution holds in bad standing.
     pub institution_list: Option<S<String>>,
+    /// How many adults play (the first in id order); default all.
+    pub players: Option<S<u32>>,
 }
 
 /// The keys present in a table, each with its span (the key itself, not its value).

@@ -80,9 +80,11 @@ pub(crate) fn theory(
         },
         "reputation" => match &raw.reputation {
             Some(t) => {
-                let people = &raw.scenario.people;
-                check_players(src, people)?;
-                Ok(Theory::Reputation(reputation(src, t.get_ref(), authorities)?))
+                let r = reputation(src, t.get_ref(), authorities)?;
+                if r.players.is_none() {
+                    check_players(src, &raw.scenario.people)?;
+                }
+                Ok(Theory::Reputation(r))
             }
             None => Err(missing(
                 "reputation",
@@ -94,8 +96,8 @@ pub(crate) fn theory(
     }
 }
 
-/// The reputation game plays every pair of adults each day: it refuses populations beyond
-/// [`MAX_PLAYERS`] persons.
+/// The reputation game plays every pair of players each day: when every adult plays, it
+/// refuses populations beyond [`MAX_PLAYERS`] persons.
 fn check_players(src: &Source<'_>, people: &S<u64>) -> R<()> {
     let n = *people.get_ref();
     if n > MAX_PLAYERS as u64 {
@@ -107,8 +109,9 @@ fn check_players(src: &Source<'_>, people: &S<u64>) -> R<()> {
 /// Why a population is too large for the reputation game.
 pub(crate) fn players_message(n: u64) -> String {
     format!(
-        "expected at most {MAX_PLAYERS} people under behaviour.theory = \"reputation\" (every pair \
-         of adults meets every day: {MAX_PLAYERS} people are ~{} million meetings a day), found {n}",
+        "expected at most {MAX_PLAYERS} people under behaviour.theory = \"reputation\" when every \
+         adult plays (every pair of players meets every day: {MAX_PLAYERS} players are {} million \
+         meetings a day), found {n}; or set reputation.players to let only the first adults play",
         (MAX_PLAYERS * MAX_PLAYERS) / 1_000_000
     )
 }
@@ -306,7 +309,21 @@ fn reputation(
         Some(v) => prob(v, "adherence")?,
         None => 1.0,
     };
+    let players = match &t.players {
+        Some(v) => {
+            let n = *v.get_ref();
+            if !(2..=MAX_PLAYERS as u32).contains(&n) {
+                return Err(src.error(
+                    v.span(),
+                    format!("reputation.players: expected 2 to {MAX_PLAYERS} players, found {n}"),
+                ));
+            }
+            Some(n)
+        }
+        None => None,
+    };
     Ok(ReputationParams {
+        players,
         norm,
         assessment: if institution { Assessment::Institution } else { Assessment::Private },
         empathy: prob(&t.empathy, "empathy")?,

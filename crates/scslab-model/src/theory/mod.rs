@@ -80,8 +80,8 @@ pub const REPUTATION_VALUES: [&str; 6] =
 /// What a theory keeps from one day to the next (saved in checkpoints).
 #[derive(Clone, Debug)]
 pub enum TheoryState {
-    /// Deterrence keeps nothing of its own.
-    Deterrence,
+    /// Nothing of its own: deterrence, or a reputation game without a single adult to play.
+    Stateless,
     /// The expression theory's authority (its policy, and its search if adaptive).
     Expression(expression::Authority),
     /// The reputation game and the person id of each player (the adults, in id order).

@@ -7,13 +7,14 @@ use scslab_scenario::{PRESETS, parse, preset, preset_text};
 use crate::china;
 
 /// Each preset with its expected people and days.
-const SIZES: [(&str, u64, u32); 6] = [
+const SIZES: [(&str, u64, u32); 7] = [
     ("none", 1_000_000, 365),
     ("china-2020", 1_000_000, 365),
     ("rongcheng", 700_000, 365),
     ("integrated", 1_000_000, 365),
     ("ant-group-2020", 1_000_000, 365),
     ("daymude-2025", 100_000, 5_000),
+    ("radzvilavicius-2021", 100, 10_000),
 ];
 
 /// The presets of regimes, which share china-2020's population and behaviour so that
@@ -30,12 +31,18 @@ fn the_papers_presets_choose_their_theory() {
     use scslab_model::theory::Theory;
     let papers: Vec<&str> =
         PRESETS.iter().map(|p| p.0).filter(|n| !regime_presets().any(|r| r.0 == *n)).collect();
-    assert_eq!(papers, ["daymude-2025"]);
+    assert_eq!(papers, ["daymude-2025", "radzvilavicius-2021"]);
     let Theory::Expression(x) = preset("daymude-2025").expect("daymude-2025").params.theory else {
         panic!("daymude-2025 runs the expression theory")
     };
     assert!(x.adaptive.is_some(), "the paper's authority adapts");
     assert_eq!(x.policy, scslab_model::theory::expression::Policy::moderate(x.policy.punishment));
+    // The reputation preset sets exactly the paper's baseline.
+    let Theory::Reputation(r) = preset("radzvilavicius-2021").expect("radzvilavicius-2021").params.theory
+    else {
+        panic!("radzvilavicius-2021 runs the reputation theory")
+    };
+    assert_eq!(r, scslab_model::theory::reputation::ReputationParams::radzvilavicius_2021());
 }
 
 #[test]

@@ -184,7 +184,7 @@ fn reputation_values_are_checked_at_the_value() {
 #[test]
 fn the_institution_list_must_be_a_person_blacklist() {
     // china-2020 at a size the game accepts.
-    let small = replace_once(china(), "people = 1000000 ", "people = 3000 ");
+    let small = replace_once(china(), "people = 1000000 ", "people = 2000 ");
     let inst = REPUTATION.replace("\"private\"", "\"institution\"");
     let ok = with_theory(&small, "reputation", &format!("{inst}institution_list = \"court_defaulters\"\n"));
     let Theory::Reputation(r) = parse_ok(&ok).params.theory else { panic!("reputation") };
@@ -200,13 +200,23 @@ fn the_institution_list_must_be_a_person_blacklist() {
 
 #[test]
 fn the_reputation_game_refuses_large_populations() {
-    check_err_in(&reputation(5001, REPUTATION), "people = ^5001", &["at most 5000 people", "reputation"]);
+    check_err_in(
+        &reputation(2001, REPUTATION),
+        "people = ^2001",
+        &["at most 2000 people", "reputation.players"],
+    );
     let mut params = parse_ok(&reputation(2000, REPUTATION)).params;
     let err = apply_overrides(&mut params, Overrides { people: Some(1_000_000), ..Overrides::default() })
         .expect_err("a million players refused");
     let ScenarioError::Override { what, message } = err else { panic!("an override error: {err:?}") };
     assert_eq!(what, "--people");
-    assert!(message.contains("at most 5000 people"), "{message}");
-    apply_overrides(&mut params, Overrides { people: Some(5000), ..Overrides::default() })
-        .expect("5000 accepted");
+    assert!(message.contains("at most 2000 people"), "{message}");
+    apply_overrides(&mut params, Overrides { people: Some(2000), ..Overrides::default() })
+        .expect("2000 accepted");
+    // With a number of players, the population may be larger: only the first adults play.
+    let mut big = parse_ok(&reputation(100_000, &format!("{REPUTATION}players = 500\n"))).params;
+    apply_overrides(&mut big, Overrides { people: Some(1_000_000), ..Overrides::default() })
+        .expect("players set");
+    let t = reputation(2000, &format!("{REPUTATION}players = 2001\n"));
+    check_err_in(&t, "players = ^2001", &["reputation.players", "2 to 2000"]);
 }
