@@ -21,6 +21,8 @@ fn expression(extra: &str) -> String {
 pub(crate) fn theory_scenario(preset: &str, theory: &str, tables: &str, people: u64, days: u32) -> Scenario {
     let text = scslab_scenario::preset_text(preset).unwrap();
     let text = text.replacen("[behaviour]\n", &format!("[behaviour]\ntheory = \"{theory}\"\n"), 1);
+    // The size in the text too: the reputation game checks it.
+    let text = text.replacen("people = 1000000 ", &format!("people = {people} "), 1);
     let mut s =
         scslab_scenario::parse(&format!("{text}\n{tables}\n"), "test.toml").unwrap_or_else(|e| panic!("{e}"));
     s.params.n_persons = people;
@@ -153,4 +155,99 @@ fn traces_of_every_agent_agree_with_an_adaptive_expression_run() {
     // The adaptive authority's policy of each day comes from the replay log.
     let s = theory_scenario("china-2020", "expression", &expression("adaptive = true\n"), 6_000, 40);
     crate::trace::traces_agree_with_the_run(&s);
+}
+
+/// The reputation table of the paper's baseline game with `extra` keys.
+fn reputation(extra: &str) -> String {
+    format!(
+        "[reputation]\nnorm = \"stern_judging\"\nempathy = 0.0\nbenefit = 5.0\ncost = 1.0\n\
+         execution_error = 0.02\nassessment_error = 0.02\nstrategy_mutation = 0.025\n\
+         selection_strength = 1.0\n{extra}"
+    )
+}
+
+#[test]
+fn a_regime_blacklist_is_the_institutions_verdict() {
+    // china-2020 starts with 0.87% of adults on the court-defaulter list (warm start); with
+    // every player adhering, a player's standing in every eye is the list's verdict.
+    let table = reputation(
+        "assessment = \"institution\"\ninstitution_list = \"court_defaulters\"\nadherence = 1.0\nplayers = 1500\n",
+    );
+    let s = theory_scenario("china-2020", "reputation", &table, 20_000, 3);
+    let mut sim = Simulation::new(s.params.clone());
+    let Theory::Reputation(r) = &s.params.theory else { panic!("reputation theory") };
+    let slot = sim.plan.person_lists.iter().position(|&a| Some(a) == r.institution_list).unwrap();
+    for _ in 0..3 {
+        sim.step();
+        // The players are the first 1,500 adults; count those listed after today's lists.
+        let mut players = 0;
+        let mut listed = 0;
+        for id in 0..sim.layout.n_persons() as u32 {
+            let province = sim.layout.person_province(id);
+            if scslab_model::population::adult_traits(&sim.params, &sim.layout, id, province).is_none() {
+                continue;
+            }
+            listed += (sim.persons.lists[id as usize] >> slot & 1) as usize;
+            players += 1;
+            if players == 1500 {
+                break;
+            }
+        }
+        assert!(listed > 0, "no player is listed: the check below is empty");
+        let good_share = sim.metrics.theory[1];
+        assert_eq!(scslab_model::theory::REPUTATION_VALUES[1], "good_share");
+        assert!(
+            (good_share - (1.0 - listed as f64 / 1500.0)).abs() < 1e-12,
+            "{good_share} vs {listed} listed"
+        );
+        assert_eq!(sim.metrics.theory[2], 1.0, "everyone reads the same verdict: full agreement");
+    }
+}
+
+#[test]
+fn reputation_runs_are_identical_on_one_and_two_threads_and_after_a_checkpoint() {
+    let s = theory_scenario(
+        "none",
+        "reputation",
+        &reputation("assessment = \"private\"\n").replace("empathy = 0.0", "empathy = 0.5"),
+        400,
+        30,
+    );
+    let go = |threads| {
+        let mut cfg = RunConfig::new(s.clone());
+        cfg.threads = threads;
+        let o = run(&cfg, &mut |_| {}).unwrap();
+        let tables: Vec<String> = o.series.tables().iter().map(|t| format!("{t:?}")).collect();
+        (format!("{:?}", o.headlines), tables)
+    };
+    let one = go(1);
+    assert_eq!(one, go(2));
+    assert!(one.0.contains("cooperation_rate"));
+
+    let mut a = Simulation::new(s.params.clone());
+    for _ in 0..12 {
+        a.step();
+    }
+    let mut bytes = Vec::new();
+    a.save_state(3, &mut bytes).unwrap();
+    let mut b = Simulation::restore(s.params.clone(), 3, &mut bytes.as_slice()).unwrap();
+    for _ in 0..12 {
+        assert_eq!(format!("{:?}", a.step()), format!("{:?}", b.step()), "day {}", a.day() - 1);
+    }
+}
+
+#[test]
+fn the_papers_reputation_preset_cooperates_under_its_institution() {
+    // Stern Judging with an institution (Q = 50, quorum 26): the paper's Fig. 3 finds high
+    // cooperation; egocentric private assessment collapses it (Fig. 3, dashed line: 0.03).
+    let mut s = scslab_scenario::preset("radzvilavicius-2021").unwrap();
+    s.params.days = 2_000;
+    let institution = headline(&simulate(&s), "cooperation_rate");
+    let private = simulate_with(&s, |p| {
+        let Theory::Reputation(r) = &mut p.theory else { panic!("reputation theory") };
+        r.assessment = scslab_model::theory::reputation::Assessment::Private;
+    });
+    let private = headline(&private, "cooperation_rate");
+    assert!(institution > 0.8, "institution {institution}");
+    assert!(private < 0.2, "private {private}");
 }
