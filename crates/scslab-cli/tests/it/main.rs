@@ -333,3 +333,43 @@ fn the_report_charts_every_violation_event_of_the_model() {
         PERSON_EVENTS.iter().filter(|e| e.valence == Valence::Violation).map(|e| e.name).collect();
     assert_eq!(scslab_report::PERSON_VIOLATIONS.to_vec(), model);
 }
+
+#[test]
+fn the_papers_presets_run_and_report_their_theorys_outcomes() {
+    for (preset, people, days, outcomes) in [
+        ("daymude-2025", "5000", "30", &["share_self_censoring", "defiance_threshold", "mean_expressed"][..]),
+        ("radzvilavicius-2021", "100", "60", &["cooperation_rate", "freq_disc", "agreement"][..]),
+    ] {
+        let dir = temp(preset);
+        let o = scslab(&[
+            "run",
+            "--preset",
+            preset,
+            "--people",
+            people,
+            "--days",
+            days,
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{preset}: {}", stderr(&o));
+        let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+        let series = std::fs::read_to_string(dir.join("series_persons.csv")).unwrap();
+        let header = series.lines().next().unwrap();
+        for key in outcomes {
+            assert!(
+                summary.lines().any(|l| l.starts_with(&format!("{key},"))),
+                "{preset}: no {key} in summary"
+            );
+            assert!(header.split(',').any(|c| c == *key), "{preset}: no {key} in the series");
+        }
+        let r = scslab(&["report", dir.to_str().unwrap()]);
+        assert!(r.status.success(), "{preset}: report: {}", stderr(&r));
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        // The report names the theory's outcomes in words, in their units.
+        let words =
+            if preset == "daymude-2025" { "say less than they would like" } else { "Help given when asked" };
+        assert!(html.contains(words), "{preset}: the report does not name its theory's outcomes");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
