@@ -417,9 +417,10 @@ fn reproduce_figure_3_institution() {
 }
 
 /// The cost of a generation at [`MAX_PLAYERS`] on one thread: 20 generations, timed from
-/// outside (the model reads no clock), e.g. in release:
-/// `time cargo test -p scslab-model --release -- --ignored reputation::tests::cost_at_max_players`
-/// minus the same command with `GENERATIONS` = 0 (docs/theory-reputation.md, "Cost").
+/// outside (the model reads no clock): the harness's "finished in" time divided by 20
+/// (`Game::new` is negligible beside them), in release:
+/// `cargo test -p scslab-model --release -- --ignored reputation::tests::cost_at_max_players`
+/// (docs/theory-reputation.md, "Cost").
 #[test]
 #[ignore]
 fn cost_at_max_players() {
