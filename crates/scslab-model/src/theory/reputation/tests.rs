@@ -433,3 +433,14 @@ fn cost_at_max_players() {
     });
     assert!(GENERATIONS == 0 || g > 0);
 }
+
+/// The smallest game plays (one player donating to itself) and counts no pair of observers.
+#[test]
+fn a_single_player_plays_alone() {
+    let params = ReputationParams { empathy: 0.5, ..institution(Norm::SternJudging, 3, 2) };
+    let mut game = Game::new(&params, 1, 7);
+    let g = game.generation(&params, 7, 1, Some(&[true]));
+    assert_eq!((g.donations, g.views, g.pairs, g.agreeing_pairs), (1, 1, 0, 0));
+    assert_eq!(g.strategies.iter().sum::<u64>(), 1);
+    assert!(!game.public_view(0));
+}
