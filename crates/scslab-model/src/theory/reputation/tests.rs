@@ -417,9 +417,10 @@ fn reproduce_figure_3_institution() {
 }
 
 /// The cost of a generation at [`MAX_PLAYERS`] on one thread: 20 generations, timed from
-/// outside (the model reads no clock), e.g. in release:
-/// `time cargo test -p scslab-model --release -- --ignored reputation::tests::cost_at_max_players`
-/// minus the same command with `GENERATIONS` = 0 (docs/theory-reputation.md, "Cost").
+/// outside (the model reads no clock): the harness's "finished in" time divided by 20
+/// (`Game::new` is negligible beside them), in release:
+/// `cargo test -p scslab-model --release -- --ignored reputation::tests::cost_at_max_players`
+/// (docs/theory-reputation.md, "Cost").
 #[test]
 #[ignore]
 fn cost_at_max_players() {
@@ -431,4 +432,15 @@ fn cost_at_max_players() {
         (1..=GENERATIONS).map(|day| game.generation(&params, 1, day, None).cooperations).sum::<u64>()
     });
     assert!(GENERATIONS == 0 || g > 0);
+}
+
+/// The smallest game plays (one player donating to itself) and counts no pair of observers.
+#[test]
+fn a_single_player_plays_alone() {
+    let params = ReputationParams { empathy: 0.5, ..institution(Norm::SternJudging, 3, 2) };
+    let mut game = Game::new(&params, 1, 7);
+    let g = game.generation(&params, 7, 1, Some(&[true]));
+    assert_eq!((g.donations, g.views, g.pairs, g.agreeing_pairs), (1, 1, 0, 0));
+    assert_eq!(g.strategies.iter().sum::<u64>(), 1);
+    assert!(!game.public_view(0));
 }
