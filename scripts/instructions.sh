@@ -3,7 +3,7 @@
 # and repeatable, unlike times on a shared machine, so a change to a kernel can be compared
 # instruction for instruction (docs/PERFORMANCE.md, "Instructions per person-day").
 #
-#   scripts/instructions.sh [PRESET] [PEOPLE] [DAYS]   (default china-2020 300000 10; ~2 min)
+#   scripts/instructions.sh [PRESET|FILE.toml] [PEOPLE] [DAYS]   (default china-2020 300000 10; ~2 min)
 #
 # Runs `scslab run` on one thread under callgrind, then prints the instructions executed by
 # `persons::run_chunk` and `firms::run_chunk` (everything inlined into them and everything they
@@ -13,12 +13,14 @@ cd "$(dirname "$0")/.."
 PRESET=${1:-china-2020}
 PEOPLE=${2:-300000}
 DAYS=${3:-10}
+# A scenario file (a path or a name ending in .toml) or a preset.
+if [[ "$PRESET" == *.toml || "$PRESET" == */* ]]; then SOURCE=(--scenario "$PRESET"); else SOURCE=(--preset "$PRESET"); fi
 command -v valgrind > /dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
 cargo build --release --quiet -p scslab-cli
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
-    target/release/scslab run --preset "$PRESET" --people "$PEOPLE" --days "$DAYS" --threads 1 \
+    target/release/scslab run "${SOURCE[@]}" --people "$PEOPLE" --days "$DAYS" --threads 1 \
     --out "$WORK/out" > /dev/null 2> "$WORK/valgrind.log"
 # From the work folder: run from the repository, paths are shortened and a kernel split in two.
 (cd "$WORK" && callgrind_annotate --inclusive=yes cg.out > inclusive.txt)
