@@ -52,7 +52,7 @@ REPUTATION_GAME='benefit = 5.0
 cost = 1.0
 execution_error = 0.02
 assessment_error = 0.02
-strategy_mutation = 0.002
+strategy_mutation = 0.025
 selection_strength = 1.0
 empathy = 0.0
 '
