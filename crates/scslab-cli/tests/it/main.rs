@@ -23,11 +23,19 @@ fn stderr(o: &Output) -> String {
 }
 
 #[test]
-fn scenario_list_names_the_five_presets() {
+fn scenario_list_names_every_preset() {
     let o = scslab(&["scenario", "list"]);
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();
-    for p in ["none", "china-2020", "rongcheng", "integrated", "ant-group-2020"] {
+    for p in [
+        "none",
+        "china-2020",
+        "rongcheng",
+        "integrated",
+        "ant-group-2020",
+        "daymude-2025",
+        "radzvilavicius-2021",
+    ] {
         assert!(text.contains(p), "{p} missing from:\n{text}");
     }
 }
