@@ -554,7 +554,7 @@ fn initial_theory(params: &Params, layout: &Layout) -> TheoryState {
                 return TheoryState::Stateless;
             }
             let game = crate::theory::reputation::Game::new(r, players.len(), params.seed);
-            TheoryState::Reputation { game, players }
+            TheoryState::Reputation { game: Box::new(game), players }
         }
     }
 }

@@ -341,7 +341,7 @@ impl Simulation {
                         players.len()
                     )));
                 }
-                *game = saved;
+                **game = saved;
             }
             _ => {}
         }

@@ -86,8 +86,8 @@ pub enum TheoryState {
     Expression(expression::Authority),
     /// The reputation game and the person id of each player (the adults, in id order).
     Reputation {
-        /// The game.
-        game: reputation::Game,
+        /// The game (boxed: it is large, and one exists per simulation).
+        game: Box<reputation::Game>,
         /// Person id of each player.
         players: Vec<u32>,
     },
