@@ -82,3 +82,8 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+/// Names as an error lists its valid choices: `` `a`, `b`, `c` ``.
+pub(crate) fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    names.into_iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
+}

@@ -11,7 +11,7 @@ use scslab_model::vocab::{
 };
 use toml::Spanned;
 
-use crate::error::{ScenarioError, Source, key_span};
+use crate::error::{ScenarioError, Source, choices, key_span};
 use crate::keys::{AUTHORITY_KEYS, AUTHORITY_KINDS, AuthorityShape, measure_keys, measure_parameters};
 use crate::raw::*;
 
@@ -69,10 +69,6 @@ fn is_date(s: &str) -> bool {
         _ => return false,
     };
     y >= 1000 && (1..=days_in).contains(&d)
-}
-
-pub(crate) fn choices(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    names.into_iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
 impl Source<'_> {

@@ -10,9 +10,8 @@ use scslab_model::theory::expression::{
 };
 use scslab_model::theory::reputation::{Assessment, MAX_PLAYERS, Norm, ReputationParams};
 
-use crate::error::{ScenarioError, Source};
+use crate::error::{ScenarioError, Source, choices};
 use crate::raw::{RawExpression, RawReputation, RawScenario, S};
-use crate::resolve::choices;
 
 type R<T> = Result<T, ScenarioError>;
 
