@@ -331,11 +331,15 @@ pub fn check_name(name: &str) -> Result<(), String> {
 fn points_listed(src: &Source<'_>, raw: &RawSweep) -> R<usize> {
     let kind = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
     let Some(first) = raw.parameter.first() else {
-        return Err(src.error(kind, "kind = \"points\" needs at least one [[parameter]] with `values = [...]`"));
+        return Err(
+            src.error(kind, "kind = \"points\" needs at least one [[parameter]] with `values = [...]`")
+        );
     };
     let len = |p: &RawParameter| p.values.as_ref().map(|v| v.get_ref().len());
     let Some(n) = len(first) else {
-        return Err(src.error(first.key.span(), "kind = \"points\" takes `values = [...]` for every parameter"));
+        return Err(
+            src.error(first.key.span(), "kind = \"points\" takes `values = [...]` for every parameter")
+        );
     };
     for p in &raw.parameter {
         match (len(p), &p.values) {
@@ -349,7 +353,9 @@ fn points_listed(src: &Source<'_>, raw: &RawSweep) -> R<usize> {
                 ));
             }
             (None, _) => {
-                return Err(src.error(p.key.span(), "kind = \"points\" takes `values = [...]` for every parameter"));
+                return Err(
+                    src.error(p.key.span(), "kind = \"points\" takes `values = [...]` for every parameter")
+                );
             }
             _ => {}
         }

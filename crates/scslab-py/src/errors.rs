@@ -42,17 +42,18 @@ pub fn expected_of(message: &str) -> Option<String> {
 /// The valid choices a message lists (`valid choices: `a`, `b``, `valid choices under X:
 /// ...`, `choose one of its keys: ...`, `expected one of `a`, `b``), without their backquotes.
 pub fn choices_of(message: &str) -> Vec<String> {
-    let list = if let Some(i) = message.find("valid choices").or_else(|| message.find("choose one of its keys")) {
-        let rest = &message[i..];
-        match rest.find(':') {
-            Some(colon) => &rest[colon + 1..],
-            None => return Vec::new(),
-        }
-    } else if let Some(i) = message.find("one of `") {
-        &message[i + "one of ".len()..]
-    } else {
-        return Vec::new();
-    };
+    let list =
+        if let Some(i) = message.find("valid choices").or_else(|| message.find("choose one of its keys")) {
+            let rest = &message[i..];
+            match rest.find(':') {
+                Some(colon) => &rest[colon + 1..],
+                None => return Vec::new(),
+            }
+        } else if let Some(i) = message.find("one of `") {
+            &message[i + "one of ".len()..]
+        } else {
+            return Vec::new();
+        };
     let list = list.split("; ").next().unwrap_or(list);
     list.split('`').skip(1).step_by(2).map(str::to_string).collect()
 }

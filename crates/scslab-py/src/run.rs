@@ -44,7 +44,8 @@ pub fn run(
     scslab_runner::check_threads(threads).map_err(|e| errors::run_error(py, &e))?;
     let mut scenario = scenario(py, text, origin)?;
     let overrides = Overrides { people, days, seed };
-    scslab_scenario::apply_overrides(&mut scenario.params, overrides).map_err(|e| errors::scenario_error(py, &e))?;
+    scslab_scenario::apply_overrides(&mut scenario.params, overrides)
+        .map_err(|e| errors::scenario_error(py, &e))?;
     let against = against.map(|(t, o)| self::scenario(py, &t, &o)).transpose()?;
     if checkpoint_every.is_some() && against.is_some() {
         return Err(pyo3::exceptions::PyValueError::new_err(
@@ -91,16 +92,14 @@ pub fn require_finished(py: Python<'_>, dir: PathBuf) -> PyResult<()> {
     scslab_runner::require_finished(&dir).map_err(|e| errors::run_error(py, &e.into()))
 }
 
+/// What `trace` returns: the folder written, the file stem and the agent's profile.
+type Traced = (PathBuf, String, Vec<(String, String)>);
+
 /// Re-simulates one person or company of the finished run in `dir` and writes its trace as the
 /// CLI does (`dir/traces/STEM.*` and `STEM-days.*`). Returns `(folder, stem, profile)`.
 #[pyfunction]
 #[pyo3(signature = (dir, *, person=None, company=None))]
-pub fn trace(
-    py: Python<'_>,
-    dir: PathBuf,
-    person: Option<u32>,
-    company: Option<u32>,
-) -> PyResult<(PathBuf, String, Vec<(String, String)>)> {
+pub fn trace(py: Python<'_>, dir: PathBuf, person: Option<u32>, company: Option<u32>) -> PyResult<Traced> {
     let target = match (person, company) {
         (Some(id), None) => TraceTarget::Person(id),
         (None, Some(id)) => TraceTarget::Company(id),

@@ -59,9 +59,7 @@ fn key_error(key: &str, prefix: &str, choices: &[String]) -> PyErr {
         .map(|c| if prefix.is_empty() { format!("`{c}`") } else { format!("`{prefix}.{c}`") })
         .collect::<Vec<_>>()
         .join(", ");
-    pyo3::exceptions::PyKeyError::new_err(format!(
-        "unknown key `{key}`; valid choices under {at}: {listed}"
-    ))
+    pyo3::exceptions::PyKeyError::new_err(format!("unknown key `{key}`; valid choices under {at}: {listed}"))
 }
 
 /// The element of an array of tables named by `segment` (an index or a `name`).
@@ -86,10 +84,12 @@ fn lookup<'a>(root: &'a toml::Table, key: &str) -> PyResult<&'a Value> {
     for (i, segment) in segments.iter().enumerate() {
         let prefix = segments[..i].join(".");
         let next = match current {
-            None => root.get(*segment).ok_or_else(|| key_error(key, &prefix, &root.keys().cloned().collect::<Vec<_>>()))?,
-            Some(Value::Table(t)) => {
-                t.get(*segment).ok_or_else(|| key_error(key, &prefix, &t.keys().cloned().collect::<Vec<_>>()))?
-            }
+            None => root
+                .get(*segment)
+                .ok_or_else(|| key_error(key, &prefix, &root.keys().cloned().collect::<Vec<_>>()))?,
+            Some(Value::Table(t)) => t
+                .get(*segment)
+                .ok_or_else(|| key_error(key, &prefix, &t.keys().cloned().collect::<Vec<_>>()))?,
             Some(Value::Array(a)) => {
                 let j = array_index(a, segment).map_err(|names| key_error(key, &prefix, &names))?;
                 &a[j]
@@ -171,7 +171,13 @@ pub fn get_key(py: Python<'_>, text: &str, file: &str, key: &str) -> PyResult<Py
 /// keys absent from the text can be set; a key the reader does not know is refused by it, with
 /// the valid choices.
 #[pyfunction]
-pub fn set_key(py: Python<'_>, text: &str, file: &str, key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub fn set_key(
+    py: Python<'_>,
+    text: &str,
+    file: &str,
+    key: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<String> {
     let mut table = parse_table(py, text, file)?;
     let value = if value.is_none() { None } else { Some(from_python(value)?) };
     let segments: Vec<&str> = key.split('.').collect();
@@ -183,7 +189,8 @@ pub fn set_key(py: Python<'_>, text: &str, file: &str, key: &str, value: &Bound<
     while i + 1 < segments.len() {
         let prefix = segments[..i].join(".");
         let choices: Vec<String> = current.keys().cloned().collect();
-        let entry = current.entry(segments[i].to_string()).or_insert_with(|| Value::Table(toml::Table::new()));
+        let entry =
+            current.entry(segments[i].to_string()).or_insert_with(|| Value::Table(toml::Table::new()));
         current = match entry {
             Value::Table(t) => {
                 i += 1;

@@ -64,19 +64,18 @@ pub fn sweep_check<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, p
     Ok(d)
 }
 
+/// One run of a plan: `(id, scenario, point, replication, seed, done)`.
+type Planned = (String, usize, usize, u32, u64, bool);
+
 /// Prepares the folder `out` for the sweep of `path` and lists its runs:
 /// `[(id, scenario, point, replication, seed, done)]`.
 #[pyfunction]
 #[pyo3(signature = (path, out, *, independent=false))]
-pub fn sweep_plan(
-    py: Python<'_>,
-    path: PathBuf,
-    out: PathBuf,
-    independent: bool,
-) -> PyResult<Vec<(String, usize, usize, u32, u64, bool)>> {
+pub fn sweep_plan(py: Python<'_>, path: PathBuf, out: PathBuf, independent: bool) -> PyResult<Vec<Planned>> {
     let s = load(py, &path)?;
     let cfg = config(out, independent, 1, String::new());
-    let listed = py.detach(|| scslab_experiment::prepare(&s, &cfg)).map_err(|e| errors::sweep_error(py, &e))?;
+    let listed =
+        py.detach(|| scslab_experiment::prepare(&s, &cfg)).map_err(|e| errors::sweep_error(py, &e))?;
     Ok(listed.into_iter().map(|(r, done)| (r.id, r.scenario, r.point, r.replication, r.seed, done)).collect())
 }
 
@@ -84,7 +83,13 @@ pub fn sweep_plan(
 /// released. Returns `False` if it was already done.
 #[pyfunction]
 #[pyo3(signature = (path, out, id, *, independent=false))]
-pub fn sweep_run_one(py: Python<'_>, path: PathBuf, out: PathBuf, id: &str, independent: bool) -> PyResult<bool> {
+pub fn sweep_run_one(
+    py: Python<'_>,
+    path: PathBuf,
+    out: PathBuf,
+    id: &str,
+    independent: bool,
+) -> PyResult<bool> {
     let s = load(py, &path)?;
     let cfg = config(out, independent, 1, String::new());
     let progress = Progress::default();
