@@ -184,12 +184,12 @@ def test_the_gil_is_released_during_a_run():
     t = threading.Thread(target=count)
     t.start()
     start = time.perf_counter()
-    scslab.run("china-2020", people=20000, days=40, seed=1, threads=1)
+    scslab.run("china-2020", people=100_000, days=40, seed=1, threads=1)
     elapsed = time.perf_counter() - start
     done.set()
     t.join()
     # A thread that got the GIL only between calls would count a handful of ticks.
-    assert elapsed > 0.3 and ticks > elapsed * 100, (elapsed, ticks)
+    assert elapsed > 0.1 and ticks > elapsed * 100, (elapsed, ticks)
 
 
 def test_ctrl_c_stops_the_run_cleanly(tmp_path):
