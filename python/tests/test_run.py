@@ -207,3 +207,18 @@ def test_ctrl_c_stops_the_run_cleanly(tmp_path):
     assert any(p.name.endswith(".partial") for p in out.iterdir())
     # The interpreter goes on.
     assert scslab.run("none", people=100, days=2).series().height == 2
+
+
+def test_a_progress_bar_is_drawn_when_asked_and_not_otherwise(capsys):
+    scslab.run("none", people=500, days=5, progress=True)
+    drawn = capsys.readouterr().err
+    assert "none" in drawn and "day" in drawn
+    scslab.run("none", people=500, days=5, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_arguments_of_the_wrong_type_raise_type_errors():
+    with pytest.raises(TypeError):
+        scslab.run("none", people="many", days=5)
+    with pytest.raises(TypeError):
+        scslab.run("none", people=100, days=2.5)
