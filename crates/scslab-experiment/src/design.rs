@@ -46,6 +46,20 @@ pub fn grid(ranges: &[Range]) -> Vec<Vec<f64>> {
     points
 }
 
+/// The design points listed column by column (`kind = "points"`): point `i` takes the `i`-th
+/// value of every parameter. The lists have one length (checked when the file is read).
+pub fn listed(ranges: &[Range]) -> Vec<Vec<f64>> {
+    let columns: Vec<&[f64]> = ranges
+        .iter()
+        .map(|r| match r {
+            Range::Values(v) => v.as_slice(),
+            Range::Interval { .. } => &[],
+        })
+        .collect();
+    let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
+    (0..n).map(|i| columns.iter().map(|c| c[i]).collect()).collect()
+}
+
 /// `samples` points of a Latin hypercube over the parameters' intervals: each interval is cut
 /// into `samples` strata of equal width, and each stratum of each parameter holds exactly one
 /// point, placed uniformly at random inside it. Strata are paired across parameters by

@@ -70,7 +70,7 @@ pub fn run_sweep(
 }
 
 /// Checks that `workers` runs of the largest scenario fit in memory at once.
-fn preflight(sweep: &Sweep, workers: usize) -> Result<(), SweepError> {
+pub(crate) fn preflight(sweep: &Sweep, workers: usize) -> Result<(), SweepError> {
     let available = scslab_output::machine_memory().map(|m| m.available_bytes);
     for s in sweep.variants.iter().flatten() {
         let mut cfg = RunConfig::new(s.clone());
@@ -82,7 +82,7 @@ fn preflight(sweep: &Sweep, workers: usize) -> Result<(), SweepError> {
 
 /// Writes `plan.json` into a new folder, or checks that an existing folder was started by the
 /// same sweep.
-fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result<(), SweepError> {
+pub(crate) fn check_folder(sweep: &Sweep, config: &SweepConfig, runs: &[RunSpec]) -> Result<(), SweepError> {
     let out = &config.out_dir;
     let expected = sweep_fingerprint(sweep, config.streams);
     let plan_path = out.join("plan.json");
@@ -149,7 +149,7 @@ fn execute(
 }
 
 /// One run: simulate on one thread, then write its files (marker last).
-fn run_one(sweep: &Sweep, out: &Path, spec: &RunSpec) -> Result<(), SweepError> {
+pub(crate) fn run_one(sweep: &Sweep, out: &Path, spec: &RunSpec) -> Result<(), SweepError> {
     let mut scenario = sweep.variants[spec.scenario][spec.point].clone();
     scenario.params.seed = spec.seed;
     let mut cfg = RunConfig::new(scenario);

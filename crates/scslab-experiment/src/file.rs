@@ -109,6 +109,10 @@ pub enum Design {
         /// Seed of the sample (independent of the runs' seeds).
         seed: u64,
     },
+    /// Design points listed one by one (`kind = "points"`): point `i` takes the `i`-th of every
+    /// parameter's `values`, which all have the same length (a design made elsewhere, e.g. a
+    /// Sobol sample written by the Python package).
+    Points,
 }
 
 /// One swept parameter.
@@ -155,6 +159,7 @@ struct RawDesign {
 enum DesignKind {
     Grid,
     LatinHypercube,
+    Points,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +251,7 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
     let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
     let mut points = match design {
         Design::Grid => design::grid(&ranges),
+        Design::Points => design::listed(&ranges),
         Design::LatinHypercube { samples, seed } => {
             if parameters.is_empty() {
                 let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
@@ -320,6 +326,43 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The number of points of a `kind = "points"` design: the length of every parameter's
+/// `values`, which must all have it (at least one parameter, at least one value).
+fn points_listed(src: &Source<'_>, raw: &RawSweep) -> R<usize> {
+    let kind = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
+    let Some(first) = raw.parameter.first() else {
+        return Err(
+            src.error(kind, "kind = \"points\" needs at least one [[parameter]] with `values = [...]`")
+        );
+    };
+    let len = |p: &RawParameter| p.values.as_ref().map(|v| v.get_ref().len());
+    let Some(n) = len(first) else {
+        return Err(
+            src.error(first.key.span(), "kind = \"points\" takes `values = [...]` for every parameter")
+        );
+    };
+    for p in &raw.parameter {
+        match (len(p), &p.values) {
+            (Some(m), Some(v)) if m != n => {
+                return Err(src.error(
+                    v.span(),
+                    format!(
+                        "expected {n} values (one per design point, as for `{}`), found {m}",
+                        first.key.get_ref()
+                    ),
+                ));
+            }
+            (None, _) => {
+                return Err(
+                    src.error(p.key.span(), "kind = \"points\" takes `values = [...]` for every parameter")
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
 /// Whole numbers with thousands separators, for messages.
 fn thousands(n: u128) -> String {
     let digits = n.to_string();
@@ -352,6 +395,7 @@ fn budget(
             Range::Values(v) => n.saturating_mul(v.len()),
             Range::Interval { .. } => n.saturating_mul(2),
         }),
+        Design::Points => points_listed(src, raw)?,
     };
     if points > MAX_POINTS {
         let span = match (design, raw.design.as_ref().and_then(|d| d.samples.as_ref())) {
@@ -365,6 +409,7 @@ fn budget(
         };
         let what = match design {
             Design::LatinHypercube { .. } => format!("`samples = {}`", thousands(points as u128)),
+            Design::Points => format!("{} listed points", thousands(points as u128)),
             Design::Grid => {
                 let counts: Vec<String> = parameters
                     .iter()
@@ -475,6 +520,15 @@ fn load_scenarios(
 fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Design> {
     let Some(d) = d else { return Ok(Design::Grid) };
     match d.kind.get_ref() {
+        DesignKind::Points => {
+            if let Some(s) = &d.samples {
+                return Err(src.error(s.span(), "`samples` is only for kind = \"latin_hypercube\""));
+            }
+            if let Some(s) = &d.seed {
+                return Err(src.error(s.span(), "`seed` is only for kind = \"latin_hypercube\""));
+            }
+            Ok(Design::Points)
+        }
         DesignKind::Grid => {
             if let Some(s) = &d.samples {
                 return Err(src.error(s.span(), "`samples` is only for kind = \"latin_hypercube\""));
@@ -570,7 +624,7 @@ fn parameter(
         ));
     };
     let range = match design {
-        Design::Grid => {
+        Design::Grid | Design::Points => {
             if let Some(m) = p.min.as_ref().or(p.max.as_ref()) {
                 return Err(src.error(
                     m.span(),

@@ -32,6 +32,7 @@ pub mod calibration;
 mod combine;
 mod crn;
 pub mod design;
+mod distributed;
 mod execute;
 mod file;
 pub mod format;
@@ -48,6 +49,7 @@ use std::path::PathBuf;
 pub use combine::{RowKind, SummaryRow};
 pub use crn::{CrnRow, measure_crn};
 pub use design::{Range, Streams, replication_seed};
+pub use distributed::{prepare, run_planned};
 pub use execute::{SweepOutcome, run_sweep};
 pub use file::{
     BYTES_PER_SERIES_ROW, Budget, CONSERVATIVE_RATE, Design, MAX_DATASET_BYTES, MAX_NAME_LEN,
