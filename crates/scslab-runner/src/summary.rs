@@ -219,45 +219,27 @@ impl Outcome {
                 "Criticism per other large firm a year, after",
                 Unit::PerFirmYear,
             ),
-            O::ShareCompliant => (
-                "share_compliant",
-                "Expression: adults whose desired dissent is tolerated (share)",
-                Unit::Share,
-            ),
-            O::ShareSelfCensoring => (
-                "share_self_censoring",
-                "Expression: adults expressing less than desired (share)",
-                Unit::Share,
-            ),
-            O::ShareDefiant => {
-                ("share_defiant", "Expression: adults defying the authority (share)", Unit::Share)
+            O::ShareCompliant => ("share_compliant", "Expression: compliant adults (share)", Unit::Share),
+            O::ShareSelfCensoring => {
+                ("share_self_censoring", "Expression: self-censoring adults (share)", Unit::Share)
             }
+            O::ShareDefiant => ("share_defiant", "Expression: defiant adults (share)", Unit::Share),
             O::MeanDesired => ("mean_desired", "Expression: mean desired dissent (0-1)", Unit::Index),
             O::MeanExpressed => ("mean_expressed", "Expression: mean expressed dissent (0-1)", Unit::Index),
             O::MaxExpressed => {
-                ("max_expressed", "Expression: largest expressed dissent (last day, 0-1)", Unit::Index)
+                ("max_expressed", "Expression: largest expressed dissent (last day)", Unit::Index)
             }
-            O::DefianceThreshold => (
-                "defiance_threshold",
-                "Expression: lowest desired dissent among the defiant (last day)",
-                Unit::Index,
-            ),
+            O::DefianceThreshold => {
+                ("defiance_threshold", "Expression: defiance threshold (last day)", Unit::Index)
+            }
             O::CooperationRate => {
-                ("cooperation_rate", "Reputation: cooperation rate (second half of the run)", Unit::Share)
+                ("cooperation_rate", "Reputation: cooperation rate (second half)", Unit::Share)
             }
-            O::GoodShare => ("good_share", "Reputation: good reputations (share, second half)", Unit::Share),
-            O::Agreement => (
-                "agreement",
-                "Reputation: observers agreeing on a reputation (share, second half)",
-                Unit::Share,
-            ),
-            O::FreqAllc => {
-                ("freq_allc", "Reputation: unconditional cooperators (share, second half)", Unit::Share)
-            }
-            O::FreqAlld => {
-                ("freq_alld", "Reputation: unconditional defectors (share, second half)", Unit::Share)
-            }
-            O::FreqDisc => ("freq_disc", "Reputation: discriminators (share, second half)", Unit::Share),
+            O::GoodShare => ("good_share", "Reputation: good reputations (second half)", Unit::Share),
+            O::Agreement => ("agreement", "Reputation: agreement of observers (second half)", Unit::Share),
+            O::FreqAllc => ("freq_allc", "Reputation: always cooperate (second half)", Unit::Share),
+            O::FreqAlld => ("freq_alld", "Reputation: always defect (second half)", Unit::Share),
+            O::FreqDisc => ("freq_disc", "Reputation: discriminators (second half)", Unit::Share),
         }
     }
 
