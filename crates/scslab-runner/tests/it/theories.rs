@@ -136,18 +136,20 @@ fn an_adaptive_authority_moves_and_restored_runs_continue_exactly() {
     );
 }
 
+/// A run's headlines and series tables on `threads` threads, as text.
+fn outputs(s: &Scenario, threads: usize) -> (String, Vec<String>) {
+    let mut cfg = RunConfig::new(s.clone());
+    cfg.threads = threads;
+    let o = run(&cfg, &mut |_| {}).unwrap();
+    let tables: Vec<String> = o.series.tables().iter().map(|t| format!("{t:?}")).collect();
+    (format!("{:?}", o.headlines), tables)
+}
+
 #[test]
 fn expression_runs_are_identical_on_one_and_two_threads() {
     // More than two person chunks, so that the threads really split the work.
     let s = theory_scenario("china-2020", "expression", &expression("adaptive = true\n"), 140_000, 6);
-    let go = |threads| {
-        let mut cfg = RunConfig::new(s.clone());
-        cfg.threads = threads;
-        let o = run(&cfg, &mut |_| {}).unwrap();
-        let tables: Vec<String> = o.series.tables().iter().map(|t| format!("{t:?}")).collect();
-        (format!("{:?}", o.headlines), tables)
-    };
-    assert_eq!(go(1), go(2));
+    assert_eq!(outputs(&s, 1), outputs(&s, 2));
 }
 
 #[test]
@@ -213,15 +215,8 @@ fn reputation_runs_are_identical_on_one_and_two_threads_and_after_a_checkpoint()
         400,
         30,
     );
-    let go = |threads| {
-        let mut cfg = RunConfig::new(s.clone());
-        cfg.threads = threads;
-        let o = run(&cfg, &mut |_| {}).unwrap();
-        let tables: Vec<String> = o.series.tables().iter().map(|t| format!("{t:?}")).collect();
-        (format!("{:?}", o.headlines), tables)
-    };
-    let one = go(1);
-    assert_eq!(one, go(2));
+    let one = outputs(&s, 1);
+    assert_eq!(one, outputs(&s, 2));
     assert!(one.0.contains("cooperation_rate"));
 
     let mut a = Simulation::new(s.params.clone());
