@@ -119,14 +119,28 @@ class Run:
 
     def save(self, path: PathLike, *, overwrite: bool = False) -> "Run":
         """Copies the folder to ``path`` (the same files the CLI writes) and returns the saved run.
-        A folder that exists and is not empty is refused unless ``overwrite``."""
+        A folder that exists and is not empty is refused unless ``overwrite``, and even then only
+        if it is a finished run's folder holding nothing but the files a run writes (as the CLI's
+        ``--overwrite``): an output folder is never mixed with, or replaced by, anything else."""
         dest = Path(path)
         if dest.exists() and not dest.is_dir():
             raise RunError(f"{dest}: is a file, not a folder", kind="folder")
+        here = self.path.resolve()
+        there = dest.resolve()
+        if there == here or here in there.parents or there in here.parents:
+            raise RunError(f"{dest}: is this run's own folder, inside it or around it", kind="folder")
         if dest.exists() and any(dest.iterdir()):
             if not overwrite:
                 raise RunError(f"{dest}: is not empty; use overwrite=True or another folder", kind="folder")
-            shutil.rmtree(dest)
+            ours = {p.name for p in self.path.iterdir()} | {_LOCK}
+            others = sorted(p.name for p in dest.iterdir() if p.name not in ours or p.is_dir())
+            if others or not (dest / "manifest.json").is_file():
+                what = f"holds {', '.join(others[:3])}" if others else "is not a finished run's folder"
+                raise RunError(
+                    f"{dest}: {what}; overwrite=True only replaces a finished run's folder", kind="folder"
+                )
+            for p in dest.iterdir():
+                p.unlink()
         shutil.copytree(self.path, dest, ignore=shutil.ignore_patterns(_LOCK), dirs_exist_ok=True)
         return Run(dest)
 
@@ -161,6 +175,11 @@ def _scenario_of(scenario: Union[Scenario, str, PathLike]) -> Scenario:
         return scenario
     if isinstance(scenario, str) and scenario in {name for name, _ in _native.presets()}:
         return Scenario.preset(scenario)
+    # A bare name that is neither a preset nor a file: a misspelled preset, refused with the
+    # choices (as `--preset` does), not as a missing file.
+    if isinstance(scenario, str) and "/" not in scenario and not scenario.endswith(".toml") and "=" not in scenario:
+        if not Path(scenario).exists():
+            return Scenario.preset(scenario)
     return Scenario.from_toml(scenario)
 
 

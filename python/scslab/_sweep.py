@@ -15,6 +15,7 @@ CLI's, and a sweep killed midway resumes from the runs that are done.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -180,7 +181,10 @@ def sweep(
     file = Path(file).resolve()
     info = _native.sweep_check(str(file))
     out_dir = (Path(out) if out is not None else Path("out") / "sweeps" / info["name"]).resolve()
-    planned = _native.sweep_plan(str(file), str(out_dir), independent=independent)
+    # Memory is checked for the runs this machine will hold at once: one per thread, or none
+    # beyond one when a Dask cluster runs them.
+    threads = 1 if client is not None else (workers or os.cpu_count() or 1)
+    planned = _native.sweep_plan(str(file), str(out_dir), independent=independent, workers=threads)
     pending = [p[0] for p in planned if not p[5]]
     bar = _progress.Bar(info["name"], "run") if _progress.wanted(progress) and pending else None
     try:
@@ -191,7 +195,17 @@ def sweep(
     finally:
         if bar is not None:
             bar.close()
-    _native.sweep(str(file), str(out_dir), workers=max(workers, 0), independent=independent)
+    # Every run must now be in the folder: a run missing here was not done by the workers (on a
+    # cluster, an output folder they do not share) and is refused rather than silently re-run.
+    missing = [p[0] for p in _native.sweep_plan(str(file), str(out_dir), independent=independent) if not p[5]]
+    if missing:
+        raise RuntimeError(
+            f"{len(missing)} of {len(pending)} runs are not in {out_dir} after the workers finished "
+            f"(first: {missing[0]}); on a cluster the output folder must be on a file system every "
+            "worker shares. The same call resumes."
+        )
+    # Only combines: every run is done (one run's memory is checked, none is started).
+    _native.sweep(str(file), str(out_dir), workers=1, independent=independent)
     return Sweep(out_dir, executed=len(pending))
 
 
@@ -219,8 +233,11 @@ def _on_threads(file: str, out: str, pending: List[str], independent: bool, work
 def _on_dask(client: Any, file: str, out: str, pending: List[str], independent: bool, bar) -> None:
     from dask.distributed import as_completed
 
+    # Task keys unique to the output folder: two sweeps with folders of the same name on one
+    # client must not share futures.
+    folder_key = hashlib.sha256(str(Path(out).resolve()).encode()).hexdigest()[:16]
     futures = [
-        client.submit(_run_one_task, file, out, i, independent, key=f"scslab-{Path(out).name}-{i}", pure=False)
+        client.submit(_run_one_task, file, out, i, independent, key=f"scslab-{folder_key}-{i}", pure=False)
         for i in pending
     ]
     try:

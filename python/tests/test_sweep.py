@@ -66,10 +66,11 @@ def test_a_sweep_on_a_dask_local_cluster_is_the_clis(files, tmp_path):
     from dask.distributed import Client, LocalCluster
 
     path, cli_out = files
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # Two threads per worker: tasks of one worker check the sweep file concurrently (this hung
+    # when the file's cache lock was held with the GIL released).
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             result = scslab.sweep(path, out=tmp_path / "dask", client=client)
-            # Both workers ran runs.
             assert len(client.scheduler_info()["workers"]) == 2
     same(result.path, cli_out)
     assert result.executed == 12

@@ -11,12 +11,12 @@ use crate::plan::{RunSpec, plan};
 use crate::results::is_done;
 use crate::{SweepConfig, SweepError};
 
-/// Checks that one run of the sweep fits in memory, writes `plan.json` into a new folder (or
-/// checks that an existing one was started by the same sweep), and lists every run in plan
-/// order with whether it is already done.
+/// Checks that `config.workers` runs of the sweep at once (at least one) fit in this machine's
+/// memory, writes `plan.json` into a new folder (or checks that an existing one was started by
+/// the same sweep), and lists every run in plan order with whether it is already done.
 pub fn prepare(sweep: &Sweep, config: &SweepConfig) -> Result<Vec<(RunSpec, bool)>, SweepError> {
     let runs = plan(sweep, config.streams);
-    preflight(sweep, 1)?;
+    preflight(sweep, config.workers.max(1))?;
     check_folder(sweep, config, &runs)?;
     Ok(runs
         .into_iter()
@@ -31,6 +31,16 @@ pub fn prepare(sweep: &Sweep, config: &SweepConfig) -> Result<Vec<(RunSpec, bool
 /// is checked again, so a worker given another sweep file refuses). Returns `false`, running
 /// nothing, when the run was already done.
 pub fn run_planned(sweep: &Sweep, config: &SweepConfig, id: &str) -> Result<bool, SweepError> {
+    // A worker that does not see the prepared folder (a node-local path on a cluster) must not
+    // start a sweep of its own there: its runs would never reach the combine.
+    if !config.out_dir.join("plan.json").is_file() {
+        return Err(SweepError::Folder {
+            out: config.out_dir.clone(),
+            message: "has no plan.json: the folder prepared for this sweep is not visible here (on a \
+                      cluster, the output folder must be on a file system every worker shares)"
+                .to_string(),
+        });
+    }
     let runs = plan(sweep, config.streams);
     check_folder(sweep, config, &runs)?;
     let Some(spec) = runs.iter().find(|r| r.id == id) else {
@@ -61,6 +71,9 @@ mod tests {
         let (one, spread) = (base.join("one"), base.join("spread"));
         let whole = crate::run_sweep(&sweep, &SweepConfig::new(one.clone()), &|_| {}).unwrap();
         let config = SweepConfig::new(spread.clone());
+        // A worker that does not see the prepared folder refuses instead of starting one.
+        let unseen = run_planned(&sweep, &config, "s0-p0-r0").unwrap_err().to_string();
+        assert!(unseen.contains("no plan.json") && !spread.exists(), "{unseen}");
         let listed = prepare(&sweep, &config).unwrap();
         assert_eq!(listed.len(), 4);
         assert!(listed.iter().all(|(_, done)| !done));

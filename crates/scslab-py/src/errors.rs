@@ -22,7 +22,7 @@ fn raise<'py>(py: Python<'py>, name: &str, message: &str, kwargs: Vec<(&str, Py<
         let value = class.call((message,), Some(&kw))?;
         Ok(PyErr::from_value(value))
     };
-    build().unwrap_or_else(|e| e)
+    build().unwrap_or_else(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("{message} (and: {e})")))
 }
 
 fn obj<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, value: T) -> Py<PyAny> {

@@ -24,12 +24,16 @@ fn load(py: Python<'_>, path: &Path) -> PyResult<Arc<Sweep>> {
         let file = path.display().to_string();
         errors::scenario_error(py, &scslab_scenario::ScenarioError::Read { file, source: e })
     })?;
-    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((p, t, s)) = last.as_ref()
-        && p == path
-        && *t == text
+    // The lock is never held while the GIL is released: another thread holding the GIL and
+    // waiting for the lock would then wait forever (Dask workers run tasks on several threads).
     {
-        return Ok(Arc::clone(s));
+        let last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, t, s)) = last.as_ref()
+            && p == path
+            && *t == text
+        {
+            return Ok(Arc::clone(s));
+        }
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let file = path.display().to_string();
@@ -37,7 +41,7 @@ fn load(py: Python<'_>, path: &Path) -> PyResult<Arc<Sweep>> {
         .detach(|| scslab_experiment::parse(&text, &file, base))
         .map_err(|e| errors::scenario_error(py, &e))?;
     let sweep = Arc::new(sweep);
-    *last = Some((path.to_path_buf(), text, Arc::clone(&sweep)));
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some((path.to_path_buf(), text, Arc::clone(&sweep)));
     Ok(sweep)
 }
 
@@ -70,10 +74,17 @@ type Planned = (String, usize, usize, u32, u64, bool);
 /// Prepares the folder `out` for the sweep of `path` and lists its runs:
 /// `[(id, scenario, point, replication, seed, done)]`.
 #[pyfunction]
-#[pyo3(signature = (path, out, *, independent=false))]
-pub fn sweep_plan(py: Python<'_>, path: PathBuf, out: PathBuf, independent: bool) -> PyResult<Vec<Planned>> {
+#[pyo3(signature = (path, out, *, independent=false, workers=1))]
+pub fn sweep_plan(
+    py: Python<'_>,
+    path: PathBuf,
+    out: PathBuf,
+    independent: bool,
+    workers: usize,
+) -> PyResult<Vec<Planned>> {
     let s = load(py, &path)?;
-    let cfg = config(out, independent, 1, String::new());
+    // The memory check is for `workers` runs at once on this machine.
+    let cfg = config(out, independent, workers, String::new());
     let listed =
         py.detach(|| scslab_experiment::prepare(&s, &cfg)).map_err(|e| errors::sweep_error(py, &e))?;
     Ok(listed.into_iter().map(|(r, done)| (r.id, r.scenario, r.point, r.replication, r.seed, done)).collect())
