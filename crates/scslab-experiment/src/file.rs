@@ -113,6 +113,40 @@ pub enum Design {
     /// parameter's `values`, which all have the same length (a design made elsewhere, e.g. a
     /// Sobol sample written by the Python package).
     Points,
+    /// Morris elementary effects (`kind = "morris"`): `trajectories` one-at-a-time trajectories
+    /// of `k + 1` points on a grid of `levels` levels over the parameters' `[min, max]`.
+    Morris {
+        /// Number of trajectories `r`.
+        trajectories: u32,
+        /// Levels `p` of the grid (even).
+        levels: u32,
+        /// Seed of the trajectories and of the bootstrap intervals.
+        seed: u64,
+    },
+    /// Sobol' indices by Saltelli's scheme (`kind = "sobol"`): `samples` base rows of a Sobol'
+    /// sequence, `samples (k + 2)` design points.
+    Sobol {
+        /// Number of base rows `N`.
+        samples: u32,
+        /// Seed of the bootstrap intervals (the Sobol' sequence itself is fixed).
+        seed: u64,
+    },
+}
+
+impl Design {
+    /// Whether the design is a sensitivity analysis that writes `sensitivity.*`.
+    pub fn is_sensitivity(self) -> bool {
+        matches!(self, Design::Morris { .. } | Design::Sobol { .. })
+    }
+
+    /// How error messages name a design over intervals.
+    fn interval_name(self) -> &'static str {
+        match self {
+            Design::Morris { .. } => "kind = \"morris\"",
+            Design::Sobol { .. } => "kind = \"sobol\"",
+            _ => "a Latin hypercube",
+        }
+    }
 }
 
 /// One swept parameter.
@@ -152,6 +186,8 @@ struct RawDesign {
     kind: Spanned<DesignKind>,
     samples: Option<Spanned<u32>>,
     seed: Option<Spanned<u64>>,
+    trajectories: Option<Spanned<u32>>,
+    levels: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +196,8 @@ enum DesignKind {
     Grid,
     LatinHypercube,
     Points,
+    Morris,
+    Sobol,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +298,21 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
                 );
             }
             design::latin_hypercube(&ranges, samples as usize, seed)
+        }
+        Design::Morris { .. } | Design::Sobol { .. } => {
+            crate::sensitivity::unit_design(design, parameters.len())
+                .expect("checked by the budget")
+                .iter()
+                .map(|u| {
+                    u.iter()
+                        .zip(&ranges)
+                        .map(|(x, r)| match r {
+                            Range::Interval { min, max } => min + (max - min) * x,
+                            Range::Values(_) => unreachable!("sensitivity designs take intervals"),
+                        })
+                        .collect()
+                })
+                .collect()
         }
     };
     for point in &mut points {
@@ -396,10 +449,19 @@ fn budget(
             Range::Interval { .. } => n.saturating_mul(2),
         }),
         Design::Points => points_listed(src, raw)?,
+        Design::Morris { trajectories, .. } => {
+            (trajectories as usize).saturating_mul(sensitivity_parameters(src, raw, design, parameters)? + 1)
+        }
+        Design::Sobol { samples, .. } => {
+            (samples as usize).saturating_mul(sensitivity_parameters(src, raw, design, parameters)? + 2)
+        }
     };
     if points > MAX_POINTS {
         let span = match (design, raw.design.as_ref().and_then(|d| d.samples.as_ref())) {
-            (Design::LatinHypercube { .. }, Some(s)) => s.span(),
+            (Design::LatinHypercube { .. } | Design::Sobol { .. }, Some(s)) => s.span(),
+            (Design::Morris { .. }, _) => {
+                raw.design.as_ref().and_then(|d| d.trajectories.as_ref()).map_or(0..0, |t| t.span())
+            }
             _ => raw
                 .parameter
                 .iter()
@@ -410,6 +472,16 @@ fn budget(
         let what = match design {
             Design::LatinHypercube { .. } => format!("`samples = {}`", thousands(points as u128)),
             Design::Points => format!("{} listed points", thousands(points as u128)),
+            Design::Morris { trajectories, .. } => format!(
+                "`trajectories = {trajectories}` x ({} parameters + 1) = {} points",
+                parameters.len(),
+                thousands(points as u128)
+            ),
+            Design::Sobol { samples, .. } => format!(
+                "`samples = {samples}` x ({} parameters + 2) = {} points",
+                parameters.len(),
+                thousands(points as u128)
+            ),
             Design::Grid => {
                 let counts: Vec<String> = parameters
                     .iter()
@@ -519,7 +591,65 @@ fn load_scenarios(
 
 fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Design> {
     let Some(d) = d else { return Ok(Design::Grid) };
-    match d.kind.get_ref() {
+    let kind = *d.kind.get_ref();
+    if kind != DesignKind::Morris {
+        for (name, key) in [("trajectories", &d.trajectories), ("levels", &d.levels)] {
+            if let Some(k) = key {
+                return Err(src.error(k.span(), format!("`{name}` is only for kind = \"morris\"")));
+            }
+        }
+    }
+    match kind {
+        DesignKind::Morris => {
+            if let Some(s) = &d.samples {
+                return Err(src.error(
+                    s.span(),
+                    "`samples` is not for kind = \"morris\"; it takes `trajectories` and `levels`",
+                ));
+            }
+            let Some(trajectories) = &d.trajectories else {
+                return Err(src.error(d.kind.span(), "kind = \"morris\" needs `trajectories = R` (R >= 2)"));
+            };
+            if *trajectories.get_ref() < 2 {
+                return Err(src.error(
+                    trajectories.span(),
+                    format!(
+                        "expected at least 2 trajectories (sigma needs two), found {}",
+                        trajectories.get_ref()
+                    ),
+                ));
+            }
+            let levels = match &d.levels {
+                None => 4,
+                Some(l) => {
+                    let p = *l.get_ref();
+                    if p < 2 || p % 2 != 0 {
+                        return Err(
+                            src.error(l.span(), format!("expected an even number of levels >= 2, found {p}"))
+                        );
+                    }
+                    p
+                }
+            };
+            let seed = d.seed.as_ref().map_or(sweep_seed, |s| *s.get_ref());
+            Ok(Design::Morris { trajectories: *trajectories.get_ref(), levels, seed })
+        }
+        DesignKind::Sobol => {
+            let Some(samples) = &d.samples else {
+                return Err(src.error(d.kind.span(), "kind = \"sobol\" needs `samples = N` (N >= 2)"));
+            };
+            if *samples.get_ref() < 2 {
+                return Err(src.error(
+                    samples.span(),
+                    format!(
+                        "expected at least 2 samples (a bootstrap needs two), found {}",
+                        samples.get_ref()
+                    ),
+                ));
+            }
+            let seed = d.seed.as_ref().map_or(sweep_seed, |s| *s.get_ref());
+            Ok(Design::Sobol { samples: *samples.get_ref(), seed })
+        }
         DesignKind::Points => {
             if let Some(s) = &d.samples {
                 return Err(src.error(s.span(), "`samples` is only for kind = \"latin_hypercube\""));
@@ -551,6 +681,32 @@ fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Desi
             Ok(Design::LatinHypercube { samples: *samples.get_ref(), seed })
         }
     }
+}
+
+/// The number of parameters of a Morris or Sobol' design: at least one, and for Sobol' at most
+/// `SOBOL_MAX_DIMS / 2` (the Saltelli scheme takes two Sobol' coordinates per parameter).
+fn sensitivity_parameters(
+    src: &Source<'_>,
+    raw: &RawSweep,
+    design: Design,
+    parameters: &[Parameter],
+) -> R<usize> {
+    let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
+    let k = parameters.len();
+    if k == 0 {
+        return Err(src.error(
+            span,
+            format!("{} needs at least one [[parameter]] with min and max", design.interval_name()),
+        ));
+    }
+    let most = crate::sensitivity::SOBOL_MAX_DIMS / 2;
+    if matches!(design, Design::Sobol { .. }) && k > most {
+        return Err(src.error(
+            raw.parameter[most].key.span(),
+            format!("kind = \"sobol\" takes at most {most} parameters (Sobol' points in {} dimensions); found {k}", 2 * most),
+        ));
+    }
+    Ok(k)
 }
 
 fn finite(src: &Source<'_>, v: &Spanned<f64>) -> R<f64> {
@@ -649,17 +805,22 @@ fn parameter(
             }
             Range::Values(out)
         }
-        Design::LatinHypercube { .. } => {
+        Design::LatinHypercube { .. } | Design::Morris { .. } | Design::Sobol { .. } => {
             if let Some(v) = &p.values {
+                let kind = match design {
+                    Design::Morris { .. } => "morris",
+                    Design::Sobol { .. } => "sobol",
+                    _ => "latin_hypercube",
+                };
                 return Err(src.error(
                     v.span(),
-                    "`values` is for a grid; kind = \"latin_hypercube\" takes `min` and `max`",
+                    format!("`values` is for a grid; kind = \"{kind}\" takes `min` and `max`"),
                 ));
             }
             let (Some(min), Some(max)) = (&p.min, &p.max) else {
                 return Err(src.error(
                     p.key.span(),
-                    format!("parameter `{key}` needs `min` and `max` for a Latin hypercube"),
+                    format!("parameter `{key}` needs `min` and `max` for {}", design.interval_name()),
                 ));
             };
             let (lo, hi) = (finite(src, min)?, finite(src, max)?);
@@ -829,7 +990,10 @@ mod tests {
         assert!(m.contains("at least one value"), "{m}");
         let (line, _, m) = error(&format!("{HEAD}[design]\nkind = \"sobol\"\n"));
         assert_eq!(line, 7);
-        assert!(m.contains("latin_hypercube"), "{m}");
+        assert!(m.contains("needs `samples"), "{m}");
+        let (line, _, m) = error(&format!("{HEAD}[design]\nkind = \"quasi\"\n"));
+        assert_eq!(line, 7);
+        assert!(m.contains("latin_hypercube") && m.contains("sobol"), "{m}");
         let (_, _, m) =
             error(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.initial_trust\"\nvalues = [2.0]\n"));
         assert!(m.contains("design point 0") && m.contains("initial_trust"), "{m}");

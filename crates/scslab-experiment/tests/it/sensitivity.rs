@@ -1,0 +1,141 @@
+//! Morris and Sobol' sweeps end to end: the `sensitivity` table's shape, finite values, and an
+//! exactly inert parameter (a key the `none` scenario does not have, so its runs never change).
+
+use std::path::Path;
+
+use scslab_experiment::{parse, run_sweep};
+
+use super::{config, error, lines, temp};
+
+fn sweep_text(design: &str) -> String {
+    format!(
+        r#"
+name = "sens"
+scenarios = ["none", "china-2020"]
+people = 400
+days = 10
+replications = 2
+seed = 3
+
+[design]
+{design}
+
+[[parameter]]
+key = "behaviour.fear_perception"
+min = 0.0
+max = 1.0
+
+[[parameter]]
+key = "authority.court_defaulters.detect.judgment_default"
+min = 0.001
+max = 0.05
+"#
+    )
+}
+
+/// Runs the sweep and returns the rows of `sensitivity.csv` (split on commas) and the number of
+/// headline outcomes.
+fn run(design: &str, name: &str) -> (Vec<Vec<String>>, usize) {
+    let sweep = parse(&sweep_text(design), "sens.toml", Path::new(".")).unwrap();
+    assert_eq!(
+        sweep.parameters[1].applies_to,
+        vec!["china-2020".to_string()],
+        "the inert parameter must not apply to `none`"
+    );
+    let out = temp(name);
+    run_sweep(&sweep, &config(&out, 2), &|_| {}).unwrap();
+    assert!(out.join("sensitivity.parquet").is_file());
+    let header = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let n_outcomes = header.lines().next().unwrap().split(',').count() - 7;
+    let text = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    let mut it = text.lines();
+    assert_eq!(it.next().unwrap(), "scenario,outcome,parameter,method,statistic,value,ci_low,ci_high");
+    let rows: Vec<Vec<String>> = it.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(lines(&out.join("sensitivity.csv")), 1 + rows.len());
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"sensitivity\""), "the manifest lists the table");
+    (rows, n_outcomes)
+}
+
+fn value(rows: &[Vec<String>], scenario: &str, outcome: &str, parameter: &str, statistic: &str) -> f64 {
+    let r = rows
+        .iter()
+        .find(|r| r[0] == scenario && r[1] == outcome && r[2] == parameter && r[4] == statistic)
+        .unwrap_or_else(|| panic!("no row {scenario} {outcome} {parameter} {statistic}"));
+    r[5].parse().unwrap()
+}
+
+const INERT: &str = "authority.court_defaulters.detect.judgment_default";
+
+#[test]
+fn a_tiny_morris_sweep_writes_mu_star_and_sigma_per_outcome() {
+    let (rows, n_outcomes) = run("kind = \"morris\"\ntrajectories = 3\nlevels = 4\nseed = 1", "morris");
+    // 2 scenarios x outcomes x 2 parameters x (mu, mu_star, sigma).
+    assert_eq!(rows.len(), 2 * n_outcomes * 2 * 3);
+    assert!(rows.iter().all(|r| r[3] == "morris"));
+    // The inert parameter: every elementary effect in `none` is exactly zero.
+    let mu_star = value(&rows, "none", "compliance_rate", INERT, "mu_star");
+    assert_eq!(mu_star, 0.0);
+    // Every index of an outcome that varies is finite.
+    let x = value(&rows, "china-2020", "compliance_rate", "behaviour.fear_perception", "mu_star");
+    assert!(x.is_finite() && x >= 0.0, "{x}");
+}
+
+#[test]
+fn a_tiny_sobol_sweep_writes_s1_and_st_with_intervals() {
+    let (rows, n_outcomes) = run("kind = \"sobol\"\nsamples = 4\nseed = 2", "sobol");
+    assert_eq!(rows.len(), 2 * n_outcomes * 2 * 2);
+    assert!(rows.iter().all(|r| r[3] == "sobol" && (r[4] == "S1" || r[4] == "ST")));
+    // In `none`, A and AB_2 run the same scenario with the same seed: ST of the inert parameter
+    // is exactly zero, wherever the outcome varies at all.
+    let st = value(&rows, "none", "compliance_rate", INERT, "ST");
+    assert!(st == 0.0 || st.is_nan(), "{st}");
+    let st = value(&rows, "china-2020", "compliance_rate", "behaviour.fear_perception", "ST");
+    assert!(st.is_finite(), "{st}");
+    for r in rows.iter().filter(|r| r[0] == "china-2020" && r[1] == "compliance_rate") {
+        let (v, lo, hi): (f64, f64, f64) =
+            (r[5].parse().unwrap(), r[6].parse().unwrap(), r[7].parse().unwrap());
+        assert!(v.is_finite() && lo.is_finite() && hi.is_finite() && lo <= hi, "{r:?}");
+    }
+}
+
+#[test]
+fn bad_sensitivity_designs_are_refused_where_they_are_written() {
+    let head = "name = \"t\"\nscenarios = [\"none\"]\nreplications = 2\n";
+    let p = "[[parameter]]\nkey = \"behaviour.fear_perception\"\n";
+    // A parameter without a range.
+    let (line, _, m) = error(&format!("{head}[design]\nkind = \"morris\"\ntrajectories = 4\n{p}"));
+    assert_eq!(line, 8);
+    assert!(m.contains("needs `min` and `max` for kind = \"morris\""), "{m}");
+    // An unknown key.
+    let (line, _, m) = error(&format!("{head}[design]\nkind = \"sobol\"\nsamples = 4\nrepeats = 2\n"));
+    assert_eq!(line, 7);
+    assert!(m.contains("unknown field `repeats`"), "{m}");
+    // A key of another kind.
+    let (line, _, m) = error(&format!("{head}[design]\nkind = \"sobol\"\nsamples = 4\nlevels = 4\n"));
+    assert_eq!(line, 7);
+    assert!(m.contains("only for kind = \"morris\""), "{m}");
+    // Odd levels.
+    let (line, _, m) = error(&format!("{head}[design]\nkind = \"morris\"\ntrajectories = 4\nlevels = 5\n"));
+    assert_eq!(line, 7);
+    assert!(m.contains("even"), "{m}");
+    // Too many runs for the machine: 5000 x (1 + 2) = 15,000 points.
+    let (line, _, m) =
+        error(&format!("{head}[design]\nkind = \"sobol\"\nsamples = 5000\n{p}min = 0.0\nmax = 1.0\n"));
+    assert_eq!(line, 6);
+    assert!(m.contains("15,000 points") && m.contains("at most"), "{m}");
+    // No parameter.
+    let (line, _, m) = error(&format!("{head}[design]\nkind = \"sobol\"\nsamples = 4\n"));
+    assert_eq!(line, 5);
+    assert!(m.contains("at least one [[parameter]]"), "{m}");
+}
+
+#[test]
+fn the_example_sobol_sweep_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sweeps/sobol-tiny.toml");
+    let sweep = scslab_experiment::load(&path).unwrap();
+    // 8 base rows x (3 parameters + 2).
+    assert_eq!(sweep.points.len(), 8 * 5);
+    assert_eq!(sweep.budget.runs, 8 * 5 * 2 * 2);
+    assert!(sweep.design.is_sensitivity());
+}
