@@ -225,6 +225,7 @@ fn manifest(
     let design = match sweep.design {
         Design::Grid => serde_json::json!({"kind": "grid", "points": sweep.points.len()}),
         Design::Points => serde_json::json!({"kind": "points", "points": sweep.points.len()}),
+        Design::Table => serde_json::json!({"kind": "table", "points": sweep.points.len()}),
         Design::LatinHypercube { samples, seed } => {
             serde_json::json!({"kind": "latin_hypercube", "samples": samples, "seed": seed, "points": sweep.points.len()})
         }

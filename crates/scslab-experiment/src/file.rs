@@ -15,6 +15,7 @@ use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use crate::design::{self, Range};
+use crate::table_design::{self, DesignTable};
 
 /// Most runs a sweep may list (scenarios x design points x replications): each run keeps a
 /// folder of five files.
@@ -131,6 +132,9 @@ pub enum Design {
         /// Seed of the bootstrap intervals (the Sobol' sequence itself is fixed).
         seed: u64,
     },
+    /// Design points read from a CSV file (`kind = "table"`, `file = "design.csv"`): the header
+    /// names the parameters, each row is a design point (a design made by SALib, pyDOE, ...).
+    Table,
 }
 
 impl Design {
@@ -188,6 +192,7 @@ struct RawDesign {
     seed: Option<Spanned<u64>>,
     trajectories: Option<Spanned<u32>>,
     levels: Option<Spanned<u32>>,
+    file: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +203,7 @@ enum DesignKind {
     Points,
     Morris,
     Sobol,
+    Table,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +279,10 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         ));
     }
     let design = design_of(&src, raw.design.as_ref(), seed)?;
+    let table = design_table(&src, &raw, base_dir)?;
+    if let Some(t) = &table {
+        check_table_columns(&src, &raw, t)?;
+    }
     let tables: Vec<toml::Table> = scenarios
         .iter()
         .map(|s| s.text.parse::<toml::Table>().expect("a checked scenario is valid TOML"))
@@ -283,13 +293,13 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         if !seen.insert(p.key.get_ref().clone()) {
             return Err(src.error(p.key.span(), format!("parameter `{}` is listed twice", p.key.get_ref())));
         }
-        parameters.push(parameter(&src, p, design, &scenarios, &tables)?);
+        parameters.push(parameter(&src, p, design, table.as_ref(), &scenarios, &tables)?);
     }
-    let budget = budget(&src, &raw, design, &parameters, scenarios.len(), people, days)?;
+    let budget = budget(&src, &raw, design, table.as_ref(), &parameters, scenarios.len(), people, days)?;
     let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
     let mut points = match design {
         Design::Grid => design::grid(&ranges),
-        Design::Points => design::listed(&ranges),
+        Design::Points | Design::Table => design::listed(&ranges),
         Design::LatinHypercube { samples, seed } => {
             if parameters.is_empty() {
                 let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
@@ -436,6 +446,7 @@ fn budget(
     src: &Source<'_>,
     raw: &RawSweep,
     design: Design,
+    table: Option<&DesignTable>,
     parameters: &[Parameter],
     n_scenarios: usize,
     people: u64,
@@ -449,6 +460,7 @@ fn budget(
             Range::Interval { .. } => n.saturating_mul(2),
         }),
         Design::Points => points_listed(src, raw)?,
+        Design::Table => table.map_or(0, DesignTable::rows),
         Design::Morris { trajectories, .. } => {
             (trajectories as usize).saturating_mul(sensitivity_parameters(src, raw, design, parameters)? + 1)
         }
@@ -459,6 +471,9 @@ fn budget(
     if points > MAX_POINTS {
         let span = match (design, raw.design.as_ref().and_then(|d| d.samples.as_ref())) {
             (Design::LatinHypercube { .. } | Design::Sobol { .. }, Some(s)) => s.span(),
+            (Design::Table, _) => {
+                raw.design.as_ref().and_then(|d| d.file.as_ref()).map_or(0..0, |f| f.span())
+            }
             (Design::Morris { .. }, _) => {
                 raw.design.as_ref().and_then(|d| d.trajectories.as_ref()).map_or(0..0, |t| t.span())
             }
@@ -472,6 +487,7 @@ fn budget(
         let what = match design {
             Design::LatinHypercube { .. } => format!("`samples = {}`", thousands(points as u128)),
             Design::Points => format!("{} listed points", thousands(points as u128)),
+            Design::Table => format!("{} rows in the design table", thousands(points as u128)),
             Design::Morris { trajectories, .. } => format!(
                 "`trajectories = {trajectories}` x ({} parameters + 1) = {} points",
                 parameters.len(),
@@ -592,6 +608,11 @@ fn load_scenarios(
 fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Design> {
     let Some(d) = d else { return Ok(Design::Grid) };
     let kind = *d.kind.get_ref();
+    if kind != DesignKind::Table
+        && let Some(f) = &d.file
+    {
+        return Err(src.error(f.span(), "`file` is only for kind = \"table\""));
+    }
     if kind != DesignKind::Morris {
         for (name, key) in [("trajectories", &d.trajectories), ("levels", &d.levels)] {
             if let Some(k) = key {
@@ -600,6 +621,23 @@ fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Desi
         }
     }
     match kind {
+        DesignKind::Table => {
+            for (name, span) in [
+                ("samples", d.samples.as_ref().map(|s| s.span())),
+                ("seed", d.seed.as_ref().map(|s| s.span())),
+            ] {
+                if let Some(span) = span {
+                    return Err(src.error(
+                        span,
+                        format!("`{name}` is not for kind = \"table\"; the file lists the points"),
+                    ));
+                }
+            }
+            if d.file.is_none() {
+                return Err(src.error(d.kind.span(), "kind = \"table\" needs `file = \"design.csv\"` (a CSV of parameter values, header = parameter keys)"));
+            }
+            Ok(Design::Table)
+        }
         DesignKind::Morris => {
             if let Some(s) = &d.samples {
                 return Err(src.error(
@@ -709,6 +747,37 @@ fn sensitivity_parameters(
     Ok(k)
 }
 
+/// Reads the CSV of a `kind = "table"` design (relative to the sweep file's folder); `None` for
+/// the other kinds. Errors point at the `file` key and say where in the CSV.
+fn design_table(src: &Source<'_>, raw: &RawSweep, base_dir: &Path) -> R<Option<DesignTable>> {
+    let Some(f) = raw.design.as_ref().and_then(|d| d.file.as_ref()) else { return Ok(None) };
+    let path = base_dir.join(f.get_ref());
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| src.error(f.span(), format!("cannot read the design table {}: {e}", path.display())))?;
+    table_design::parse(&text)
+        .map(Some)
+        .map_err(|why| src.error(f.span(), format!("design table {}: {why}", path.display())))
+}
+
+/// Every column of a design table is a `[[parameter]]` key, and there is at least one.
+fn check_table_columns(src: &Source<'_>, raw: &RawSweep, t: &DesignTable) -> R<()> {
+    let span = raw.design.as_ref().and_then(|d| d.file.as_ref()).map_or(0..0, |f| f.span());
+    if raw.parameter.is_empty() {
+        return Err(
+            src.error(span, "kind = \"table\" needs a [[parameter]] (with its `key` only) for every column")
+        );
+    }
+    for c in &t.columns {
+        if !raw.parameter.iter().any(|p| p.key.get_ref() == c) {
+            return Err(src.error(
+                span,
+                format!("the design table's column `{c}` is not a [[parameter]] key; add `[[parameter]] key = \"{c}\"`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn finite(src: &Source<'_>, v: &Spanned<f64>) -> R<f64> {
     let x = *v.get_ref();
     if x.is_finite() {
@@ -722,6 +791,7 @@ fn parameter(
     src: &Source<'_>,
     p: &RawParameter,
     design: Design,
+    table: Option<&DesignTable>,
     scenarios: &[Scenario],
     tables: &[toml::Table],
 ) -> R<Parameter> {
@@ -780,6 +850,31 @@ fn parameter(
         ));
     };
     let range = match design {
+        Design::Table => {
+            if let Some(v) = p
+                .values
+                .as_ref()
+                .map(|v| v.span())
+                .or(p.min.as_ref().map(|m| m.span()))
+                .or(p.max.as_ref().map(|m| m.span()))
+            {
+                return Err(
+                    src.error(v, "kind = \"table\" takes the values from the design table; give only `key`")
+                );
+            }
+            let Some(column) = table.and_then(|t| t.column(key)) else {
+                return Err(
+                    src.error(p.key.span(), format!("parameter `{key}` is not a column of the design table"))
+                );
+            };
+            if integer && let Some((row, x)) = column.iter().enumerate().find(|(_, x)| x.fract() != 0.0) {
+                return Err(src.error(
+                    p.key.span(),
+                    format!("`{key}` is a whole number; the design table's row {} has {x}", row + 1),
+                ));
+            }
+            Range::Values(column.to_vec())
+        }
         Design::Grid | Design::Points => {
             if let Some(m) = p.min.as_ref().or(p.max.as_ref()) {
                 return Err(src.error(

@@ -139,3 +139,56 @@ fn the_example_sobol_sweep_is_valid() {
     assert_eq!(sweep.budget.runs, 8 * 5 * 2 * 2);
     assert!(sweep.design.is_sensitivity());
 }
+
+#[test]
+fn a_design_table_runs_its_rows_and_refuses_bad_files_where_they_are_named() {
+    let dir = temp("table-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    // As SALib's `np.savetxt(..., header=",".join(names), delimiter=",", comments="")` writes it.
+    std::fs::write(
+        dir.join("design.csv"),
+        "behaviour.fear_perception,behaviour.deterrence_weight\n0.1,0.05\n0.9,0.02\n0.5,0.08\n",
+    )
+    .unwrap();
+    let text = "name = \"t\"\nscenarios = [\"none\"]\npeople = 300\ndays = 5\nreplications = 2\n\
+                [design]\nkind = \"table\"\nfile = \"design.csv\"\n\
+                [[parameter]]\nkey = \"behaviour.deterrence_weight\"\n\
+                [[parameter]]\nkey = \"behaviour.fear_perception\"\n";
+    let sweep = parse(text, "t.toml", &dir).unwrap();
+    // Points follow the rows; columns follow the [[parameter]] order, not the file's.
+    assert_eq!(sweep.points, vec![vec![0.05, 0.1], vec![0.02, 0.9], vec![0.08, 0.5]]);
+    let out = temp("table");
+    let outcome = run_sweep(&sweep, &config(&out, 2), &|_| {}).unwrap();
+    assert_eq!(outcome.runs.len(), 3 * 2);
+    assert_eq!(lines(&out.join("runs.csv")), 1 + 6);
+    assert!(!out.join("sensitivity.csv").exists());
+    // A changed table is a changed sweep: the folder is not reused.
+    std::fs::write(
+        dir.join("design.csv"),
+        "behaviour.fear_perception,behaviour.deterrence_weight\n0.2,0.05\n0.9,0.02\n0.5,0.08\n",
+    )
+    .unwrap();
+    let changed = parse(text, "t.toml", &dir).unwrap();
+    assert!(run_sweep(&changed, &config(&out, 1), &|_| {}).is_err());
+
+    let with = |csv: &str| {
+        std::fs::write(dir.join("bad.csv"), csv).unwrap();
+        match parse(&text.replace("design.csv", "bad.csv"), "t.toml", &dir) {
+            Err(scslab_scenario::ScenarioError::Invalid { line, message, .. }) => (line, message),
+            other => panic!("expected a located error, found {other:?}"),
+        }
+    };
+    let (line, m) = with("behaviour.fear_perception,behaviour.deterrence_weight\n0.1\n");
+    assert_eq!(line, 8);
+    assert!(m.contains("line 2: expected 2 values, found 1"), "{m}");
+    let (line, m) = with("behaviour.fear_perception,behaviour.colour\n0.1,2\n");
+    assert_eq!(line, 8);
+    assert!(m.contains("`behaviour.colour` is not a [[parameter]] key"), "{m}");
+    let (line, m) = with("behaviour.fear_perception\n0.1\n");
+    assert_eq!(line, 10);
+    assert!(m.contains("not a column of the design table"), "{m}");
+    let (line, _, m) =
+        error("name = \"t\"\nscenarios = [\"none\"]\nreplications = 2\n[design]\nkind = \"table\"\n");
+    assert_eq!(line, 5);
+    assert!(m.contains("needs `file"), "{m}");
+}
