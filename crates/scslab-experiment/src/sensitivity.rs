@@ -206,15 +206,13 @@ pub fn saltelli_design(k: usize, n: usize) -> Option<Vec<Vec<f64>>> {
 fn sobol_estimates(k: usize, y: &[f64], rows: &[usize]) -> Vec<(f64, f64)> {
     let stride = k + 2;
     let n = rows.len() as f64;
-    let (mut sum, mut sum2) = (0.0, 0.0);
-    for &j in rows {
-        for v in [y[j * stride], y[j * stride + k + 1]] {
-            sum += v;
-            sum2 += v * v;
-        }
-    }
-    let mean = sum / (2.0 * n);
-    let var = sum2 / (2.0 * n) - mean * mean;
+    let ends = || rows.iter().flat_map(|&j| [y[j * stride], y[j * stride + k + 1]]);
+    let (lo, hi) = ends().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    // Outputs that do not vary have no variance to share out: the indices are undefined (NaN),
+    // not 0/rounding noise.
+    let mean = ends().sum::<f64>() / (2.0 * n);
+    let var =
+        if lo == hi { f64::NAN } else { ends().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (2.0 * n) };
     (0..k)
         .map(|i| {
             let (mut first, mut total) = (0.0, 0.0);
@@ -592,6 +590,14 @@ mod tests {
         assert!(get(&est, 0, "ST").value > get(&est, 1, "ST").value);
         assert!(get(&est, 1, "ST").value > get(&est, 2, "ST").value);
         assert!(get(&est, 2, "ST").value > get(&est, 4, "ST").value);
+    }
+
+    #[test]
+    fn constant_outputs_have_undefined_sobol_indices() {
+        let y = vec![0.994_016_119_944_494_3; 16 * 4];
+        for e in sobol_indices(2, &y, 20, 1) {
+            assert!(e.value.is_nan() && e.ci_low.is_nan(), "{e:?}");
+        }
     }
 
     #[test]

@@ -57,12 +57,18 @@ fn run(design: &str, name: &str) -> (Vec<Vec<String>>, usize) {
     (rows, n_outcomes)
 }
 
+/// `summary.csv` of the sweep run into `temp(name)` by [`run`] (same process, same folder).
+fn temp_summary(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("scslab-experiment-{}-{name}", std::process::id())).join("summary.csv")
+}
+
 fn value(rows: &[Vec<String>], scenario: &str, outcome: &str, parameter: &str, statistic: &str) -> f64 {
     let r = rows
         .iter()
         .find(|r| r[0] == scenario && r[1] == outcome && r[2] == parameter && r[4] == statistic)
         .unwrap_or_else(|| panic!("no row {scenario} {outcome} {parameter} {statistic}"));
-    r[5].parse().unwrap()
+    // An undefined index is an empty field.
+    if r[5].is_empty() { f64::NAN } else { r[5].parse().unwrap() }
 }
 
 const INERT: &str = "authority.court_defaulters.detect.judgment_default";
@@ -90,12 +96,23 @@ fn a_tiny_sobol_sweep_writes_s1_and_st_with_intervals() {
     // is exactly zero, wherever the outcome varies at all.
     let st = value(&rows, "none", "compliance_rate", INERT, "ST");
     assert!(st == 0.0 || st.is_nan(), "{st}");
-    let st = value(&rows, "china-2020", "compliance_rate", "behaviour.fear_perception", "ST");
-    assert!(st.is_finite(), "{st}");
-    for r in rows.iter().filter(|r| r[0] == "china-2020" && r[1] == "compliance_rate") {
-        let (v, lo, hi): (f64, f64, f64) =
-            (r[5].parse().unwrap(), r[6].parse().unwrap(), r[7].parse().unwrap());
-        assert!(v.is_finite() && lo.is_finite() && hi.is_finite() && lo <= hi, "{r:?}");
+    // Indices are finite, with an ordered interval, exactly where the outcome's means vary over
+    // the design points, and empty (undefined) where they do not.
+    let summary = std::fs::read_to_string(temp_summary("sobol")).unwrap();
+    for r in &rows {
+        let means: Vec<&str> = summary
+            .lines()
+            .filter(|l| l.starts_with(&format!("mean,{},", r[0])) && l.contains(&format!(",{},t,", r[1])))
+            .map(|l| l.split(',').nth(10).unwrap())
+            .collect();
+        assert_eq!(means.len(), 16, "{r:?}");
+        if means.iter().any(|m| *m != means[0]) {
+            let (v, lo, hi): (f64, f64, f64) =
+                (r[5].parse().unwrap(), r[6].parse().unwrap(), r[7].parse().unwrap());
+            assert!(v.is_finite() && lo.is_finite() && hi.is_finite() && lo <= hi, "{r:?}");
+        } else {
+            assert!(r[5].is_empty(), "a constant outcome has no variance to share: {r:?}");
+        }
     }
 }
 
