@@ -66,6 +66,10 @@ pub(crate) fn combine(
     scslab_output::write_table(out, &series_table(sweep, runs, &results))?;
     let summary = summarize(sweep, config.streams, &outcomes, &values);
     scslab_output::write_table(out, &summary_table(sweep, &summary))?;
+    if sweep.design.is_sensitivity() {
+        let rows = crate::sensitivity::analyse(sweep, &summary);
+        scslab_output::write_table(out, &crate::sensitivity::table(&rows))?;
+    }
     let manifest = manifest(sweep, config, runs, &results, executed, workers, t0);
     scslab_output::write_json(out, "manifest.json", &manifest)?;
     Ok(summary)
@@ -221,8 +225,16 @@ fn manifest(
     let design = match sweep.design {
         Design::Grid => serde_json::json!({"kind": "grid", "points": sweep.points.len()}),
         Design::Points => serde_json::json!({"kind": "points", "points": sweep.points.len()}),
+        Design::Table => serde_json::json!({"kind": "table", "points": sweep.points.len()}),
         Design::LatinHypercube { samples, seed } => {
             serde_json::json!({"kind": "latin_hypercube", "samples": samples, "seed": seed, "points": sweep.points.len()})
+        }
+        Design::Morris { trajectories, levels, seed } => serde_json::json!({
+            "kind": "morris", "trajectories": trajectories, "levels": levels, "seed": seed,
+            "points": sweep.points.len()
+        }),
+        Design::Sobol { samples, seed } => {
+            serde_json::json!({"kind": "sobol", "samples": samples, "seed": seed, "points": sweep.points.len()})
         }
     };
     let parameters: Vec<serde_json::Value> = sweep
@@ -283,7 +295,11 @@ fn manifest(
             "this_invocation": t0.elapsed().as_secs_f64(),
             "simulate_all_runs": simulate,
         },
-        "outputs": ["runs", "series", "summary"],
+        "outputs": if sweep.design.is_sensitivity() {
+            serde_json::json!(["runs", "series", "summary", "sensitivity"])
+        } else {
+            serde_json::json!(["runs", "series", "summary"])
+        },
         "formats": ["csv", "parquet"],
     })
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use crate::design::{self, Range};
+use crate::table_design::{self, DesignTable};
 
 /// Most runs a sweep may list (scenarios x design points x replications): each run keeps a
 /// folder of five files.
@@ -113,6 +114,43 @@ pub enum Design {
     /// parameter's `values`, which all have the same length (a design made elsewhere, e.g. a
     /// Sobol sample written by the Python package).
     Points,
+    /// Morris elementary effects (`kind = "morris"`): `trajectories` one-at-a-time trajectories
+    /// of `k + 1` points on a grid of `levels` levels over the parameters' `[min, max]`.
+    Morris {
+        /// Number of trajectories `r`.
+        trajectories: u32,
+        /// Levels `p` of the grid (even).
+        levels: u32,
+        /// Seed of the trajectories and of the bootstrap intervals.
+        seed: u64,
+    },
+    /// Sobol' indices by Saltelli's scheme (`kind = "sobol"`): `samples` base rows of a Sobol'
+    /// sequence, `samples (k + 2)` design points.
+    Sobol {
+        /// Number of base rows `N`.
+        samples: u32,
+        /// Seed of the bootstrap intervals (the Sobol' sequence itself is fixed).
+        seed: u64,
+    },
+    /// Design points read from a CSV file (`kind = "table"`, `file = "design.csv"`): the header
+    /// names the parameters, each row is a design point (a design made by SALib, pyDOE, ...).
+    Table,
+}
+
+impl Design {
+    /// Whether the design is a sensitivity analysis that writes `sensitivity.*`.
+    pub fn is_sensitivity(self) -> bool {
+        matches!(self, Design::Morris { .. } | Design::Sobol { .. })
+    }
+
+    /// How error messages name a design over intervals.
+    fn interval_name(self) -> &'static str {
+        match self {
+            Design::Morris { .. } => "kind = \"morris\"",
+            Design::Sobol { .. } => "kind = \"sobol\"",
+            _ => "a Latin hypercube",
+        }
+    }
 }
 
 /// One swept parameter.
@@ -152,6 +190,9 @@ struct RawDesign {
     kind: Spanned<DesignKind>,
     samples: Option<Spanned<u32>>,
     seed: Option<Spanned<u64>>,
+    trajectories: Option<Spanned<u32>>,
+    levels: Option<Spanned<u32>>,
+    file: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +201,9 @@ enum DesignKind {
     Grid,
     LatinHypercube,
     Points,
+    Morris,
+    Sobol,
+    Table,
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,6 +279,10 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         ));
     }
     let design = design_of(&src, raw.design.as_ref(), seed)?;
+    let table = design_table(&src, &raw, base_dir)?;
+    if let Some(t) = &table {
+        check_table_columns(&src, &raw, t)?;
+    }
     let tables: Vec<toml::Table> = scenarios
         .iter()
         .map(|s| s.text.parse::<toml::Table>().expect("a checked scenario is valid TOML"))
@@ -245,13 +293,13 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
         if !seen.insert(p.key.get_ref().clone()) {
             return Err(src.error(p.key.span(), format!("parameter `{}` is listed twice", p.key.get_ref())));
         }
-        parameters.push(parameter(&src, p, design, &scenarios, &tables)?);
+        parameters.push(parameter(&src, p, design, table.as_ref(), &scenarios, &tables)?);
     }
-    let budget = budget(&src, &raw, design, &parameters, scenarios.len(), people, days)?;
+    let budget = budget(&src, &raw, design, table.as_ref(), &parameters, scenarios.len(), people, days)?;
     let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
     let mut points = match design {
         Design::Grid => design::grid(&ranges),
-        Design::Points => design::listed(&ranges),
+        Design::Points | Design::Table => design::listed(&ranges),
         Design::LatinHypercube { samples, seed } => {
             if parameters.is_empty() {
                 let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
@@ -260,6 +308,21 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
                 );
             }
             design::latin_hypercube(&ranges, samples as usize, seed)
+        }
+        Design::Morris { .. } | Design::Sobol { .. } => {
+            crate::sensitivity::unit_design(design, parameters.len())
+                .expect("checked by the budget")
+                .iter()
+                .map(|u| {
+                    u.iter()
+                        .zip(&ranges)
+                        .map(|(x, r)| match r {
+                            Range::Interval { min, max } => min + (max - min) * x,
+                            Range::Values(_) => unreachable!("sensitivity designs take intervals"),
+                        })
+                        .collect()
+                })
+                .collect()
         }
     };
     for point in &mut points {
@@ -383,6 +446,7 @@ fn budget(
     src: &Source<'_>,
     raw: &RawSweep,
     design: Design,
+    table: Option<&DesignTable>,
     parameters: &[Parameter],
     n_scenarios: usize,
     people: u64,
@@ -396,10 +460,23 @@ fn budget(
             Range::Interval { .. } => n.saturating_mul(2),
         }),
         Design::Points => points_listed(src, raw)?,
+        Design::Table => table.map_or(0, DesignTable::rows),
+        Design::Morris { trajectories, .. } => {
+            (trajectories as usize).saturating_mul(sensitivity_parameters(src, raw, design, parameters)? + 1)
+        }
+        Design::Sobol { samples, .. } => {
+            (samples as usize).saturating_mul(sensitivity_parameters(src, raw, design, parameters)? + 2)
+        }
     };
     if points > MAX_POINTS {
         let span = match (design, raw.design.as_ref().and_then(|d| d.samples.as_ref())) {
-            (Design::LatinHypercube { .. }, Some(s)) => s.span(),
+            (Design::LatinHypercube { .. } | Design::Sobol { .. }, Some(s)) => s.span(),
+            (Design::Table, _) => {
+                raw.design.as_ref().and_then(|d| d.file.as_ref()).map_or(0..0, |f| f.span())
+            }
+            (Design::Morris { .. }, _) => {
+                raw.design.as_ref().and_then(|d| d.trajectories.as_ref()).map_or(0..0, |t| t.span())
+            }
             _ => raw
                 .parameter
                 .iter()
@@ -410,6 +487,17 @@ fn budget(
         let what = match design {
             Design::LatinHypercube { .. } => format!("`samples = {}`", thousands(points as u128)),
             Design::Points => format!("{} listed points", thousands(points as u128)),
+            Design::Table => format!("{} rows in the design table", thousands(points as u128)),
+            Design::Morris { trajectories, .. } => format!(
+                "`trajectories = {trajectories}` x ({} parameters + 1) = {} points",
+                parameters.len(),
+                thousands(points as u128)
+            ),
+            Design::Sobol { samples, .. } => format!(
+                "`samples = {samples}` x ({} parameters + 2) = {} points",
+                parameters.len(),
+                thousands(points as u128)
+            ),
             Design::Grid => {
                 let counts: Vec<String> = parameters
                     .iter()
@@ -519,7 +607,87 @@ fn load_scenarios(
 
 fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Design> {
     let Some(d) = d else { return Ok(Design::Grid) };
-    match d.kind.get_ref() {
+    let kind = *d.kind.get_ref();
+    if kind != DesignKind::Table
+        && let Some(f) = &d.file
+    {
+        return Err(src.error(f.span(), "`file` is only for kind = \"table\""));
+    }
+    if kind != DesignKind::Morris {
+        for (name, key) in [("trajectories", &d.trajectories), ("levels", &d.levels)] {
+            if let Some(k) = key {
+                return Err(src.error(k.span(), format!("`{name}` is only for kind = \"morris\"")));
+            }
+        }
+    }
+    match kind {
+        DesignKind::Table => {
+            for (name, span) in [
+                ("samples", d.samples.as_ref().map(|s| s.span())),
+                ("seed", d.seed.as_ref().map(|s| s.span())),
+            ] {
+                if let Some(span) = span {
+                    return Err(src.error(
+                        span,
+                        format!("`{name}` is not for kind = \"table\"; the file lists the points"),
+                    ));
+                }
+            }
+            if d.file.is_none() {
+                return Err(src.error(d.kind.span(), "kind = \"table\" needs `file = \"design.csv\"` (a CSV of parameter values, header = parameter keys)"));
+            }
+            Ok(Design::Table)
+        }
+        DesignKind::Morris => {
+            if let Some(s) = &d.samples {
+                return Err(src.error(
+                    s.span(),
+                    "`samples` is not for kind = \"morris\"; it takes `trajectories` and `levels`",
+                ));
+            }
+            let Some(trajectories) = &d.trajectories else {
+                return Err(src.error(d.kind.span(), "kind = \"morris\" needs `trajectories = R` (R >= 2)"));
+            };
+            if *trajectories.get_ref() < 2 {
+                return Err(src.error(
+                    trajectories.span(),
+                    format!(
+                        "expected at least 2 trajectories (sigma needs two), found {}",
+                        trajectories.get_ref()
+                    ),
+                ));
+            }
+            let levels = match &d.levels {
+                None => 4,
+                Some(l) => {
+                    let p = *l.get_ref();
+                    if p < 2 || p % 2 != 0 {
+                        return Err(
+                            src.error(l.span(), format!("expected an even number of levels >= 2, found {p}"))
+                        );
+                    }
+                    p
+                }
+            };
+            let seed = d.seed.as_ref().map_or(sweep_seed, |s| *s.get_ref());
+            Ok(Design::Morris { trajectories: *trajectories.get_ref(), levels, seed })
+        }
+        DesignKind::Sobol => {
+            let Some(samples) = &d.samples else {
+                return Err(src.error(d.kind.span(), "kind = \"sobol\" needs `samples = N` (N >= 2)"));
+            };
+            if *samples.get_ref() < 2 {
+                return Err(src.error(
+                    samples.span(),
+                    format!(
+                        "expected at least 2 samples (a bootstrap needs two), found {}",
+                        samples.get_ref()
+                    ),
+                ));
+            }
+            let seed = d.seed.as_ref().map_or(sweep_seed, |s| *s.get_ref());
+            Ok(Design::Sobol { samples: *samples.get_ref(), seed })
+        }
         DesignKind::Points => {
             if let Some(s) = &d.samples {
                 return Err(src.error(s.span(), "`samples` is only for kind = \"latin_hypercube\""));
@@ -553,6 +721,63 @@ fn design_of(src: &Source<'_>, d: Option<&RawDesign>, sweep_seed: u64) -> R<Desi
     }
 }
 
+/// The number of parameters of a Morris or Sobol' design: at least one, and for Sobol' at most
+/// `SOBOL_MAX_DIMS / 2` (the Saltelli scheme takes two Sobol' coordinates per parameter).
+fn sensitivity_parameters(
+    src: &Source<'_>,
+    raw: &RawSweep,
+    design: Design,
+    parameters: &[Parameter],
+) -> R<usize> {
+    let span = raw.design.as_ref().map_or(0..0, |d| d.kind.span());
+    let k = parameters.len();
+    if k == 0 {
+        return Err(src.error(
+            span,
+            format!("{} needs at least one [[parameter]] with min and max", design.interval_name()),
+        ));
+    }
+    let most = crate::sensitivity::SOBOL_MAX_DIMS / 2;
+    if matches!(design, Design::Sobol { .. }) && k > most {
+        return Err(src.error(
+            raw.parameter[most].key.span(),
+            format!("kind = \"sobol\" takes at most {most} parameters (Sobol' points in {} dimensions); found {k}", 2 * most),
+        ));
+    }
+    Ok(k)
+}
+
+/// Reads the CSV of a `kind = "table"` design (relative to the sweep file's folder); `None` for
+/// the other kinds. Errors point at the `file` key and say where in the CSV.
+fn design_table(src: &Source<'_>, raw: &RawSweep, base_dir: &Path) -> R<Option<DesignTable>> {
+    let Some(f) = raw.design.as_ref().and_then(|d| d.file.as_ref()) else { return Ok(None) };
+    let path = base_dir.join(f.get_ref());
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| src.error(f.span(), format!("cannot read the design table {}: {e}", path.display())))?;
+    table_design::parse(&text)
+        .map(Some)
+        .map_err(|why| src.error(f.span(), format!("design table {}: {why}", path.display())))
+}
+
+/// Every column of a design table is a `[[parameter]]` key, and there is at least one.
+fn check_table_columns(src: &Source<'_>, raw: &RawSweep, t: &DesignTable) -> R<()> {
+    let span = raw.design.as_ref().and_then(|d| d.file.as_ref()).map_or(0..0, |f| f.span());
+    if raw.parameter.is_empty() {
+        return Err(
+            src.error(span, "kind = \"table\" needs a [[parameter]] (with its `key` only) for every column")
+        );
+    }
+    for c in &t.columns {
+        if !raw.parameter.iter().any(|p| p.key.get_ref() == c) {
+            return Err(src.error(
+                span,
+                format!("the design table's column `{c}` is not a [[parameter]] key; add `[[parameter]] key = \"{c}\"`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn finite(src: &Source<'_>, v: &Spanned<f64>) -> R<f64> {
     let x = *v.get_ref();
     if x.is_finite() {
@@ -566,6 +791,7 @@ fn parameter(
     src: &Source<'_>,
     p: &RawParameter,
     design: Design,
+    table: Option<&DesignTable>,
     scenarios: &[Scenario],
     tables: &[toml::Table],
 ) -> R<Parameter> {
@@ -624,6 +850,31 @@ fn parameter(
         ));
     };
     let range = match design {
+        Design::Table => {
+            if let Some(v) = p
+                .values
+                .as_ref()
+                .map(|v| v.span())
+                .or(p.min.as_ref().map(|m| m.span()))
+                .or(p.max.as_ref().map(|m| m.span()))
+            {
+                return Err(
+                    src.error(v, "kind = \"table\" takes the values from the design table; give only `key`")
+                );
+            }
+            let Some(column) = table.and_then(|t| t.column(key)) else {
+                return Err(
+                    src.error(p.key.span(), format!("parameter `{key}` is not a column of the design table"))
+                );
+            };
+            if integer && let Some((row, x)) = column.iter().enumerate().find(|(_, x)| x.fract() != 0.0) {
+                return Err(src.error(
+                    p.key.span(),
+                    format!("`{key}` is a whole number; the design table's row {} has {x}", row + 1),
+                ));
+            }
+            Range::Values(column.to_vec())
+        }
         Design::Grid | Design::Points => {
             if let Some(m) = p.min.as_ref().or(p.max.as_ref()) {
                 return Err(src.error(
@@ -649,17 +900,22 @@ fn parameter(
             }
             Range::Values(out)
         }
-        Design::LatinHypercube { .. } => {
+        Design::LatinHypercube { .. } | Design::Morris { .. } | Design::Sobol { .. } => {
             if let Some(v) = &p.values {
+                let kind = match design {
+                    Design::Morris { .. } => "morris",
+                    Design::Sobol { .. } => "sobol",
+                    _ => "latin_hypercube",
+                };
                 return Err(src.error(
                     v.span(),
-                    "`values` is for a grid; kind = \"latin_hypercube\" takes `min` and `max`",
+                    format!("`values` is for a grid; kind = \"{kind}\" takes `min` and `max`"),
                 ));
             }
             let (Some(min), Some(max)) = (&p.min, &p.max) else {
                 return Err(src.error(
                     p.key.span(),
-                    format!("parameter `{key}` needs `min` and `max` for a Latin hypercube"),
+                    format!("parameter `{key}` needs `min` and `max` for {}", design.interval_name()),
                 ));
             };
             let (lo, hi) = (finite(src, min)?, finite(src, max)?);
@@ -829,7 +1085,10 @@ mod tests {
         assert!(m.contains("at least one value"), "{m}");
         let (line, _, m) = error(&format!("{HEAD}[design]\nkind = \"sobol\"\n"));
         assert_eq!(line, 7);
-        assert!(m.contains("latin_hypercube"), "{m}");
+        assert!(m.contains("needs `samples"), "{m}");
+        let (line, _, m) = error(&format!("{HEAD}[design]\nkind = \"quasi\"\n"));
+        assert_eq!(line, 7);
+        assert!(m.contains("latin_hypercube") && m.contains("sobol"), "{m}");
         let (_, _, m) =
             error(&format!("{HEAD}[[parameter]]\nkey = \"behaviour.initial_trust\"\nvalues = [2.0]\n"));
         assert!(m.contains("design point 0") && m.contains("initial_trust"), "{m}");

@@ -39,6 +39,8 @@ pub mod format;
 mod plan;
 mod pool;
 mod results;
+pub mod sensitivity;
+mod table_design;
 
 /// Statistics over replications (t quantiles, means and 95% intervals, paired and Welch
 /// differences): the shared `scslab-stats` crate, which the report uses too.

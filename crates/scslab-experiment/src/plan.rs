@@ -47,11 +47,18 @@ pub fn plan(sweep: &Sweep, streams: Streams) -> Vec<RunSpec> {
 }
 
 /// What ties an output folder to a sweep: the sweep text, every scenario's text, the stream mode
-/// and the scslab version.
+/// and the scslab version; for a `kind = "table"` design also the design points, which live in
+/// another file.
 pub(crate) fn sweep_fingerprint(sweep: &Sweep, streams: Streams) -> String {
     let mode = streams.name();
+    let table: Vec<u8> = if sweep.design == crate::file::Design::Table {
+        sweep.points.iter().flatten().flat_map(|x| x.to_bits().to_le_bytes()).collect()
+    } else {
+        Vec::new()
+    };
     let parts = [sweep.text.as_bytes(), mode.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes()]
         .into_iter()
-        .chain(sweep.scenarios.iter().map(|s| s.text.as_bytes()));
+        .chain(sweep.scenarios.iter().map(|s| s.text.as_bytes()))
+        .chain((!table.is_empty()).then_some(table.as_slice()));
     fingerprint(parts)
 }

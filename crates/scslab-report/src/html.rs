@@ -276,6 +276,14 @@ fn design(out: &mut String, sweep: &SweepFolder) {
             "A Latin hypercube of {samples} design points over the intervals below{}.",
             seed.map(|s| format!(" (sample seed {s})")).unwrap_or_default()
         ),
+        DesignKind::Morris { trajectories, levels } => format!(
+            "Morris elementary effects: {trajectories} trajectories on a grid of {levels} levels over the intervals below, {} design points.",
+            m.points.len()
+        ),
+        DesignKind::Sobol { samples } => format!(
+            "Sobol' indices by Saltelli's scheme: {samples} base rows over the intervals below, {} design points.",
+            m.points.len()
+        ),
     };
     let _ = writeln!(out, "<p>{}</p>", escape(&kind));
     if m.parameters.is_empty() {

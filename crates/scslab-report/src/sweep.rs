@@ -24,6 +24,9 @@ pub(crate) struct SweepFolder {
     pub summary: Vec<SummaryRow>,
     /// `series.csv`: one row per run and day.
     pub series: CsvTable,
+    /// `sensitivity.csv` of a Morris or Sobol' sweep: the indices per scenario, outcome and
+    /// parameter.
+    pub sensitivity: Option<CsvTable>,
 }
 
 /// How the design points were chosen.
@@ -33,6 +36,10 @@ pub(crate) enum DesignKind {
     Grid,
     /// A Latin hypercube sample of `samples` points.
     LatinHypercube { samples: u64, seed: Option<u64> },
+    /// Morris trajectories (global sensitivity analysis).
+    Morris { trajectories: u64, levels: u64 },
+    /// A Saltelli design of `samples` base rows (Sobol' indices).
+    Sobol { samples: u64 },
 }
 
 /// The values (grid) or the interval (Latin hypercube) of a parameter.
@@ -117,7 +124,18 @@ impl SweepFolder {
         for column in ["scenario", "day"] {
             require(&series, column)?;
         }
-        Ok(SweepFolder { dir: dir.to_path_buf(), manifest, runs, summary, series })
+        let sensitivity = match manifest.design {
+            DesignKind::Morris { .. } | DesignKind::Sobol { .. } => {
+                let t = table("sensitivity.csv")?;
+                for column in ["scenario", "outcome", "parameter", "statistic", "value", "ci_low", "ci_high"]
+                {
+                    require(&t, column)?;
+                }
+                Some(t)
+            }
+            _ => None,
+        };
+        Ok(SweepFolder { dir: dir.to_path_buf(), manifest, runs, summary, series, sensitivity })
     }
 
     /// One scenario's run-level values of `outcome` against parameter `j`.
@@ -332,11 +350,16 @@ impl SweepManifest {
                     samples: number("/design/samples")?,
                     seed: value.pointer("/design/seed").and_then(Value::as_u64),
                 },
+                "morris" => DesignKind::Morris {
+                    trajectories: number("/design/trajectories")?,
+                    levels: number("/design/levels")?,
+                },
+                "sobol" => DesignKind::Sobol { samples: number("/design/samples")? },
                 _ => {
                     return Err(ReportError::manifest_field(
                         path,
                         "/design/kind",
-                        "\"grid\" or \"latin_hypercube\"",
+                        "\"grid\", \"latin_hypercube\", \"morris\" or \"sobol\"",
                     ));
                 }
             },

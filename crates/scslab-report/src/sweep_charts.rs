@@ -28,8 +28,85 @@ pub(crate) fn sections(sweep: &SweepFolder) -> Result<Vec<Section>, ReportError>
         .filter(|&j| sweep.values_of(j).len() > 1)
         .map(|j| response_section(sweep, j))
         .collect();
+    if let Some(section) = sensitivity_section(sweep)? {
+        sections.insert(0, section);
+    }
     sections.push(Section::new("over-time", "Outcomes over time", over_time(sweep)?));
     Ok(sections)
+}
+
+/// Ranked bars of `mu_star` (Morris) or `ST` (Sobol') per headline outcome: parameters sorted by
+/// the first scenario's index, largest first, one bar per scenario.
+fn sensitivity_section(sweep: &SweepFolder) -> Result<Option<Section>, ReportError> {
+    let Some(t) = &sweep.sensitivity else { return Ok(None) };
+    let (statistic, what) = match sweep.manifest.design {
+        DesignKind::Morris { .. } => (
+            "mu_star",
+            "the mean absolute elementary effect mu* (Morris), per unit of the parameter's interval",
+        ),
+        _ => {
+            ("ST", "the total Sobol' index ST (share of the outcome's variance the parameter takes part in)")
+        }
+    };
+    let column = |c: &str| t.strings(c).unwrap_or_default();
+    let (scenarios, outcomes, parameters, statistics) =
+        (column("scenario"), column("outcome"), column("parameter"), column("statistic"));
+    let values = t.numbers("value")?.unwrap_or_default();
+    let scenario_names: Vec<&str> = sweep.manifest.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let keys: Vec<&str> = sweep.manifest.parameters.iter().map(|p| p.key.as_str()).collect();
+    let mut figures = Vec::new();
+    for (outcome, _) in &sweep.runs.outcomes {
+        let value_of = |s: &str, k: &str| -> f64 {
+            (0..values.len())
+                .find(|&i| {
+                    scenarios[i] == s
+                        && outcomes[i] == outcome.as_str()
+                        && parameters[i] == k
+                        && statistics[i] == statistic
+                })
+                .map_or(f64::NAN, |i| values[i])
+        };
+        let mut order: Vec<&str> = keys.clone();
+        let first = scenario_names.first().copied().unwrap_or_default();
+        // Rank by the last scenario (the policy; the first is the baseline), NaN last.
+        let rank_by = scenario_names.last().copied().unwrap_or(first);
+        order.sort_by(|a, b| {
+            let (x, y) = (value_of(rank_by, a), value_of(rank_by, b));
+            y.partial_cmp(&x).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
+        });
+        let series: Vec<svg::Bars> = scenario_names
+            .iter()
+            .enumerate()
+            .map(|(c, s)| svg::Bars {
+                label: s.to_string(),
+                values: order.iter().map(|k| value_of(s, k)).collect(),
+                color: c,
+            })
+            .collect();
+        let id = format!("sensitivity-{}", slug(outcome));
+        figures.push(Figure {
+            svg: Some(svg::bar_chart(&svg::BarChart {
+                id: id.clone(),
+                title: format!("{}: {statistic}", outcomes::name(outcome, None)),
+                value_label: statistic.to_string(),
+                categories: order.iter().map(|k| outcomes::parameter(k)).collect(),
+                series,
+            })),
+            id,
+            title: format!("What drives {}", outcomes::name(outcome, None).to_lowercase()),
+            caption: format!(
+                "Parameters ranked by {what} for {rank_by}; one bar per scenario. Bootstrap 95% intervals \
+                 are in sensitivity.csv."
+            ),
+            notes: Vec::new(),
+        });
+    }
+    Ok(Some(Section {
+        id: "sensitivity".into(),
+        title: "Sensitivity: which parameters matter".into(),
+        lede: Some(format!("Indices from the means over replications per design point: {what}.")),
+        figures,
+    }))
 }
 
 /// An element id made of a key: letters, digits, `_` and `-` kept, anything else `-`.
@@ -75,7 +152,7 @@ fn response_section(sweep: &SweepFolder, j: usize) -> Section {
              random numbers: the point of common random numbers), then each scenario's own level.",
             values.iter().map(|v| format::number(*v)).collect::<Vec<_>>().join(", ")
         ),
-        DesignKind::LatinHypercube { .. } => format!(
+        DesignKind::LatinHypercube { .. } | DesignKind::Morris { .. } | DesignKind::Sobol { .. } => format!(
             "{name} (`{key}`) is sampled at {} design points. For each headline outcome, first the \
              paired differences (each scenario minus {baseline}, run by run), then each scenario's own \
              level; one colour per scenario.",
@@ -116,7 +193,7 @@ fn response_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) -> F
     let others = other_varying(sweep, j);
     let (series, caption) = match m.design {
         DesignKind::Grid => (grid_series(sweep, j, y), grid_caption(sweep, outcome, &parameter.key, &others)),
-        DesignKind::LatinHypercube { .. } => {
+        DesignKind::LatinHypercube { .. } | DesignKind::Morris { .. } | DesignKind::Sobol { .. } => {
             let bins = stats::bin_count(m.points.len());
             (
                 hypercube_series(sweep, j, y, bins),
@@ -204,7 +281,7 @@ fn difference_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) ->
                     intervals: response.iter().map(|(_, e)| (e.ci_low(), e.ci_high())).collect(),
                 });
             }
-            DesignKind::LatinHypercube { .. } => {
+            DesignKind::LatinHypercube { .. } | DesignKind::Morris { .. } | DesignKind::Sobol { .. } => {
                 let points: Vec<(f64, f64)> = observations.iter().map(|o| (o.x, o.y)).collect();
                 let values = sweep.values_of(j);
                 let (lo, hi) = match parameter.range {
@@ -240,7 +317,7 @@ fn difference_figure(sweep: &SweepFolder, j: usize, outcome: &str, y: &[f64]) ->
             name.to_lowercase(),
             m.replications
         ),
-        DesignKind::LatinHypercube { .. } => format!(
+        DesignKind::LatinHypercube { .. } | DesignKind::Morris { .. } | DesignKind::Sobol { .. } => format!(
             "Each scenario minus {baseline} in {}, run by run (the same people and random numbers), \
              against {key_words}; the dashed line is the mean in each of {bins} bins of equal width.",
             name.to_lowercase()

@@ -352,3 +352,31 @@ fn damaged_sweep_folders_are_refused_with_the_file() {
     assert!(e.to_string().contains("field `/design/kind`"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_sobol_sweep_report_ranks_the_parameters_by_their_total_index() {
+    // A key `none` lacks is exactly inert there; fear perception is not. Two scenarios, N = 4,
+    // two parameters: 16 design points x 2 scenarios x 2 replications = 64 runs.
+    let dir = sweep(
+        "sweep-sobol",
+        "name = \"sobol\"\nscenarios = [\"none\", \"china-2020\"]\npeople = 400\ndays = 5\nreplications = 2\n\
+         [design]\nkind = \"sobol\"\nsamples = 4\nseed = 3\n\
+         [[parameter]]\nkey = \"behaviour.fear_perception\"\nmin = 0.0\nmax = 1.0\n\
+         [[parameter]]\nkey = \"authority.court_defaulters.detect.judgment_default\"\nmin = 0.001\nmax = 0.05\n",
+    );
+    let report = render(&dir);
+    let html = &report.html;
+    assert!(html.contains("id=\"sensitivity\""), "no sensitivity section");
+    assert!(html.contains("4 base rows over the intervals below, 16 design points"));
+    let bars = chart(html, "sensitivity-compliance_rate");
+    assert!(bars.contains("ST"), "{bars}");
+    // One figure per outcome in the sensitivity section.
+    let params = [FEAR, JUDGMENT];
+    for outcome in outcomes(&dir, &params) {
+        chart(html, &format!("sensitivity-{}", outcome.replace('.', "-")));
+    }
+    // A Sobol' folder without its sensitivity table is refused.
+    let damaged = copy_of(&dir, "sweep-sobol-damaged");
+    std::fs::remove_file(damaged.join("sensitivity.csv")).unwrap();
+    assert!(matches!(scslab_report::render(&damaged), Err(ReportError::MissingFile { .. })));
+}
