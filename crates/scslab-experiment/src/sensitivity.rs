@@ -40,6 +40,9 @@ const BITS: usize = 32;
 
 /// Joe & Kuo (2008) `new-joe-kuo-6.21201`, dimensions 2 to 21: degree `s` of the primitive
 /// polynomial, its coefficients `a` (the middle bits), and the initial direction numbers `m`.
+/// A data table, not code: the 20 rows were checked one by one against the published file as
+/// several public implementations reproduce it (7 December 2026). No maintained crate gives the
+/// unscrambled sequence (`sobol_burley` is Owen-scrambled).
 const JOE_KUO: [(u32, u32, &[u32]); SOBOL_MAX_DIMS - 1] = [
     (1, 0, &[1]),
     (2, 1, &[1, 3]),
