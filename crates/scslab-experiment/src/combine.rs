@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use scslab_output::{ColumnData, Table};
 
+mod sensitivity_table;
+
 use crate::file::{Design, Sweep};
 use crate::plan::{RunSpec, sweep_fingerprint};
 use crate::results::{RunResult, SERIES, read_run};
@@ -67,8 +69,8 @@ pub(crate) fn combine(
     let summary = summarize(sweep, config.streams, &outcomes, &values);
     scslab_output::write_table(out, &summary_table(sweep, &summary))?;
     if sweep.design.is_sensitivity() {
-        let rows = crate::sensitivity::analyse(sweep, &summary);
-        scslab_output::write_table(out, &crate::sensitivity::table(&rows))?;
+        let rows = sensitivity_table::analyse(sweep, &summary);
+        scslab_output::write_table(out, &sensitivity_table::table(&rows))?;
     }
     let manifest = manifest(sweep, config, runs, &results, executed, workers, t0);
     scslab_output::write_json(out, "manifest.json", &manifest)?;

@@ -309,21 +309,19 @@ pub fn parse(text: &str, file: &str, base_dir: &Path) -> R<Sweep> {
             }
             design::latin_hypercube(&ranges, samples as usize, seed)
         }
-        Design::Morris { .. } | Design::Sobol { .. } => {
-            crate::sensitivity::unit_design(design, parameters.len())
-                .expect("checked by the budget")
-                .iter()
-                .map(|u| {
-                    u.iter()
-                        .zip(&ranges)
-                        .map(|(x, r)| match r {
-                            Range::Interval { min, max } => min + (max - min) * x,
-                            Range::Values(_) => unreachable!("sensitivity designs take intervals"),
-                        })
-                        .collect()
-                })
-                .collect()
-        }
+        Design::Morris { .. } | Design::Sobol { .. } => unit_design(design, parameters.len())
+            .expect("checked by the budget")
+            .iter()
+            .map(|u| {
+                u.iter()
+                    .zip(&ranges)
+                    .map(|(x, r)| match r {
+                        Range::Interval { min, max } => min + (max - min) * x,
+                        Range::Values(_) => unreachable!("sensitivity designs take intervals"),
+                    })
+                    .collect()
+            })
+            .collect(),
     };
     for point in &mut points {
         for (x, p) in point.iter_mut().zip(&parameters) {
@@ -1011,6 +1009,19 @@ fn variant(
     out.params.days = s.params.days;
     out.origin = s.origin.clone();
     Ok(out)
+}
+
+/// The unit-hypercube rows of a Morris or Sobol' sweep design over `k` parameters (`None` for
+/// the other kinds, or when the design cannot be made: see `sensitivity::morris_design` and
+/// `sensitivity::saltelli_design`).
+pub(crate) fn unit_design(design: Design, k: usize) -> Option<Vec<Vec<f64>>> {
+    match design {
+        Design::Morris { trajectories, levels, seed } => {
+            crate::sensitivity::morris_design(k, trajectories as usize, levels as usize, seed)
+        }
+        Design::Sobol { samples, .. } => crate::sensitivity::saltelli_design(k, samples as usize),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
