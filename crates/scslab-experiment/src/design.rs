@@ -137,10 +137,16 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A small deterministic generator for design draws (SplitMix64).
-struct SplitMix64(u64);
+/// A small deterministic generator for design draws (SplitMix64), also the sensitivity
+/// analysis's (Morris trajectories, bootstrap resamples).
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
+    /// The generator of `seed` for one `purpose`: independent streams of one seed.
+    pub(crate) fn keyed(seed: u64, purpose: u64) -> SplitMix64 {
+        SplitMix64(mix(seed ^ mix(purpose)))
+    }
+
     fn next_u64(&mut self) -> u64 {
         let out = mix(self.0);
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -153,7 +159,7 @@ impl SplitMix64 {
     }
 
     /// Uniform in 0..n (n > 0), by rejection so that no value is favoured.
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         let zone = u64::MAX - u64::MAX % n;
         loop {
             let x = self.next_u64();

@@ -25,7 +25,7 @@
 //!   `sigma` of the elementary effects `(f(x + Delta e_i) - f(x)) / Delta` (unit-cube scale),
 //!   with percentile bootstrap 95% intervals over the trajectories.
 
-use crate::design::mix;
+use crate::design::SplitMix64;
 
 /// The most dimensions [`sobol_points`] generates (a Saltelli design over `k` parameters needs
 /// `2 k`, so Sobol' designs take at most `SOBOL_MAX_DIMS / 2` parameters).
@@ -114,34 +114,6 @@ pub fn sobol_points(n: usize, dims: usize, skip: usize) -> Option<Vec<Vec<f64>>>
         }
     }
     Some(out)
-}
-
-/// A keyed deterministic stream: draw `i` of stream `seed` is `mix(seed ^ mix(i))`.
-struct Keyed {
-    seed: u64,
-    count: u64,
-}
-
-impl Keyed {
-    fn new(seed: u64, purpose: u64) -> Self {
-        Keyed { seed: mix(seed ^ mix(purpose)), count: 0 }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.count += 1;
-        mix(self.seed ^ mix(self.count))
-    }
-
-    /// Uniform in `0..n` (`n >= 1`), by rejection so it is unbiased.
-    fn below(&mut self, n: u64) -> u64 {
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let x = self.next_u64();
-            if x < zone {
-                return x % n;
-            }
-        }
-    }
 }
 
 /// One estimated index of one parameter, with its 95% interval.
@@ -236,7 +208,7 @@ pub fn sobol_indices(k: usize, y: &[f64], resamples: usize, seed: u64) -> Vec<Es
     let n = y.len() / (k + 2);
     let all: Vec<usize> = (0..n).collect();
     let point = sobol_estimates(k, y, &all);
-    let mut rng = Keyed::new(seed, 0x5_0B01);
+    let mut rng = SplitMix64::keyed(seed, 0x5_0B01);
     let mut boot: Vec<Vec<(f64, f64)>> = Vec::with_capacity(resamples);
     let mut rows = vec![0; n];
     for _ in 0..resamples {
@@ -272,7 +244,7 @@ pub fn morris_design(k: usize, trajectories: usize, levels: usize, seed: u64) ->
     }
     let step = levels / 2; // Delta in grid steps.
     let unit = 1.0 / (levels - 1) as f64;
-    let mut rng = Keyed::new(seed, 0x303_4415);
+    let mut rng = SplitMix64::keyed(seed, 0x303_4415);
     let mut rows = Vec::with_capacity(trajectories * (k + 1));
     for _ in 0..trajectories {
         // Base level in 0..levels - step, so that both base and base + step are on the grid.
@@ -343,7 +315,7 @@ pub fn morris_indices(
     }
     let all: Vec<usize> = (0..trajectories).collect();
     let point = morris_estimates(k, &ee, &all);
-    let mut rng = Keyed::new(seed, 0x303_4416);
+    let mut rng = SplitMix64::keyed(seed, 0x303_4416);
     let mut picks = vec![0; trajectories];
     let mut boot = Vec::with_capacity(resamples);
     for _ in 0..resamples {
