@@ -158,6 +158,17 @@ fn the_example_sobol_sweep_is_valid() {
 }
 
 #[test]
+fn the_example_morris_screening_of_china_2020_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sweeps/morris-china-2020.toml");
+    let sweep = scslab_experiment::load(&path).unwrap();
+    // 10 trajectories x (16 parameters + 1), 2 replications: the sizes docs/VALIDATION.md quotes.
+    assert_eq!(sweep.parameters.len(), 16);
+    assert_eq!(sweep.points.len(), 10 * 17);
+    assert_eq!(sweep.budget.runs, 10 * 17 * 2);
+    assert!(sweep.design.is_sensitivity());
+}
+
+#[test]
 fn a_design_table_runs_its_rows_and_refuses_bad_files_where_they_are_named() {
     let dir = temp("table-dir");
     std::fs::create_dir_all(&dir).unwrap();
