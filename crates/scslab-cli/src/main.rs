@@ -691,6 +691,14 @@ fn sweep_in_folder(
         outcome.workers,
         outcome.wall_seconds
     );
+    if sweep.design.is_sensitivity() {
+        print_sensitivity(&outcome.sensitivity);
+        println!(
+            "\noutputs: {} (runs, series, summary, sensitivity: .csv and .parquet; manifest.json)",
+            out_dir.display()
+        );
+        return Ok(());
+    }
     let shown = RowKind::Difference;
     let kind = if sweep.scenarios.len() > 1 { shown } else { RowKind::Mean };
     let mut group = None;
@@ -728,6 +736,49 @@ fn sweep_in_folder(
     }
     println!("\noutputs: {} (runs, series, summary: .csv and .parquet; manifest.json)", out_dir.display());
     Ok(())
+}
+
+/// The closing lines of a Morris or Sobol' sweep: per scenario and outcome, the three parameters
+/// with the largest `mu_star` (Morris) or total index `ST` (Sobol'); every design point's table
+/// would run to thousands of lines, and the full indices are in `sensitivity.csv`.
+fn print_sensitivity(rows: &[scslab_experiment::SensitivityRow]) {
+    const SHOWN: usize = 3;
+    let ranked = |r: &&scslab_experiment::SensitivityRow| matches!(r.estimate.statistic, "mu_star" | "ST");
+    let mut groups: Vec<(&str, &str)> = Vec::new();
+    for r in rows.iter().filter(ranked) {
+        if !groups.contains(&(r.scenario.as_str(), r.outcome.as_str())) {
+            groups.push((&r.scenario, &r.outcome));
+        }
+    }
+    let mut scenario = "";
+    for (s, o) in groups {
+        let mut top: Vec<_> =
+            rows.iter().filter(ranked).filter(|r| r.scenario == s && r.outcome == o).collect();
+        if s != scenario {
+            scenario = s;
+            let statistic = top.first().map_or("", |r| r.estimate.statistic);
+            println!("\n{s}: the {SHOWN} parameters with the largest {statistic} (95% bootstrap interval)");
+        }
+        top.sort_by(|a, b| b.estimate.value.total_cmp(&a.estimate.value));
+        let shown: Vec<String> = top
+            .iter()
+            .filter(|r| r.estimate.value > 0.0)
+            .take(SHOWN)
+            .map(|r| {
+                let e = &r.estimate;
+                format!(
+                    "{} {} [{}, {}]",
+                    r.parameter,
+                    format::number(e.value),
+                    format::number(e.ci_low),
+                    format::number(e.ci_high)
+                )
+            })
+            .collect();
+        let line =
+            if shown.is_empty() { "does not vary over the design".to_string() } else { shown.join("; ") };
+        println!("{o:<30} {line}");
+    }
 }
 
 fn load_against(against: Option<&String>) -> Result<Option<Scenario>, ScenarioError> {

@@ -8,6 +8,8 @@ use scslab_output::{ColumnData, Table};
 
 mod sensitivity_table;
 
+pub use sensitivity_table::SensitivityRow;
+
 use crate::file::{Design, Sweep};
 use crate::plan::{RunSpec, sweep_fingerprint};
 use crate::results::{RunResult, SERIES, read_run};
@@ -43,7 +45,8 @@ pub struct SummaryRow {
     pub estimate: Estimate,
 }
 
-/// Reads every run back and writes `runs`, `series`, `summary` and `manifest.json` (last).
+/// Reads every run back and writes `runs`, `series`, `summary`, `sensitivity` (Morris and Sobol'
+/// designs) and `manifest.json` (last); returns the summary and the sensitivity rows.
 pub(crate) fn combine(
     sweep: &Sweep,
     config: &SweepConfig,
@@ -51,7 +54,7 @@ pub(crate) fn combine(
     executed: &[bool],
     workers: usize,
     t0: Instant,
-) -> Result<Vec<SummaryRow>, SweepError> {
+) -> Result<(Vec<SummaryRow>, Vec<SensitivityRow>), SweepError> {
     let out = config.out_dir.as_path();
     let results: Vec<RunResult> = runs.iter().map(|r| read_run(out, &r.id)).collect::<Result<_, _>>()?;
     let outcomes = outcome_keys(&results);
@@ -68,13 +71,13 @@ pub(crate) fn combine(
     scslab_output::write_table(out, &series_table(sweep, runs, &results))?;
     let summary = summarize(sweep, config.streams, &outcomes, &values);
     scslab_output::write_table(out, &summary_table(sweep, &summary))?;
+    let sensitivity = sensitivity_table::analyse(sweep, &summary);
     if sweep.design.is_sensitivity() {
-        let rows = sensitivity_table::analyse(sweep, &summary);
-        scslab_output::write_table(out, &sensitivity_table::table(&rows))?;
+        scslab_output::write_table(out, &sensitivity_table::table(&sensitivity))?;
     }
     let manifest = manifest(sweep, config, runs, &results, executed, workers, t0);
     scslab_output::write_json(out, "manifest.json", &manifest)?;
-    Ok(summary)
+    Ok((summary, sensitivity))
 }
 
 /// Headline keys in order of first appearance (scenarios with a targeted enforcement add some).

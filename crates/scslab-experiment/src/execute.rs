@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use scslab_runner::RunConfig;
 
-use crate::combine::{self, SummaryRow};
+use crate::combine::{self, SensitivityRow, SummaryRow};
 use crate::file::Sweep;
 use crate::plan::{RunSpec, plan, sweep_fingerprint};
 use crate::pool;
@@ -28,6 +28,9 @@ pub struct SweepOutcome {
     pub workers: usize,
     /// The summary statistics, as written to `summary.csv`.
     pub summary: Vec<SummaryRow>,
+    /// The sensitivity indices, as written to `sensitivity.csv` (empty unless the design is
+    /// Morris or Sobol').
+    pub sensitivity: Vec<SensitivityRow>,
     /// Wall-clock seconds of this invocation.
     pub wall_seconds: f64,
 }
@@ -59,12 +62,13 @@ pub fn run_sweep(
     for &i in &executed {
         was_executed[i] = true;
     }
-    let summary = combine::combine(sweep, config, &runs, &was_executed, workers, t0)?;
+    let (summary, sensitivity) = combine::combine(sweep, config, &runs, &was_executed, workers, t0)?;
     Ok(SweepOutcome {
         executed: executed.iter().map(|&i| runs[i].id.clone()).collect(),
         runs,
         workers,
         summary,
+        sensitivity,
         wall_seconds: t0.elapsed().as_secs_f64(),
     })
 }

@@ -48,7 +48,7 @@ pub use scslab_stats as stats;
 
 use std::path::PathBuf;
 
-pub use combine::{RowKind, SummaryRow};
+pub use combine::{RowKind, SensitivityRow, SummaryRow};
 pub use crn::{CrnRow, measure_crn};
 pub use design::{Range, Streams, replication_seed};
 pub use distributed::{prepare, run_planned};
