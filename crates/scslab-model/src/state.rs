@@ -307,7 +307,8 @@ impl Simulation {
         }
         // The regime as the run had it at the start of the saved day: the policy changes of the
         // days before, applied again (they are a function of the parameters and the day).
-        if replay_policy_changes(&mut sim.params, &mut sim.enabled, &mut sim.tables.detection_scale, sim.day) {
+        if replay_policy_changes(&mut sim.params, &mut sim.enabled, &mut sim.tables.detection_scale, sim.day)
+        {
             sim.plan.refresh(&sim.params);
         }
         for rates in &mut sim.peer_rates {

@@ -137,8 +137,11 @@ impl Plan {
         let mut entry_measures = vec![Vec::new(); params.authorities.len()];
         for (a, auth) in params.authorities.iter().enumerate() {
             if let AuthorityKind::List(rule) = &auth.kind {
-                let memo =
-                    params.memoranda.iter().filter(|m| m.list == a && m.enabled).flat_map(|m| m.measures.iter().copied());
+                let memo = params
+                    .memoranda
+                    .iter()
+                    .filter(|m| m.list == a && m.enabled)
+                    .flat_map(|m| m.measures.iter().copied());
                 entry_measures[a] = rule
                     .measures
                     .iter()

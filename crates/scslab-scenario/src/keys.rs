@@ -233,8 +233,12 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind, in the order error messages list them.
-    pub const ALL: [ChangeKind; 4] =
-        [ChangeKind::Authority, ChangeKind::CreditRepair, ChangeKind::Memorandum, ChangeKind::Representatives];
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Authority,
+        ChangeKind::CreditRepair,
+        ChangeKind::Memorandum,
+        ChangeKind::Representatives,
+    ];
 
     /// The kind of a change without a `kind` key.
     pub const DEFAULT: ChangeKind = ChangeKind::Authority;

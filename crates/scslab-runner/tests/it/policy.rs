@@ -59,7 +59,8 @@ fn credit_repair_opens_an_exit_after_its_repair_period() {
         40_000,
         60,
     );
-    let (stock, exits) = (series(&changed, "stock_court_defaulters"), series(&changed, "exits_court_defaulters"));
+    let (stock, exits) =
+        (series(&changed, "stock_court_defaulters"), series(&changed, "exits_court_defaulters"));
     let base_exits = series(&base, "exits_court_defaulters");
     assert!(stock[DAY - 1] > 200.0, "a list to repair: {}", stock[DAY - 1]);
     assert!(exits[DAY] > 5.0 * base_exits[DAY].max(1.0), "exits jump: {} vs {}", exits[DAY], base_exits[DAY]);
@@ -96,7 +97,8 @@ fn a_memorandum_ends_and_its_measures_stop() {
 fn a_memorandum_comes_into_force_on_its_day() {
     let text = "[[policy_change]]\nday = 30\nkind = \"memorandum\"\nmemorandum = \"court_defaulters_mou_2016\"\nenabled = true\n";
     let mut s = scenario("china-2020", text, 40_000, 60);
-    let memo = s.params.memoranda.iter_mut().find(|m| m.name == "court_defaulters_mou_2016").expect("memorandum");
+    let memo =
+        s.params.memoranda.iter_mut().find(|m| m.name == "court_defaulters_mou_2016").expect("memorandum");
     memo.enabled = false;
     let o = simulate(&s);
     assert_eq!(sum(&series(&o, "applied_hsr_ban")[..DAY]), 0.0);
@@ -109,7 +111,9 @@ fn a_memorandum_comes_into_force_on_its_day() {
 #[test]
 fn representatives_are_no_longer_listed_after_the_change() {
     let change = |list: &str| {
-        format!("[[policy_change]]\nday = {DAY}\nkind = \"representatives\"\nauthority = \"{list}\"\nenabled = false\n")
+        format!(
+            "[[policy_change]]\nday = {DAY}\nkind = \"representatives\"\nauthority = \"{list}\"\nenabled = false\n"
+        )
     };
     let extra = format!("{}\n{}", change("market_serious_illegal"), change("tax_d_list"));
     let run = |extra: &str| simulate(&scenario("china-2020", extra, 100_000, 60));
@@ -126,8 +130,7 @@ fn representatives_are_no_longer_listed_after_the_change() {
 
 #[test]
 fn a_list_without_grounds_stops_growing() {
-    let (changed, base) =
-        with_and_without("authority = \"court_defaulters\"\ngrounds = []", 40_000, 60);
+    let (changed, base) = with_and_without("authority = \"court_defaulters\"\ngrounds = []", 40_000, 60);
     assert_eq!(sum(&series(&changed, "entries_court_defaulters")[DAY..]), 0.0);
     assert!(sum(&series(&base, "entries_court_defaulters")[DAY..]) > 0.0);
     let stock = series(&changed, "stock_court_defaulters");
@@ -140,8 +143,10 @@ fn new_grounds_list_new_records() {
     // scenario would give it).
     let run = |extra: &str| {
         let mut s = scenario("china-2020", extra, 40_000, 60);
-        let court = s.params.authorities.iter_mut().find(|a| a.name == "court_defaulters").expect("court list");
-        let loan = scslab_model::vocab::PERSON_EVENTS.iter().position(|e| e.name == "loan_default").expect("event");
+        let court =
+            s.params.authorities.iter_mut().find(|a| a.name == "court_defaulters").expect("court list");
+        let loan =
+            scslab_model::vocab::PERSON_EVENTS.iter().position(|e| e.name == "loan_default").expect("event");
         court.detect[loan] = 0.5;
         court.delay_mean_days = 0.0;
         simulate(&s)
@@ -170,7 +175,9 @@ fn a_score_threshold_change_empties_a_redlist_of_base_scores() {
 fn a_dated_change_is_its_day() {
     // 2020-01-31 is day 30 of china-2020.
     let by_date = |date: &str| {
-        let extra = format!("[[policy_change]]\ndate = \"{date}\"\nauthority = \"court_defaulters\"\nenabled = false\n");
+        let extra = format!(
+            "[[policy_change]]\ndate = \"{date}\"\nauthority = \"court_defaulters\"\nenabled = false\n"
+        );
         simulate(&scenario("china-2020", &extra, 20_000, 40))
     };
     let by_day = simulate(&scenario(

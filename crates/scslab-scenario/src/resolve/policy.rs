@@ -7,9 +7,7 @@
 //! does not use is refused at the key, with the keys that kind accepts. Two changes of one kind
 //! and target on one day are refused: which came last would depend on the order of the file.
 
-use scslab_model::params::{
-    Authority, AuthorityKind, Change, ListRule, Memorandum, PolicyChange, Subject,
-};
+use scslab_model::params::{Authority, AuthorityKind, Change, ListRule, Memorandum, PolicyChange, Subject};
 use scslab_model::vocab::{FIRM_EVENTS, PERSON_EVENTS};
 
 use super::{R, day_count};
@@ -66,7 +64,11 @@ pub(super) fn policy_changes(
                 }
                 Change::CreditRepair {
                     list,
-                    repair_rate: pc.repair_rate.as_ref().map(|v| src.prob(v, &key("repair_rate"))).transpose()?,
+                    repair_rate: pc
+                        .repair_rate
+                        .as_ref()
+                        .map(|v| src.prob(v, &key("repair_rate")))
+                        .transpose()?,
                     repair_after_days: day_count(src, &pc.repair_after_days, &key("repair_after_days"))?,
                 }
             }
@@ -79,7 +81,10 @@ pub(super) fn policy_changes(
                 let AuthorityKind::List(rule) = &regime.authorities[list].kind else {
                     unreachable!("`target` accepts only lists")
                 };
-                Change::Representatives { list, legal_rep_list: rule.legal_rep_list.filter(|_| *on.get_ref()) }
+                Change::Representatives {
+                    list,
+                    legal_rep_list: rule.legal_rep_list.filter(|_| *on.get_ref()),
+                }
             }
         };
         out.push(PolicyChange { day, change });
@@ -225,7 +230,8 @@ fn nothing(
     key: &dyn Fn(&str) -> String,
 ) -> crate::ScenarioError {
     let keys: Vec<String> = changing_keys(kind).map(|k| format!("`{k}`")).collect();
-    let expected = if keys.len() == 1 { keys[0].clone() } else { format!("at least one of {}", keys.join(", ")) };
+    let expected =
+        if keys.len() == 1 { keys[0].clone() } else { format!("at least one of {}", keys.join(", ")) };
     let at = pc.authority.as_ref().or(pc.memorandum.as_ref()).map_or(0..0, |t| t.span());
     src.error(at, format!("{}: expected {expected}", key("changes nothing")))
 }
@@ -279,10 +285,7 @@ fn target(
         v.clone().ok_or_else(|| {
             src.error(
                 first_key(table),
-                format!(
-                    "policy_change of kind `{}`: expected `{key}`, the {what} it changes",
-                    kind.name()
-                ),
+                format!("policy_change of kind `{}`: expected `{key}`, the {what} it changes", kind.name()),
             )
         })
     };
@@ -388,9 +391,10 @@ fn authority_change(
     let score_rule = rule.and_then(|r| r.score_rule.as_ref());
     for (k, span) in &list_values[2..] {
         if let (Some(_), None, Some(span)) = (rule, score_rule, span) {
-            let with_rule = regime.authorities.iter().filter(
-                |x| matches!(&x.kind, AuthorityKind::List(l) if l.score_rule.is_some()),
-            );
+            let with_rule = regime
+                .authorities
+                .iter()
+                .filter(|x| matches!(&x.kind, AuthorityKind::List(l) if l.score_rule.is_some()));
             return Err(src.error(
                 span.clone(),
                 format!(
@@ -418,7 +422,11 @@ fn authority_change(
     Ok(Change::Authority {
         authority: a,
         enabled: pc.enabled.as_ref().map(|v| *v.get_ref()),
-        detection_scale: pc.detection_scale.as_ref().map(|x| src.nonneg(x, &key("detection_scale"))).transpose()?,
+        detection_scale: pc
+            .detection_scale
+            .as_ref()
+            .map(|x| src.nonneg(x, &key("detection_scale")))
+            .transpose()?,
         duration_days: duration_days.map(|d| (d > 0).then_some(d)),
         grounds,
         score_below: bound(&pc.score_below, "score_below")?,

@@ -101,8 +101,14 @@ fn policy_change_keys_apply_to_the_documented_kinds() {
     let documented: Vec<&Row> = rows.iter().filter(|r| r.table == "policy_change").collect();
     assert_eq!(documented.len(), POLICY_CHANGE_KEYS.len());
     for r in documented {
-        let (_, kinds) = POLICY_CHANGE_KEYS.iter().find(|(k, _)| *k == r.key).expect("checked by the other test");
-        assert_eq!(r.cells[0], policy_change_kinds_label(kinds), "\"Kinds\" of policy_change key `{}`", r.key);
+        let (_, kinds) =
+            POLICY_CHANGE_KEYS.iter().find(|(k, _)| *k == r.key).expect("checked by the other test");
+        assert_eq!(
+            r.cells[0],
+            policy_change_kinds_label(kinds),
+            "\"Kinds\" of policy_change key `{}`",
+            r.key
+        );
     }
 }
 

@@ -16,11 +16,13 @@ fn index_of(p: &scslab_model::params::Params, name: &str) -> usize {
 
 #[test]
 fn a_date_is_a_day_counted_from_the_start_date() {
-    let p = parse_ok(&with("[[policy_change]]\ndate = \"2020-03-01\"\nauthority = \"sesame\"\nenabled = false"))
-        .params;
+    let p =
+        parse_ok(&with("[[policy_change]]\ndate = \"2020-03-01\"\nauthority = \"sesame\"\nenabled = false"))
+            .params;
     // 2020 is a leap year: January 31 days, February 29.
     assert_eq!(p.policy_changes[0].day, 31 + 29);
-    let last = parse_ok(&with("[[policy_change]]\ndate = \"2020-12-30\"\nauthority = \"sesame\"\nenabled = false"));
+    let last =
+        parse_ok(&with("[[policy_change]]\ndate = \"2020-12-30\"\nauthority = \"sesame\"\nenabled = false"));
     assert_eq!(last.params.policy_changes[0].day, 364);
 }
 
@@ -101,23 +103,32 @@ fn a_key_of_another_kind_is_refused_with_the_keys_of_this_kind() {
     );
     assert!(found.message.contains("`grounds`, `score_below`"), "{}", found.message);
     check_err(
-        append("[[policy_change]]\nday = 3\nkind = \"memorandum\"\nauthority = \"court_defaulters\"\nenabled = false"),
+        append(
+            "[[policy_change]]\nday = 3\nkind = \"memorandum\"\nauthority = \"court_defaulters\"\nenabled = false",
+        ),
         "^authority = \"court_defaulters\"\nenabled",
-        &["`authority` is not used by a change of kind `memorandum`", "accepts: `kind`, `day`, `date`, `memorandum`"],
+        &[
+            "`authority` is not used by a change of kind `memorandum`",
+            "accepts: `kind`, `day`, `date`, `memorandum`",
+        ],
     );
 }
 
 #[test]
 fn credit_repair_needs_a_known_list() {
     let found = check_err(
-        append("[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"court_defaulter\"\nrepair_rate = 0.1"),
+        append(
+            "[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"court_defaulter\"\nrepair_rate = 0.1",
+        ),
         "authority = ^\"court_defaulter\"",
         &["policy_change.authority", "unknown list `court_defaulter`"],
     );
     assert!(found.choices().contains("`court_defaulters`"), "{}", found.message);
     assert!(!found.choices().contains("`sesame`"), "a points scheme is no list: {}", found.message);
     check_err(
-        append("[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"sesame\"\nrepair_rate = 0.1"),
+        append(
+            "[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"sesame\"\nrepair_rate = 0.1",
+        ),
         "authority = ^\"sesame\"\nrepair_rate",
         &["`sesame` is not a list", "valid choices"],
     );
@@ -127,7 +138,9 @@ fn credit_repair_needs_a_known_list() {
         &["changes nothing", "`repair_rate`, `repair_after_days`"],
     );
     check_err(
-        append("[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"court_defaulters\"\nrepair_rate = 1.5"),
+        append(
+            "[[policy_change]]\nday = 3\nkind = \"credit_repair\"\nauthority = \"court_defaulters\"\nrepair_rate = 1.5",
+        ),
         "repair_rate = ^1.5",
         &["repair_rate", "probability"],
     );
@@ -157,21 +170,27 @@ fn a_memorandum_change_names_a_memorandum_and_switches_it() {
     );
     // A memorandum can start switched off and come into force on a date.
     let text = replace_once(
-        &with("[[policy_change]]\ndate = \"2020-06-01\"\nkind = \"memorandum\"\nmemorandum = \"tax_mou\"\nenabled = true"),
+        &with(
+            "[[policy_change]]\ndate = \"2020-06-01\"\nkind = \"memorandum\"\nmemorandum = \"tax_mou\"\nenabled = true",
+        ),
         "name = \"tax_mou\"                    # S:J5",
         "name = \"tax_mou\"\nenabled = false",
     );
     let p = parse_ok(&text).params;
     let m = p.memoranda.iter().position(|m| m.name == "tax_mou").expect("tax_mou");
     assert!(!p.memoranda[m].enabled);
-    assert!(matches!(p.policy_changes[0].change, Change::Memorandum { memorandum, enabled: true } if memorandum == m));
+    assert!(
+        matches!(p.policy_changes[0].change, Change::Memorandum { memorandum, enabled: true } if memorandum == m)
+    );
     assert_eq!(p.policy_changes[0].day, 152);
 }
 
 #[test]
 fn representatives_change_a_firm_list_that_lists_them() {
     let found = check_err(
-        append("[[policy_change]]\nday = 3\nkind = \"representatives\"\nauthority = \"environmental_blacklist\"\nenabled = false"),
+        append(
+            "[[policy_change]]\nday = 3\nkind = \"representatives\"\nauthority = \"environmental_blacklist\"\nenabled = false",
+        ),
         "authority = ^\"environmental_blacklist\"",
         &["`environmental_blacklist` is not a firm list with a `legal_rep_list`"],
     );
@@ -200,14 +219,20 @@ fn a_list_changes_its_grounds_and_thresholds() {
     let Change::Authority { grounds: Some(g), .. } = &p.policy_changes[0].change else { panic!("grounds") };
     let named: Vec<&str> = events.iter().zip(g).filter(|(_, on)| **on).map(|(e, _)| e.name).collect();
     assert_eq!(named, ["loan_default", "judgment_default"]);
-    assert!(matches!(p.policy_changes[1].change, Change::Authority { score_at_least: Some(t), .. } if t == 700.0));
+    assert!(
+        matches!(p.policy_changes[1].change, Change::Authority { score_at_least: Some(t), .. } if t == 700.0)
+    );
     check_err(
-        append("[[policy_change]]\nday = 5\nauthority = \"court_defaulters\"\ngrounds = [\"judgment_default\", \"tax_fraud\"]"),
+        append(
+            "[[policy_change]]\nday = 5\nauthority = \"court_defaulters\"\ngrounds = [\"judgment_default\", \"tax_fraud\"]",
+        ),
         "\"judgment_default\", ^\"tax_fraud\"",
         &["unknown event `tax_fraud`", "valid choices"],
     );
     check_err(
-        append("[[policy_change]]\nday = 5\nauthority = \"court_defaulters\"\ngrounds = [\"judgment_default\", \"judgment_default\"]"),
+        append(
+            "[[policy_change]]\nday = 5\nauthority = \"court_defaulters\"\ngrounds = [\"judgment_default\", \"judgment_default\"]",
+        ),
         "\"judgment_default\", ^\"judgment_default\"]",
         &["listed twice"],
     );
@@ -224,7 +249,9 @@ fn a_list_changes_its_grounds_and_thresholds() {
     );
     // Firm lists take firm events.
     check_err(
-        append("[[policy_change]]\nday = 5\nauthority = \"market_serious_illegal\"\ngrounds = [\"repayment\"]"),
+        append(
+            "[[policy_change]]\nday = 5\nauthority = \"market_serious_illegal\"\ngrounds = [\"repayment\"]",
+        ),
         "grounds = [^\"repayment\"]",
         &["unknown event `repayment`", "`quality_violation`"],
     );
@@ -236,8 +263,11 @@ fn an_override_that_ends_the_run_before_a_dated_change_is_refused() {
         "[[policy_change]]\ndate = \"2020-07-01\"\nkind = \"memorandum\"\nmemorandum = \"tax_mou\"\nenabled = false",
     ))
     .params;
-    let e = scslab_scenario::apply_overrides(&mut p, scslab_scenario::Overrides { days: Some(100), ..Default::default() })
-        .expect_err("the change is on day 182");
+    let e = scslab_scenario::apply_overrides(
+        &mut p,
+        scslab_scenario::Overrides { days: Some(100), ..Default::default() },
+    )
+    .expect_err("the change is on day 182");
     let shown = e.to_string();
     assert!(shown.contains("memorandum `tax_mou` is on day 182"), "{shown}");
 }

@@ -200,9 +200,13 @@ fn china_2013_2025_dates_the_regime_from_the_launch() {
     use scslab_model::params::Change;
     let dated = preset("china-2013-2025").expect("china-2013-2025").params;
     let china = preset("china-2020").expect("china-2020").params;
-    let names = |p: &scslab_model::params::Params| p.authorities.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+    let names =
+        |p: &scslab_model::params::Params| p.authorities.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
     let mut expected = names(&china);
-    expected.insert(expected.iter().position(|n| n == "environmental_blacklist").unwrap(), "court_defaulter_units".into());
+    expected.insert(
+        expected.iter().position(|n| n == "environmental_blacklist").unwrap(),
+        "court_defaulter_units".into(),
+    );
     assert_eq!(names(&dated), expected);
     for a in &dated.authorities {
         if let AuthorityKind::List(rule) = &a.kind {
