@@ -345,7 +345,7 @@ impl Plan {
 
 impl Plan {
     /// The plan of parameters changed by a policy change, keeping which lists are sparse: that
-    /// was decided for the whole run when the simulation was built ([`sparse_over_run`]), and
+    /// was decided for the whole run when the simulation was built (`sparse_over_run`), and
     /// members keep their entries.
     pub fn refresh(&mut self, params: &Params) {
         let sparse = std::mem::take(&mut self.sparse);
