@@ -342,7 +342,7 @@ pub struct ListRule {
     /// Daily probability of exit by credit repair.
     pub repair_rate: f64,
     /// Days on the list before credit repair can release a member (the repair period); 0 from
-    /// the day of entry. Set only by a policy change ([`Change::CreditRepair`]).
+    /// the day of entry. Policy changes can change it ([`Change::CreditRepair`]).
     pub repair_after_days: u32,
     /// Share of members who appeal at entry.
     pub appeal_rate: f64,

@@ -142,7 +142,7 @@ impl Applies {
 /// Every key of `[[authority]]` and the authorities it applies to. A key given to an authority
 /// it does not apply to is refused (it would have no effect). Their union is the set of fields
 /// of the raw mirror (a unit test checks it).
-pub const AUTHORITY_KEYS: [(&str, Applies); 31] = [
+pub const AUTHORITY_KEYS: [(&str, Applies); 32] = [
     ("name", Applies::All),
     ("subject", Applies::All),
     ("kind", Applies::All),
@@ -168,6 +168,7 @@ pub const AUTHORITY_KEYS: [(&str, Applies); 31] = [
     ("duration_days", Applies::Lists),
     ("exit_on_repayment", Applies::PersonLists),
     ("repair_rate", Applies::Lists),
+    ("repair_after_days", Applies::Lists),
     ("appeal_rate", Applies::PersonLists),
     ("appeal_days", Applies::PersonLists),
     ("appeal_success_false", Applies::PersonLists),

@@ -190,6 +190,7 @@ pub struct RawAuthority {
     #[serde(default)]
     pub exit_on_repayment: bool,
     pub repair_rate: Option<S<f64>>,
+    pub repair_after_days: Option<S<u32>>,
     pub appeal_rate: Option<S<f64>>,
     pub appeal_days: Option<S<u32>>,
     pub appeal_success_false: Option<S<f64>>,

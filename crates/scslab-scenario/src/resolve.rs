@@ -1083,7 +1083,8 @@ fn authority(
                 duration_days: day_count(src, &a.duration_days, &key("duration_days"))?.filter(|&d| d > 0),
                 exit_on_repayment: a.exit_on_repayment,
                 repair_rate: opt_prob(src, &a.repair_rate, &key("repair_rate"), 0.0)?,
-                repair_after_days: 0,
+                repair_after_days: day_count(src, &a.repair_after_days, &key("repair_after_days"))?
+                    .unwrap_or(0),
                 appeal_rate: opt_prob(src, &a.appeal_rate, &key("appeal_rate"), 0.0)?,
                 appeal_days: day_count(src, &a.appeal_days, &key("appeal_days"))?.unwrap_or(30),
                 appeal_success_false: opt_prob(

@@ -274,7 +274,7 @@ fn an_override_that_ends_the_run_before_a_dated_change_is_refused() {
 
 #[test]
 fn lists_of_the_presets_keep_their_rules_until_a_change() {
-    // No preset but the dated one changes a list's rules: the repair period starts at 0.
+    // No preset sets a repair period: it starts at 0 (the dated preset sets it by a change).
     for (name, _) in scslab_scenario::PRESETS {
         for a in &scslab_scenario::preset(name).expect("preset").params.authorities {
             if let AuthorityKind::List(rule) = &a.kind {
@@ -282,4 +282,24 @@ fn lists_of_the_presets_keep_their_rules_until_a_change() {
             }
         }
     }
+}
+
+#[test]
+fn a_list_can_start_with_a_repair_period() {
+    let text = replace_once(
+        china(),
+        "repair_rate = 0.001                        # A (credit repair, S:D4-D6)",
+        "repair_rate = 0.001\nrepair_after_days = 30",
+    );
+    let p = parse_ok(&text).params;
+    let AuthorityKind::List(rule) = &p.authorities[index_of(&p, "market_serious_illegal")].kind else {
+        panic!("a list")
+    };
+    assert_eq!(rule.repair_after_days, 30);
+    // A points scheme has no repair period.
+    check_err(
+        crate::swap("decay_per_day = 0.003 ", "decay_per_day = 0.003\nrepair_after_days = 30 "),
+        "^repair_after_days = 30",
+        &["`repair_after_days`", "points scheme"],
+    );
 }
