@@ -78,13 +78,12 @@ pub(super) fn policy_changes(
             }
             Target::Representatives(list) => {
                 let Some(on) = &pc.enabled else { return Err(nothing(src, pc, kind, &key)) };
-                let AuthorityKind::List(rule) = &regime.authorities[list].kind else {
-                    unreachable!("`target` accepts only lists")
+                // `target` accepts only firm lists with a `legal_rep_list`.
+                let scenario_list = match &regime.authorities[list].kind {
+                    AuthorityKind::List(rule) => rule.legal_rep_list,
+                    AuthorityKind::Points(_) => None,
                 };
-                Change::Representatives {
-                    list,
-                    legal_rep_list: rule.legal_rep_list.filter(|_| *on.get_ref()),
-                }
+                Change::Representatives { list, legal_rep_list: scenario_list.filter(|_| *on.get_ref()) }
             }
         };
         out.push(PolicyChange { day, change });
