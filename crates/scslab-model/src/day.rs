@@ -9,7 +9,7 @@ use scslab_core::rng::{DayStream, Stream};
 use crate::firms::{self, FirmChunk, FirmCtx};
 use crate::lists::{self, Members};
 use crate::metrics::gini_from_hist;
-use crate::params::{AuthorityKind, Intervention, Params};
+use crate::params::{AuthorityKind, Change, Intervention, Params};
 use crate::persons::{self, PersonChunk, PersonCtx};
 use crate::population::{N_CELLS, N_PEER_GROUPS};
 use crate::replay::Logged;
@@ -94,14 +94,16 @@ pub(crate) fn run_day(d: &mut impl DayPhases, day: u32, observer: &mut impl Phas
 /// policy `expression`.
 pub(crate) fn start_day(
     params: &mut Params,
-    plan: &Plan,
+    plan: &mut Plan,
     enabled: &mut [bool],
     tables: &mut DayTables,
     peer_rates: &[[f64; N_PERSON_EVENTS]],
     expression: Option<Policy>,
     day: u32,
 ) {
-    apply_policy_changes(params, enabled, &mut tables.detection_scale, day);
+    if apply_policy_changes(params, enabled, &mut tables.detection_scale, day) {
+        plan.refresh(params);
+    }
     tables.rebuild(params, plan, enabled, day, peer_rates);
     if let Some(own) = expression {
         tables.set_expression(params, plan, own);
@@ -144,7 +146,7 @@ impl DayPhases for Simulation {
         self.replay.start_day(&self.peer_rates, &self.group_sanction_rate, policy);
         start_day(
             &mut self.params,
-            &self.plan,
+            &mut self.plan,
             &mut self.enabled,
             &mut self.tables,
             &self.peer_rates,
@@ -437,26 +439,83 @@ impl Simulation {
     }
 }
 
-/// Policy changes scheduled for `day`: switch authorities, scale detection, change periods.
+/// Applies the policy changes scheduled for `day` to the parameters, the authorities' switches
+/// and their detection scales. Returns whether any applied (the plan, derived from the
+/// parameters, is then rebuilt). A day has at most one change per kind and target, and changes
+/// of different kinds set different values, so their order does not matter.
 pub(crate) fn apply_policy_changes(
     params: &mut Params,
     enabled: &mut [bool],
     detection_scale: &mut [f64],
     day: u32,
-) {
-    for change in params.policy_changes.iter().filter(|c| c.day == day) {
-        if let Some(on) = change.enabled {
-            enabled[change.authority] = on;
-        }
-        if let Some(s) = change.detection_scale {
-            detection_scale[change.authority] = s;
-        }
-        if let Some(d) = change.duration_days
-            && let AuthorityKind::List(rule) = &mut params.authorities[change.authority].kind
-        {
-            rule.duration_days = d;
+) -> bool {
+    let Params { policy_changes, authorities, memoranda, .. } = params;
+    let mut any = false;
+    for change in policy_changes.iter().filter(|c| c.day == day) {
+        any = true;
+        match &change.change {
+            Change::Authority {
+                authority,
+                enabled: on,
+                detection_scale: scale,
+                duration_days,
+                grounds,
+                score_below,
+                score_at_least,
+            } => {
+                if let Some(on) = *on {
+                    enabled[*authority] = on;
+                }
+                if let Some(s) = *scale {
+                    detection_scale[*authority] = s;
+                }
+                if let AuthorityKind::List(rule) = &mut authorities[*authority].kind {
+                    if let Some(d) = *duration_days {
+                        rule.duration_days = d;
+                    }
+                    if let Some(g) = grounds {
+                        rule.grounds.clone_from(g);
+                    }
+                    if let Some(sr) = &mut rule.score_rule {
+                        sr.below = score_below.or(sr.below);
+                        sr.at_least = score_at_least.or(sr.at_least);
+                    }
+                }
+            }
+            Change::CreditRepair { list, repair_rate, repair_after_days } => {
+                if let AuthorityKind::List(rule) = &mut authorities[*list].kind {
+                    rule.repair_rate = repair_rate.unwrap_or(rule.repair_rate);
+                    rule.repair_after_days = repair_after_days.unwrap_or(rule.repair_after_days);
+                }
+            }
+            Change::Memorandum { memorandum, enabled: on } => memoranda[*memorandum].enabled = *on,
+            Change::Representatives { list, legal_rep_list } => {
+                if let AuthorityKind::List(rule) = &mut authorities[*list].kind {
+                    rule.legal_rep_list = *legal_rep_list;
+                }
+            }
         }
     }
+    any
+}
+
+/// Applies, in day order, every policy change of the days before `day`: the parameters,
+/// switches and scales as a run has them at the start of `day` (a restored checkpoint). Returns
+/// whether any applied.
+pub(crate) fn replay_policy_changes(
+    params: &mut Params,
+    enabled: &mut [bool],
+    detection_scale: &mut [f64],
+    day: u32,
+) -> bool {
+    let mut days: Vec<u32> = params.policy_changes.iter().map(|c| c.day).filter(|&d| d < day).collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut any = false;
+    for d in days {
+        any |= apply_policy_changes(params, enabled, detection_scale, d);
+    }
+    any
 }
 
 /// What an intervention does to its target firm: lost listing and restructuring, a fine, and,

@@ -222,7 +222,7 @@ pub fn maintenance_exit(
         Some(MaintenanceExit::Expired)
     } else if appeal_won {
         Some(MaintenanceExit::AppealWon)
-    } else if rng.bernoulli(rule.repair_rate) {
+    } else if day.saturating_sub(e.since) >= rule.repair_after_days && rng.bernoulli(rule.repair_rate) {
         Some(MaintenanceExit::Repaired)
     } else {
         None

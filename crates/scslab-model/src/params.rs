@@ -341,6 +341,9 @@ pub struct ListRule {
     pub exit_on_repayment: bool,
     /// Daily probability of exit by credit repair.
     pub repair_rate: f64,
+    /// Days on the list before credit repair can release a member (the repair period); 0 from
+    /// the day of entry. Policy changes can change it ([`Change::CreditRepair`]).
+    pub repair_after_days: u32,
     /// Share of members who appeal at entry.
     pub appeal_rate: f64,
     /// Days an appeal takes.
@@ -405,6 +408,9 @@ pub struct Memorandum {
     pub list: usize,
     /// Measures other authorities apply to the list's members.
     pub measures: Vec<usize>,
+    /// Whether it is in force: its measures are applied at entry and act while listed only
+    /// then (policy changes switch it).
+    pub enabled: bool,
 }
 
 /// Procedural supplier links between firms.
@@ -443,19 +449,72 @@ pub struct Intervention {
     pub leaders_fear: f64,
 }
 
-/// A change of an authority at a given day.
+/// A dated change of the regime: on its day, before the day's tables are built, it changes
+/// the parameters it names; the parameters of later days follow (docs/ODD.md 7.20).
 #[derive(Clone, Debug)]
 pub struct PolicyChange {
     /// Day it takes effect.
     pub day: u32,
-    /// Index of the authority.
-    pub authority: usize,
-    /// Switch on or off.
-    pub enabled: Option<bool>,
-    /// Multiply its detection probabilities.
-    pub detection_scale: Option<f64>,
-    /// New listing period (lists).
-    pub duration_days: Option<Option<u32>>,
+    /// What it changes.
+    pub change: Change,
+}
+
+/// What a policy change changes; `None` leaves a value as it is.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// An authority's switch and detection, and a list's rules.
+    Authority {
+        /// Index of the authority.
+        authority: usize,
+        /// Switch on or off.
+        enabled: Option<bool>,
+        /// Multiply its detection probabilities (replacing the previous scale).
+        detection_scale: Option<f64>,
+        /// New listing period (lists): `Some(None)` removes it.
+        duration_days: Option<Option<u32>>,
+        /// New ground events (lists), one flag per event of the subject.
+        grounds: Option<Vec<bool>>,
+        /// New `below` threshold of the list's score rule.
+        score_below: Option<f64>,
+        /// New `at_least` threshold of the list's score rule.
+        score_at_least: Option<f64>,
+    },
+    /// Credit repair as an exit route of a list.
+    CreditRepair {
+        /// Index of the list authority.
+        list: usize,
+        /// New daily probability of exit by repair.
+        repair_rate: Option<f64>,
+        /// New repair period: days on the list before repair can release a member.
+        repair_after_days: Option<u32>,
+    },
+    /// A memorandum comes into force or ends.
+    Memorandum {
+        /// Index of the memorandum.
+        memorandum: usize,
+        /// In force from this day (`true`) or no longer (`false`).
+        enabled: bool,
+    },
+    /// Whether a firm list puts the legal representatives of its members on its person list
+    /// (e.g. the SPC's 2019 opinion that the people behind a defaulting unit are not listed).
+    Representatives {
+        /// Index of the firm list authority.
+        list: usize,
+        /// The person list its members' legal representatives are put on from this day;
+        /// `None` stops the listing.
+        legal_rep_list: Option<usize>,
+    },
+}
+
+impl Change {
+    /// The authority a change concerns, if any (a memorandum's change concerns none).
+    pub fn authority(&self) -> Option<usize> {
+        match *self {
+            Change::Authority { authority, .. } => Some(authority),
+            Change::CreditRepair { list, .. } | Change::Representatives { list, .. } => Some(list),
+            Change::Memorandum { .. } => None,
+        }
+    }
 }
 
 impl Params {

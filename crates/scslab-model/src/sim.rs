@@ -25,7 +25,7 @@ use crate::world::{
 /// A simulation in progress. Create with [`Simulation::new`], advance with
 /// [`Simulation::step`], read end-of-run distributions with [`Simulation::distributions`].
 pub struct Simulation {
-    /// Parameters (list periods may change through policy changes).
+    /// Parameters, as changed by the policy changes of the days run so far.
     pub params: Params,
     /// Static plan.
     pub plan: Plan,

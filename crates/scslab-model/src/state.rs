@@ -7,10 +7,12 @@
 //! The body holds the crate version, the caller's scenario key (a hash of the scenario text and
 //! parameters, computed by the runner), the population's dimensions, the day, and then every
 //! piece of state that `step` reads after an earlier day wrote it: person and firm columns,
-//! list entries and spells, late records, messages waiting for tomorrow, authorities' on/off
-//! state, detection scales and list periods (both changed by policy changes), peers' rate
-//! averages and group sanction rates, and the replay log (`crate::replay`). Everything else (static traits, tables, counter
-//! layouts, outboxes) is rebuilt from the parameters by [`Simulation::new`] or each day.
+//! list entries and spells, late records, messages waiting for tomorrow, peers' rate averages
+//! and group sanction rates, and the replay log (`crate::replay`). Everything else (static
+//! traits, tables, counter layouts, outboxes) is rebuilt from the parameters by
+//! [`Simulation::new`] or each day; what policy changes changed (authorities' switches,
+//! detection scales, list rules, memoranda) is rebuilt by applying again the changes of the days
+//! before the saved day (`day::replay_policy_changes`), so a checkpoint holds none of it.
 //!
 //! The agents' columns are streamed ([`FrameWriter`], [`FrameReader`]): saving or restoring
 //! a state needs no memory in proportion to the population beyond the simulation itself (at
@@ -31,7 +33,8 @@ use crate::theory::reputation::Game;
 use crate::theory::{Theory, TheoryState};
 use scslab_codec::{Decoder, Encoder, FrameReader, FrameWriter, STREAM_CHUNK};
 
-use crate::params::{AuthorityKind, Params};
+use crate::day::replay_policy_changes;
+use crate::params::Params;
 use crate::population::Layout;
 use crate::population::N_PEER_GROUPS;
 use crate::replay::ReplayLog;
@@ -51,7 +54,7 @@ pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 /// Version of the body's layout; bumped whenever the layout changes. (The checksum and head are
 /// the frame's, versioned by `scslab_codec::FRAME_FORMAT`.) The dense columns are not counted
 /// here: the head names them (`columns_layout`), and a state of other columns is refused.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Adds up the bytes the dense columns take in the frame: each its length, then its values.
 struct SavedLen(u64);
@@ -208,16 +211,6 @@ impl Simulation {
             e.length(inbox.len());
             inbox.iter().for_each(|m| put_message(&mut e, m));
         }
-        for (a, auth) in self.params.authorities.iter().enumerate() {
-            e.u8(self.enabled[a] as u8);
-            e.f64(self.tables.detection_scale[a]);
-            let duration = match &auth.kind {
-                AuthorityKind::List(rule) => rule.duration_days,
-                AuthorityKind::Points(_) => None,
-            };
-            e.u8(duration.is_some() as u8);
-            e.u32(duration.unwrap_or(0));
-        }
         for rates in &self.peer_rates {
             rates.iter().for_each(|&x| e.f64(x));
         }
@@ -243,7 +236,7 @@ impl Simulation {
     /// Builds the simulation of `params` and restores the state saved by
     /// [`Simulation::save_state`], refusing it if it is truncated, corrupt, of another version,
     /// or saved under another `scenario_key`. `params` are the run's parameters as at its start
-    /// (policy changes are part of the saved state).
+    /// (the policy changes of the days before the saved day are applied again).
     ///
     /// The columns are streamed from `r` into the new simulation; the checksum is checked at the
     /// end, and on any failure the simulation is dropped, never returned. A state of another
@@ -312,14 +305,11 @@ impl Simulation {
                 inbox.push(get_message(&mut d, n_agents)?);
             }
         }
-        for a in 0..sim.params.authorities.len() {
-            sim.enabled[a] = d.bool()?;
-            sim.tables.detection_scale[a] = d.f64()?;
-            let has = d.bool()?;
-            let days = d.u32()?;
-            if let AuthorityKind::List(rule) = &mut sim.params.authorities[a].kind {
-                rule.duration_days = has.then_some(days);
-            }
+        // The regime as the run had it at the start of the saved day: the policy changes of the
+        // days before, applied again (they are a function of the parameters and the day).
+        if replay_policy_changes(&mut sim.params, &mut sim.enabled, &mut sim.tables.detection_scale, sim.day)
+        {
+            sim.plan.refresh(&sim.params);
         }
         for rates in &mut sim.peer_rates {
             for x in rates.iter_mut() {

@@ -3,7 +3,7 @@
 
 use scslab_core::rng::{AgentDayRng, DayStream, Stream};
 
-use crate::params::{AuthorityKind, ListColor, MeasureEffect, Params, Subject};
+use crate::params::{AuthorityKind, Change, ListColor, ListRule, MeasureEffect, Params, Subject};
 use crate::population::N_PEER_GROUPS;
 use crate::theory::Theory;
 use crate::theory::expression::{Desired, MIN_SEVERITY, Policy, exponential_quantile};
@@ -137,8 +137,11 @@ impl Plan {
         let mut entry_measures = vec![Vec::new(); params.authorities.len()];
         for (a, auth) in params.authorities.iter().enumerate() {
             if let AuthorityKind::List(rule) = &auth.kind {
-                let memo =
-                    params.memoranda.iter().filter(|m| m.list == a).flat_map(|m| m.measures.iter().copied());
+                let memo = params
+                    .memoranda
+                    .iter()
+                    .filter(|m| m.list == a && m.enabled)
+                    .flat_map(|m| m.measures.iter().copied());
                 entry_measures[a] = rule
                     .measures
                     .iter()
@@ -234,20 +237,7 @@ impl Plan {
             .copied()
             .filter(|&a| params.authorities[a].false_rate.iter().any(|&r| r > 0.0))
             .collect();
-        let sparse = params
-            .authorities
-            .iter()
-            .map(|a| match &a.kind {
-                AuthorityKind::List(l) => {
-                    l.score_rule.is_none()
-                        || l.grounds.iter().any(|&g| g)
-                        || l.duration_days.is_some()
-                        || l.repair_rate > 0.0
-                        || l.appeal_rate > 0.0
-                }
-                AuthorityKind::Points(_) => false,
-            })
-            .collect();
+        let sparse = sparse_over_run(params);
         let exec_ban_mask = person_lists.iter().enumerate().fold(0u8, |m, (s, &a)| {
             let banned = entry_measures[a].iter().any(|em| {
                 matches!(
@@ -351,6 +341,62 @@ impl Plan {
             province_factor,
         }
     }
+}
+
+impl Plan {
+    /// The plan of parameters changed by a policy change, keeping which lists are sparse: that
+    /// was decided for the whole run when the simulation was built (`sparse_over_run`), and
+    /// members keep their entries.
+    pub fn refresh(&mut self, params: &Params) {
+        let sparse = std::mem::take(&mut self.sparse);
+        *self = Plan::new(params);
+        self.sparse = sparse;
+    }
+}
+
+/// Whether a list needs sparse entries under `rule`: it has record grounds, a fixed period,
+/// credit repair or appeals, or membership is not a score condition.
+fn needs_entries(rule: &ListRule) -> bool {
+    rule.score_rule.is_none()
+        || rule.grounds.iter().any(|&g| g)
+        || rule.duration_days.is_some()
+        || rule.repair_rate > 0.0
+        || rule.appeal_rate > 0.0
+}
+
+/// Per authority, whether it is a list that needs sparse entries at some time of the run: under
+/// its rules at the start (`params` as the scenario gives them) or after any of its policy
+/// changes, applied in day order. A list that needs them from a later day keeps them from
+/// day 0, so that a period or credit repair set later also reaches the members of before.
+fn sparse_over_run(params: &Params) -> Vec<bool> {
+    let mut changes: Vec<&crate::params::PolicyChange> = params.policy_changes.iter().collect();
+    changes.sort_by_key(|c| c.day);
+    params
+        .authorities
+        .iter()
+        .enumerate()
+        .map(|(a, auth)| {
+            let AuthorityKind::List(rule) = &auth.kind else { return false };
+            let mut rule = rule.clone();
+            let mut sparse = needs_entries(&rule);
+            for c in changes.iter().filter(|c| c.change.authority() == Some(a)) {
+                match &c.change {
+                    Change::Authority { duration_days, grounds, .. } => {
+                        if let Some(d) = *duration_days {
+                            rule.duration_days = d;
+                        }
+                        if let Some(g) = grounds {
+                            rule.grounds.clone_from(g);
+                        }
+                    }
+                    Change::CreditRepair { repair_rate: Some(r), .. } => rule.repair_rate = *r,
+                    _ => {}
+                }
+                sparse |= needs_entries(&rule);
+            }
+            sparse
+        })
+        .collect()
 }
 
 fn slot_of(list: &[usize], authority: usize) -> usize {

@@ -281,7 +281,7 @@ impl<'a> Replay<'a> {
         let policy = self.log.expression_policy_of(day, &self.params);
         start_day(
             &mut self.params,
-            &self.plan,
+            &mut self.plan,
             &mut self.enabled,
             &mut self.tables,
             &peer_rates,
@@ -341,7 +341,7 @@ impl<'a> Replay<'a> {
         let list = &self.params.authorities[authority].name;
         let own = rule.measures.iter().map(|&m| (m, format!("by {list}")));
         let memo =
-            self.params.memoranda.iter().filter(|m| m.list == authority).flat_map(|memo| {
+            self.params.memoranda.iter().filter(|m| m.list == authority && m.enabled).flat_map(|memo| {
                 memo.measures.iter().map(move |&m| (m, format!("by memorandum {}", memo.name)))
             });
         for (m, by) in own.chain(memo) {

@@ -142,7 +142,7 @@ impl Applies {
 /// Every key of `[[authority]]` and the authorities it applies to. A key given to an authority
 /// it does not apply to is refused (it would have no effect). Their union is the set of fields
 /// of the raw mirror (a unit test checks it).
-pub const AUTHORITY_KEYS: [(&str, Applies); 31] = [
+pub const AUTHORITY_KEYS: [(&str, Applies); 32] = [
     ("name", Applies::All),
     ("subject", Applies::All),
     ("kind", Applies::All),
@@ -168,6 +168,7 @@ pub const AUTHORITY_KEYS: [(&str, Applies); 31] = [
     ("duration_days", Applies::Lists),
     ("exit_on_repayment", Applies::PersonLists),
     ("repair_rate", Applies::Lists),
+    ("repair_after_days", Applies::Lists),
     ("appeal_rate", Applies::PersonLists),
     ("appeal_days", Applies::PersonLists),
     ("appeal_success_false", Applies::PersonLists),
@@ -214,6 +215,91 @@ pub fn measure_parameters(effect: MeasureEffect) -> &'static [&'static str] {
 /// The keys a measure of this kind accepts: the common ones, then its parameters.
 pub fn measure_keys(effect: MeasureEffect) -> impl Iterator<Item = &'static str> {
     MEASURE_COMMON_KEYS.into_iter().chain(measure_parameters(effect).iter().copied())
+}
+
+/// What a `[[policy_change]]` changes: its `kind` (docs/ODD.md 7.20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// `kind = "authority"` (the default): an authority's switch and detection scale, a list's
+    /// period, grounds and score-rule thresholds.
+    Authority,
+    /// `kind = "credit_repair"`: credit repair as an exit route of a list.
+    CreditRepair,
+    /// `kind = "memorandum"`: a memorandum comes into force or ends.
+    Memorandum,
+    /// `kind = "representatives"`: whether a firm list puts its members' legal representatives
+    /// on its person list.
+    Representatives,
+}
+
+impl ChangeKind {
+    /// Every kind, in the order error messages list them.
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Authority,
+        ChangeKind::CreditRepair,
+        ChangeKind::Memorandum,
+        ChangeKind::Representatives,
+    ];
+
+    /// The kind of a change without a `kind` key.
+    pub const DEFAULT: ChangeKind = ChangeKind::Authority;
+
+    /// The scenario's name of the kind.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Authority => "authority",
+            ChangeKind::CreditRepair => "credit_repair",
+            ChangeKind::Memorandum => "memorandum",
+            ChangeKind::Representatives => "representatives",
+        }
+    }
+
+    /// The kind a scenario names, if any.
+    pub fn of(name: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The keys a change of this kind accepts, in the order of [`POLICY_CHANGE_KEYS`].
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        POLICY_CHANGE_KEYS.iter().filter(move |(_, kinds)| kinds.contains(&self)).map(|(key, _)| *key)
+    }
+
+    /// Whether a change of this kind accepts `key`.
+    pub fn accepts(self, key: &str) -> bool {
+        self.keys().any(|k| k == key)
+    }
+}
+
+/// Every key of `[[policy_change]]` and the kinds of change that take it: the "Kinds" column of
+/// its table in `docs/ODD.md` section 6.1. A key given to a kind that does not take it is refused
+/// (it would have no effect). Their union is the set of fields of the raw mirror (a unit test
+/// checks it).
+pub const POLICY_CHANGE_KEYS: [(&str, &[ChangeKind]); 13] = {
+    use ChangeKind::*;
+    [
+        ("kind", &ChangeKind::ALL),
+        ("day", &ChangeKind::ALL),
+        ("date", &ChangeKind::ALL),
+        ("authority", &[Authority, CreditRepair, Representatives]),
+        ("memorandum", &[Memorandum]),
+        ("enabled", &[Authority, Memorandum, Representatives]),
+        ("detection_scale", &[Authority]),
+        ("duration_days", &[Authority]),
+        ("grounds", &[Authority]),
+        ("score_below", &[Authority]),
+        ("score_at_least", &[Authority]),
+        ("repair_rate", &[CreditRepair]),
+        ("repair_after_days", &[CreditRepair]),
+    ]
+};
+
+/// The kinds that take a key of `[[policy_change]]`, as the ODD's "Kinds" column writes them:
+/// `all`, or their names separated by commas.
+pub fn policy_change_kinds_label(kinds: &[ChangeKind]) -> String {
+    if kinds.len() == ChangeKind::ALL.len() {
+        return "all".to_string();
+    }
+    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// Every table of the format, as written in a file (`scenario`, ..., `policy_change`), with all
@@ -321,6 +407,24 @@ mod tests {
                 assert!(!shape.keys().eq(other.keys()), "{shape:?} and {other:?}");
             }
         }
+    }
+
+    #[test]
+    fn policy_change_keys_are_the_fields_of_the_raw_policy_change() {
+        let mut declared: Vec<&str> = POLICY_CHANGE_KEYS.iter().map(|k| k.0).collect();
+        declared.sort_unstable();
+        assert_eq!(declared, keys_of("policy_change"));
+        for kind in ChangeKind::ALL {
+            assert_eq!(ChangeKind::of(kind.name()), Some(kind));
+            assert!(kind.accepts("kind") && kind.accepts("day") && kind.accepts("date"), "{kind:?}");
+            // Every kind takes a key of its own or a target: no two kinds take the same keys.
+            for other in ChangeKind::ALL.into_iter().filter(|&o| o != kind) {
+                assert!(!kind.keys().eq(other.keys()), "{kind:?} and {other:?}");
+            }
+        }
+        assert!(ChangeKind::CreditRepair.accepts("repair_after_days"));
+        assert!(!ChangeKind::Memorandum.accepts("authority"));
+        assert_eq!(ChangeKind::of("credit-repair"), None);
     }
 
     #[test]

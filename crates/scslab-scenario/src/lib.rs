@@ -19,11 +19,12 @@
 //!   [`MAX_PERSON_YUAN`] for what concerns one person or measure and [`MAX_VALUE_YUAN`] for firm
 //!   values and fines; counts of days are at most [`MAX_DAYS`].
 //! - Dated events (interventions, policy changes) fall on a day of the run, also after
-//!   [`apply_overrides`] shortens it.
+//!   [`apply_overrides`] shortens it; a policy change gives its `day` or its `date` (with
+//!   `[scenario] start_date`), never both.
 //! - Duplicates are refused, because their effects would add up unseen: two interventions with
-//!   one name or against one platform on one day; two policy changes of one authority on one
-//!   day (and a policy change that changes nothing); a name listed twice in one list (measures,
-//!   grounds, provinces, contexts, platform provinces); two grades with one name.
+//!   one name or against one platform on one day; two policy changes of one kind and target on
+//!   one day (and a policy change that changes nothing); a name listed twice in one list
+//!   (measures, grounds, provinces, contexts, platform provinces); two grades with one name.
 //! - Grades are listed from the highest to the lowest, each `min` strictly below the one before
 //!   and within the scheme's `min` and `max`.
 //! - Quotations of the file in messages are cut to a short excerpt, and a key nested deeper than
@@ -46,7 +47,7 @@ pub use render::{EXCERPT_CHARS, render_error, render_error_in};
 pub use resolve::{MAX_DAYS, MAX_NAME_CHARS, MAX_PEOPLE, MAX_PERSON_YUAN, MAX_VALUE_YUAN};
 pub use resolve::{NAME_RULE, is_safe_name};
 
-use scslab_model::params::Params;
+use scslab_model::params::{Change, Params};
 
 /// A checked scenario: its text and the parameters built from it.
 #[derive(Clone, Debug)]
@@ -64,9 +65,10 @@ pub struct Scenario {
 }
 
 /// The embedded presets: (name, one-line summary, TOML text).
-pub const PRESETS: [(&str, &str); 7] = [
+pub const PRESETS: [(&str, &str); 8] = [
     ("none", include_str!("presets/none.toml")),
     ("china-2020", include_str!("presets/china-2020.toml")),
+    ("china-2013-2025", include_str!("presets/china-2013-2025.toml")),
     ("rongcheng", include_str!("presets/rongcheng.toml")),
     ("integrated", include_str!("presets/integrated.toml")),
     ("ant-group-2020", include_str!("presets/ant-group-2020.toml")),
@@ -224,12 +226,17 @@ fn check_events_before(params: &Params, days: u32) -> Result<(), ScenarioError> 
         return Err(late(iv.day, format!("intervention `{}`", iv.name), "intervention.day"));
     }
     if let Some(pc) = params.policy_changes.iter().filter(|pc| pc.day >= days).min_by_key(|pc| pc.day) {
-        let authority = params.authorities.get(pc.authority).map_or("?", |a| a.name.as_str());
-        return Err(late(
-            pc.day,
-            format!("the policy change of authority `{authority}`"),
-            "policy_change.day",
-        ));
+        let what = match &pc.change {
+            Change::Memorandum { memorandum, .. } => {
+                let name = params.memoranda.get(*memorandum).map_or("?", |m| m.name.as_str());
+                format!("the policy change of memorandum `{name}`")
+            }
+            change => {
+                let a = change.authority().and_then(|a| params.authorities.get(a));
+                format!("the policy change of authority `{}`", a.map_or("?", |a| a.name.as_str()))
+            }
+        };
+        return Err(late(pc.day, what, "policy_change.day"));
     }
     Ok(())
 }

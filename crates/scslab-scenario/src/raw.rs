@@ -190,6 +190,7 @@ pub struct RawAuthority {
     #[serde(default)]
     pub exit_on_repayment: bool,
     pub repair_rate: Option<S<f64>>,
+    pub repair_after_days: Option<S<u32>>,
     pub appeal_rate: Option<S<f64>>,
     pub appeal_days: Option<S<u32>>,
     pub appeal_success_false: Option<S<f64>>,
@@ -234,6 +235,9 @@ pub struct RawMemorandum {
     pub name: S<String>,
     pub list: S<String>,
     pub measures: Vec<S<String>>,
+    /// In force from day 0 (the default); a policy change of kind `memorandum` switches it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,15 +263,28 @@ pub struct RawIntervention {
     pub leaders_fear: S<f64>,
 }
 
+/// `[[policy_change]]`: a dated change of one kind (`keys::POLICY_CHANGE_KINDS`); which keys
+/// each kind takes is declared in `keys::POLICY_CHANGE_KEYS`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicyChange {
-    pub day: S<u32>,
-    pub authority: S<String>,
-    pub enabled: Option<bool>,
+    /// `authority` (the default), `credit_repair`, `memorandum` or `representatives`.
+    pub kind: Option<S<String>>,
+    /// A day of the run, or
+    pub day: Option<S<u32>>,
+    /// a calendar date (`YYYY-MM-DD`, with `[scenario] start_date`).
+    pub date: Option<S<String>>,
+    pub authority: Option<S<String>>,
+    pub memorandum: Option<S<String>>,
+    pub enabled: Option<S<bool>>,
     pub detection_scale: Option<S<f64>>,
     /// 0 removes the fixed listing period.
     pub duration_days: Option<S<u32>>,
+    pub grounds: Option<S<Vec<S<String>>>>,
+    pub score_below: Option<S<f64>>,
+    pub score_at_least: Option<S<f64>>,
+    pub repair_rate: Option<S<f64>>,
+    pub repair_after_days: Option<S<u32>>,
 }
 
 /// `[expression]`: Daymude, Axelrod & Forrest (2025).
@@ -328,4 +345,6 @@ pub struct RawKeys {
     pub authority: Vec<KeyTable>,
     #[serde(default)]
     pub measure: Vec<KeyTable>,
+    #[serde(default)]
+    pub policy_change: Vec<KeyTable>,
 }

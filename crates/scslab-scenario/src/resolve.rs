@@ -2,8 +2,8 @@
 
 use scslab_model::params::{
     Authority, AuthorityKind, Behaviour, Coverage, Grade, Intervention, ListColor, ListRule, Measure,
-    MeasureEffect, Memorandum, Network, Params, PointsScheme, PolicyChange, Population, Rollout, ScoreRule,
-    Subject, TraitDist,
+    MeasureEffect, Memorandum, Network, Params, PointsScheme, Population, Rollout, ScoreRule, Subject,
+    TraitDist,
 };
 use scslab_model::vocab::{
     CONTEXTS, Context, EventInfo, FIRM_EVENTS, FIRM_MEASURE_KINDS, N_PROVINCES, PERSON_EVENTS,
@@ -14,6 +14,8 @@ use toml::Spanned;
 use crate::error::{ScenarioError, Source, choices, key_span};
 use crate::keys::{AUTHORITY_KEYS, AUTHORITY_KINDS, AuthorityShape, measure_keys, measure_parameters};
 use crate::raw::*;
+
+mod policy;
 
 type R<T> = Result<T, ScenarioError>;
 
@@ -404,14 +406,6 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
             );
         }
     }
-    let find_authority = |n: &S<String>, key: &str| -> R<usize> {
-        names.iter().position(|x| x == n.get_ref()).ok_or_else(|| {
-            src.error(
-                n.span(),
-                format!("{key}: unknown authority `{}`; valid choices: {}", n.get_ref(), choices(&names)),
-            )
-        })
-    };
     let find_measure = |n: &S<String>, key: &str| -> R<usize> {
         raw.measure.iter().position(|m| m.name.get_ref() == n.get_ref()).ok_or_else(|| {
             src.error(
@@ -455,56 +449,16 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
             check_measure_subject(src, n, &measures[i], authorities[list].subject)?;
             ms.push(i);
         }
-        memoranda.push(Memorandum { name: m.name.get_ref().clone(), list, measures: ms });
+        memoranda.push(Memorandum { name: m.name.get_ref().clone(), list, measures: ms, enabled: m.enabled });
     }
     let interventions = interventions(src, raw, population.platform_provinces.len(), days)?;
-    let mut policy_changes: Vec<PolicyChange> = Vec::new();
-    for pc in &raw.policy_change {
-        let a = find_authority(&pc.authority, "policy_change.authority")?;
-        let key = |k: &str| format!("policy_change of `{}`: {k}", pc.authority.get_ref());
-        let day = src.day_of_run(&pc.day, &key("day"), days)?;
-        // Two changes of one authority on one day would depend on the order they are listed in.
-        if policy_changes.iter().any(|p| p.authority == a && p.day == day) {
-            return Err(src.error(
-                pc.day.span(),
-                format!(
-                    "{}: authority `{}` already changes on day {day}; expected one [[policy_change]] per \
-                     authority and day (put `enabled`, `detection_scale` and `duration_days` together)",
-                    key("day"),
-                    pc.authority.get_ref()
-                ),
-            ));
-        }
-        if pc.enabled.is_none() && pc.detection_scale.is_none() && pc.duration_days.is_none() {
-            return Err(src.error(
-                pc.authority.span(),
-                format!(
-                    "{}: expected at least one of `enabled`, `detection_scale`, `duration_days`",
-                    key("changes nothing")
-                ),
-            ));
-        }
-        let scale = pc.detection_scale.as_ref();
-        let duration_days = day_count(src, &pc.duration_days, &key("duration_days"))?;
-        // A points scheme has no listing period: the change would do nothing.
-        if let (Some(d), AuthorityKind::Points(_)) = (&pc.duration_days, &authorities[a].kind) {
-            return Err(src.error(
-                d.span(),
-                format!(
-                    "{}: `{}` is a points scheme, and `duration_days` applies only to lists",
-                    key("duration_days"),
-                    pc.authority.get_ref()
-                ),
-            ));
-        }
-        policy_changes.push(PolicyChange {
-            day,
-            authority: a,
-            enabled: pc.enabled,
-            detection_scale: scale.map(|x| src.nonneg(x, &key("detection_scale"))).transpose()?,
-            duration_days: duration_days.map(|d| (d > 0).then_some(d)),
-        });
-    }
+    let regime = policy::Regime {
+        authorities: &authorities,
+        memoranda: &memoranda,
+        days,
+        start_date: meta.start_date.as_ref().map(|d| d.get_ref().as_str()),
+    };
+    let policy_changes = policy::policy_changes(src, &raw.policy_change, &keys.policy_change, &regime)?;
     let net = &raw.network;
     let suppliers = *net.suppliers_per_firm.get_ref();
     if suppliers > 8 {
@@ -1129,6 +1083,8 @@ fn authority(
                 duration_days: day_count(src, &a.duration_days, &key("duration_days"))?.filter(|&d| d > 0),
                 exit_on_repayment: a.exit_on_repayment,
                 repair_rate: opt_prob(src, &a.repair_rate, &key("repair_rate"), 0.0)?,
+                repair_after_days: day_count(src, &a.repair_after_days, &key("repair_after_days"))?
+                    .unwrap_or(0),
                 appeal_rate: opt_prob(src, &a.appeal_rate, &key("appeal_rate"), 0.0)?,
                 appeal_days: day_count(src, &a.appeal_days, &key("appeal_days"))?.unwrap_or(30),
                 appeal_success_false: opt_prob(

@@ -30,6 +30,7 @@ fn scenario_list_names_every_preset() {
     for p in [
         "none",
         "china-2020",
+        "china-2013-2025",
         "rongcheng",
         "integrated",
         "ant-group-2020",

@@ -11,9 +11,11 @@ use scslab_model::world::{F_ALIVE, FirmSet};
 use scslab_runner::{CHECKPOINT_FILE, Progress, RUN_FILE, RunConfig, RunError, resume, run};
 use scslab_scenario::Scenario;
 
-/// The ant-group preset with policy changes (detection scale, list period, an authority off)
-/// and the intervention moved early, so that every kind of state that persists across days is
-/// in play before and after the checkpoint.
+/// The ant-group preset with policy changes of every kind (detection scale, list period, an
+/// authority off, a memorandum off and on, credit repair, representatives no longer listed,
+/// grounds, a score threshold) before, on and after the checkpoint days (5 and 10 in the resume
+/// test, 10 in the restore test), and the intervention moved early, so that every kind of state
+/// that persists across days is in play before and after the checkpoint.
 pub(crate) fn busy_scenario(people: u64, days: u32) -> Scenario {
     let extra = r#"
 [[policy_change]]
@@ -23,9 +25,44 @@ detection_scale = 2.5
 duration_days = 30
 
 [[policy_change]]
+day = 5
+kind = "memorandum"
+memorandum = "court_defaulters_mou_2016"
+enabled = false
+
+[[policy_change]]
 day = 7
 authority = "sesame"
 enabled = false
+
+[[policy_change]]
+day = 8
+kind = "credit_repair"
+authority = "court_defaulters"
+repair_rate = 0.05
+repair_after_days = 2
+
+[[policy_change]]
+day = 9
+kind = "representatives"
+authority = "market_serious_illegal"
+enabled = false
+
+[[policy_change]]
+day = 10
+authority = "deposit_free"
+score_at_least = 700.0
+
+[[policy_change]]
+day = 12
+kind = "memorandum"
+memorandum = "court_defaulters_mou_2016"
+enabled = true
+
+[[policy_change]]
+day = 14
+authority = "court_defaulters"
+grounds = ["judgment_default", "loan_default"]
 "#;
     // Changes go into the text, not the parameters, so that `resume` rebuilds the same ones.
     let preset = scslab_scenario::preset_text("ant-group-2020").unwrap().replace("day = 307", "day = 6");

@@ -128,7 +128,10 @@ fn policy_change_of_a_listing_period_on_a_points_scheme() {
         crate::china()
     );
     let p = crate::parse_ok(&text).params;
-    assert_eq!(p.policy_changes[0].duration_days, Some(Some(77)));
+    let scslab_model::params::Change::Authority { duration_days, .. } = p.policy_changes[0].change else {
+        panic!("a change of kind `authority`: {:?}", p.policy_changes[0]);
+    };
+    assert_eq!(duration_days, Some(Some(77)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ fn sample(key: &str) -> &'static str {
         "detect" | "false_rate" | "points" => "{}",
         "provinces" | "grades" | "grounds" | "measures" | "related_contexts" => "[]",
         "score_rule" => "{ authority = \"x\", below = 1.0 }",
-        "duration_days" | "appeal_days" | "days" => "10",
+        "duration_days" | "appeal_days" | "repair_after_days" | "days" => "10",
         "delay_mean_days" | "base" | "min" | "max" | "employee_points" | "partner_points" | "amount"
         | "daily" | "factor" | "perceived_yuan" => "1.0",
         "area_share"

@@ -10,6 +10,7 @@ mod errors;
 mod kinds;
 mod odd;
 mod odd_model;
+mod policy;
 mod presets;
 mod props;
 mod r12;

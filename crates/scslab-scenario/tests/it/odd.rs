@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use scslab_model::params::MeasureEffect;
 use scslab_model::vocab::{FIRM_MEASURE_KINDS, PERSON_MEASURE_KINDS};
-use scslab_scenario::keys::{AUTHORITY_KEYS, MEASURE_COMMON_KEYS, measure_parameters, section_keys};
+use scslab_scenario::keys::{
+    AUTHORITY_KEYS, MEASURE_COMMON_KEYS, POLICY_CHANGE_KEYS, measure_parameters, policy_change_kinds_label,
+    section_keys,
+};
 
 const ODD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ODD.md"));
 
@@ -89,6 +92,23 @@ fn authority_keys_apply_to_the_documented_authorities() {
         let (_, applies) =
             AUTHORITY_KEYS.iter().find(|(k, _)| *k == r.key).expect("checked by the other test");
         assert_eq!(r.cells[0], applies.label(), "\"Applies to\" of authority key `{}`", r.key);
+    }
+}
+
+#[test]
+fn policy_change_keys_apply_to_the_documented_kinds() {
+    let rows = rows();
+    let documented: Vec<&Row> = rows.iter().filter(|r| r.table == "policy_change").collect();
+    assert_eq!(documented.len(), POLICY_CHANGE_KEYS.len());
+    for r in documented {
+        let (_, kinds) =
+            POLICY_CHANGE_KEYS.iter().find(|(k, _)| *k == r.key).expect("checked by the other test");
+        assert_eq!(
+            r.cells[0],
+            policy_change_kinds_label(kinds),
+            "\"Kinds\" of policy_change key `{}`",
+            r.key
+        );
     }
 }
 

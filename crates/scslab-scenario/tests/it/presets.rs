@@ -7,9 +7,10 @@ use scslab_scenario::{PRESETS, parse, preset, preset_text};
 use crate::china;
 
 /// Each preset with its expected people and days.
-const SIZES: [(&str, u64, u32); 7] = [
+const SIZES: [(&str, u64, u32); 8] = [
     ("none", 1_000_000, 365),
     ("china-2020", 1_000_000, 365),
+    ("china-2013-2025", 100_000, 4_475),
     ("rongcheng", 700_000, 365),
     ("integrated", 1_000_000, 365),
     ("ant-group-2020", 1_000_000, 365),
@@ -189,4 +190,43 @@ fn ant_group_is_china_2020_plus_an_intervention() {
     assert_eq!(a.interventions.len(), 1);
     a.interventions.clear();
     assert_eq!(format!("{a:?}"), format!("{c:?}"));
+}
+
+/// `china-2013-2025` is china-2020's regime from the court list's launch: the same authorities
+/// (plus the court list's units), lists empty at the launch, and its dated changes in date
+/// order, each of a kind, each citing its fact.
+#[test]
+fn china_2013_2025_dates_the_regime_from_the_launch() {
+    use scslab_model::params::Change;
+    let dated = preset("china-2013-2025").expect("china-2013-2025").params;
+    let china = preset("china-2020").expect("china-2020").params;
+    let names =
+        |p: &scslab_model::params::Params| p.authorities.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+    let mut expected = names(&china);
+    expected.insert(
+        expected.iter().position(|n| n == "environmental_blacklist").unwrap(),
+        "court_defaulter_units".into(),
+    );
+    assert_eq!(names(&dated), expected);
+    for a in &dated.authorities {
+        if let AuthorityKind::List(rule) = &a.kind {
+            assert_eq!(rule.initial_share, 0.0, "{} starts empty at the launch", a.name);
+        }
+    }
+    let days: Vec<u32> = dated.policy_changes.iter().map(|c| c.day).collect();
+    assert!(days.is_sorted(), "in date order: {days:?}");
+    // 2016-01-21, 2020-01-02 and 2021-09-01 counted from 2013-10-01.
+    for day in [842, 2_284, 2_892] {
+        assert!(days.contains(&day), "a change on day {day}: {days:?}");
+    }
+    let kinds = |f: fn(&Change) -> bool| dated.policy_changes.iter().filter(|c| f(&c.change)).count();
+    assert_eq!(kinds(|c| matches!(c, Change::Authority { .. })), 3);
+    assert_eq!(kinds(|c| matches!(c, Change::CreditRepair { .. })), 4);
+    assert_eq!(kinds(|c| matches!(c, Change::Memorandum { enabled: true, .. })), 1);
+    assert_eq!(kinds(|c| matches!(c, Change::Representatives { legal_rep_list: None, .. })), 1);
+    // Every change says where its date comes from.
+    let text = preset_text("china-2013-2025").expect("listed");
+    for line in text.lines().filter(|l| l.starts_with("date = ")) {
+        assert!(line.contains("# S:") || line.contains("launch"), "an undocumented date: {line}");
+    }
 }
