@@ -34,6 +34,7 @@ mod calibration;
 mod charts;
 mod csv;
 mod folder;
+mod grades;
 pub use charts::PERSON_VIOLATIONS;
 pub use scslab_output::format;
 mod headline;
