@@ -18,7 +18,7 @@ use crate::tables::{DayTables, Plan};
 use crate::theory::{Theory, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
+    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
     PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
@@ -221,6 +221,7 @@ const WARM_START_NORMAL_COUNT: f64 = 20.0;
 /// normal draw of mean `points[e] lambda_e / decay` and variance `points[e]^2 lambda_e /
 /// (2 decay)`; a rarer one (a tax evasion) adds its records one by one, a Poisson number of
 /// mean `m` at ages uniform over `H`. The sum is rounded and kept within the scheme's bounds.
+/// Returns whether the drawn history holds a violation (a listing then rests on a true one).
 /// The run and the trace both start from it.
 pub(crate) fn initial_firm_scores(
     params: &Params,
@@ -229,9 +230,10 @@ pub(crate) fn initial_firm_scores(
     tables: Option<&DayTables>,
     f: u32,
     scores: &mut [i16],
-) {
+) -> bool {
     scores.fill(0);
-    let Some(tables) = tables else { return };
+    let Some(tables) = tables else { return false };
+    let mut violated = false;
     let b = &params.behaviour;
     let mut traits = None;
     for (k, &a) in plan.firm_points.iter().enumerate() {
@@ -268,7 +270,9 @@ pub(crate) fn initial_firm_scores(
             if expected <= 0.0 {
                 continue;
             }
+            let violation = crate::vocab::FIRM_EVENTS[e].valence == crate::vocab::Valence::Violation;
             if expected >= WARM_START_NORMAL_COUNT {
+                violated |= violation;
                 let (u1, u2) = (rng.uniform().max(1e-12), rng.uniform());
                 let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
                 let var = s.points[e] * s.points[e] * rate / (2.0 * decay);
@@ -278,6 +282,7 @@ pub(crate) fn initial_firm_scores(
                 let floor = (-expected).exp();
                 let mut product = rng.uniform();
                 while product > floor {
+                    violated |= violation;
                     let age = memory * rng.uniform();
                     v += s.points[e] * (1.0 - decay).powf(age);
                     product *= rng.uniform();
@@ -286,6 +291,7 @@ pub(crate) fn initial_firm_scores(
         }
         scores[k] = v.round().clamp(s.min - s.base, s.max - s.base) as i16;
     }
+    violated
 }
 
 /// Ids of chunk `c` of `len` among `n` agents.
@@ -360,9 +366,12 @@ impl Simulation {
             |(c, (mut chunk, scores))| {
                 for i in 0..chunk.len() {
                     let f = (c * len + i) as u32;
-                    chunk.set(i, initial_firm(&params, &layout, f));
+                    let mut row = initial_firm(&params, &layout, f);
                     let scores = &mut scores[i * kf..(i + 1) * kf];
-                    initial_firm_scores(&params, &plan, &layout, warm.as_ref(), f, scores);
+                    if initial_firm_scores(&params, &plan, &layout, warm.as_ref(), f, scores) {
+                        row.flags |= F_TRUE_VIOLATION;
+                    }
+                    chunk.set(i, row);
                 }
             },
         );

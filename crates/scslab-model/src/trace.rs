@@ -894,7 +894,9 @@ impl TracedFirm {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
         let mut cols = Firms::filled(1, initial_firm(&w.params, &w.layout, id));
         cols.scores = vec![0; w.plan.firm_points.len().max(1)];
-        crate::sim::initial_firm_scores(&w.params, &w.plan, &w.layout, w.warm.as_ref(), id, &mut cols.scores);
+        if crate::sim::initial_firm_scores(&w.params, &w.plan, &w.layout, w.warm.as_ref(), id, &mut cols.scores) {
+            cols.flags[0] |= crate::world::F_TRUE_VIOLATION;
+        }
         TracedFirm {
             id,
             cols,
