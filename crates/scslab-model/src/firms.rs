@@ -256,7 +256,14 @@ pub(crate) fn trait_factor(b: &Behaviour, traits: &FirmTraits, e: usize, fear: f
 /// counted in its cell; the firm's direct flag of the scheme is cleared. The caller clears
 /// `F_NEW` once every scheme has rated.
 #[inline(never)]
-fn rate(ctx: &FirmCtx<'_>, k: usize, score: f64, flags: &mut u16, cell: usize, c: &mut crate::metrics::Counters) {
+fn rate(
+    ctx: &FirmCtx<'_>,
+    k: usize,
+    score: f64,
+    flags: &mut u16,
+    cell: usize,
+    c: &mut crate::metrics::Counters,
+) {
     let AuthorityKind::Points(s) = &ctx.params.authorities[ctx.plan.firm_points[k]].kind else { return };
     if !s.rated() {
         return;
@@ -672,7 +679,9 @@ mod tests {
         let name = |score: f64, new: bool, direct: bool| {
             s.rating_grades().nth(grade(&s, score, new, direct)).unwrap().name.clone()
         };
-        for (score, expected) in [(100.0, "A"), (90.0, "A"), (89.0, "B"), (70.0, "B"), (69.0, "C"), (40.0, "C")] {
+        for (score, expected) in
+            [(100.0, "A"), (90.0, "A"), (89.0, "B"), (70.0, "B"), (69.0, "C"), (40.0, "C")]
+        {
             assert_eq!(name(score, false, false), expected, "score {score}");
         }
         assert_eq!(name(39.0, false, false), "D");

@@ -639,7 +639,8 @@ impl FirmCols {
                 .map(|&a| match &params.authorities[a].kind {
                     AuthorityKind::Points(s) if s.rated() => {
                         let name = &params.authorities[a].name;
-                        let items: Vec<String> = s.rating_grades().map(|g| format!("{name}_{}", g.name)).collect();
+                        let items: Vec<String> =
+                            s.rating_grades().map(|g| format!("{name}_{}", g.name)).collect();
                         c.add_each(F::Rated.decl(S), strs(&items))
                     }
                     _ => usize::MAX,

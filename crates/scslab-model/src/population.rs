@@ -402,7 +402,13 @@ pub fn firm_basic_traits(params: &Params, layout: &Layout, firm: u32, province: 
 /// (draws 2 to 5). The stream is keyed by the slot and its `generation`, so a firm founded in a
 /// closed firm's slot is a new draw; size class, province and platform go with the slot.
 #[inline]
-pub fn fill_firm_event_traits(params: &Params, layout: &Layout, firm: u32, generation: u16, t: &mut FirmTraits) {
+pub fn fill_firm_event_traits(
+    params: &Params,
+    layout: &Layout,
+    firm: u32,
+    generation: u16,
+    t: &mut FirmTraits,
+) {
     let pop = &params.population;
     let mut rng = layout.firm_traits.agent(firm as u64 | (generation as u64) << 32);
     let u = rng.uniform();

@@ -18,8 +18,8 @@ use crate::tables::{DayTables, Plan};
 use crate::theory::{Theory, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
-    PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
+    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow,
+    Persons, PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -249,7 +249,8 @@ pub(crate) fn initial_firm_scores(
         let p = t.province as usize;
         let coverage = tables.coverage[a][p];
         // The perceived-risk level of a firm without fear or inspections (7.18).
-        let level = ((0.5 / (1.0 + b.fear_perception)) * (crate::tables::RISK_LEVELS - 1) as f64).round() as usize;
+        let level =
+            ((0.5 / (1.0 + b.fear_perception)) * (crate::tables::RISK_LEVELS - 1) as f64).round() as usize;
         let decay = s.decay_per_day;
         let memory = 10.0 / decay;
         let mut rng = scslab_core::rng::AgentDayRng::new(

@@ -881,7 +881,11 @@ fn firm_ctx<'w>(w: &'w Replay<'_>, day: u32) -> FirmCtx<'w> {
         enabled: &w.enabled,
         cols: &w.firm_cols,
         blacklisted: &w.blacklisted,
-        target: w.params.interventions.first().and_then(|iv| w.layout.platform_firms.get(iv.platform).copied()),
+        target: w
+            .params
+            .interventions
+            .first()
+            .and_then(|iv| w.layout.platform_firms.get(iv.platform).copied()),
         // Persons' lists only choose which person represents the firm; the log says who.
         person_lists: &[],
         streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
@@ -894,7 +898,14 @@ impl TracedFirm {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
         let mut cols = Firms::filled(1, initial_firm(&w.params, &w.layout, id));
         cols.scores = vec![0; w.plan.firm_points.len().max(1)];
-        if crate::sim::initial_firm_scores(&w.params, &w.plan, &w.layout, w.warm.as_ref(), id, &mut cols.scores) {
+        if crate::sim::initial_firm_scores(
+            &w.params,
+            &w.plan,
+            &w.layout,
+            w.warm.as_ref(),
+            id,
+            &mut cols.scores,
+        ) {
             cols.flags[0] |= crate::world::F_TRUE_VIOLATION;
         }
         TracedFirm {
@@ -1032,7 +1043,8 @@ impl TracedFirm {
             // The closed firm's late records die with it (as `day.rs` drops them).
             self.pending.clear();
             self.suppliers_seen.fill(0);
-            let detail = format!("a new firm is founded in the slot (generation {})", self.cols.generation[0]);
+            let detail =
+                format!("a new firm is founded in the slot (generation {})", self.cols.generation[0]);
             self.rows.push(TraceRow { day, kind: "founding", what: "founded".into(), value: 1.0, detail });
             let width = self.outbox.counters.width;
             let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];

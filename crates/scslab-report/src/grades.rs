@@ -38,7 +38,8 @@ pub(crate) fn section(run: &RunFolder) -> Result<Option<Section>, ReportError> {
     if table.n_rows() == 0 {
         return Ok(None);
     }
-    let start = crate::outcomes::start_date(run.manifest.scenario_text.as_deref()).map(crate::outcomes::days_from_civil);
+    let start = crate::outcomes::start_date(run.manifest.scenario_text.as_deref())
+        .map(crate::outcomes::days_from_civil);
     Ok(Some(section(figures(&table, start)?)))
 }
 

@@ -1,9 +1,9 @@
 //! From the raw mirror to model parameters: every value checked, every name resolved.
 
 use scslab_model::params::{
-    Authority, AuthorityKind, Behaviour, Coverage, DirectGrade, Grade, Intervention, ListColor, ListRule, Measure,
-    MeasureEffect, Memorandum, Network, Params, PointsScheme, PolicyChange, Population, Rollout, ScoreRule,
-    Subject, TraitDist,
+    Authority, AuthorityKind, Behaviour, Coverage, DirectGrade, Grade, Intervention, ListColor, ListRule,
+    Measure, MeasureEffect, Memorandum, Network, Params, PointsScheme, PolicyChange, Population, Rollout,
+    ScoreRule, Subject, TraitDist,
 };
 use scslab_model::vocab::{
     CONTEXTS, Context, EventInfo, FIRM_EVENTS, FIRM_MEASURE_KINDS, N_PROVINCES, PERSON_EVENTS,
@@ -972,7 +972,9 @@ fn rating(
         if s.grades.iter().any(|g| g.name == name) {
             return Err(src.error(
                 n.name.span(),
-                key(&format!("new_grade: `{name}` is one of `grades`; expected a grade of its own (new firms)")),
+                key(&format!(
+                    "new_grade: `{name}` is one of `grades`; expected a grade of its own (new firms)"
+                )),
             ));
         }
         let min_score = src.within(

@@ -46,11 +46,13 @@ fn simulate(s: &Scenario, threads: usize) -> RunOutcome {
 fn grades_on(o: &RunOutcome, s: &Scenario, day: u32) -> Vec<(String, u64, f64)> {
     let t = o.series.firm_grades(&s.params);
     let col = |name: &str| t.columns.iter().find(|c| c.name == name).map(|c| &c.data).unwrap();
-    let (scslab_output::ColumnData::U32(days), scslab_output::ColumnData::Str(grades)) = (col("day"), col("grade"))
+    let (scslab_output::ColumnData::U32(days), scslab_output::ColumnData::Str(grades)) =
+        (col("day"), col("grade"))
     else {
         panic!("firm_grades columns")
     };
-    let (scslab_output::ColumnData::U64(firms), scslab_output::ColumnData::F64(shares)) = (col("firms"), col("share"))
+    let (scslab_output::ColumnData::U64(firms), scslab_output::ColumnData::F64(shares)) =
+        (col("firms"), col("share"))
     else {
         panic!("firm_grades columns")
     };
@@ -80,16 +82,23 @@ fn each_year_end_rates_every_operating_firm_once() {
         let founded: f64 = foundings[start..=end as usize].iter().sum();
         assert!(count("M") as f64 <= founded, "year {year}: {} M of {founded} founded", count("M"));
         // Founding keeps the live firms near their starting number.
-        assert!(alive[end as usize] >= 0.96 * n_firms, "year {year}: {} of {n_firms} alive", alive[end as usize]);
+        assert!(
+            alive[end as usize] >= 0.96 * n_firms,
+            "year {year}: {} of {n_firms} alive",
+            alive[end as usize]
+        );
     }
     assert!(foundings.iter().sum::<f64>() > 0.0);
     let m_total: u64 = [730u32, 1095].iter().map(|&d| grades_on(&o, &s, d)[4].1).sum();
     assert!(m_total > 0, "firms founded in the second and third years are rated M");
     // Other days rate nobody.
     let rated_any = |day: usize| {
-        o.series.firm_cols().rated.iter().filter(|&&c| c != usize::MAX).any(|&first| {
-            (0..5).any(|g| o.series.firm_at(first + g)[day] > 0.0)
-        })
+        o.series
+            .firm_cols()
+            .rated
+            .iter()
+            .filter(|&&c| c != usize::MAX)
+            .any(|&first| (0..5).any(|g| o.series.firm_at(first + g)[day] > 0.0))
     };
     assert!(!rated_any(364) && !rated_any(366) && rated_any(365));
 }

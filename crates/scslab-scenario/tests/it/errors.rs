@@ -316,7 +316,10 @@ fn unknown_event_in_detect() {
 #[test]
 fn unknown_event_in_firm_detect_lists_firm_events() {
     let f = check_err(
-        swap("detect = { tax_evasion = 0.3, tax_compliance = 1.0 }", "detect = { traffic_violation = 0.3, tax_compliance = 1.0 }"),
+        swap(
+            "detect = { tax_evasion = 0.3, tax_compliance = 1.0 }",
+            "detect = { traffic_violation = 0.3, tax_compliance = 1.0 }",
+        ),
         "detect = { ^traffic_violation = 0.3, tax_compliance = 1.0 }",
         &[
             "authority `tax_rating`",
@@ -918,7 +921,10 @@ fn rating_keys_need_grades() {
 #[test]
 fn firm_grades_reach_down_to_the_scheme_min() {
     check_err(
-        swap("{ name = \"C\", min = 40.0 }, { name = \"D\", min = 0.0 }]  # S:T4", "{ name = \"C\", min = 40.0 }, { name = \"D\", min = 10.0 }]  # S:T4"),
+        swap(
+            "{ name = \"C\", min = 40.0 }, { name = \"D\", min = 0.0 }]  # S:T4",
+            "{ name = \"C\", min = 40.0 }, { name = \"D\", min = 10.0 }]  # S:T4",
+        ),
         "{ name = \"D\", min = ^10.0 }]  # S:T4",
         &["lowest grade of a firm scheme starts at the scheme's min (0)", "found 10"],
     );
@@ -927,7 +933,10 @@ fn firm_grades_reach_down_to_the_scheme_min() {
 #[test]
 fn warm_start_needs_decay() {
     check_err(
-        swap("decay_per_day = 0.0005                     # A (about two years", "decay_per_day = 0.0                        # A (about two years"),
+        swap(
+            "decay_per_day = 0.0005                     # A (about two years",
+            "decay_per_day = 0.0                        # A (about two years",
+        ),
         "warm_start = ^true",
         &["warm_start", "decay_per_day` above 0"],
     );
@@ -936,7 +945,10 @@ fn warm_start_needs_decay() {
 #[test]
 fn rating_keys_apply_to_firm_points_only() {
     check_err(
-        swap("decay_per_day = 0.003                      # A\n", "decay_per_day = 0.003                      # A\nwarm_start = true # person\n"),
+        swap(
+            "decay_per_day = 0.003                      # A\n",
+            "decay_per_day = 0.003                      # A\nwarm_start = true # person\n",
+        ),
         "^warm_start = true # person",
         &["`warm_start` does not apply to a person points scheme", "firm points schemes"],
     );
