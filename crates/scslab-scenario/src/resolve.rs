@@ -548,7 +548,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
 /// The days below `days` that end a rating year: the last day of each calendar year when
 /// the run has a start date (checked by `is_date`), else every 365th day (364, 729, ...).
 fn year_ends(start_date: Option<&str>, days: u32) -> Vec<u32> {
-    let leap = |y: u32| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = |y: u32| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let year_len = |y: u32| if leap(y) { 366 } else { 365 };
     let (mut year, mut next) = match start_date {
         Some(d) => {

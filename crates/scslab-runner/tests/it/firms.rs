@@ -110,7 +110,7 @@ fn without_founding_the_firm_population_shrinks() {
     let last = |o: &RunOutcome| *o.series.firm("firms_alive").unwrap().last().unwrap();
     let (a, b) = (simulate(&closed, 2), simulate(&open, 2));
     let n = closed.params.n_firms() as f64;
-    assert_eq!(b.series.firm("foundings").unwrap().iter().sum::<f64>() > 0.0, true);
+    assert!(b.series.firm("foundings").unwrap().iter().sum::<f64>() > 0.0);
     assert_eq!(a.series.firm("foundings").unwrap().iter().sum::<f64>(), 0.0);
     assert!(last(&a) < 0.9 * n, "closed population: {} of {n} left after three years", last(&a));
     assert!(last(&b) > 0.96 * n, "with founding: {} of {n}", last(&b));
