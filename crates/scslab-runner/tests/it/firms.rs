@@ -89,6 +89,17 @@ fn each_year_end_rates_every_operating_firm_once() {
         );
     }
     assert!(foundings.iter().sum::<f64>() > 0.0);
+    // The firms processed each day: those operating at its start, not those founded that day.
+    let firm = |name: &str| o.series.firm(name).unwrap_or_else(|| panic!("no firm column {name}"));
+    let violations = ["tax_evasion", "environmental_violation", "quality_violation", "labour_violation"]
+        .into_iter()
+        .chain(["anticompetitive", "security_flag"])
+        .map(|e| firm(&format!("true_{e}")))
+        .fold(vec![0.0; alive.len()], |acc, v| acc.iter().zip(v).map(|(a, b)| a + b).collect());
+    let (compliant, closures) = (firm("compliant"), firm("closures"));
+    for t in 0..alive.len() {
+        assert_eq!(compliant[t] + violations[t], alive[t] + closures[t] - foundings[t], "day {t}");
+    }
     let m_total: u64 = [730u32, 1095].iter().map(|&d| grades_on(&o, &s, d)[4].1).sum();
     assert!(m_total > 0, "firms founded in the second and third years are rated M");
     // Other days rate nobody.
