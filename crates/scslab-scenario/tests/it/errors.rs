@@ -934,8 +934,8 @@ fn firm_grades_reach_down_to_the_scheme_min() {
 fn warm_start_needs_decay() {
     check_err(
         swap(
-            "decay_per_day = 0.0005                     # A (about two years",
-            "decay_per_day = 0.0                        # A (about two years",
+            "decay_per_day = 0.0015                     # A (from one recorded evasion",
+            "decay_per_day = 0.0                        # A (from one recorded evasion",
         ),
         "warm_start = ^true",
         &["warm_start", "decay_per_day` above 0"],
