@@ -61,13 +61,11 @@ pub(crate) fn sections(run: &RunFolder, against: Option<Against<'_>>) -> Result<
     let x_end = (m.days > 0).then_some(m.days as f64 - 1.0);
     let start = crate::outcomes::start_date(m.scenario_text.as_deref()).map(crate::outcomes::days_from_civil);
     let plot = Plotter { run, against, x: run.days()?, x_end, start };
-    let mut sections = vec![
+    Ok(vec![
         Section::new("over-time", "Outcomes over time", over_time(&plot)?),
         Section::new("groups", "Disparities between groups", groups(run, against)?),
         Section::new("provinces", "By province", provinces(run, against)?),
-    ];
-    sections.extend(crate::grades::section(run)?);
-    Ok(sections)
+    ])
 }
 
 /// Which daily table a series comes from.
