@@ -88,6 +88,10 @@ class Run:
         """The daily firm series per province (``series_firms_by_province``)."""
         return self.table("series_firms_by_province")
 
+    def firm_grades(self) -> pl.DataFrame:
+        """The annual firm ratings (``firm_grades``): ``day``, ``scheme``, ``grade``, ``firms``, ``share``."""
+        return self.table("firm_grades")
+
     def distributions(self) -> pl.DataFrame:
         """End-of-run distributions (wealth, scores...) by group, as histogram bins."""
         return self.table("distributions")

@@ -24,6 +24,7 @@ DATA_FILES = [
         "series_persons_by_group",
         "series_firms",
         "series_firms_by_province",
+        "firm_grades",
         "distributions",
         "summary",
     )
@@ -54,6 +55,7 @@ def test_frames_equal_the_clis_csv(pair):
         "series_persons_by_group": run.series_by_group(),
         "series_firms": run.firms(),
         "series_firms_by_province": run.firms_by_province(),
+        "firm_grades": run.firm_grades(),
         "distributions": run.distributions(),
         "summary": run.summary(),
     }

@@ -220,6 +220,7 @@ impl DayPhases for Simulation {
             person_lists: &self.persons.lists,
             streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
                 .map(|s| DayStream::new(self.params.seed, s, day as u64)),
+            year_end: self.params.year_ends.binary_search(&day).is_ok(),
         };
         let len = chunk_len(self.firms.len(), FIRM_MIN_CHUNK);
         let k = self.plan.firm_points.len();
@@ -239,6 +240,12 @@ impl DayPhases for Simulation {
                 firms::run_chunk(&ctx, chunk, out);
             });
         self.firm_inbox.clear();
+        // Late records of a closed firm die with it: none reaches the firm founded in its slot.
+        if self.firm_outboxes.iter().any(|o| !o.founded.is_empty()) {
+            let outboxes = &self.firm_outboxes;
+            let founded = |f: u32| outboxes.iter().any(|o| o.founded.binary_search(&f).is_ok());
+            self.pending_firms.retain(|p| !founded(p.agent));
+        }
         let log = &mut self.replay;
         for out in &self.firm_outboxes {
             self.metrics.firms.merge(&out.counters);
@@ -250,6 +257,10 @@ impl DayPhases for Simulation {
                 self.operating.remove(f);
                 self.closed_today.set(f, true);
             }
+            for &f in &out.founded {
+                self.operating.set(f, true);
+            }
+            log.foundings.extend(out.founded.iter().map(|&f| (day, f)));
             log.person_messages.extend(out.to_persons.iter().map(|&to| Logged { day, early: false, to }));
             log.firm_messages.extend(out.to_firms.iter().map(|&to| Logged {
                 day: day + 1,

@@ -1,16 +1,20 @@
 //! The firm phase: one pass over a chunk of firms that draws their day (late records, revenue,
-//! violations and executive criticism, records, employee records, pressure from and on
-//! blacklisted suppliers, closure) and counts the day's outcomes.
+//! violations, positive compliance records and executive criticism, records, employee records,
+//! pressure from and on blacklisted suppliers, closure, the annual rating at a year end) and
+//! counts the day's outcomes; the slot of a closed firm may be taken by a newly founded firm.
 
 use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::metrics::{Counters, FirmCols};
-use crate::params::{AuthorityKind, MeasureEffect, Params};
+use crate::params::{AuthorityKind, Behaviour, MeasureEffect, Params, PointsScheme};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
 use crate::tables::{DayTables, Plan, RISK_LEVELS};
-use crate::vocab::{FEV_EXEC_CRITICISM, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence};
+use crate::vocab::{
+    FEV_EXEC_CRITICISM, FIRM_COMPLIANCE_DOMAIN, FIRM_EVENTS, FirmMeasureKind, N_FIRM_EVENTS, Valence,
+};
 use crate::world::{
-    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmsMut, ListEntry, Message, Pending, RareFirmSet,
+    Addressed, F_ALIVE, F_DIRECT_SHIFT, F_NEW, F_TRUE_VIOLATION, FirmsMut, ListEntry, MAX_DIRECT_SCHEMES,
+    Message, Pending, RareFirmSet,
 };
 
 /// Read-only inputs of the firm phase.
@@ -38,6 +42,9 @@ pub struct FirmCtx<'a> {
     /// Today's firm streams: behaviour, observation and consequences (keyed by firm + 2^40 in
     /// the last two, which persons share).
     pub streams: [DayStream; 3],
+    /// Today ends a rating year (`Params::year_ends`): rated schemes grade every firm that
+    /// operates at the end of its day.
+    pub year_end: bool,
 }
 
 /// Mutable columns of one chunk of firms.
@@ -67,6 +74,8 @@ pub struct FirmOutbox {
     pub pending: Vec<Pending>,
     /// Firms that closed today.
     pub closed: Vec<u32>,
+    /// Slots where a firm was founded today, in id order.
+    pub founded: Vec<u32>,
 }
 
 impl FirmOutbox {
@@ -79,6 +88,7 @@ impl FirmOutbox {
             to_firms: Vec::new(),
             pending: Vec::new(),
             closed: Vec::new(),
+            founded: Vec::new(),
         }
     }
 
@@ -95,11 +105,13 @@ impl FirmOutbox {
         self.to_firms.clear();
         self.pending.clear();
         self.closed.clear();
+        self.founded.clear();
     }
 }
 
 struct Firm<'s> {
     id: u32,
+    generation: u16,
     cell: usize,
     traits: FirmTraits,
     value: f64,
@@ -111,7 +123,7 @@ struct Firm<'s> {
 
 /// Runs the firm phase over one chunk.
 #[inline(never)]
-pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) {
+pub fn run_chunk(ctx: &FirmCtx<'_>, mut chunk: FirmChunk<'_>, out: &mut FirmOutbox) {
     let n_schemes = ctx.plan.firm_points.len();
     let stride = n_schemes.max(1);
     let mut inbox = chunk.inbox;
@@ -128,11 +140,17 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
         if chunk.cols.flags[i] & F_ALIVE == 0 {
+            let founding = ctx.params.population.firm_founding;
+            if founding > 0.0 {
+                let scores = &mut chunk.scores[i * stride..i * stride + n_schemes];
+                found(ctx, &mut chunk.cols, i, id, province, scores, out);
+            }
             continue;
         }
         let traits = firm_basic_traits(ctx.params, ctx.layout, id, province);
         let mut f = Firm {
             id,
+            generation: chunk.cols.generation[i],
             cell: traits.province as usize,
             traits,
             value: chunk.cols.value[i],
@@ -155,6 +173,124 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, chunk: FirmChunk<'_>, out: &mut FirmOutbox) 
         chunk.cols.flags[i] = f.flags;
         chunk.cols.lists[i] = f.lists;
     }
+}
+
+/// A closed firm's slot on a day: with probability `firm_founding` a new firm is founded in it
+/// (the next generation of the slot: new traits, a new value, base scores, no lists, new since
+/// the last rating). It operates from the end of the day; its first firm day is tomorrow.
+fn found(
+    ctx: &FirmCtx<'_>,
+    cols: &mut FirmsMut<'_>,
+    i: usize,
+    id: u32,
+    province: u8,
+    scores: &mut [i16],
+    out: &mut FirmOutbox,
+) {
+    let params = ctx.params;
+    // The consequences stream: a closed slot draws nothing else from it.
+    let mut rng = ctx.streams[2].agent(id as u64 | 1 << 40);
+    let [u_found, u_value, _, _] = rng.u16x4();
+    if u_found as f64 * (1.0 / 65_536.0) >= params.population.firm_founding {
+        return;
+    }
+    let traits = firm_basic_traits(params, ctx.layout, id, province);
+    let value = initial_value(params, &traits, u_value as f64 * (1.0 / 65_536.0));
+    cols.value[i] = value;
+    cols.flags[i] = F_ALIVE | F_NEW;
+    cols.lists[i] = 0;
+    cols.leader_fear[i] = 0;
+    cols.dropped[i] = 0;
+    cols.employee_records[i] = 0;
+    cols.generation[i] = cols.generation[i].wrapping_add(1);
+    scores.fill(0);
+    out.founded.push(id);
+    let (c, fc, cell) = (&mut out.counters, ctx.cols, province as usize);
+    c.add(cell, fc.foundings, 1);
+    c.add(cell, fc.alive, 1);
+    c.add(cell, fc.value_yuan, value as u64);
+    if traits.size == 3 && ctx.target != Some(id) {
+        c.add(cell, fc.large_alive, 1);
+    }
+    if ctx.year_end {
+        // Rated as it stands: new, at base (the new grade if the base reaches it).
+        let base = |k: usize| {
+            let AuthorityKind::Points(s) = &params.authorities[ctx.plan.firm_points[k]].kind else {
+                return 0.0;
+            };
+            s.base
+        };
+        let mut flags = cols.flags[i];
+        for k in 0..ctx.plan.firm_points.len() {
+            rate(ctx, k, base(k), &mut flags, cell, &mut out.counters);
+        }
+        cols.flags[i] = flags & !F_NEW;
+    }
+}
+
+/// Value in yuan of a new firm of these traits: the platform value, or the size class's value
+/// times `0.5 + u`.
+pub(crate) fn initial_value(params: &Params, traits: &FirmTraits, u: f64) -> f64 {
+    let pop = &params.population;
+    if traits.platform { pop.platform_value } else { pop.firm_value[traits.size as usize] * (0.5 + u) }
+}
+
+/// The factor a firm's traits put on the daily rate of event `e`: twice the lack of compliance
+/// for a violation, twice the compliance of its domain for a favoured event, twice the
+/// executives' outspokenness (more for a platform, less under fear) for criticism. Averages 1
+/// over firms of average traits.
+#[inline(always)]
+pub(crate) fn trait_factor(b: &Behaviour, traits: &FirmTraits, e: usize, fear: f64) -> f64 {
+    if e == FEV_EXEC_CRITICISM {
+        let platform = if traits.platform { b.platform_outspokenness } else { 1.0 };
+        2.0 * traits.outspokenness as f64 * platform * (1.0 - b.leader_silencing * fear)
+    } else if FIRM_EVENTS[e].valence == Valence::Favoured {
+        2.0 * traits.compliance[FIRM_COMPLIANCE_DOMAIN[e]] as f64
+    } else {
+        2.0 * (1.0 - traits.compliance[e] as f64)
+    }
+}
+
+/// The grade scheme `k` gives a firm of `score` and `flags` (its direct grade on a record of
+/// the grounds, its new grade when new and the score reaches it, else the band of the score),
+/// counted in its cell; the firm's direct flag of the scheme is cleared. The caller clears
+/// `F_NEW` once every scheme has rated.
+#[inline(never)]
+fn rate(
+    ctx: &FirmCtx<'_>,
+    k: usize,
+    score: f64,
+    flags: &mut u16,
+    cell: usize,
+    c: &mut crate::metrics::Counters,
+) {
+    let AuthorityKind::Points(s) = &ctx.params.authorities[ctx.plan.firm_points[k]].kind else { return };
+    if !s.rated() {
+        return;
+    }
+    let direct_bit = if k < MAX_DIRECT_SCHEMES { 1u16 << (F_DIRECT_SHIFT as usize + k) } else { 0 };
+    let g = grade(s, score, *flags & F_NEW != 0, *flags & direct_bit != 0);
+    *flags &= !direct_bit;
+    c.add(cell, ctx.cols.rated[k] + g, 1);
+}
+
+/// The position among `rating_grades` of the grade of a firm of `score`, new or not, with a
+/// record of the direct grade's grounds or not.
+pub fn grade(s: &PointsScheme, score: f64, new: bool, direct: bool) -> usize {
+    if let Some(d) = &s.direct_grade
+        && direct
+    {
+        return d.grade;
+    }
+    if let Some(n) = &s.new_grade
+        && new
+        && score >= n.min_score
+    {
+        return s.grades.len();
+    }
+    // The lowest band starts at the scheme's minimum (the scenario reader checks), so some band
+    // holds every score; bands are listed from the highest.
+    s.grades.iter().position(|g| score >= g.min_score).unwrap_or(s.grades.len() - 1)
 }
 
 fn firm_day(
@@ -213,17 +349,11 @@ fn firm_day(
     let event = if bound <= 0.95 && u >= bound {
         None
     } else {
-        fill_firm_event_traits(params, ctx.layout, f.id, &mut f.traits);
+        fill_firm_event_traits(params, ctx.layout, f.id, f.generation, &mut f.traits);
         let mut prob = [0.0f64; N_FIRM_EVENTS];
         for (e, pe) in prob.iter_mut().enumerate() {
-            let trait_factor = if e == FEV_EXEC_CRITICISM {
-                let platform = if f.traits.platform { b.platform_outspokenness } else { 1.0 };
-                2.0 * f.traits.outspokenness as f64 * platform * (1.0 - b.leader_silencing * fear)
-            } else {
-                2.0 * (1.0 - f.traits.compliance[e] as f64)
-            };
             let m = ctx.tables.firm_deterrence[DayTables::fd_index(p, e, level)] as f64;
-            *pe = b.firm_rate[e] * trait_factor * m;
+            *pe = b.firm_rate[e] * trait_factor(b, &f.traits, e, fear) * m;
         }
         let total: f64 = prob.iter().sum();
         let scale = if total > 0.95 { 0.95 / total } else { 1.0 };
@@ -356,6 +486,13 @@ fn firm_day(
     for k in 0..ctx.plan.firm_points.len() {
         c.add_signed(cell, cols.score_sum + k, f.scores[k] as i64);
     }
+    if ctx.year_end {
+        for (k, &a) in ctx.plan.firm_points.iter().enumerate() {
+            let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
+            rate(ctx, k, s.base + f.scores[k] as f64, &mut f.flags, cell, c);
+        }
+        f.flags &= !F_NEW;
+    }
 }
 
 fn deliver(
@@ -397,6 +534,12 @@ fn apply_record(
             let k = ctx.plan.slot[authority];
             let v = f.scores[k] as f64 + s.points[event];
             f.scores[k] = v.clamp(s.min - s.base, s.max - s.base).round() as i16;
+            if let Some(d) = &s.direct_grade
+                && d.grounds[event]
+                && k < MAX_DIRECT_SCHEMES
+            {
+                f.flags |= 1 << (F_DIRECT_SHIFT as usize + k);
+            }
         }
         AuthorityKind::List(rule) => {
             if rule.grounds[event] {
@@ -501,5 +644,60 @@ fn score_lists(ctx: &FirmCtx<'_>, f: &mut Firm<'_>, out: &mut FirmOutbox) {
             f.exited |= 1 << slot;
             out.counters.add(f.cell, ctx.cols.list_exits + slot, 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{DirectGrade, Grade};
+
+    /// The tax rating of FACTS T4 and T5: A >= 90, B >= 70, C >= 40, D below; M for new firms
+    /// of 70 or more; D directly on a recorded evasion.
+    fn tax_rating() -> PointsScheme {
+        let g = |name: &str, min_score: f64| Grade { name: name.into(), min_score };
+        let mut grounds = vec![false; N_FIRM_EVENTS];
+        grounds[crate::vocab::FEV_TAX_EVASION] = true;
+        PointsScheme {
+            base: 85.0,
+            min: 0.0,
+            max: 100.0,
+            points: vec![0.0; N_FIRM_EVENTS],
+            decay_per_day: 0.0,
+            grades: vec![g("A", 90.0), g("B", 70.0), g("C", 40.0), g("D", 0.0)],
+            employee_points: 0.0,
+            partner_points: 0.0,
+            new_grade: Some(g("M", 70.0)),
+            direct_grade: Some(DirectGrade { grade: 3, grounds }),
+            warm_start: false,
+        }
+    }
+
+    #[test]
+    fn grades_follow_the_bands_the_direct_ground_and_newness() {
+        let s = tax_rating();
+        let name = |score: f64, new: bool, direct: bool| {
+            s.rating_grades().nth(grade(&s, score, new, direct)).unwrap().name.clone()
+        };
+        for (score, expected) in
+            [(100.0, "A"), (90.0, "A"), (89.0, "B"), (70.0, "B"), (69.0, "C"), (40.0, "C")]
+        {
+            assert_eq!(name(score, false, false), expected, "score {score}");
+        }
+        assert_eq!(name(39.0, false, false), "D");
+        assert_eq!(name(0.0, false, false), "D");
+        // Direct D whatever the score, new or not.
+        assert_eq!(name(95.0, false, true), "D");
+        assert_eq!(name(85.0, true, true), "D");
+        // M for a new firm of 70 or more; below 70 a new firm gets its band.
+        assert_eq!(name(85.0, true, false), "M");
+        assert_eq!(name(95.0, true, false), "M");
+        assert_eq!(name(70.0, true, false), "M");
+        assert_eq!(name(69.0, true, false), "C");
+        assert_eq!(name(30.0, true, false), "D");
+        // Without an M grade a new firm is banded like the others.
+        let mut no_m = tax_rating();
+        no_m.new_grade = None;
+        assert_eq!(no_m.rating_grades().nth(grade(&no_m, 85.0, true, false)).unwrap().name, "B");
     }
 }

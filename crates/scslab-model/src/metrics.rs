@@ -94,6 +94,9 @@ pub enum Family {
     MeasureFalse,
     /// Spillover impositions of each measure.
     MeasureSpillover,
+    /// Firms given each grade of a rated firm points scheme at a year end (item
+    /// `{scheme}_{grade}`).
+    Rated,
 }
 
 /// The declaration of one counter column.
@@ -241,6 +244,7 @@ impl Family {
             Family::MeasureSpillover => {
                 ("spillover_applied_", Count, Events, "Spillover impositions of measure {}")
             }
+            Family::Rated => ("rated_", Count, agents, "Firms rated {} at a year end"),
         };
         FamilyDecl { family: self, prefix, kind, unit, label }
     }
@@ -379,6 +383,8 @@ pub struct FirmCols {
     pub alive: usize,
     /// Closures today.
     pub closures: usize,
+    /// Firms founded in closed firms' slots.
+    pub foundings: usize,
     /// True events.
     pub true_events: usize,
     /// Recorded true events.
@@ -425,6 +431,10 @@ pub struct FirmCols {
     pub measure_false: usize,
     /// Spillover impositions.
     pub measure_spillover: usize,
+    /// Per firm points scheme, the first of its rating columns (one per grade of
+    /// `PointsScheme::rating_grades`, firms rated at a year end); `usize::MAX` for a scheme
+    /// without grades.
+    pub rated: Vec<usize>,
 }
 
 /// Column `start + event` of a family kept one per event of `n` events; panics on an event out
@@ -569,6 +579,7 @@ impl FirmCols {
         FirmCols {
             alive: c.add("firms_alive", Count, Firms, "Operating firms"),
             closures: c.add("closures", Count, Events, "Firm closures"),
+            foundings: c.add("foundings", Count, Events, "Firms founded in closed firms' slots"),
             true_events: c.add_each(F::TrueEvents.decl(S), ev()),
             recorded: c.add_each(F::Recorded.decl(S), ev()),
             false_records: c.add_each(F::FalseRecords.decl(S), ev()),
@@ -622,8 +633,27 @@ impl FirmCols {
             measure_applied: c.add_each(F::MeasureApplied.decl(S), strs(&measures)),
             measure_false: c.add_each(F::MeasureFalse.decl(S), strs(&measures)),
             measure_spillover: c.add_each(F::MeasureSpillover.decl(S), strs(&measures)),
+            rated: params
+                .firm_points()
+                .iter()
+                .map(|&a| match &params.authorities[a].kind {
+                    AuthorityKind::Points(s) if s.rated() => {
+                        let name = &params.authorities[a].name;
+                        let items: Vec<String> =
+                            s.rating_grades().map(|g| format!("{name}_{}", g.name)).collect();
+                        c.add_each(F::Rated.decl(S), strs(&items))
+                    }
+                    _ => usize::MAX,
+                })
+                .collect(),
             columns: c,
         }
+    }
+
+    /// The column of firms that scheme `k` (a position among the firm points schemes) rated
+    /// `grade` (a position among its `rating_grades`), if the scheme is rated.
+    pub fn rated_column(&self, k: usize, grade: usize) -> Option<usize> {
+        self.rated.get(k).filter(|&&first| first != usize::MAX).map(|first| first + grade)
     }
 
     /// The column of true events of firm event `event` (an index of [`FIRM_EVENTS`]).

@@ -34,6 +34,11 @@ pub struct Params {
     pub interventions: Vec<Intervention>,
     /// Policy changes at given days.
     pub policy_changes: Vec<PolicyChange>,
+    /// Days that end a rating year, increasing, up to the longest horizon (whatever `days`):
+    /// each firm points scheme with grades rates every operating firm at the end of these days
+    /// (the last day of each calendar year when the scenario has a `start_date`, else days 364,
+    /// 729, ...).
+    pub year_ends: Vec<u32>,
     /// The behaviour theory in force (`[behaviour] theory`).
     pub theory: crate::theory::Theory,
 }
@@ -84,6 +89,8 @@ pub struct Population {
     pub firm_daily_return: f64,
     /// Daily probability that a firm closes for ordinary business reasons.
     pub firm_base_closure: f64,
+    /// Daily probability that the slot of a closed firm is taken by a newly founded firm.
+    pub firm_founding: f64,
 }
 
 /// Behaviour rates and responses.
@@ -254,6 +261,37 @@ pub struct PointsScheme {
     pub employee_points: f64,
     /// Firm schemes: points per day of dealing with a blacklisted partner.
     pub partner_points: f64,
+    /// Firm schemes with grades: the grade of firms founded since the last rating whose score is
+    /// at least its `min_score` (the tax rating's M). It is not one of `grades`' bands.
+    pub new_grade: Option<Grade>,
+    /// Firm schemes with grades: the grade given whatever the score to a firm with a record of
+    /// one of its grounds since the last rating (the tax rating's direct D).
+    pub direct_grade: Option<DirectGrade>,
+    /// Firm schemes: firms start at a draw from the stationary distribution of their score
+    /// under the day-0 rates instead of at `base` (firms founded later start at `base`).
+    pub warm_start: bool,
+}
+
+impl PointsScheme {
+    /// Firm schemes with grades rate every operating firm at each year end.
+    pub fn rated(&self) -> bool {
+        !self.grades.is_empty()
+    }
+
+    /// The grades a rating counts, in column order: `grades`, then `new_grade`.
+    pub fn rating_grades(&self) -> impl Iterator<Item = &Grade> {
+        self.grades.iter().chain(&self.new_grade)
+    }
+}
+
+/// A grade given on grounds rather than by score.
+#[derive(Clone, Debug)]
+pub struct DirectGrade {
+    /// Index of the grade in the scheme's `grades`.
+    pub grade: usize,
+    /// Events whose records (true or false) since the last rating give the grade, one flag per
+    /// event.
+    pub grounds: Vec<bool>,
 }
 
 /// What membership of a list means: the list's kind. Everything the model, the scenario reader,

@@ -358,16 +358,15 @@ pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, p
     (u_area as u32) < area && (u_consent as u32) < consent
 }
 
-/// Static traits of a firm.
+/// Static traits of the firm of day 0 in slot `firm`.
 pub fn firm_traits(params: &Params, layout: &Layout, firm: u32) -> FirmTraits {
-    firm_traits_in(params, layout, firm, layout.firm_province(firm))
+    firm_traits_of(params, layout, firm, 0)
 }
 
-/// Static traits of a firm whose province the caller knows.
-#[inline]
-pub fn firm_traits_in(params: &Params, layout: &Layout, firm: u32, province: u8) -> FirmTraits {
-    let mut t = firm_basic_traits(params, layout, firm, province);
-    fill_firm_event_traits(params, layout, firm, &mut t);
+/// Static traits of the `generation`-th firm founded in slot `firm` (0: the firm of day 0).
+pub fn firm_traits_of(params: &Params, layout: &Layout, firm: u32, generation: u16) -> FirmTraits {
+    let mut t = firm_basic_traits(params, layout, firm, layout.firm_province(firm));
+    fill_firm_event_traits(params, layout, firm, generation, &mut t);
     t
 }
 
@@ -400,11 +399,18 @@ pub fn firm_basic_traits(params: &Params, layout: &Layout, firm: u32, province: 
 }
 
 /// Fills sector (draw 1 of the firm's trait stream), compliance and executive outspokenness
-/// (draws 2 to 5).
+/// (draws 2 to 5). The stream is keyed by the slot and its `generation`, so a firm founded in a
+/// closed firm's slot is a new draw; size class, province and platform go with the slot.
 #[inline]
-pub fn fill_firm_event_traits(params: &Params, layout: &Layout, firm: u32, t: &mut FirmTraits) {
+pub fn fill_firm_event_traits(
+    params: &Params,
+    layout: &Layout,
+    firm: u32,
+    generation: u16,
+    t: &mut FirmTraits,
+) {
     let pop = &params.population;
-    let mut rng = layout.firm_traits.agent(firm as u64);
+    let mut rng = layout.firm_traits.agent(firm as u64 | (generation as u64) << 32);
     let u = rng.uniform();
     let mut acc = 0.0;
     let mut sector = 3u8;

@@ -8,7 +8,8 @@
 //! - per person list with a warm start, its factor over the whole population;
 //! - per day, per peer group: peers' average rates and yesterday's sanction rate (the only
 //!   aggregates the person kernel reads);
-//! - firm closures (persons read their employer's closure);
+//! - firm closures and foundings (persons read their employer's closure, and look for work at
+//!   operating firms);
 //! - messages from one agent to another: legal representatives put on a list because of their
 //!   firm, founders silenced by an intervention, suppliers dropped by their customers;
 //! - employees' recorded violations counted by their employer;
@@ -29,7 +30,7 @@ use crate::world::Addressed;
 pub const REPLAY_MAGIC: [u8; 8] = *b"SCSLABRP";
 
 /// Version of the replay log's layout (the layout version of its frame).
-pub const REPLAY_VERSION: u32 = 3;
+pub const REPLAY_VERSION: u32 = 4;
 
 /// A message from another agent, with the day it is delivered.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,6 +55,8 @@ pub struct ReplayLog {
     pub group_sanction_rate: Vec<f64>,
     /// (day, firm): a firm closed in the day's firm phase.
     pub closures: Vec<(u32, u32)>,
+    /// (day, firm): a firm was founded in the slot in the day's firm phase.
+    pub foundings: Vec<(u32, u32)>,
     /// Messages to persons from other agents.
     pub person_messages: Vec<Logged>,
     /// Messages to firms from other firms.
@@ -119,10 +122,12 @@ impl ReplayLog {
         e.f64s(&self.initial_scales);
         e.f64s(&self.peer_rates);
         e.f64s(&self.group_sanction_rate);
-        e.length(self.closures.len());
-        for &(d, f) in &self.closures {
-            e.u32(d);
-            e.u32(f);
+        for pairs in [&self.closures, &self.foundings] {
+            e.length(pairs.len());
+            for &(d, f) in pairs {
+                e.u32(d);
+                e.u32(f);
+            }
         }
         for msgs in [&self.person_messages, &self.firm_messages] {
             e.length(msgs.len());
@@ -161,6 +166,7 @@ impl ReplayLog {
             (0..n).map(|_| Ok((d.u32()?, agent(d, n_agents)?))).collect()
         };
         let closures = pairs(d, n_firms)?;
+        let foundings = pairs(d, n_firms)?;
         let mut messages = [Vec::new(), Vec::new()];
         for (msgs, n_agents) in messages.iter_mut().zip([n_persons, n_firms]) {
             let n = d.length(10)?;
@@ -189,6 +195,7 @@ impl ReplayLog {
             peer_rates,
             group_sanction_rate,
             closures,
+            foundings,
             person_messages,
             firm_messages,
             employee_records,

@@ -18,8 +18,8 @@ use crate::tables::{DayTables, Plan};
 use crate::theory::{Theory, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow, Persons,
-    PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
+    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow,
+    Persons, PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -186,13 +186,113 @@ fn initial_person_with(params: &Params, id: u32, t: &PersonTraits, trust: u8) ->
 /// A firm's dense state on day 0: its value, operating, on no list; every other column 0. The
 /// run and the trace both start from it.
 pub(crate) fn initial_firm(params: &Params, layout: &Layout, f: u32) -> FirmRow {
-    let pop = &params.population;
     let t = firm_traits(params, layout, f);
     let u =
         scslab_core::rng::AgentDayRng::new(params.seed, scslab_core::rng::Stream::FirmTraits, f as u64, 1)
             .uniform();
-    let value = if t.platform { pop.platform_value } else { pop.firm_value[t.size as usize] * (0.5 + u) };
+    let value = crate::firms::initial_value(params, &t, u);
     FirmRow { value, flags: F_ALIVE, ..FirmRow::default() }
+}
+
+/// The day-0 tables a warm start of firm scores reads (coverage and deterrence of day 0), or
+/// `None` when no firm scheme has a warm start. The run and the trace both build them so.
+pub(crate) fn warm_start_tables(params: &Params, plan: &Plan) -> Option<DayTables> {
+    let warm = |&a: &usize| matches!(&params.authorities[a].kind, AuthorityKind::Points(s) if s.warm_start);
+    if !plan.firm_points.iter().any(warm) {
+        return None;
+    }
+    let mut tables = DayTables::new(params);
+    let enabled: Vec<bool> = params.authorities.iter().map(|a| a.enabled).collect();
+    let peer_rates = vec![crate::tables::reference_rates(params); N_PEER_GROUPS];
+    tables.rebuild(params, plan, &enabled, 0, &peer_rates);
+    Some(tables)
+}
+
+/// Records whose expected number over the memory of a warm start is at least this are summed
+/// as a normal draw; rarer ones are drawn one by one.
+const WARM_START_NORMAL_COUNT: f64 = 20.0;
+
+/// A firm's scores on day 0, as offsets from base: 0, or for a scheme with `warm_start` (given
+/// its day-0 `tables`) a draw from the stationary distribution of its score, since the firms of
+/// day 0 have a history. Records of event `e` reach the scheme at the day-0 rate `lambda_e`
+/// (the firm's trait factor at no fear, day-0 deterrence and coverage) and decay at
+/// `decay_per_day`: the offset is the sum over past records of `points[e] * (1 - decay)^age`.
+/// Over the memory `H = 10 / decay` days, an event expected `m = lambda_e H >= 20` times adds a
+/// normal draw of mean `points[e] lambda_e / decay` and variance `points[e]^2 lambda_e /
+/// (2 decay)`; a rarer one (a tax evasion) adds its records one by one, a Poisson number of
+/// mean `m` at ages uniform over `H`. The sum is rounded and kept within the scheme's bounds.
+/// Returns whether the drawn history holds a violation (a listing then rests on a true one).
+/// The run and the trace both start from it.
+pub(crate) fn initial_firm_scores(
+    params: &Params,
+    plan: &Plan,
+    layout: &Layout,
+    tables: Option<&DayTables>,
+    f: u32,
+    scores: &mut [i16],
+) -> bool {
+    scores.fill(0);
+    let Some(tables) = tables else { return false };
+    let mut violated = false;
+    let b = &params.behaviour;
+    let mut traits = None;
+    for (k, &a) in plan.firm_points.iter().enumerate() {
+        let auth = &params.authorities[a];
+        let AuthorityKind::Points(s) = &auth.kind else { continue };
+        if !s.warm_start || s.decay_per_day <= 0.0 || !auth.enabled {
+            continue;
+        }
+        let t = *traits.get_or_insert_with(|| firm_traits(params, layout, f));
+        if !covered(params, layout, a, f, t.province) {
+            continue;
+        }
+        let p = t.province as usize;
+        let coverage = tables.coverage[a][p];
+        // The perceived-risk level of a firm without fear or inspections (7.18).
+        let level =
+            ((0.5 / (1.0 + b.fear_perception)) * (crate::tables::RISK_LEVELS - 1) as f64).round() as usize;
+        let decay = s.decay_per_day;
+        let memory = 10.0 / decay;
+        let mut rng = scslab_core::rng::AgentDayRng::new(
+            params.seed,
+            scslab_core::rng::Stream::FirmTraits,
+            f as u64,
+            100 + k as u64,
+        );
+        let mut v = 0.0;
+        for e in 0..crate::vocab::N_FIRM_EVENTS {
+            if s.points[e] == 0.0 {
+                continue;
+            }
+            let deterrence = tables.firm_deterrence[DayTables::fd_index(p, e, level)] as f64;
+            let factor = crate::firms::trait_factor(b, &t, e, 0.0);
+            let rate = b.firm_rate[e] * factor * deterrence * (auth.detect[e] * coverage).min(1.0);
+            let expected = rate * memory;
+            if expected <= 0.0 {
+                continue;
+            }
+            let violation = crate::vocab::FIRM_EVENTS[e].valence == crate::vocab::Valence::Violation;
+            if expected >= WARM_START_NORMAL_COUNT {
+                violated |= violation;
+                let (u1, u2) = (rng.uniform().max(1e-12), rng.uniform());
+                let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+                let var = s.points[e] * s.points[e] * rate / (2.0 * decay);
+                v += s.points[e] * rate / decay + var.sqrt() * z;
+            } else {
+                // Knuth's Poisson draw, each record at a uniform age.
+                let floor = (-expected).exp();
+                let mut product = rng.uniform();
+                while product > floor {
+                    violated |= violation;
+                    let age = memory * rng.uniform();
+                    v += s.points[e] * (1.0 - decay).powf(age);
+                    product *= rng.uniform();
+                }
+            }
+        }
+        scores[k] = v.round().clamp(s.min - s.base, s.max - s.base) as i16;
+    }
+    violated
 }
 
 /// Ids of chunk `c` of `len` among `n` agents.
@@ -261,11 +361,21 @@ impl Simulation {
         let mut firms = Firms::filled(nf, FirmRow::default());
         firms.scores = vec![0; nf * kf];
         let len = chunk_len(nf, FIRM_MIN_CHUNK);
-        firms.split_mut().0.into_par_chunks(len).enumerate().for_each(|(c, mut chunk)| {
-            for i in 0..chunk.len() {
-                chunk.set(i, initial_firm(&params, &layout, (c * len + i) as u32));
-            }
-        });
+        let warm = warm_start_tables(&params, &plan);
+        let (cols, scores) = firms.split_mut();
+        cols.into_par_chunks(len).zip(scores.par_chunks_mut(len * kf)).enumerate().for_each(
+            |(c, (mut chunk, scores))| {
+                for i in 0..chunk.len() {
+                    let f = (c * len + i) as u32;
+                    let mut row = initial_firm(&params, &layout, f);
+                    let scores = &mut scores[i * kf..(i + 1) * kf];
+                    if initial_firm_scores(&params, &plan, &layout, warm.as_ref(), f, scores) {
+                        row.flags |= F_TRUE_VIOLATION;
+                    }
+                    chunk.set(i, row);
+                }
+            },
+        );
         let (person_list_states, initial_scales) =
             crate::lists::initial_members(&params, &plan, &layout, &mut persons);
         let firm_cols = FirmCols::new(&params);

@@ -54,7 +54,7 @@ pub const STATE_MAGIC: [u8; 8] = *b"SCSLABCK";
 /// Version of the body's layout; bumped whenever the layout changes. (The checksum and head are
 /// the frame's, versioned by `scslab_codec::FRAME_FORMAT`.) The dense columns are not counted
 /// here: the head names them (`columns_layout`), and a state of other columns is refused.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Adds up the bytes the dense columns take in the frame: each its length, then its values.
 struct SavedLen(u64);

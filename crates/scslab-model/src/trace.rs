@@ -241,8 +241,11 @@ struct Replay<'a> {
     group_sanction_rate: [f64; N_PEER_GROUPS],
     /// Provinces where a firm closed today.
     closed_in: [bool; N_PROVINCES],
+    /// The day-0 tables of a warm start of firm scores (`crate::sim::warm_start_tables`).
+    warm: Option<DayTables>,
     /// Cursors into the log's day-ordered vectors.
     closure_at: usize,
+    founding_at: usize,
     firm_lists_at: usize,
 }
 
@@ -253,8 +256,10 @@ impl<'a> Replay<'a> {
         }
         let layout = Layout::new(params);
         let nf = layout.n_firms();
+        let plan = Plan::new(params);
         Ok(Replay {
-            plan: Plan::new(params),
+            warm: crate::sim::warm_start_tables(params, &plan),
+            plan,
             tables: DayTables::new(params),
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
             person_cols: PersonCols::new(params),
@@ -267,6 +272,7 @@ impl<'a> Replay<'a> {
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
+            founding_at: 0,
             firm_lists_at: 0,
             layout,
             log,
@@ -300,7 +306,7 @@ impl<'a> Replay<'a> {
         self.firm_lists_at += n;
     }
 
-    /// Applies the closures of `day`'s firm phase.
+    /// Applies the closures and foundings of `day`'s firm phase.
     fn closures_of(&mut self, day: u32) {
         self.closed_in = [false; N_PROVINCES];
         for &(_, f) in &self.log.closures[self.closed_today_at..self.closure_at] {
@@ -315,6 +321,12 @@ impl<'a> Replay<'a> {
             self.closed_in[self.layout.firm_province(f) as usize] = true;
         }
         self.closure_at += n;
+        let foundings = &self.log.foundings[self.founding_at..];
+        let n = foundings.partition_point(|&(d, _)| d <= day);
+        for &(_, f) in &foundings[..n] {
+            self.operating.set(f, true);
+        }
+        self.founding_at += n;
     }
 
     /// Where employed persons must look their employer up today (see `day.rs`).
@@ -409,7 +421,9 @@ fn firm_kind(c: &FirmCols, col: usize) -> Option<&'static str> {
         Family::Recorded => "record",
         Family::FalseRecords => "false_record",
         Family::ListExits => "list_exit",
+        Family::Rated => "rating",
         _ if col == c.closures => "closure",
+        _ if col == c.foundings => "founding",
         _ if col == c.fines_yuan || col == c.value_lost_yuan => "money",
         _ if col == c.partner_drops || col == c.partner_penalties => "supplier",
         _ => return None,
@@ -856,10 +870,44 @@ struct TracedFirm {
     suppliers_seen: Vec<u8>,
 }
 
+/// The firm phase's inputs of `day` for a traced firm.
+fn firm_ctx<'w>(w: &'w Replay<'_>, day: u32) -> FirmCtx<'w> {
+    FirmCtx {
+        params: &w.params,
+        plan: &w.plan,
+        layout: &w.layout,
+        tables: &w.tables,
+        day,
+        enabled: &w.enabled,
+        cols: &w.firm_cols,
+        blacklisted: &w.blacklisted,
+        target: w
+            .params
+            .interventions
+            .first()
+            .and_then(|iv| w.layout.platform_firms.get(iv.platform).copied()),
+        // Persons' lists only choose which person represents the firm; the log says who.
+        person_lists: &[],
+        streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
+            .map(|s| DayStream::new(w.params.seed, s, day as u64)),
+        year_end: w.params.year_ends.binary_search(&day).is_ok(),
+    }
+}
+
 impl TracedFirm {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>, records: Vec<(u32, u32)>) -> TracedFirm {
         let mut cols = Firms::filled(1, initial_firm(&w.params, &w.layout, id));
         cols.scores = vec![0; w.plan.firm_points.len().max(1)];
+        if crate::sim::initial_firm_scores(
+            &w.params,
+            &w.plan,
+            &w.layout,
+            w.warm.as_ref(),
+            id,
+            &mut cols.scores,
+        ) {
+            cols.flags[0] |= crate::world::F_TRUE_VIOLATION;
+        }
         TracedFirm {
             id,
             cols,
@@ -938,6 +986,10 @@ impl TracedFirm {
     /// The firm phase: the kernel runs on the firm as a chunk of one.
     fn run(&mut self, w: &Replay<'_>, day: u32) {
         if !self.alive {
+            // A closed firm's slot: the kernel only draws whether a firm is founded in it.
+            if w.params.population.firm_founding > 0.0 {
+                self.found(w, day);
+            }
             return;
         }
         for m in &self.inbox {
@@ -966,25 +1018,7 @@ impl TracedFirm {
         }
         self.supplier_rows(w, day);
         self.scores_before = self.cols.scores.clone();
-        let ctx = FirmCtx {
-            params: &w.params,
-            plan: &w.plan,
-            layout: &w.layout,
-            tables: &w.tables,
-            day,
-            enabled: &w.enabled,
-            cols: &w.firm_cols,
-            blacklisted: &w.blacklisted,
-            target: w
-                .params
-                .interventions
-                .first()
-                .and_then(|iv| w.layout.platform_firms.get(iv.platform).copied()),
-            // Persons' lists only choose which person represents the firm; the log says who.
-            person_lists: &[],
-            streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
-                .map(|s| DayStream::new(w.params.seed, s, day as u64)),
-        };
+        let ctx = firm_ctx(w, day);
         let cell = w.layout.firm_province(self.id) as usize;
         let o = &mut self.outbox;
         o.clear_messages();
@@ -992,7 +1026,37 @@ impl TracedFirm {
         let (cols, scores) = self.cols.split_mut();
         let chunk = FirmChunk { start: self.id, cols, scores, inbox: &self.inbox };
         firms::run_chunk(&ctx, chunk, &mut self.outbox);
+        self.after_kernel(w, day);
+    }
 
+    /// A day of the firm's slot while closed: the kernel draws whether a firm is founded in it.
+    fn found(&mut self, w: &Replay<'_>, day: u32) {
+        let ctx = firm_ctx(w, day);
+        let cell = w.layout.firm_province(self.id) as usize;
+        let o = &mut self.outbox;
+        o.clear_messages();
+        clear_cell(&mut o.counters, cell);
+        let (cols, scores) = self.cols.split_mut();
+        let chunk = FirmChunk { start: self.id, cols, scores, inbox: &[] };
+        firms::run_chunk(&ctx, chunk, &mut self.outbox);
+        if !self.outbox.founded.is_empty() {
+            // The closed firm's late records die with it (as `day.rs` drops them).
+            self.pending.clear();
+            self.suppliers_seen.fill(0);
+            let detail =
+                format!("a new firm is founded in the slot (generation {})", self.cols.generation[0]);
+            self.rows.push(TraceRow { day, kind: "founding", what: "founded".into(), value: 1.0, detail });
+            let width = self.outbox.counters.width;
+            let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
+            let c = &w.firm_cols;
+            let rating = |col: usize| (c.columns.column(col).family == Family::Rated).then_some("rating");
+            counter_rows(day, &c.columns, row, rating, &mut self.rows);
+        }
+    }
+
+    /// Rows of what the firm's day through the kernel produced.
+    fn after_kernel(&mut self, w: &Replay<'_>, day: u32) {
+        let cell = w.layout.firm_province(self.id) as usize;
         let width = self.outbox.counters.width;
         let row = &self.outbox.counters.values[cell * width..(cell + 1) * width];
         let c = &w.firm_cols;

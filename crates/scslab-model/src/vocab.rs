@@ -127,7 +127,7 @@ pub const EV_POSITIVE_POST: usize = 10;
 pub const EV_CRITICISM: usize = 11;
 
 /// Number of firm event types.
-pub const N_FIRM_EVENTS: usize = 7;
+pub const N_FIRM_EVENTS: usize = 8;
 
 /// Firm event types.
 pub const FIRM_EVENTS: [EventInfo; N_FIRM_EVENTS] = [
@@ -138,10 +138,21 @@ pub const FIRM_EVENTS: [EventInfo; N_FIRM_EVENTS] = [
     ev("anticompetitive", Valence::Violation, Context::Market),
     ev("security_flag", Valence::Violation, Context::Security),
     ev("exec_criticism", Valence::Dissent, Context::Speech),
+    ev("tax_compliance", Valence::Favoured, Context::Tax),
 ];
 
+/// Index of `tax_evasion` in [`FIRM_EVENTS`].
+pub const FEV_TAX_EVASION: usize = 0;
 /// Index of `exec_criticism` in [`FIRM_EVENTS`].
 pub const FEV_EXEC_CRITICISM: usize = 6;
+/// Index of `tax_compliance` in [`FIRM_EVENTS`]: a positive compliance record (timely filing and
+/// payment), which the tax rating rewards with points (FACTS T3, T4).
+pub const FEV_TAX_COMPLIANCE: usize = 7;
+
+/// The compliance trait each firm event draws on: a violation its own domain, a favoured event
+/// the domain of the violation of its context (a firm that seldom evades tax is the one that
+/// files on time). Executive criticism draws on outspokenness instead (its entry is unused).
+pub const FIRM_COMPLIANCE_DOMAIN: [usize; N_FIRM_EVENTS] = [0, 1, 2, 3, 4, 5, 5, FEV_TAX_EVASION];
 
 /// The 31 provincial-level divisions of mainland China, in the order of the 2020 census table.
 pub const PROVINCES: [&str; 31] = [

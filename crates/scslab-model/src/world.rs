@@ -35,6 +35,13 @@ pub const F_ALIVE: u16 = 1 << 0;
 pub const F_IPO_HALTED: u16 = 1 << 1;
 /// Firm flag: has committed a true violation in the run.
 pub const F_TRUE_VIOLATION: u16 = 1 << 2;
+/// Firm flag: founded since the last rating (a new firm, the tax rating's M).
+pub const F_NEW: u16 = 1 << 3;
+/// Firm flags bits 8-15: bit `F_DIRECT_SHIFT + k` set when the firm has a record of a direct
+/// grade's grounds of firm points scheme `k` since the last rating.
+pub const F_DIRECT_SHIFT: u16 = 8;
+/// Most firm points schemes whose direct grades the flags can hold.
+pub const MAX_DIRECT_SCHEMES: usize = 8;
 
 dense_columns! {
     /// Dense person columns: one value per person in each declared column, plus the scores of
@@ -76,6 +83,9 @@ dense_columns! {
         dropped: u8,
         /// Recorded violations of employees yesterday.
         employee_records: u16,
+        /// Firms founded in this slot so far (0: the firm of day 0). The static traits a firm
+        /// draws (sector, compliance, outspokenness) are keyed by (seed, slot, generation).
+        generation: u16,
     }
     extra {
         /// Scores of the firm points schemes, `max(n_schemes, 1)` per firm side by side, as
@@ -308,7 +318,7 @@ mod tests {
         assert_eq!(Persons::NAMES, ["wealth", "flags", "fear", "resentment", "trust", "lists"]);
         assert_eq!(Persons::BYTES, 4 + 2 + 1 + 1 + 1 + 1);
         assert_eq!(person_bytes(3), Persons::BYTES + 6);
-        assert_eq!(Firms::BYTES, 8 + 2 + 1 + 1 + 1 + 2);
+        assert_eq!(Firms::BYTES, 8 + 2 + 1 + 1 + 1 + 2 + 2);
         assert_eq!(Persons::LAYOUT, "wealth:i32 flags:u16 fear:u8 resentment:u8 trust:u8 lists:u8 ");
         for name in Firms::NAMES {
             assert!(Firms::LAYOUT.contains(&format!("{name}:")), "{name} in {}", Firms::LAYOUT);

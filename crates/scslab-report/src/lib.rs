@@ -34,6 +34,7 @@ mod calibration;
 mod charts;
 mod csv;
 mod folder;
+mod grades;
 pub use charts::PERSON_VIOLATIONS;
 pub use scslab_output::format;
 mod headline;
@@ -221,15 +222,20 @@ pub fn render(dir: &Path) -> Result<Report, ReportError> {
     let folder = folder::open(dir)?;
     let (kind, sections) = match &folder {
         Folder::Run(run) => {
-            (ReportKind::Run { scenario: run.manifest.scenario.clone() }, charts::sections(run, None)?)
+            let mut sections = charts::sections(run, None)?;
+            sections.extend(grades::section(run)?);
+            (ReportKind::Run { scenario: run.manifest.scenario.clone() }, sections)
         }
-        Folder::Comparison { run, against, .. } => (
-            ReportKind::Comparison {
+        Folder::Comparison { run, against, .. } => {
+            let mut sections =
+                charts::sections(run, Some(Against { run: against, name: &against.manifest.scenario }))?;
+            sections.extend(grades::section(run)?);
+            let kind = ReportKind::Comparison {
                 scenario: run.manifest.scenario.clone(),
                 against: against.manifest.scenario.clone(),
-            },
-            charts::sections(run, Some(Against { run: against, name: &against.manifest.scenario }))?,
-        ),
+            };
+            (kind, sections)
+        }
         Folder::Sweep(sweep) => {
             let m = &sweep.manifest;
             let kind = ReportKind::Sweep {

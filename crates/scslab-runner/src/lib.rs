@@ -41,11 +41,12 @@ pub use trace::{REPLAY_FILE, TraceTarget, trace, write_trace};
 
 /// The tables a run writes, each as `NAME.csv` and `NAME.parquet` (beside `scenario.toml` and
 /// `manifest.json`).
-pub const OUTPUT_TABLES: [&str; 6] = [
+pub const OUTPUT_TABLES: [&str; 7] = [
     "series_persons",
     "series_persons_by_group",
     "series_firms",
     "series_firms_by_province",
+    "firm_grades",
     "distributions",
     "summary",
 ];
@@ -579,6 +580,7 @@ fn write_outputs(
     for table in outcome.series.tables() {
         scslab_output::write_table(dir, &table)?;
     }
+    scslab_output::write_table(dir, &outcome.series.firm_grades(&config.scenario.params))?;
     let mut d = Table::new("distributions");
     d.push("distribution", ColumnData::Str(distributions.iter().map(|r| r.distribution.clone()).collect()));
     d.push("dimension", ColumnData::Str(distributions.iter().map(|r| r.dimension.to_string()).collect()));

@@ -6,6 +6,7 @@
 
 use scslab_codec::{Decoder, Encoder};
 use scslab_model::metrics::{DayMetrics, FirmCols, PersonCols};
+use scslab_model::params::{AuthorityKind, Params};
 use scslab_model::population::N_CELLS;
 use scslab_model::sim::Simulation;
 use scslab_model::state::StateError;
@@ -382,6 +383,39 @@ impl SeriesBuilder {
             }
         }
         out
+    }
+
+    /// The annual ratings of the firm points schemes with grades (`firm_grades`): one row per
+    /// year end collected, scheme and grade (in the scheme's order, the new firms' grade last),
+    /// with the firms given the grade and their share of the firms the scheme rated that day.
+    pub fn firm_grades(&self, params: &Params) -> Table {
+        let (mut day, mut scheme, mut grade, mut firms, mut share) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for &end in &params.year_ends {
+            let Ok(i) = self.days.binary_search(&end) else { continue };
+            for (k, &a) in params.firm_points().iter().enumerate() {
+                let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
+                let counts: Vec<f64> = (0..s.rating_grades().count())
+                    .filter_map(|g| self.firm_cols.rated_column(k, g))
+                    .map(|col| self.firm_all[col][i])
+                    .collect();
+                let total: f64 = counts.iter().sum();
+                for (g, n) in s.rating_grades().zip(counts) {
+                    day.push(end);
+                    scheme.push(params.authorities[a].name.clone());
+                    grade.push(g.name.clone());
+                    firms.push(n as u64);
+                    share.push(ratio(n, total));
+                }
+            }
+        }
+        let mut t = Table::new("firm_grades");
+        t.push("day", ColumnData::U32(day));
+        t.push("scheme", ColumnData::Str(scheme));
+        t.push("grade", ColumnData::Str(grade));
+        t.push("firms", ColumnData::U64(firms));
+        t.push("share", ColumnData::F64(share));
+        t
     }
 
     /// The four series tables.

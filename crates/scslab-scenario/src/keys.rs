@@ -142,7 +142,7 @@ impl Applies {
 /// Every key of `[[authority]]` and the authorities it applies to. A key given to an authority
 /// it does not apply to is refused (it would have no effect). Their union is the set of fields
 /// of the raw mirror (a unit test checks it).
-pub const AUTHORITY_KEYS: [(&str, Applies); 32] = [
+pub const AUTHORITY_KEYS: [(&str, Applies); 35] = [
     ("name", Applies::All),
     ("subject", Applies::All),
     ("kind", Applies::All),
@@ -162,6 +162,9 @@ pub const AUTHORITY_KEYS: [(&str, Applies); 32] = [
     ("grades", Applies::Points),
     ("employee_points", Applies::FirmPoints),
     ("partner_points", Applies::FirmPoints),
+    ("new_grade", Applies::FirmPoints),
+    ("direct_grade", Applies::FirmPoints),
+    ("warm_start", Applies::FirmPoints),
     // Lists (7.11): firms never appeal, start listed or repay.
     ("grounds", Applies::Lists),
     ("score_rule", Applies::Lists),

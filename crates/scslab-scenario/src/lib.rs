@@ -32,7 +32,7 @@
 //!
 //! ```
 //! let s = scslab_scenario::preset("china-2020").unwrap();
-//! assert_eq!(s.params.days, 365);
+//! assert_eq!(s.params.days, 366);
 //! ```
 
 mod error;

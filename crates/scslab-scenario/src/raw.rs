@@ -70,6 +70,7 @@ pub struct RawPopulation {
     pub platform_value: S<f64>,
     pub firm_daily_return: S<f64>,
     pub firm_base_closure: S<f64>,
+    pub firm_founding: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +146,13 @@ pub struct RawGrade {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawDirectGrade {
+    pub grade: S<String>,
+    pub grounds: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawScoreRule {
     pub authority: S<String>,
     pub below: Option<S<f64>>,
@@ -182,6 +190,9 @@ pub struct RawAuthority {
     pub grades: Vec<RawGrade>,
     pub employee_points: Option<S<f64>>,
     pub partner_points: Option<S<f64>>,
+    pub new_grade: Option<RawGrade>,
+    pub direct_grade: Option<RawDirectGrade>,
+    pub warm_start: Option<S<bool>>,
     // Lists.
     #[serde(default)]
     pub grounds: Vec<S<String>>,

@@ -1,14 +1,15 @@
 //! From the raw mirror to model parameters: every value checked, every name resolved.
 
 use scslab_model::params::{
-    Authority, AuthorityKind, Behaviour, Coverage, Grade, Intervention, ListColor, ListRule, Measure,
-    MeasureEffect, Memorandum, Network, Params, PointsScheme, Population, Rollout, ScoreRule, Subject,
-    TraitDist,
+    Authority, AuthorityKind, Behaviour, Coverage, DirectGrade, Grade, Intervention, ListColor, ListRule,
+    Measure, MeasureEffect, Memorandum, Network, Params, PointsScheme, Population, Rollout,
+    ScoreRule, Subject, TraitDist,
 };
 use scslab_model::vocab::{
     CONTEXTS, Context, EventInfo, FIRM_EVENTS, FIRM_MEASURE_KINDS, N_PROVINCES, PERSON_EVENTS,
     PERSON_MEASURE_KINDS, PROVINCE_POPULATION_2020, PROVINCES,
 };
+use scslab_model::world::MAX_DIRECT_SCHEMES;
 use toml::Spanned;
 
 use crate::error::{ScenarioError, Source, choices, key_span};
@@ -493,7 +494,33 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         interventions,
         policy_changes,
         theory,
+        // Up to the longest horizon, so that a run lengthened by `--days` rates its later years.
+        year_ends: year_ends(meta.start_date.as_ref().map(|d| d.get_ref().as_str()), MAX_DAYS),
     })
+}
+
+/// The days below `days` that end a rating year: the last day of each calendar year when
+/// the run has a start date (checked by `is_date`), else every 365th day (364, 729, ...).
+fn year_ends(start_date: Option<&str>, days: u32) -> Vec<u32> {
+    let leap = |y: u32| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let year_len = |y: u32| if leap(y) { 366 } else { 365 };
+    let (mut year, mut next) = match start_date {
+        Some(d) => {
+            let (y, m, day): (u32, u32, u32) =
+                (d[0..4].parse().unwrap_or(0), d[5..7].parse().unwrap_or(1), d[8..10].parse().unwrap_or(1));
+            let month_days = [31, if leap(y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            let day_of_year: u32 = month_days[..(m as usize - 1).min(11)].iter().sum::<u32>() + day - 1;
+            (y, year_len(y) - 1 - day_of_year)
+        }
+        None => (0, 364),
+    };
+    let mut out = Vec::new();
+    while next < days {
+        out.push(next);
+        year += 1;
+        next += if start_date.is_some() { year_len(year) } else { 365 };
+    }
+    out
 }
 
 /// The targeted interventions. Two with the same name, or against the same platform on the
@@ -661,6 +688,7 @@ fn population(src: &Source<'_>, p: &RawPopulation, keys: &KeyTable, people: u64)
         platform_value: src.yuan(&p.platform_value, "population.platform_value", MAX_VALUE_YUAN)?,
         firm_daily_return: src.prob(&p.firm_daily_return, "population.firm_daily_return")?,
         firm_base_closure: src.prob(&p.firm_base_closure, "population.firm_base_closure")?,
+        firm_founding: opt_prob(src, &p.firm_founding, "population.firm_founding", 0.0)?,
     })
 }
 
@@ -852,6 +880,98 @@ fn grades(src: &Source<'_>, raw: &[RawGrade], key: &str, min: f64, max: f64) -> 
     Ok(out)
 }
 
+/// The annual rating of a firm points scheme: its grades must reach down to the scheme's `min`
+/// (so every firm gets one), its `new_grade` (M) is not one of the bands, its `direct_grade`
+/// names one of them, and a warm start needs decay (the stationary distribution it draws from).
+fn rating(
+    src: &Source<'_>,
+    a: &RawAuthority,
+    events: &[EventInfo],
+    key: &dyn Fn(&str) -> String,
+    firm_scheme: usize,
+    s: &mut PointsScheme,
+) -> R<()> {
+    if let Some(w) = &a.warm_start
+        && *w.get_ref()
+        && s.decay_per_day <= 0.0
+    {
+        return Err(src.error(
+            w.span(),
+            key("warm_start: expected `decay_per_day` above 0 (firms start from the stationary distribution of a decaying score)"),
+        ));
+    }
+    let lowest = s.grades.last().map(|g| g.min_score);
+    if a.subject.get_ref() == "firm"
+        && let Some(lowest) = lowest
+        && lowest > s.min
+        && let Some(g) = a.grades.last()
+    {
+        return Err(src.error(
+            g.min.span(),
+            key(&format!(
+                "grades: the lowest grade of a firm scheme starts at the scheme's min ({}), so that the annual \
+                 rating grades every firm; found {lowest}",
+                s.min
+            )),
+        ));
+    }
+    let needs_grades = |span: std::ops::Range<usize>, k: &str| {
+        src.error(span, key(&format!("{k}: expected `grades` beside it (the annual rating's bands)")))
+    };
+    if let Some(n) = &a.new_grade {
+        if s.grades.is_empty() {
+            return Err(needs_grades(n.name.span(), "new_grade"));
+        }
+        let name = src.label(&n.name, &key("new_grade.name"))?;
+        if s.grades.iter().any(|g| g.name == name) {
+            return Err(src.error(
+                n.name.span(),
+                key(&format!(
+                    "new_grade: `{name}` is one of `grades`; expected a grade of its own (new firms)"
+                )),
+            ));
+        }
+        let min_score = src.within(
+            &n.min,
+            &key("new_grade.min"),
+            s.min,
+            s.max,
+            &format!("a score between the scheme's min {} and max {}", s.min, s.max),
+        )?;
+        s.new_grade = Some(Grade { name, min_score });
+    }
+    if let Some(d) = &a.direct_grade {
+        if s.grades.is_empty() {
+            return Err(needs_grades(d.grade.span(), "direct_grade"));
+        }
+        let Some(grade) = s.grades.iter().position(|g| &g.name == d.grade.get_ref()) else {
+            return Err(src.error(
+                d.grade.span(),
+                key(&format!(
+                    "direct_grade.grade: unknown grade `{}`; valid choices: {}",
+                    d.grade.get_ref(),
+                    choices(s.grades.iter().map(|g| g.name.as_str()))
+                )),
+            ));
+        };
+        if firm_scheme >= MAX_DIRECT_SCHEMES {
+            return Err(src.error(
+                d.grade.span(),
+                key(&format!(
+                    "direct_grade: only the first {MAX_DIRECT_SCHEMES} firm points schemes can have a direct grade"
+                )),
+            ));
+        }
+        src.no_repeats(&d.grounds, &key("direct_grade.grounds"))?;
+        let grounds = src.event_names(&d.grounds, events, &key("direct_grade.grounds"))?;
+        if !grounds.iter().any(|&g| g) {
+            return Err(src.error(d.grade.span(), key("direct_grade.grounds: expected at least one event")));
+        }
+        s.direct_grade = Some(DirectGrade { grade, grounds });
+    }
+    Ok(())
+}
+
 fn check_measure_subject(src: &Source<'_>, n: &Spanned<String>, m: &Measure, subject: Subject) -> R<()> {
     let ms = match m.effect {
         MeasureEffect::Person(_) => Subject::Person,
@@ -944,7 +1064,7 @@ fn authority(
                     key("expected min <= base <= max, with max - base and base - min at most 32000"),
                 ));
             }
-            AuthorityKind::Points(PointsScheme {
+            let mut scheme = PointsScheme {
                 base: b,
                 min,
                 max,
@@ -959,7 +1079,17 @@ fn authority(
                     .partner_points
                     .as_ref()
                     .map_or(Ok(0.0), |v| src.finite(v, &key("partner_points")))?,
-            })
+                warm_start: a.warm_start.as_ref().is_some_and(|w| *w.get_ref()),
+                new_grade: None,
+                direct_grade: None,
+            };
+            // Its position among the firm points schemes: the bit of its direct grade's flag.
+            let firm_scheme = raw.authority.iter().take_while(|x| !std::ptr::eq(*x, a)).filter(|x| {
+                AuthorityShape::of(Subject::Firm, x.kind.get_ref()) == Some(AuthorityShape::FirmPoints)
+                    && x.subject.get_ref() == "firm"
+            });
+            rating(src, a, events, &key, firm_scheme.count(), &mut scheme)?;
+            AuthorityKind::Points(scheme)
         }
         AuthorityShape::PersonList | AuthorityShape::FirmList => {
             // `AuthorityShape::of` gives a list shape only to a kind `ListColor` names.
@@ -1111,4 +1241,24 @@ fn authority(
         coverage,
         kind,
     })
+}
+
+#[cfg(test)]
+mod year_end_tests {
+    use super::year_ends;
+
+    #[test]
+    fn year_ends_are_the_last_days_of_calendar_years() {
+        // 2020 is a leap year: its 31 December is day 365; 2021's is day 730; 2024 is leap again.
+        assert_eq!(year_ends(Some("2020-01-01"), 366), [365]);
+        assert_eq!(year_ends(Some("2020-01-01"), 365), Vec::<u32>::new());
+        assert_eq!(year_ends(Some("2020-01-01"), 2192), [365, 730, 1095, 1460, 1826, 2191]);
+        assert_eq!(year_ends(Some("2013-10-01"), 2000), [91, 456, 821, 1187, 1552, 1917]);
+        assert_eq!(year_ends(Some("2019-12-31"), 3), [0]);
+        assert_eq!(year_ends(Some("2019-12-31"), 400), [0, 366]);
+        assert_eq!(year_ends(Some("1900-02-28"), 400), [306]);
+        assert_eq!(year_ends(None, 1095), [364, 729, 1094]);
+        assert_eq!(year_ends(None, 1094), [364, 729]);
+        assert_eq!(year_ends(None, 364), Vec::<u32>::new());
+    }
 }

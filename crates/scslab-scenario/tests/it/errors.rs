@@ -244,14 +244,14 @@ fn people_out_of_range() {
 
 #[test]
 fn days_out_of_range() {
-    check_err(swap("\ndays = 365 ", "\ndays = 0 "), "days = ^0 ", &["scenario.days", "found 0"]);
-    let text = replace_once(china(), "\ndays = 365 ", &format!("\ndays = {} ", MAX_DAYS + 1));
+    check_err(swap("\ndays = 366 ", "\ndays = 0 "), "days = ^0 ", &["scenario.days", "found 0"]);
+    let text = replace_once(china(), "\ndays = 366 ", &format!("\ndays = {} ", MAX_DAYS + 1));
     check_err_in(
         &text,
         &format!("days = ^{}", MAX_DAYS + 1),
         &["scenario.days", &format!("between 1 and {MAX_DAYS}")],
     );
-    let text = replace_once(china(), "\ndays = 365 ", &format!("\ndays = {MAX_DAYS} "));
+    let text = replace_once(china(), "\ndays = 366 ", &format!("\ndays = {MAX_DAYS} "));
     assert_eq!(parse_ok(&text).params.days, MAX_DAYS);
 }
 
@@ -316,8 +316,11 @@ fn unknown_event_in_detect() {
 #[test]
 fn unknown_event_in_firm_detect_lists_firm_events() {
     let f = check_err(
-        swap("detect = { tax_evasion = 0.3 }", "detect = { traffic_violation = 0.3 }"),
-        "detect = { ^traffic_violation = 0.3 }",
+        swap(
+            "detect = { tax_evasion = 0.3, tax_compliance = 1.0 }",
+            "detect = { traffic_violation = 0.3, tax_compliance = 1.0 }",
+        ),
+        "detect = { ^traffic_violation = 0.3, tax_compliance = 1.0 }",
         &[
             "authority `tax_rating`",
             "unknown event `traffic_violation`",
@@ -864,5 +867,98 @@ fn banned_travel_rates_out_of_range() {
         },
         "banned_train_rate = ^\"often\"",
         &["invalid type"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The annual rating of firm points schemes (issue 16).
+
+#[test]
+fn new_grade_must_not_be_one_of_the_bands() {
+    check_err(
+        swap("new_grade = { name = \"M\", min = 70.0 }", "new_grade = { name = \"B\", min = 70.0 }"),
+        "new_grade = { name = ^\"B\"",
+        &["authority `tax_rating`", "new_grade", "`B` is one of `grades`"],
+    );
+}
+
+#[test]
+fn new_grade_min_within_the_scheme() {
+    check_err(
+        swap("new_grade = { name = \"M\", min = 70.0 }", "new_grade = { name = \"M\", min = 170.0 }"),
+        "new_grade = { name = \"M\", min = ^170.0",
+        &["new_grade.min", "between the scheme's min 0 and max 100"],
+    );
+}
+
+#[test]
+fn direct_grade_names_a_band() {
+    check_err(
+        swap("direct_grade = { grade = \"D\",", "direct_grade = { grade = \"E\","),
+        "direct_grade = { grade = ^\"E\"",
+        &["direct_grade.grade: unknown grade `E`", "valid choices", "`A`", "`D`"],
+    );
+}
+
+#[test]
+fn direct_grade_grounds_are_events_of_firms() {
+    check_err(
+        swap("grounds = [\"tax_evasion\"] }", "grounds = [\"littering\"] }"),
+        "grounds = [^\"littering\"] }",
+        &["direct_grade.grounds: unknown event `littering`", "tax_compliance"],
+    );
+}
+
+#[test]
+fn rating_keys_need_grades() {
+    let text = china().replace(
+        "grades = [{ name = \"A\", min = 90.0 }, { name = \"B\", min = 70.0 }, { name = \"C\", min = 40.0 }, { name = \"D\", min = 0.0 }]  # S:T4\n",
+        "",
+    );
+    check_err_in(&text, "new_grade = { name = ^\"M\"", &["new_grade", "expected `grades` beside it"]);
+}
+
+#[test]
+fn firm_grades_reach_down_to_the_scheme_min() {
+    check_err(
+        swap(
+            "{ name = \"C\", min = 40.0 }, { name = \"D\", min = 0.0 }]  # S:T4",
+            "{ name = \"C\", min = 40.0 }, { name = \"D\", min = 10.0 }]  # S:T4",
+        ),
+        "{ name = \"D\", min = ^10.0 }]  # S:T4",
+        &["lowest grade of a firm scheme starts at the scheme's min (0)", "found 10"],
+    );
+}
+
+#[test]
+fn warm_start_needs_decay() {
+    check_err(
+        swap(
+            "decay_per_day = 0.0015                     # A (from one recorded evasion",
+            "decay_per_day = 0.0                        # A (from one recorded evasion",
+        ),
+        "warm_start = ^true",
+        &["warm_start", "decay_per_day` above 0"],
+    );
+}
+
+#[test]
+fn rating_keys_apply_to_firm_points_only() {
+    check_err(
+        swap(
+            "decay_per_day = 0.003                      # A\n",
+            "decay_per_day = 0.003                      # A\nwarm_start = true # person\n",
+        ),
+        "^warm_start = true # person",
+        &["`warm_start` does not apply to a person points scheme", "firm points schemes"],
+    );
+}
+
+#[test]
+fn firm_founding_is_a_probability() {
+    check_err(
+        swap("firm_founding = 0.02 ", "firm_founding = 2.0 "),
+        "firm_founding = ^2.0",
+        &["population.firm_founding", "probability"],
     );
 }

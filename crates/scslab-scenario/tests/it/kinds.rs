@@ -147,6 +147,9 @@ fn sample(key: &str) -> &'static str {
         "detect" | "false_rate" | "points" => "{}",
         "provinces" | "grades" | "grounds" | "measures" | "related_contexts" => "[]",
         "score_rule" => "{ authority = \"x\", below = 1.0 }",
+        "new_grade" => "{ name = \"M\", min = 1.0 }",
+        "direct_grade" => "{ grade = \"D\", grounds = [] }",
+        "warm_start" => "false",
         "duration_days" | "appeal_days" | "repair_after_days" | "days" => "10",
         "delay_mean_days" | "base" | "min" | "max" | "employee_points" | "partner_points" | "amount"
         | "daily" | "factor" | "perceived_yuan" => "1.0",

@@ -42,11 +42,11 @@ fn a_date_needs_a_start_date() {
 
 #[test]
 fn a_date_outside_the_run_is_refused() {
-    for date in ["2019-12-31", "2020-12-31", "2031-01-01"] {
+    for date in ["2019-12-31", "2021-01-01", "2031-01-01"] {
         check_err(
             append(format!("[[policy_change]]\ndate = \"{date}\"\nauthority = \"sesame\"\nenabled = false")),
             &format!("date = ^\"{date}\""),
-            &["expected a date of the run, from 2020-01-01 (day 0) to 2020-12-30 (day 364)", date],
+            &["expected a date of the run, from 2020-01-01 (day 0) to 2020-12-31 (day 365)", date],
         );
     }
     check_err(

@@ -9,11 +9,11 @@ use crate::china;
 /// Each preset with its expected people and days.
 const SIZES: [(&str, u64, u32); 8] = [
     ("none", 1_000_000, 365),
-    ("china-2020", 1_000_000, 365),
+    ("china-2020", 1_000_000, 366),
     ("china-2013-2025", 100_000, 4_475),
     ("rongcheng", 700_000, 365),
     ("integrated", 1_000_000, 365),
-    ("ant-group-2020", 1_000_000, 365),
+    ("ant-group-2020", 1_000_000, 366),
     ("daymude-2025", 100_000, 5_000),
     ("radzvilavicius-2021", 100, 10_000),
 ];

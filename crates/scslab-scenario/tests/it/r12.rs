@@ -88,15 +88,15 @@ fn r12_other_names_are_bounded() {
 
 #[test]
 fn r12_intervention_on_or_after_the_horizon_is_refused() {
-    let text = replace_once(ant(), "day = 307 ", "day = 365 ");
+    let text = replace_once(ant(), "day = 307 ", "day = 366 ");
     check_err_in(
         &text,
-        "day = ^365 ",
-        &["intervention `ipo_halt_2020`: day", "from 0 to 364", "scenario.days = 365", "found 365"],
+        "day = ^366 ",
+        &["intervention `ipo_halt_2020`: day", "from 0 to 365", "scenario.days = 366", "found 366"],
     );
     // The last day of the run is a day of the run.
-    let text = replace_once(ant(), "day = 307 ", "day = 364 ");
-    assert_eq!(parse_ok(&text).params.interventions[0].day, 364);
+    let text = replace_once(ant(), "day = 307 ", "day = 365 ");
+    assert_eq!(parse_ok(&text).params.interventions[0].day, 365);
 }
 
 #[test]
@@ -134,9 +134,9 @@ fn r12_days_override_before_a_policy_change_is_refused() {
 #[test]
 fn r12_policy_changes_are_bounded() {
     check_err(
-        append("[[policy_change]]\nday = 365\nauthority = \"sesame\"\nenabled = false"),
-        "day = ^365\nauthority = \"sesame\"",
-        &["policy_change of `sesame`: day", "from 0 to 364"],
+        append("[[policy_change]]\nday = 366\nauthority = \"sesame\"\nenabled = false"),
+        "day = ^366\nauthority = \"sesame\"",
+        &["policy_change of `sesame`: day", "from 0 to 365"],
     );
     let twice = "[[policy_change]]\nday = 10\nauthority = \"sesame\"\nenabled = false\n\n\
                  [[policy_change]]\nday = 10\nauthority = \"sesame\"\ndetection_scale = 2.0";
