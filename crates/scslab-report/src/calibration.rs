@@ -243,8 +243,8 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
          value (people, scaled to China). Intervals are cut at 0: a count cannot be negative, but a \
          Student-t interval over few replications can reach below it.</p>\n<table id=\"fit-table\"><thead><tr>\
          <th>date</th><th>fact</th><th>what</th><th>source</th><th class=\"num\">sourced</th>\
-         <th class=\"num\">simulated</th><th class=\"num\">95% interval</th><th class=\"num\">accepted range</th>\
-         <th class=\"num\">relative error</th><th class=\"num\">log error</th><th>within</th></tr></thead><tbody>"
+         <th class=\"num\">simulated</th><th class=\"num\">relative error</th><th class=\"num\">log error</th>\
+         <th class=\"num\">95% interval</th><th class=\"num\">accepted range</th><th>within</th></tr></thead><tbody>"
     );
     let count = |x: f64| format::count(x.max(0.0));
     for i in 0..f_fact.len() {
@@ -270,10 +270,10 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
             escape(f_source[i]),
             escape(&format::count(f_value[i])),
             escape(&format::count(f_mean[i])),
-            escape(&range(f_low[i], f_high[i])),
-            escape(&range(w_low[i], w_high[i])),
             escape(&f_rel.as_ref().map_or(format::NOT_AVAILABLE.to_string(), |v| signed(v[i] * 100.0, "%"))),
             escape(&f_log.as_ref().map_or(format::NOT_AVAILABLE.to_string(), |v| signed(v[i], ""))),
+            escape(&range(f_low[i], f_high[i])),
+            escape(&range(w_low[i], w_high[i])),
             escape(f_within[i])
         );
     }
