@@ -909,7 +909,8 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     if result.stock_share_2018.mean.is_finite() {
         println!("share of adults listed, end of 2018: {}", pct(&result.stock_share_2018));
     }
-    let warm = if result.scenario.origin.starts_with("preset:") { " (china-2020's initial_share)" } else { "" };
+    let warm =
+        if result.scenario.origin.starts_with("preset:") { " (china-2020's initial_share)" } else { "" };
     println!("share of adults listed, {}{warm}: {}", result.end().iso(), pct(&result.stock_share_end));
     let report = scslab_report::render(&out_dir)?;
     let path = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;

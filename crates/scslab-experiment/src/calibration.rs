@@ -338,9 +338,10 @@ fn start_date(s: &Scenario) -> Result<Date, ScenarioError> {
             file: s.origin.clone(),
             line: 1,
             column: 1,
-            message: "a calibration compares dated targets: expected `start_date = \"YYYY-MM-DD\"` (the date of \
+            message:
+                "a calibration compares dated targets: expected `start_date = \"YYYY-MM-DD\"` (the date of \
                       day 0) in [scenario]"
-                .into(),
+                    .into(),
         })
 }
 
@@ -808,7 +809,11 @@ impl From<pool::StartError> for CalibrationError {
 
 /// One run's quantities from its daily series. A missing or short counter is an error, never a
 /// silent 0.
-fn extract(series: &scslab_runner::SeriesBuilder, days: u32, start: Date) -> Result<Replication, CalibrationError> {
+fn extract(
+    series: &scslab_runner::SeriesBuilder,
+    days: u32,
+    start: Date,
+) -> Result<Replication, CalibrationError> {
     let days = days as usize;
     let cols = series.person_cols();
     let get = |col: Option<usize>, what: &str| -> Result<Vec<f64>, CalibrationError> {

@@ -232,11 +232,8 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     if fitted {
         posterior_section(&mut out, dir, &field)?;
     }
-    let (f_role, f_rel, f_log) = (
-        facts.strings("role"),
-        facts.numbers("relative_error")?,
-        facts.numbers("log_error")?,
-    );
+    let (f_role, f_rel, f_log) =
+        (facts.strings("role"), facts.numbers("relative_error")?, facts.numbers("log_error")?);
     let _ = writeln!(
         out,
         "<section id=\"fit\">\n<h2>Fit</h2>\n<p class=\"lede\">Each published figure beside the simulated \
@@ -310,13 +307,22 @@ fn sig(x: f64) -> String {
 
 /// The posterior of a fit: each parameter's prior, mean and 95% interval, and the pairwise
 /// correlations (identifiability).
-fn posterior_section(out: &mut String, dir: &Path, field: &dyn Fn(&str) -> String) -> Result<(), ReportError> {
+fn posterior_section(
+    out: &mut String,
+    dir: &Path,
+    field: &dyn Fn(&str) -> String,
+) -> Result<(), ReportError> {
     let post = open(&dir.join("posterior.csv"))?;
     let corr = open(&dir.join("correlations.csv"))?;
     let (key, prior) = (column(&post, "parameter")?, column(&post, "prior")?);
-    let (lo, hi, value) = (numbers(&post, "prior_min")?, numbers(&post, "prior_max")?, numbers(&post, "scenario_value")?);
-    let (mean, sd, low, high) =
-        (numbers(&post, "mean")?, numbers(&post, "sd")?, numbers(&post, "ci_low")?, numbers(&post, "ci_high")?);
+    let (lo, hi, value) =
+        (numbers(&post, "prior_min")?, numbers(&post, "prior_max")?, numbers(&post, "scenario_value")?);
+    let (mean, sd, low, high) = (
+        numbers(&post, "mean")?,
+        numbers(&post, "sd")?,
+        numbers(&post, "ci_low")?,
+        numbers(&post, "ci_high")?,
+    );
     let _ = writeln!(
         out,
         "<section id=\"posterior\">\n<h2>Posterior</h2>\n<p class=\"lede\">The parameters fitted jointly by \
@@ -346,7 +352,8 @@ fn posterior_section(out: &mut String, dir: &Path, field: &dyn Fn(&str) -> Strin
         );
     }
     let _ = writeln!(out, "</tbody></table>");
-    let (a, b, r) = (column(&corr, "parameter_a")?, column(&corr, "parameter_b")?, numbers(&corr, "correlation")?);
+    let (a, b, r) =
+        (column(&corr, "parameter_a")?, column(&corr, "parameter_b")?, numbers(&corr, "correlation")?);
     let _ = writeln!(
         out,
         "<p>Pairwise correlations of the posterior (ln of a log-uniform parameter): a strong correlation means \

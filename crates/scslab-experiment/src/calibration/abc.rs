@@ -88,7 +88,12 @@ impl Generation {
 
 /// The proposals of generation `index` after `previous` (none for generation 0), within
 /// `bounds` (the prior's box in the fit's coordinates).
-pub fn propose(config: &AbcConfig, bounds: &[(f64, f64)], index: u32, previous: Option<&Generation>) -> Vec<Vec<f64>> {
+pub fn propose(
+    config: &AbcConfig,
+    bounds: &[(f64, f64)],
+    index: u32,
+    previous: Option<&Generation>,
+) -> Vec<Vec<f64>> {
     let mut rng = SplitMix64::keyed(config.seed, 0xABC0_0000 + index as u64);
     let Some(previous) = previous else {
         return (0..config.particles)
@@ -145,7 +150,8 @@ pub fn advance(
             proposals
                 .iter()
                 .map(|z| {
-                    let density: f64 = g.kept.iter().map(|p| p.weight / total * kernel.density(z, &p.z)).sum();
+                    let density: f64 =
+                        g.kept.iter().map(|p| p.weight / total * kernel.density(z, &p.z)).sum();
                     if density > 0.0 { 1.0 / density } else { 0.0 }
                 })
                 .collect()
@@ -155,7 +161,13 @@ pub fn advance(
         .into_iter()
         .zip(results)
         .zip(weights)
-        .map(|((z, (distance, outputs)), weight)| Particle { z, weight, distance, outputs, generation: index })
+        .map(|((z, (distance, outputs)), weight)| Particle {
+            z,
+            weight,
+            distance,
+            outputs,
+            generation: index,
+        })
         .collect();
     let acceptance = match previous {
         None => 1.0,

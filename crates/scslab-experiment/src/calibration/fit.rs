@@ -135,7 +135,10 @@ pub struct Fit {
 
 /// Fits, runs the posterior predictive runs and writes the files if an output folder is set.
 /// Everything is checked before the first run.
-pub fn fit(config: &FitConfig, progress: &(dyn Fn(CalibrationProgress) + Sync)) -> Result<Fit, CalibrationError> {
+pub fn fit(
+    config: &FitConfig,
+    progress: &(dyn Fn(CalibrationProgress) + Sync),
+) -> Result<Fit, CalibrationError> {
     let c = &config.calibration;
     check_settings(config)?;
     let inputs = inputs(c.scenario.as_deref(), c.targets.as_deref())?;
@@ -311,10 +314,16 @@ fn check_settings(config: &FitConfig) -> Result<(), CalibrationError> {
         ));
     }
     if !(config.min_acceptance > 0.0 && config.min_acceptance < 1.0) {
-        return bad(format!("--min-acceptance: expected a share between 0 and 1, found {}", config.min_acceptance));
+        return bad(format!(
+            "--min-acceptance: expected a share between 0 and 1, found {}",
+            config.min_acceptance
+        ));
     }
     if config.max_generations == 0 || config.max_generations > MAX_GENERATIONS {
-        return bad(format!("--generations: expected 1 to {MAX_GENERATIONS}, found {}", config.max_generations));
+        return bad(format!(
+            "--generations: expected 1 to {MAX_GENERATIONS}, found {}",
+            config.max_generations
+        ));
     }
     if config.predictive < 2 || config.predictive > MAX_PREDICTIVE {
         return bad(format!(
@@ -373,7 +382,10 @@ fn claim(dir: &Path, print: &str) -> Result<(), CalibrationError> {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v.get("fingerprint").and_then(|f| f.as_str()).map(str::to_string))
-            .ok_or_else(|| CalibrationError::Corrupt { path: plan.clone(), message: "no fingerprint".into() })?;
+            .ok_or_else(|| CalibrationError::Corrupt {
+                path: plan.clone(),
+                message: "no fingerprint".into(),
+            })?;
         if found != print {
             return Err(CalibrationError::Changed { out: dir.to_path_buf(), expected: print.into(), found });
         }
@@ -388,9 +400,10 @@ fn claim(dir: &Path, print: &str) -> Result<(), CalibrationError> {
         if !entries.is_empty() {
             return Err(CalibrationError::Folder {
                 out: dir.to_path_buf(),
-                message: "holds files that are not a fit to resume (no fit-plan.json); use another --out, or \
+                message:
+                    "holds files that are not a fit to resume (no fit-plan.json); use another --out, or \
                           --overwrite for an earlier calibration"
-                    .into(),
+                        .into(),
             });
         }
     }

@@ -82,8 +82,8 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Vec<Prior>, 
         let (line, column) = scslab_scenario::line_column(text, span.start);
         ScenarioError::Invalid { file: file.to_string(), line, column, message }
     };
-    let raw: RawPriors =
-        toml::from_str(text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
+    let raw: RawPriors = toml::from_str(text)
+        .map_err(|e| error(e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
     if raw.parameter.is_empty() {
         return Err(error(
             0..0,
@@ -98,7 +98,8 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Vec<Prior>, 
             format!("at most {MAX_PARAMETERS} parameters can be fitted; found {}", raw.parameter.len()),
         ));
     }
-    let table: toml::Table = scenario.text.parse().map_err(|e: toml::de::Error| error(0..0, e.to_string()))?;
+    let table: toml::Table =
+        scenario.text.parse().map_err(|e: toml::de::Error| error(0..0, e.to_string()))?;
     let mut out: Vec<Prior> = Vec::new();
     for p in &raw.parameter {
         let key = p.key.get_ref();
@@ -112,17 +113,24 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Vec<Prior>, 
             Ok(other) => {
                 return Err(error(
                     p.key.span(),
-                    format!("`{key}` in scenario `{}` is a {}, not a number", scenario.name, other.type_str()),
+                    format!(
+                        "`{key}` in scenario `{}` is a {}, not a number",
+                        scenario.name,
+                        other.type_str()
+                    ),
                 ));
             }
             Err(m) => {
-                let at = if m.prefix.is_empty() { "the top level".to_string() } else { format!("`{}`", m.prefix) };
-                let choices = m
-                    .choices
-                    .iter()
-                    .map(|c| if m.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", m.prefix) })
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let at =
+                    if m.prefix.is_empty() { "the top level".to_string() } else { format!("`{}`", m.prefix) };
+                let choices =
+                    m.choices
+                        .iter()
+                        .map(|c| {
+                            if m.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", m.prefix) }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
                 return Err(error(
                     p.key.span(),
                     format!(
@@ -179,11 +187,8 @@ pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Vec<Prior>, 
 /// `scenario` with the fitted keys set to `values` (one per prior, in the key's unit), checked by
 /// the scenario reader; its size and horizon are kept.
 pub fn apply(scenario: &Scenario, priors: &[Prior], values: &[f64]) -> Result<Scenario, ScenarioError> {
-    let mut table: toml::Table = scenario.text.parse().map_err(|e: toml::de::Error| ScenarioError::Invalid {
-        file: scenario.origin.clone(),
-        line: 1,
-        column: 1,
-        message: e.to_string(),
+    let mut table: toml::Table = scenario.text.parse().map_err(|e: toml::de::Error| {
+        ScenarioError::Invalid { file: scenario.origin.clone(), line: 1, column: 1, message: e.to_string() }
     })?;
     for (p, &x) in priors.iter().zip(values) {
         set(&mut table, p, x);

@@ -92,7 +92,11 @@ pub fn parse(text: &str, file: &str, start: Date, days: u32) -> Result<Vec<Targe
         let field = |name: &str| &fields[order[COLUMNS.iter().position(|c| *c == name).unwrap_or(0)]];
         let id = field("id");
         if id.text.is_empty() {
-            return Err(error(line, id.column, "expected a fact id (e.g. `B13`), found an empty field".into()));
+            return Err(error(
+                line,
+                id.column,
+                "expected a fact id (e.g. `B13`), found an empty field".into(),
+            ));
         }
         let d = field("date");
         let Some(date) = Date::parse(&d.text) else {
@@ -113,7 +117,11 @@ pub fn parse(text: &str, file: &str, start: Date, days: u32) -> Result<Vec<Targe
         let q = field("quantity");
         let Some(quantity) = QUANTITIES.iter().copied().find(|x| x.key() == q.text) else {
             let valid = QUANTITIES.iter().map(|x| format!("`{}`", x.key())).collect::<Vec<_>>().join(", ");
-            return Err(error(line, q.column, format!("unknown quantity `{}`; expected one of {valid}", q.text)));
+            return Err(error(
+                line,
+                q.column,
+                format!("unknown quantity `{}`; expected one of {valid}", q.text),
+            ));
         };
         let number = |name: &str, positive: bool| -> Result<f64, ScenarioError> {
             let f = field(name);
@@ -137,7 +145,11 @@ pub fn parse(text: &str, file: &str, start: Date, days: u32) -> Result<Vec<Targe
             "fit" => Role::Fit,
             "holdout" => Role::Holdout,
             other => {
-                return Err(error(line, r.column, format!("unknown role `{other}`; expected `fit` or `holdout`")));
+                return Err(error(
+                    line,
+                    r.column,
+                    format!("unknown role `{other}`; expected `fit` or `holdout`"),
+                ));
             }
         };
         out.push(Target {

@@ -61,7 +61,13 @@ fn manifest(c: &Calibration) -> serde_json::Value {
 
 /// The command that repeats the calibration.
 pub(super) fn repeat(c: &Calibration) -> String {
-    format!("scslab calibrate{} --people {} --replications {} --seed {}", inputs_args(c), c.people, c.seeds.len(), c.seed)
+    format!(
+        "scslab calibrate{} --people {} --replications {} --seed {}",
+        inputs_args(c),
+        c.people,
+        c.seeds.len(),
+        c.seed
+    )
 }
 
 /// `--scenario`, `--targets` and `--population` as the calibration was given them.
@@ -181,7 +187,8 @@ fn markdown(c: &Calibration, fit: Option<&Fit>) -> String {
     if let Some(f) = fit {
         fit_markdown(&mut s, f);
     }
-    let interval = if fit.is_some() { "2.5% to 97.5% of the predictive runs" } else { "95% interval of the mean" };
+    let interval =
+        if fit.is_some() { "2.5% to 97.5% of the predictive runs" } else { "95% interval of the mean" };
     let _ = writeln!(
         s,
         "## Targets\n\nA target is **within** when the sourced value lies in the *band*: the simulated {interval} \
@@ -229,7 +236,11 @@ fn markdown(c: &Calibration, fit: Option<&Fit>) -> String {
     if c.stock_share_2018.mean.is_finite() {
         let _ = writeln!(s, "- end of 2018: {}", pct(&c.stock_share_2018));
     }
-    let warm = if builtin { format!(" (the warm start of `{PRESET}`, `initial_share` of `{LIST}`)") } else { String::new() };
+    let warm = if builtin {
+        format!(" (the warm start of `{PRESET}`, `initial_share` of `{LIST}`)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(s, "- end of {}{warm}: {}\n", c.end().iso(), pct(&c.stock_share_end));
     let _ = writeln!(s, "Definitions and the mapping of facts: docs/calibration/CALIBRATION.md.\n");
     let again = match fit {
@@ -259,8 +270,11 @@ fn sig(x: f64) -> String {
 /// The command that repeats a fit.
 fn repeat_fit(f: &Fit) -> String {
     let c = &f.calibration;
-    let priors =
-        if f.priors_file.starts_with("builtin:") { String::new() } else { format!(" --priors {}", f.priors_file) };
+    let priors = if f.priors_file.starts_with("builtin:") {
+        String::new()
+    } else {
+        format!(" --priors {}", f.priors_file)
+    };
     format!(
         "scslab calibrate --fit{}{priors} --people {} --seed {} --particles {} --keep {} --min-acceptance {} \
          --generations {} --predictive {}",
@@ -329,7 +343,8 @@ fn fit_markdown(s: &mut String, f: &Fit) {
     }
     let _ = writeln!(s, "\n| generation | simulations | tolerance | acceptance |\n|---|---|---|---|");
     for g in &f.generations {
-        let _ = writeln!(s, "| {} | {} | {:.3} | {:.3} |", g.index, g.proposed.len(), g.tolerance, g.acceptance);
+        let _ =
+            writeln!(s, "| {} | {} | {:.3} | {:.3} |", g.index, g.proposed.len(), g.tolerance, g.acceptance);
     }
     let _ = writeln!(s);
 }
@@ -376,8 +391,16 @@ pub(super) fn write_fit(dir: &Path, f: &Fit) -> Result<(), OutputError> {
     m["predictive_runs"] = serde_json::json!(f.predictive.len());
     m["fingerprint"] = serde_json::json!(f.fingerprint);
     m["outputs"] = serde_json::json!([
-        "calibration", "trajectory", "posterior", "correlations", "particles", "calibration.md", "scenario.toml",
-        "targets.csv", "priors.toml", "generation-NNN.json"
+        "calibration",
+        "trajectory",
+        "posterior",
+        "correlations",
+        "particles",
+        "calibration.md",
+        "scenario.toml",
+        "targets.csv",
+        "priors.toml",
+        "generation-NNN.json"
     ]);
     scslab_output::write_json(dir, "manifest.json", &m)
 }
@@ -449,7 +472,8 @@ pub(super) fn parse_generation(v: &serde_json::Value) -> Option<Generation> {
             generation: u32::try_from(p.get("generation")?.as_u64()?).ok()?,
         })
     };
-    let particles = |key: &str| -> Option<Vec<Particle>> { v.get(key)?.as_array()?.iter().map(particle).collect() };
+    let particles =
+        |key: &str| -> Option<Vec<Particle>> { v.get(key)?.as_array()?.iter().map(particle).collect() };
     Some(Generation {
         index: u32::try_from(v.get("index")?.as_u64()?).ok()?,
         proposed: particles("proposed")?,

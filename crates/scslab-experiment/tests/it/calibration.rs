@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use scslab_experiment::calibration::{
-    CalibrationConfig, CalibrationError, CalibrationProgress, QUANTITIES, SD_WIDENING, band, calibrate, horizon,
+    CalibrationConfig, CalibrationError, CalibrationProgress, QUANTITIES, SD_WIDENING, band, calibrate,
+    horizon,
 };
 
 /// The number of built-in targets.

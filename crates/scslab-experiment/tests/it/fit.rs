@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use scslab_experiment::calibration::fit::{Fit, FitConfig, fit};
-use scslab_experiment::calibration::{CalibrationConfig, CalibrationError, calibrate, horizon, scenario_text};
+use scslab_experiment::calibration::{
+    CalibrationConfig, CalibrationError, calibrate, horizon, scenario_text,
+};
 use scslab_scenario::ScenarioError;
 
 const PEOPLE: u64 = 2000;
@@ -106,10 +108,17 @@ fn config(dir: &Path, out: Option<PathBuf>, workers: usize) -> FitConfig {
 }
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    ["posterior.csv", "correlations.csv", "particles.csv", "calibration.csv", "trajectory.csv", "calibration.md"]
-        .iter()
-        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))))
-        .collect()
+    [
+        "posterior.csv",
+        "correlations.csv",
+        "particles.csv",
+        "calibration.csv",
+        "trajectory.csv",
+        "calibration.md",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))))
+    .collect()
 }
 
 #[test]
@@ -128,7 +137,16 @@ fn a_fit_recovers_a_rate_the_model_made_the_same_way_whatever_the_workers_and_af
     assert!(f.generations[2].tolerance <= f.generations[0].tolerance);
     assert_eq!(f.calibration.seeds.len(), 3);
     assert_eq!(f.resumed, 0);
-    for name in ["generation-000.json", "generation-001.json", "generation-002.json", "fit-plan.json", "posterior.parquet", "manifest.json", "priors.toml", "targets.csv"] {
+    for name in [
+        "generation-000.json",
+        "generation-001.json",
+        "generation-002.json",
+        "fit-plan.json",
+        "posterior.parquet",
+        "manifest.json",
+        "priors.toml",
+        "targets.csv",
+    ] {
         assert!(out2.join(name).is_file(), "{name} missing");
     }
     let manifest: serde_json::Value =
@@ -189,10 +207,12 @@ fn bad_input_is_refused_before_any_run() {
     assert_eq!((line, column), (2, 14));
     assert!(m.contains("unknown quantity `listed`") && m.contains("`listed_cumulative`"), "{m}");
     // A standard error that is not positive.
-    std::fs::write(dir.join("targets.csv"), format!("{HEADER}T,2013-11-30,listed_cumulative,10,0,fit,x\n")).unwrap();
+    std::fs::write(dir.join("targets.csv"), format!("{HEADER}T,2013-11-30,listed_cumulative,10,0,fit,x\n"))
+        .unwrap();
     let (_, line, column, m) = invalid(fit(&base, &|_| {}).unwrap_err());
     assert_eq!((line, column), (2, 35), "{m}");
-    std::fs::write(dir.join("targets.csv"), format!("{HEADER}T,2013-11-30,listed_cumulative,10,1,fit,x\n")).unwrap();
+    std::fs::write(dir.join("targets.csv"), format!("{HEADER}T,2013-11-30,listed_cumulative,10,1,fit,x\n"))
+        .unwrap();
     // A parameter with no range.
     let priors = dir.join("bad-priors.toml");
     base.priors = Some(priors.clone());
@@ -201,11 +221,13 @@ fn bad_input_is_refused_before_any_run() {
     assert!(file.ends_with("bad-priors.toml") && (line, column) == (2, 7), "{file}:{line}:{column}");
     assert!(m.contains("has no range"), "{m}");
     // A key the scenario does not have, with the keys it does.
-    std::fs::write(&priors, "[[parameter]]\nkey = \"behaviour.deterence_weight\"\nmin = 0.01\nmax = 0.1\n").unwrap();
+    std::fs::write(&priors, "[[parameter]]\nkey = \"behaviour.deterence_weight\"\nmin = 0.01\nmax = 0.1\n")
+        .unwrap();
     let (_, _, _, m) = invalid(fit(&base, &|_| {}).unwrap_err());
     assert!(m.contains("unknown parameter key") && m.contains("`behaviour.deterrence_weight`"), "{m}");
     // A range end the scenario reader refuses.
-    std::fs::write(&priors, "[[parameter]]\nkey = \"behaviour.initial_trust\"\nmin = 0.5\nmax = 2.0\n").unwrap();
+    std::fs::write(&priors, "[[parameter]]\nkey = \"behaviour.initial_trust\"\nmin = 0.5\nmax = 2.0\n")
+        .unwrap();
     let (_, line, _, m) = invalid(fit(&base, &|_| {}).unwrap_err());
     assert_eq!(line, 4, "{m}");
     assert!(m.contains("refused by scenario"), "{m}");
