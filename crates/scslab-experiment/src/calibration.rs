@@ -415,7 +415,8 @@ pub enum CalibrationError {
     },
     /// The output folder holds a fit started with other inputs or settings.
     #[error(
-        "{} holds a fit started from other inputs or settings (fingerprint {found}, this one is {expected}); \
+        "{} holds a fit started from other inputs or settings (the scenario, targets, priors, --people, \
+         --seed, --population, --particles or --keep differ: fingerprint {found}, this one is {expected}); \
          use another --out, or --overwrite once it has finished",
         out.display()
     )]

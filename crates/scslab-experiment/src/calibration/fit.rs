@@ -180,12 +180,15 @@ pub fn fit(
         max_generations: config.max_generations,
         seed,
     };
+    // What a generation computes depends on these and on the generations before it, not on when
+    // the search stops (`min_acceptance`, `max_generations`) nor on the predictive runs, so a
+    // finished fit can be extended with more generations, or stopped sooner, in its folder.
     let print = fingerprint([
         env!("CARGO_PKG_VERSION").as_bytes(),
         sized.text.as_bytes(),
         inputs.targets_text.as_bytes(),
         priors_text.as_bytes(),
-        format!("{}|{}|{}|{:?}|{:?}", c.people, seed, population, abc, config.predictive).as_bytes(),
+        format!("{}|{}|{}|{}|{}", c.people, seed, population, abc.particles, abc.keep).as_bytes(),
     ]);
     if let Some(dir) = &c.out_dir {
         claim(dir, &print)?;

@@ -170,6 +170,14 @@ fn a_fit_recovers_a_rate_the_model_made_the_same_way_whatever_the_workers_and_af
     let r = fit(&config(&dir, Some(resumed.clone()), 2), &|_| {}).unwrap();
     assert_eq!(r.resumed, 1);
     assert_eq!(files(&resumed), files(&out2), "a resumed fit differs from an uninterrupted one");
+    // A finished fit extended by one more generation continues from the folder.
+    let mut longer = config(&dir, Some(resumed.clone()), 2);
+    longer.max_generations = 3;
+    let l = fit(&longer, &|_| {}).unwrap();
+    // (Unless no new particle of generation 2 beat the tolerance: then the search had stopped.)
+    let expected = if r.generations[2].acceptance <= longer.min_acceptance { 3 } else { 4 };
+    assert_eq!((l.resumed, l.generations.len()), (3, expected));
+    assert_eq!(&l.generations[..3], &r.generations[..]);
     // Another fit into that folder is refused.
     let mut other = config(&dir, Some(resumed.clone()), 2);
     other.particles = 20;
