@@ -95,6 +95,12 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
             quantities.push(q);
         }
     }
+    let fitted = manifest.get("method").and_then(|v| v.as_str()) == Some("abc-smc");
+    let over = if fitted {
+        "mean and 2.5% to 97.5% of the posterior predictive runs"
+    } else {
+        "mean and 95% interval over the replications"
+    };
     let mut charts = Vec::new();
     let mut figures = String::new();
     for q in &quantities {
@@ -126,9 +132,8 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         };
         let _ = writeln!(
             figures,
-            "<figure id=\"fig-{id}\">{}<figcaption>{}: simulated (mean and 95% interval over the \
-             replications, scaled from the synthetic sample to China's population) and the sourced figures \
-             (dots), from {}.</figcaption></figure>",
+            "<figure id=\"fig-{id}\">{}<figcaption>{}: simulated ({over}, scaled from the synthetic sample \
+             to China's population) and the sourced figures (dots), from {}.</figcaption></figure>",
             line_chart(&chart),
             escape(&quantity_words(q)),
             escape(&day0_text)
@@ -186,7 +191,6 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
          of the simulated value over the replications (column \"95% interval\")."
             .to_string()
     };
-    let fitted = manifest.get("method").and_then(|v| v.as_str()) == Some("abc-smc");
     let runs_words = if fitted {
         format!("{} posterior predictive runs", field("predictive_runs"))
     } else {
