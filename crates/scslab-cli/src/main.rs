@@ -227,8 +227,8 @@ struct CalibrateArgs {
     /// People per run.
     #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_PEOPLE)]
     people: u64,
-    /// Replications (at least 2).
-    #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_REPLICATIONS)]
+    /// Replications (at least 2); with --fit, see --predictive instead.
+    #[arg(long, conflicts_with = "fit", default_value_t = scslab_experiment::calibration::DEFAULT_REPLICATIONS)]
     replications: u32,
     /// Base seed (default: the preset's); replication seeds are derived as a sweep's.
     #[arg(long)]
