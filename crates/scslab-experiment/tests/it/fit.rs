@@ -221,6 +221,15 @@ fn bad_input_is_refused_before_any_run() {
     assert_eq!((line, column), (2, 35), "{m}");
     std::fs::write(dir.join("targets.csv"), format!("{HEADER}T,2013-11-30,listed_cumulative,10,1,fit,x\n"))
         .unwrap();
+    // A scenario without a start date: its targets cannot be dated.
+    let undated = dir.join("undated.toml");
+    let text = std::fs::read_to_string(base.calibration.scenario.as_ref().unwrap()).unwrap();
+    let text: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("start_date")).collect();
+    std::fs::write(&undated, text.join("\n")).unwrap();
+    let mut undated_config = config(&dir, Some(out.clone()), 1);
+    undated_config.calibration.scenario = Some(undated);
+    let (file, _, _, m) = invalid(fit(&undated_config, &|_| {}).unwrap_err());
+    assert!(file.ends_with("undated.toml") && m.contains("start_date"), "{file}: {m}");
     // A parameter with no range.
     let priors = dir.join("bad-priors.toml");
     base.priors = Some(priors.clone());
