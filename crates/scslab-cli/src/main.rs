@@ -1018,7 +1018,7 @@ fn print_targets(result: &scslab_experiment::calibration::Calibration, interval:
         );
     }
     println!(
-        "\n{} of {} facts within the band (the {interval} interval of the {runs}, widened by {z} standard errors of the target at each end)",
+        "\n{} of {} facts within the band (the simulated interval over the {runs}, widened by {z} standard errors of the target at each end)",
         result.within(),
         result.rows.len(),
     );
