@@ -42,8 +42,9 @@ enum Command {
     /// Audit a regime against the EU AI Act's prohibition of social scoring (Art. 5(1)(c)):
     /// replications, criteria with 95% intervals and findings (docs/AUDIT.md).
     Audit(AuditArgs),
-    /// Calibrate china-2020 on the court-defaulter list, 2013-2018: replications from the
-    /// list's launch, compared with the sourced figures (docs/calibration/CALIBRATION.md).
+    /// Calibrate a scenario on dated targets (default: china-2020 on the court-defaulter list,
+    /// 2013-2018): replications compared with the targets, or with `--fit` an ABC-SMC fit of
+    /// the priors' parameters and posterior predictive runs (docs/calibration/CALIBRATION.md).
     Calibrate(CalibrateArgs),
     /// Write a self-contained HTML report (charts, headline table) of a run, comparison or sweep
     /// folder.
@@ -188,11 +189,46 @@ struct AuditArgs {
 
 #[derive(Args)]
 struct CalibrateArgs {
-    /// People per replication.
+    /// The scenario to calibrate (a .toml file with `start_date`; default: china-2020 from the
+    /// court list's launch in 2013-10).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// The targets: a CSV of dated facts (`id,date,quantity,value,sd,role,source`; default: the
+    /// built-in china-2020 targets, FACTS.md B9-B20).
+    #[arg(long)]
+    targets: Option<PathBuf>,
+    /// The real population simulated counts are scaled to (default: 1,411.78 M, China's 2020
+    /// census).
+    #[arg(long)]
+    population: Option<f64>,
+    /// Fit the priors' parameters jointly by ABC-SMC, then draw posterior predictive runs.
+    #[arg(long)]
+    fit: bool,
+    /// With --fit: the priors, a TOML of `[[parameter]]` keys with `min`, `max` and optionally
+    /// `scale = "log"` (default: the built-in china-2020 priors).
+    #[arg(long, requires = "fit")]
+    priors: Option<PathBuf>,
+    /// With --fit: particles of generation 0.
+    #[arg(long, requires = "fit", default_value_t = scslab_experiment::calibration::fit::DEFAULT_PARTICLES)]
+    particles: usize,
+    /// With --fit: particles kept after each generation (each later one simulates particles - keep).
+    #[arg(long, requires = "fit", default_value_t = scslab_experiment::calibration::fit::DEFAULT_KEEP)]
+    keep: usize,
+    /// With --fit: stop once at most this share of a generation's new particles beats the last
+    /// tolerance.
+    #[arg(long, requires = "fit", default_value_t = scslab_experiment::calibration::fit::DEFAULT_MIN_ACCEPTANCE)]
+    min_acceptance: f64,
+    /// With --fit: most generations after generation 0.
+    #[arg(long, requires = "fit", default_value_t = scslab_experiment::calibration::fit::DEFAULT_MAX_GENERATIONS)]
+    generations: u32,
+    /// With --fit: posterior predictive runs.
+    #[arg(long, requires = "fit", default_value_t = scslab_experiment::calibration::fit::DEFAULT_PREDICTIVE)]
+    predictive: u32,
+    /// People per run.
     #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_PEOPLE)]
     people: u64,
-    /// Replications (at least 2).
-    #[arg(long, default_value_t = scslab_experiment::calibration::DEFAULT_REPLICATIONS)]
+    /// Replications (at least 2); with --fit, see --predictive instead.
+    #[arg(long, conflicts_with = "fit", default_value_t = scslab_experiment::calibration::DEFAULT_REPLICATIONS)]
     replications: u32,
     /// Base seed (default: the preset's); replication seeds are derived as a sweep's.
     #[arg(long)]
@@ -294,9 +330,12 @@ impl From<CalibrationError> for Failure {
     fn from(e: CalibrationError) -> Self {
         match e {
             CalibrationError::Input(e) => Failure::Input(render_scenario_error(&e)),
-            CalibrationError::Replications(_) | CalibrationError::Memory(_) => {
-                Failure::Input(format!("error: {e}"))
-            }
+            CalibrationError::Replications(_)
+            | CalibrationError::Memory(_)
+            | CalibrationError::Setting(_)
+            | CalibrationError::PredictiveMemory { .. }
+            | CalibrationError::Changed { .. }
+            | CalibrationError::Folder { .. } => Failure::Input(format!("error: {e}")),
             other => Failure::Run(format!("error: {other}")),
         }
     }
@@ -882,12 +921,19 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         out_dir: Some(out_dir.clone()),
         workers: args.threads,
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario: args.scenario.clone(),
+        targets: args.targets.clone(),
+        population: args.population,
     };
     let bar = days_bar("calibrating");
     let on_progress = |p: CalibrationProgress| {
+        bar.set_message(p.phase.clone());
         bar.set_length(p.total_days);
         bar.set_position(p.done_days);
     };
+    if args.fit {
+        return calibrate_fit(&args, config, &bar, &on_progress);
+    }
     let claim = |d: &Path| {
         let files = &scslab_experiment::calibration::OUTPUT_FILES;
         scslab_runner::claim_result(d, "calibration", files, args.overwrite)
@@ -898,15 +944,105 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     println!(
         "calibration of {}: {} people, {} days from {}, {} replications, seed {}; counts scaled to {:.2} M people",
-        scslab_experiment::calibration::PRESET,
+        result.scenario.name,
         result.people,
         result.days,
-        scslab_experiment::calibration::LAUNCH.iso(),
+        result.start.iso(),
         result.seeds.len(),
         result.seed,
-        scslab_experiment::calibration::POPULATION / 1e6
+        result.population / 1e6
     );
-    let tolerance = scslab_experiment::calibration::TOLERANCE * 100.0;
+    print_targets(&result, "95% interval", "replications");
+    let pct = |e: &scslab_experiment::stats::Estimate| {
+        let p = |x: f64| format::value(x, Unit::Share);
+        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low().max(0.0)), p(e.ci_high()))
+    };
+    if result.stock_share_2018.mean.is_finite() {
+        println!("share of adults listed, end of 2018: {}", pct(&result.stock_share_2018));
+    }
+    let warm =
+        if result.scenario.origin.starts_with("preset:") { " (china-2020's initial_share)" } else { "" };
+    println!("share of adults listed, {}{warm}: {}", result.end().iso(), pct(&result.stock_share_end));
+    let report = scslab_report::render(&out_dir)?;
+    let path = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;
+    println!(
+        "\noutputs: {} (calibration.csv/.parquet, trajectory.csv/.parquet, calibration.md, scenario.toml, targets.csv, manifest.json, {})",
+        out_dir.display(),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
+    );
+    Ok(())
+}
+
+/// `scslab calibrate --fit`: ABC-SMC into a folder that a rerun resumes.
+fn calibrate_fit(
+    args: &CalibrateArgs,
+    calibration: CalibrationConfig,
+    bar: &ProgressBar,
+    on_progress: &(dyn Fn(CalibrationProgress) + Sync),
+) -> Result<(), Failure> {
+    use scslab_experiment::calibration::fit::{FitConfig, fit};
+    let out_dir = calibration.out_dir.clone().unwrap_or_default();
+    let config = FitConfig {
+        calibration,
+        priors: args.priors.clone(),
+        particles: args.particles,
+        keep: args.keep,
+        min_acceptance: args.min_acceptance,
+        max_generations: args.generations,
+        predictive: args.predictive,
+    };
+    let claim = |d: &Path| {
+        if args.overwrite {
+            let files = &scslab_experiment::calibration::OUTPUT_FILES;
+            scslab_runner::claim_result(d, "calibration", files, true)
+        } else {
+            scslab_runner::lock_folder(d)
+        }
+    };
+    let result = with_folder(&out_dir, claim, || Ok(fit(&config, on_progress)?))?;
+    bar.finish_and_clear();
+    let c = &result.calibration;
+    let simulations: usize = result.generations.iter().map(|g| g.proposed.len()).sum();
+    println!(
+        "fit of {}: {} people, {} days from {}; {} generations ({} read back from the folder), {simulations} simulations; counts scaled to {:.2} M people",
+        c.scenario.name,
+        c.people,
+        c.days,
+        c.start.iso(),
+        result.generations.len(),
+        result.resumed,
+        c.population / 1e6
+    );
+    println!("{:<48} {:>12} {:>12} {:>12} {:>27}", "parameter", "scenario", "mean", "sd", "95% interval");
+    for p in &result.posterior {
+        println!(
+            "{:<48} {:>12.4e} {:>12.4e} {:>12.4e} {:>27}",
+            p.prior.key,
+            p.scenario_value,
+            p.mean,
+            p.sd,
+            format!("{:.4e} to {:.4e}", p.low, p.high)
+        );
+    }
+    println!("\nposterior correlations (|r| >= 0.3):");
+    for &(i, j, r) in result.correlations.iter().filter(|c| c.2.abs() >= 0.3) {
+        println!("  {} ~ {}: {r:+.2}", result.priors[i].key, result.priors[j].key);
+    }
+    println!();
+    print_targets(c, "predictive 95%", "posterior predictive runs");
+    let report = scslab_report::render(&out_dir)?;
+    let path = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;
+    println!(
+        "\noutputs: {} (posterior, correlations, particles, calibration, trajectory (.csv/.parquet), generation-NNN.json, calibration.md, manifest.json, {})",
+        out_dir.display(),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
+    );
+    Ok(())
+}
+
+/// The table of targets: sourced, simulated, interval, band, errors, within.
+fn print_targets(result: &scslab_experiment::calibration::Calibration, interval: &str, runs: &str) {
+    let z = scslab_experiment::calibration::SD_WIDENING;
     println!(
         "{:<10} {:<5} {:<27} {:>13} {:>13} {:>27} {:>27} {:>7}",
         "date",
@@ -914,8 +1050,8 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         "quantity",
         "sourced",
         "simulated",
-        "95% interval",
-        format!("band (95% ± {tolerance:.0}%)"),
+        interval,
+        format!("band (± {z} sd)"),
         "within"
     );
     let m = scslab_experiment::format::millions;
@@ -933,27 +1069,18 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         );
     }
     println!(
-        "\n{} of {} facts within the band (the simulated 95% interval widened by {tolerance:.0}% at each end)",
+        "\n{} of {} facts within the band (the simulated interval over the {runs}, widened by {z} standard errors of the target at each end)",
         result.within(),
         result.rows.len(),
     );
-    let pct = |e: &scslab_experiment::stats::Estimate| {
-        let p = |x: f64| format::value(x, Unit::Share);
-        format!("{} (95% interval {} to {})", p(e.mean), p(e.ci_low().max(0.0)), p(e.ci_high()))
+    let mean_abs = |f: &dyn Fn(&scslab_experiment::calibration::Row) -> f64| {
+        result.rows.iter().map(|r| f(r).abs()).sum::<f64>() / result.rows.len() as f64
     };
-    println!("share of adults listed, end of 2018: {}", pct(&result.stock_share_2018));
     println!(
-        "share of adults listed, end of 2019 (china-2020's initial_share): {}",
-        pct(&result.stock_share_end)
+        "mean absolute relative error {:.1}%, mean absolute log error {:.3}",
+        100.0 * mean_abs(&|r| r.relative_error),
+        mean_abs(&|r| r.log_error)
     );
-    let report = scslab_report::render(&out_dir)?;
-    let path = scslab_report::write(&report, &scslab_report::default_path(&out_dir))?;
-    println!(
-        "\noutputs: {} (calibration.csv/.parquet, trajectory.csv/.parquet, calibration.md, scenario.toml, manifest.json, {})",
-        out_dir.display(),
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
-    );
-    Ok(())
 }
 
 /// A progress bar counting the days simulated over all replications (audit, calibration), so

@@ -1,24 +1,40 @@
-//! The calibration of `china-2020` against the court judgment-defaulter list, 2013-2018.
+//! The calibration of a scenario against dated facts; by default `china-2020` against the court
+//! judgment-defaulter list, 2013-2018.
 //!
-//! The calibration scenario is generated from the `china-2020` preset's text: the same
+//! Two commands share this module. [`calibrate`] checks a scenario as it stands: replications at
+//! its own parameter values compared with every target. [`fit::fit`] (`scslab calibrate --fit`)
+//! fits the parameters named in a priors file jointly by ABC-SMC ([`abc`]), then draws posterior
+//! predictive runs from the posterior, so that the band around each target holds the parameters'
+//! uncertainty as well as the seeds'.
+//!
+//! The targets are a CSV of dated facts ([`targets`]; the built-in file holds FACTS.md's B9-B20)
+//! and the priors a TOML of scenario keys with ranges ([`priors`]), both checked against the
+//! scenario before any run.
+//!
+//! The built-in calibration scenario is generated from the `china-2020` preset's text: the same
 //! population, behaviour and authorities, but day 0 is the list's launch (2013-10-01), the
 //! horizon runs to 2019-12-31, every list starts empty (the preset's `initial_share` lines are
 //! dropped) and the court list's detection is scaled by [`LAUNCH_SCALE`] during its first
 //! [`LAUNCH_DAYS`] days (two policy changes). Replications (common random numbers: the
 //! sweep's replication seeds) are ordinary single-threaded runs of the runner that write nothing;
 //! the calibration reads their daily series in memory, scales them to the 2020 census population
-//! ([`POPULATION`]) and compares them with the sourced figures of `FACTS.md` ([`FACTS`]).
+//! ([`POPULATION`]) and compares them with the targets.
 //!
 //! A fact is *within* when the sourced value lies in the *band*: the simulated 95% interval
-//! widened by [`TOLERANCE`] of each end on each side (`[low - tol |low|, high + tol |high|]`),
-//! because the sources are rounded ("about 13 M", "more than 700,000") and their definitions are
-//! not always clear. The band is what every table prints beside "within" ([`Row::low`],
-//! [`Row::high`]); the plain 95% interval is printed as well, labelled as such.
+//! widened on each side by [`SD_WIDENING`] standard errors of the target (its `sd`), because the
+//! sources are rounded ("about 13 M", "more than 700,000") and their definitions are not always
+//! the model's. The band is what every table prints beside "within" ([`Row::low`],
+//! [`Row::high`]); the plain 95% interval is printed as well, labelled as such, with the
+//! relative and log errors of the simulated mean.
 //! Definitions and the measured fit: docs/calibration/CALIBRATION.md.
 
+pub mod abc;
+pub mod fit;
+pub mod priors;
+pub mod targets;
 mod write;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use scslab_model::metrics::{Family, PersonCols};
@@ -30,9 +46,22 @@ use crate::design::{Streams, replication_seed};
 use crate::pool;
 use crate::stats::{Estimate, mean_ci};
 
-/// What a calibration writes into its folder (`write.rs`), as name prefixes, besides
-/// `manifest.json` and `report.html`: what `--overwrite` may clear from an earlier calibration.
-pub const OUTPUT_FILES: [&str; 3] = ["calibration.", "trajectory.", "scenario.toml"];
+pub use targets::{Role, Target};
+
+/// What a calibration or a fit writes into its folder (`write.rs`, `fit.rs`), as name prefixes,
+/// besides `manifest.json` and `report.html`: what `--overwrite` may clear from an earlier one.
+pub const OUTPUT_FILES: [&str; 10] = [
+    "calibration.",
+    "trajectory.",
+    "scenario.toml",
+    "targets.csv",
+    "priors.toml",
+    "posterior.",
+    "correlations.",
+    "particles.",
+    "generation",
+    "fit-plan.json",
+];
 
 /// The preset the calibration is derived from.
 pub const PRESET: &str = "china-2020";
@@ -49,9 +78,9 @@ pub const END: Date = Date { year: 2019, month: 12, day: 31 };
 pub const LAUNCH_SCALE: f64 = 0.06;
 /// The day from which the court list's detection scale is 1 (the preset's detection).
 pub const LAUNCH_DAYS: u32 = 380;
-/// Relative widening of the simulated 95% interval within which a sourced value counts as
-/// matched.
-pub const TOLERANCE: f64 = 0.2;
+/// Standard errors of the target (its `sd`) by which the simulated 95% interval is widened on
+/// each side to make the band within which a sourced value counts as matched.
+pub const SD_WIDENING: f64 = 1.96;
 /// Default population of a calibration run.
 pub const DEFAULT_PEOPLE: u64 = 200_000;
 /// Default replications.
@@ -83,6 +112,30 @@ impl Date {
     /// The simulated day of this date (day 0 = [`LAUNCH`]).
     pub fn sim_day(self) -> u32 {
         (self.epoch_days() - LAUNCH.epoch_days()) as u32
+    }
+
+    /// Days from `start` to this date (negative before it).
+    pub fn days_from(self, start: Date) -> i64 {
+        self.epoch_days() - start.epoch_days()
+    }
+
+    /// The date `d` days after `start`.
+    pub fn of_day(start: Date, d: u32) -> Date {
+        let (year, month, day) = scslab_output::format::civil_from_days(start.epoch_days() + d as i64);
+        Date { year: year as i32, month, day }
+    }
+
+    /// Reads `YYYY-MM-DD`; `None` unless it is a calendar date.
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let date = Date { year: y.parse().ok()?, month: m.parse().ok()?, day: d.parse().ok()? };
+        // A date is a calendar date when it survives the trip through days and back.
+        let (year, month, day) = scslab_output::format::civil_from_days(date.epoch_days());
+        (year as i32 == date.year && month == date.month && day == date.day).then_some(date)
     }
 
     /// `YYYY-MM-DD`.
@@ -160,169 +213,9 @@ impl Quantity {
     }
 }
 
-/// A sourced figure of FACTS.md, section 2, in persons or trips of the real population.
-#[derive(Clone, Copy, Debug)]
-pub struct Fact {
-    /// Fact id in FACTS.md.
-    pub id: &'static str,
-    /// The date the figure refers to.
-    pub date: Date,
-    /// What is compared.
-    pub quantity: Quantity,
-    /// The sourced value.
-    pub value: f64,
-    /// How the source words it.
-    pub source: &'static str,
-}
-
 const fn d(year: i32, month: u32, day: u32) -> Date {
     Date { year, month, day }
 }
-
-/// The facts compared, in date order. The mapping (which figure is a stock, which a cumulative
-/// count) is argued in docs/calibration/CALIBRATION.md.
-pub const FACTS: [Fact; 20] = [
-    Fact {
-        id: "B9",
-        date: d(2014, 3, 10),
-        quantity: Quantity::Stock,
-        value: 87_079.0,
-        source: "87,079 persons on the list on 2014-03-10",
-    },
-    Fact {
-        id: "B10",
-        date: d(2014, 12, 31),
-        quantity: Quantity::Stock,
-        value: 700_000.0,
-        source: ">700,000 persons on the list by Dec 2014",
-    },
-    Fact {
-        id: "B11",
-        date: d(2016, 1, 1),
-        quantity: Quantity::Stock,
-        value: 3_600_000.0,
-        source: "~3.6 M barred from air travel and sleeper trains as of 2016-01-01",
-    },
-    Fact {
-        id: "B12",
-        date: d(2017, 11, 8),
-        quantity: Quantity::Listed,
-        value: 8_870_000.0,
-        source: "8.87 M persons disclosed since 2013",
-    },
-    Fact {
-        id: "B12",
-        date: d(2017, 11, 8),
-        quantity: Quantity::TrainsBlocked,
-        value: 3_400_000.0,
-        source: "3.4 M barred from high-speed rail",
-    },
-    Fact {
-        id: "B13",
-        date: d(2017, 12, 31),
-        quantity: Quantity::Listed,
-        value: 9_590_000.0,
-        source: "9.59 M blacklisted by end-2017",
-    },
-    Fact {
-        id: "B13",
-        date: d(2017, 12, 31),
-        quantity: Quantity::FlightsBlocked,
-        value: 9_360_000.0,
-        source: "9.36 M plane tickets blocked",
-    },
-    Fact {
-        id: "B13",
-        date: d(2017, 12, 31),
-        quantity: Quantity::TrainsBlocked,
-        value: 3_670_000.0,
-        source: "3.67 M high-speed rail tickets blocked",
-    },
-    Fact {
-        id: "B14",
-        date: d(2018, 5, 31),
-        quantity: Quantity::Listed,
-        value: 10_590_000.0,
-        source: "10.59 M individuals and companies added Oct 2013-May 2018",
-    },
-    Fact {
-        id: "B14",
-        date: d(2018, 5, 31),
-        quantity: Quantity::Exits,
-        value: 2_460_000.0,
-        source: "2.46 M complied",
-    },
-    Fact {
-        id: "B14",
-        date: d(2018, 5, 31),
-        quantity: Quantity::FlightsBlocked,
-        value: 11_220_000.0,
-        source: "11.22 M flights blocked",
-    },
-    Fact {
-        id: "B14",
-        date: d(2018, 5, 31),
-        quantity: Quantity::TrainsBlocked,
-        value: 4_270_000.0,
-        source: "4.27 M rail journeys blocked",
-    },
-    Fact {
-        id: "B16",
-        date: d(2018, 9, 30),
-        quantity: Quantity::Listed,
-        value: 12_110_000.0,
-        source: "12.11 M violations posted (to Sept 2018)",
-    },
-    Fact {
-        id: "B16",
-        date: d(2018, 9, 30),
-        quantity: Quantity::Exits,
-        value: 3_220_000.0,
-        source: "3.22 M defaulters complied",
-    },
-    Fact {
-        id: "B16",
-        date: d(2018, 9, 30),
-        quantity: Quantity::FlightsBlocked,
-        value: 14_630_000.0,
-        source: "14.63 M flights blocked",
-    },
-    Fact {
-        id: "B16",
-        date: d(2018, 9, 30),
-        quantity: Quantity::TrainsBlocked,
-        value: 5_220_000.0,
-        source: "5.22 M rail journeys blocked",
-    },
-    Fact {
-        id: "B18",
-        date: d(2018, 12, 31),
-        quantity: Quantity::Listed,
-        value: 13_000_000.0,
-        source: "~13 M on the list at end-2018",
-    },
-    Fact {
-        id: "B19",
-        date: d(2018, 12, 31),
-        quantity: Quantity::FlightsBlocked,
-        value: 17_460_000.0,
-        source: "17.46 M flights blocked",
-    },
-    Fact {
-        id: "B19",
-        date: d(2018, 12, 31),
-        quantity: Quantity::TrainsBlocked,
-        value: 5_470_000.0,
-        source: "5.47 M high-speed trains blocked",
-    },
-    Fact {
-        id: "B20",
-        date: d(2018, 12, 31),
-        quantity: Quantity::Exits,
-        value: 3_510_000.0,
-        source: "3.51 M debtors repaid by end-2018",
-    },
-];
 
 /// The calibration scenario's text, made from the preset's: name, description and horizon
 /// replaced, `initial_share` lines dropped (the list starts empty at its launch), and the
@@ -376,21 +269,103 @@ pub fn scenario() -> Result<Scenario, ScenarioError> {
     scslab_scenario::parse(&text, &file)
 }
 
+/// What a calibration compares: a checked scenario, its day 0 and its targets.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// The scenario as read (its own size; the runs use the calibration's).
+    pub scenario: Scenario,
+    /// The date of day 0.
+    pub start: Date,
+    /// The targets, in the file's order.
+    pub targets: Vec<Target>,
+    /// Where the targets came from (a path or the built-in file's name).
+    pub targets_file: String,
+    /// The targets file's text, exactly as read.
+    pub targets_text: String,
+}
+
+/// The scenario (`None`: the built-in calibration scenario of `china-2020`) and the targets
+/// (`None`: the built-in `china-2020` targets), checked against each other: every target's
+/// quantity exists in the scenario and its date falls inside the run.
+pub fn inputs(scenario: Option<&Path>, targets: Option<&Path>) -> Result<Inputs, ScenarioError> {
+    let (scenario, start) = match scenario {
+        None => (self::scenario()?, LAUNCH),
+        Some(path) => {
+            let s = scslab_scenario::load(path)?;
+            let start = start_date(&s)?;
+            (s, start)
+        }
+    };
+    let (targets_file, targets_text) = match targets {
+        None => (targets::CHINA_2020_TARGETS_FILE.to_string(), targets::CHINA_2020_TARGETS.to_string()),
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+            (file, text)
+        }
+    };
+    let targets = targets::parse(&targets_text, &targets_file, start, scenario.params.days)?;
+    if !scenario.params.authorities.iter().any(|a| a.name == LIST) {
+        return Err(ScenarioError::Invalid {
+            file: scenario.origin.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the targets count the list `{LIST}` (its stock, entries and exits), which scenario `{}` does \
+                 not declare",
+                scenario.name
+            ),
+        });
+    }
+    Ok(Inputs { scenario, start, targets, targets_file, targets_text })
+}
+
+/// The date of a scenario's day 0 (`[scenario] start_date`), which dated targets need.
+fn start_date(s: &Scenario) -> Result<Date, ScenarioError> {
+    let table: toml::Table = s.text.parse().map_err(|e: toml::de::Error| ScenarioError::Invalid {
+        file: s.origin.clone(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+    })?;
+    table
+        .get("scenario")
+        .and_then(|t| t.get("start_date"))
+        .and_then(|d| d.as_str())
+        .and_then(Date::parse)
+        .ok_or_else(|| ScenarioError::Invalid {
+            file: s.origin.clone(),
+            line: 1,
+            column: 1,
+            message:
+                "a calibration compares dated targets: expected `start_date = \"YYYY-MM-DD\"` (the date of \
+                      day 0) in [scenario]"
+                    .into(),
+        })
+}
+
 /// How to run a calibration.
 #[derive(Clone, Debug)]
 pub struct CalibrationConfig {
     /// People in each replication.
     pub people: u64,
-    /// Replications (at least 2).
+    /// Replications (at least 2); for a fit, the posterior predictive runs.
     pub replications: u32,
-    /// Base seed; `None` uses the preset's seed.
+    /// Base seed; `None` uses the scenario's seed.
     pub seed: Option<u64>,
     /// Output folder; `None` writes nothing.
     pub out_dir: Option<PathBuf>,
-    /// Replications at a time; 0 uses all cores. Results do not depend on it.
+    /// Runs at a time; 0 uses all cores. Results do not depend on it.
     pub workers: usize,
     /// The command line, recorded in the files.
     pub command: String,
+    /// The scenario file; `None` is the built-in calibration scenario of `china-2020`.
+    pub scenario: Option<PathBuf>,
+    /// The targets file; `None` is the built-in `china-2020` targets.
+    pub targets: Option<PathBuf>,
+    /// The real population simulated counts are scaled to; `None` is [`POPULATION`].
+    pub population: Option<f64>,
 }
 
 impl Default for CalibrationConfig {
@@ -402,6 +377,9 @@ impl Default for CalibrationConfig {
             out_dir: None,
             workers: 0,
             command: String::new(),
+            scenario: None,
+            targets: None,
+            population: None,
         }
     }
 }
@@ -412,12 +390,52 @@ pub enum CalibrationError {
     /// Fewer than two replications.
     #[error("--replications: expected at least 2 (a 95% interval needs two replications), found {0}")]
     Replications(u32),
-    /// The scenario or a size is invalid.
+    /// A setting of the fit is out of range (the message names the option and the valid range).
+    #[error("{0}")]
+    Setting(String),
+    /// The scenario, the targets, the priors or a size is invalid.
     #[error(transparent)]
     Input(#[from] ScenarioError),
     /// The memory preflight refused the calibration before any run.
     #[error(transparent)]
     Memory(RunError),
+    /// The posterior predictive runs would not fit in memory; refused before any run.
+    #[error(
+        "--replications {runs}: the posterior predictive runs keep {} MiB of daily series in memory; at most \
+         {} MiB (a quarter of the memory available, or {} MiB); use fewer replications",
+        bytes >> 20, limit >> 20, MAX_PREDICTIVE_BYTES >> 20
+    )]
+    PredictiveMemory {
+        /// Predictive runs asked for.
+        runs: u32,
+        /// Bytes they would keep.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The output folder holds a fit started with other inputs or settings.
+    #[error(
+        "{} holds a fit started from other inputs or settings (the scenario, targets, priors, --people, \
+         --seed, --population, --particles or --keep differ: fingerprint {found}, this one is {expected}); \
+         use another --out, or --overwrite once it has finished",
+        out.display()
+    )]
+    Changed {
+        /// The folder.
+        out: PathBuf,
+        /// This fit's fingerprint.
+        expected: String,
+        /// The folder's.
+        found: String,
+    },
+    /// The output folder holds something that is not a fit to resume.
+    #[error("--out {}: {message}", out.display())]
+    Folder {
+        /// The folder.
+        out: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A replication failed.
     #[error("replication {replication}: {source}")]
     Run {
@@ -430,6 +448,14 @@ pub enum CalibrationError {
     /// declared), or is shorter than the horizon (a bug: the calibration and the model disagree).
     #[error("the daily series has no complete counter of {0}")]
     MissingCounter(String),
+    /// A file of an earlier generation could not be read back.
+    #[error("cannot read {}: {message}; delete it to run that generation again", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
@@ -438,28 +464,75 @@ pub enum CalibrationError {
     Threads(String),
 }
 
-/// One compared fact.
+/// Most memory the posterior predictive runs may keep (their daily series): 1 GiB.
+pub const MAX_PREDICTIVE_BYTES: u64 = 1 << 30;
+
+/// One compared target.
 #[derive(Clone, Debug)]
 pub struct Row {
-    /// The fact.
-    pub fact: Fact,
+    /// The target.
+    pub fact: Target,
     /// Its simulated day.
     pub day: u32,
     /// The simulated value over replications, scaled to the real population (its Student-t
     /// interval, unclipped: `simulated.ci_low()`, `simulated.ci_high()`).
     pub simulated: Estimate,
     /// Lower end of the simulated 95% interval, clipped at 0 (a count is never negative): the
-    /// interval to print.
+    /// interval to print. For a fit, the 2.5% quantile of the posterior predictive runs.
     pub ci_low: f64,
-    /// Upper end of the simulated 95% interval.
+    /// Upper end of the simulated 95% interval (for a fit, the 97.5% quantile).
     pub ci_high: f64,
-    /// Lower end of the band used for `within`: the 95% interval's lower end widened by
-    /// [`TOLERANCE`]. Print this, not the plain interval, beside `within`.
+    /// Lower end of the band used for `within`: the 95% interval's lower end less
+    /// [`SD_WIDENING`] standard errors of the target. Print this, not the plain interval, beside
+    /// `within`.
     pub low: f64,
     /// Upper end of the band used for `within`.
     pub high: f64,
     /// Whether the sourced value lies in the band `[low, high]`.
     pub within: bool,
+    /// `(simulated mean - sourced) / sourced`.
+    pub relative_error: f64,
+    /// `ln(simulated mean / sourced)`: symmetric in over- and underestimation.
+    pub log_error: f64,
+}
+
+impl Row {
+    /// The row of `fact` simulated on `day` with the values `xs` (one per replication or
+    /// predictive run, scaled): `quantiles` takes the 2.5% and 97.5% quantiles as the interval
+    /// (a fit), else the Student-t interval of the mean (replications at fixed parameters).
+    fn new(fact: Target, day: u32, xs: &[f64], quantiles: bool) -> Row {
+        let simulated = mean_ci(xs);
+        let (ci_low, ci_high) = if quantiles {
+            (quantile(xs, 0.025), quantile(xs, 0.975))
+        } else {
+            (nonnegative(simulated.ci_low()), simulated.ci_high())
+        };
+        let (low, high) = band(ci_low, ci_high, fact.sd);
+        Row {
+            day,
+            simulated,
+            ci_low,
+            ci_high,
+            low,
+            high,
+            within: fact.value >= low && fact.value <= high,
+            relative_error: (simulated.mean - fact.value) / fact.value,
+            log_error: (simulated.mean / fact.value).ln(),
+            fact,
+        }
+    }
+}
+
+/// The `q`-quantile of `xs` (linear interpolation between order statistics, R's type 7).
+fn quantile(xs: &[f64], q: f64) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let h = (v.len() - 1) as f64 * q;
+    let (i, frac) = (h.floor() as usize, h - h.floor());
+    if i + 1 < v.len() { v[i] + (v[i + 1] - v[i]) * frac } else { v[i] }
 }
 
 /// The simulated daily trajectory of one quantity, scaled to the real population.
@@ -482,44 +555,60 @@ pub struct Calibration {
     pub people: u64,
     /// Days simulated.
     pub days: u32,
+    /// The date of day 0.
+    pub start: Date,
+    /// The real population simulated counts are scaled to.
+    pub population: f64,
     /// The base seed.
     pub seed: u64,
     /// Each replication's seed.
     pub seeds: Vec<u64>,
-    /// The calibration scenario as run (people and seed as in the preset's text; the runs use
-    /// `people` and the replication seeds).
+    /// The calibration scenario as run (people and seed as in its text; the runs use `people`
+    /// and the replication seeds).
     pub scenario: Scenario,
-    /// One row per fact.
+    /// Where the targets came from, and their text.
+    pub targets_file: String,
+    /// The targets file's text.
+    pub targets_text: String,
+    /// One row per target.
     pub rows: Vec<Row>,
     /// The daily trajectories.
     pub trajectories: Vec<Trajectory>,
-    /// Share of adults on the list at the end of 2018 (the calibrated window's end).
+    /// Share of adults on the list at the end of 2018 (the calibrated window's end), when the
+    /// run reaches it.
     pub stock_share_2018: Estimate,
-    /// Share of adults on the list at the end of the last day (2019-12-31): the warm start of
-    /// `china-2020` (`initial_share`).
+    /// Share of adults on the list at the end of the last day (for the built-in scenario
+    /// 2019-12-31: the warm start of `china-2020`, `initial_share`).
     pub stock_share_end: Estimate,
     /// The command line.
     pub command: String,
 }
 
 impl Calibration {
-    /// Facts within their widened interval.
+    /// Facts within their band.
     pub fn within(&self) -> usize {
         self.rows.iter().filter(|r| r.within).count()
     }
+
+    /// The date of the last simulated day.
+    pub fn end(&self) -> Date {
+        Date::of_day(self.start, self.days - 1)
+    }
 }
 
-/// Progress, reported after every simulated day of every replication (so that it moves from
-/// the start, long before the first replication finishes) and when a replication finishes.
+/// Progress, reported after every simulated day of every run (so that it moves from the start,
+/// long before the first run finishes) and when a run finishes.
 #[derive(Clone, Debug)]
 pub struct CalibrationProgress {
-    /// Replications finished.
+    /// What is running: `replications`, `generation N` or `posterior predictive`.
+    pub phase: String,
+    /// Runs of the phase finished.
     pub done: usize,
-    /// Replications in the calibration.
+    /// Runs in the phase.
     pub total: usize,
-    /// Days simulated so far, summed over replications.
+    /// Days simulated so far in the phase, summed over runs.
     pub done_days: u64,
-    /// Days to simulate in all: replications x [`horizon`].
+    /// Days to simulate in the phase: runs x days.
     pub total_days: u64,
 }
 
@@ -530,18 +619,47 @@ fn nonnegative(x: f64) -> f64 {
 }
 
 /// The band within which a sourced value counts as matched: the 95% interval `[low, high]`
-/// widened by [`TOLERANCE`] of each end's size on each side (a negative lower end, possible with
-/// few replications, widens downwards too).
-pub fn band(low: f64, high: f64) -> (f64, f64) {
-    (low - TOLERANCE * low.abs(), high + TOLERANCE * high.abs())
+/// widened by [`SD_WIDENING`] standard errors `sd` of the target on each side.
+pub fn band(low: f64, high: f64, sd: f64) -> (f64, f64) {
+    (low - SD_WIDENING * sd, high + SD_WIDENING * sd)
 }
 
-/// What one replication contributes: each quantity per day (unscaled), and the share of adults
-/// listed at the end of 2018 and on the last day.
-struct Replication {
-    series: Vec<Vec<f64>>,
+/// What one run contributes: each quantity per day (unscaled), and the share of adults listed
+/// at the end of 2018 and on the last day.
+#[derive(Clone, Debug)]
+pub(crate) struct Replication {
+    pub(crate) series: Vec<Vec<f64>>,
     share_2018: f64,
     share_end: f64,
+}
+
+impl Replication {
+    /// Each target's value in this run, scaled by `scale`.
+    pub(crate) fn at_targets(&self, rows: &[(usize, u32)], scale: f64) -> Vec<f64> {
+        rows.iter().map(|&(q, day)| self.series[q][day as usize] * scale).collect()
+    }
+}
+
+/// Each target's quantity (its index in [`QUANTITIES`]) and simulated day.
+pub(crate) fn target_days(targets: &[Target], start: Date) -> Vec<(usize, u32)> {
+    targets
+        .iter()
+        .map(|t| {
+            let q = QUANTITIES.iter().position(|&x| x == t.quantity).unwrap_or(0);
+            (q, t.date.days_from(start) as u32)
+        })
+        .collect()
+}
+
+/// The scenario resized to `people`, and the memory preflight of `workers` runs at a time.
+pub(crate) fn sized(scenario: &Scenario, people: u64, workers: usize) -> Result<Scenario, CalibrationError> {
+    let mut sized = scenario.clone();
+    let o = scslab_scenario::Overrides { people: Some(people), days: None, seed: None };
+    scslab_scenario::apply_overrides(&mut sized.params, o)?;
+    let mut cfg = RunConfig::new(sized.clone());
+    cfg.memory_limit = scslab_output::machine_memory().map(|m| m.available_bytes / workers as u64);
+    scslab_runner::preflight(&cfg).map_err(CalibrationError::Memory)?;
+    Ok(sized)
 }
 
 /// Runs the calibration and writes its files if `config.out_dir` is set. Everything is checked
@@ -553,21 +671,47 @@ pub fn calibrate(
     if config.replications < 2 {
         return Err(CalibrationError::Replications(config.replications));
     }
-    let scenario = scenario()?;
-    let mut sized = scenario.clone();
-    let o = scslab_scenario::Overrides { people: Some(config.people), days: None, seed: None };
-    scslab_scenario::apply_overrides(&mut sized.params, o)?;
-    let seed = config.seed.unwrap_or(scenario.params.seed);
+    let inputs = inputs(config.scenario.as_deref(), config.targets.as_deref())?;
+    let population = check_population(config.population)?;
+    let workers = pool::workers(config.workers);
+    let sized = sized(&inputs.scenario, config.people, workers)?;
+    let seed = config.seed.unwrap_or(inputs.scenario.params.seed);
     let seeds: Vec<u64> =
         (0..config.replications).map(|r| replication_seed(seed, r, 0, Streams::Common)).collect();
-    let workers = pool::workers(config.workers);
-    let mut cfg = RunConfig::new(sized.clone());
-    cfg.memory_limit = scslab_output::machine_memory().map(|m| m.available_bytes / workers as u64);
-    scslab_runner::preflight(&cfg).map_err(CalibrationError::Memory)?;
+    let jobs: Vec<(Scenario, u64)> = seeds.iter().map(|&s| (sized.clone(), s)).collect();
+    let reps = run_all("replications", &jobs, inputs.start, workers, progress)?;
+    let result = summarise(config, &inputs, sized.params.days, population, seed, seeds, &reps, false);
+    if let Some(dir) = &config.out_dir {
+        write::write(dir, &result)?;
+    }
+    Ok(result)
+}
 
-    let reps = run_all(&sized, &seeds, workers, progress)?;
-    let days = sized.params.days;
-    let scale = POPULATION / config.people as f64;
+/// The population counts are scaled to: `population`, or [`POPULATION`].
+pub(crate) fn check_population(population: Option<f64>) -> Result<f64, CalibrationError> {
+    match population {
+        None => Ok(POPULATION),
+        Some(p) if p.is_finite() && p >= 1.0 => Ok(p),
+        Some(p) => Err(CalibrationError::Setting(format!(
+            "--population: expected the real population the counts are scaled to (at least 1), found {p}"
+        ))),
+    }
+}
+
+/// The rows and trajectories of a set of runs: `quantiles` for posterior predictive runs (the
+/// interval is the runs' 2.5% to 97.5%), else replications (the interval of the mean).
+#[allow(clippy::too_many_arguments, reason = "one call site per command; a struct would only rename them")]
+pub(crate) fn summarise(
+    config: &CalibrationConfig,
+    inputs: &Inputs,
+    days: u32,
+    population: f64,
+    seed: u64,
+    seeds: Vec<u64>,
+    reps: &[Replication],
+    quantiles: bool,
+) -> Calibration {
+    let scale = population / config.people as f64;
     let trajectories: Vec<Trajectory> = QUANTITIES
         .iter()
         .enumerate()
@@ -577,68 +721,68 @@ pub fn calibrate(
                 let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day] * scale).collect();
                 let e = mean_ci(&xs);
                 t.mean.push(e.mean);
-                t.ci_low.push(nonnegative(e.ci_low()));
-                t.ci_high.push(e.ci_high());
+                if quantiles {
+                    t.ci_low.push(quantile(&xs, 0.025));
+                    t.ci_high.push(quantile(&xs, 0.975));
+                } else {
+                    t.ci_low.push(nonnegative(e.ci_low()));
+                    t.ci_high.push(e.ci_high());
+                }
             }
             t
         })
         .collect();
-    let rows = FACTS
+    let rows = inputs
+        .targets
         .iter()
-        .map(|&fact| {
-            let q = QUANTITIES.iter().position(|&x| x == fact.quantity).unwrap_or(0);
-            let day = fact.date.sim_day().min(days - 1);
+        .zip(target_days(&inputs.targets, inputs.start))
+        .map(|(fact, (q, day))| {
             let xs: Vec<f64> = reps.iter().map(|r| r.series[q][day as usize] * scale).collect();
-            let simulated = mean_ci(&xs);
-            let (ci_low, ci_high) = (nonnegative(simulated.ci_low()), simulated.ci_high());
-            let (low, high) = band(ci_low, ci_high);
-            Row {
-                fact,
-                day,
-                simulated,
-                ci_low,
-                ci_high,
-                low,
-                high,
-                within: fact.value >= low && fact.value <= high,
-            }
+            Row::new(fact.clone(), day, &xs, quantiles)
         })
         .collect();
-    let result = Calibration {
+    Calibration {
         people: config.people,
         days,
+        start: inputs.start,
+        population,
         seed,
         seeds,
-        scenario,
+        scenario: inputs.scenario.clone(),
+        targets_file: inputs.targets_file.clone(),
+        targets_text: inputs.targets_text.clone(),
         rows,
         trajectories,
         stock_share_2018: mean_ci(&reps.iter().map(|r| r.share_2018).collect::<Vec<_>>()),
         stock_share_end: mean_ci(&reps.iter().map(|r| r.share_end).collect::<Vec<_>>()),
         command: config.command.clone(),
-    };
-    if let Some(dir) = &config.out_dir {
-        write::write(dir, &result)?;
     }
-    Ok(result)
 }
 
-/// Runs every replication on `workers` threads, one thread per run; results in replication order.
-fn run_all(
-    scenario: &Scenario,
-    seeds: &[u64],
+/// Runs every (scenario, seed) on `workers` threads, one thread per run; results in job order.
+pub(crate) fn run_all(
+    phase: &str,
+    jobs: &[(Scenario, u64)],
+    start: Date,
     workers: usize,
     progress: &(dyn Fn(CalibrationProgress) + Sync),
 ) -> Result<Vec<Replication>, CalibrationError> {
     let done = AtomicUsize::new(0);
     let done_days = AtomicU64::new(0);
-    let total_days = seeds.len() as u64 * scenario.params.days as u64;
+    let total_days: u64 = jobs.iter().map(|(s, _)| s.params.days as u64).sum();
     let report = |n: usize, d: u64| {
-        progress(CalibrationProgress { done: n, total: seeds.len(), done_days: d, total_days });
+        progress(CalibrationProgress {
+            phase: phase.to_string(),
+            done: n,
+            total: jobs.len(),
+            done_days: d,
+            total_days,
+        });
     };
     report(0, 0);
-    let job = |r: usize, &seed: &u64| {
+    let job = |r: usize, (scenario, seed): &(Scenario, u64)| {
         let mut s = scenario.clone();
-        s.params.seed = seed;
+        s.params.seed = *seed;
         let mut cfg = RunConfig::new(s);
         cfg.threads = 1;
         let mut on_day = |p: scslab_runner::Progress| {
@@ -649,13 +793,13 @@ fn run_all(
         };
         scslab_runner::run(&cfg, &mut on_day)
             .map_err(|source| CalibrationError::Run { replication: r as u32, source })
-            .and_then(|outcome| extract(&outcome.series, cfg.scenario.params.days))
+            .and_then(|outcome| extract(&outcome.series, cfg.scenario.params.days, start))
     };
     let on_done = |_: usize, n: usize| {
         done.fetch_max(n, Ordering::SeqCst);
         report(n, done_days.load(Ordering::SeqCst));
     };
-    pool::run("calibration", seeds, workers, job, on_done)
+    pool::run("calibration", jobs, workers, job, on_done)
 }
 
 impl From<pool::StartError> for CalibrationError {
@@ -664,9 +808,13 @@ impl From<pool::StartError> for CalibrationError {
     }
 }
 
-/// One replication's quantities from its daily series. A missing or short counter is an error,
-/// never a silent 0.
-fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Result<Replication, CalibrationError> {
+/// One run's quantities from its daily series. A missing or short counter is an error, never a
+/// silent 0.
+fn extract(
+    series: &scslab_runner::SeriesBuilder,
+    days: u32,
+    start: Date,
+) -> Result<Replication, CalibrationError> {
     let days = days as usize;
     let cols = series.person_cols();
     let get = |col: Option<usize>, what: &str| -> Result<Vec<f64>, CalibrationError> {
@@ -691,8 +839,9 @@ fn extract(series: &scslab_runner::SeriesBuilder, days: u32) -> Result<Replicati
     let adults = get(Some(cols.adults), "adults")?;
     let stock = &quantities[0];
     let share = |d: usize| if adults[d] > 0.0 { stock[d] / adults[d] } else { f64::NAN };
-    let end_2018 = (d(2018, 12, 31).sim_day() as usize).min(days - 1);
-    Ok(Replication { share_2018: share(end_2018), share_end: share(days - 1), series: quantities })
+    let end_2018 = d(2018, 12, 31).days_from(start);
+    let share_2018 = if (0..days as i64).contains(&end_2018) { share(end_2018 as usize) } else { f64::NAN };
+    Ok(Replication { share_2018, share_end: share(days - 1), series: quantities })
 }
 
 #[cfg(test)]
@@ -710,6 +859,10 @@ mod tests {
         }
         assert_eq!(Date::of_sim_day(horizon() - 1), END);
         assert_eq!(Date::of_sim_day(886).iso(), "2016-03-05");
+        assert_eq!(Date::parse("2016-02-29"), Some(d(2016, 2, 29)));
+        for bad in ["2015-02-29", "2016-13-01", "2016-1-01", "16-01-01", "2016-01-01-", "x"] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -726,7 +879,8 @@ mod tests {
             }
         }
         assert_eq!(s.params.policy_changes.len(), 2);
-        for f in &FACTS {
+        let t = inputs(None, None).unwrap();
+        for f in &t.targets {
             assert!(f.date.sim_day() < horizon(), "{}", f.id);
         }
     }

@@ -927,15 +927,15 @@ fn parameter(
 }
 
 /// A key that is not in a scenario: how far the path got, and the keys found there.
-struct Missing {
-    depth: usize,
-    prefix: String,
-    choices: Vec<String>,
+pub(crate) struct Missing {
+    pub(crate) depth: usize,
+    pub(crate) prefix: String,
+    pub(crate) choices: Vec<String>,
 }
 
 /// The value at a dotted path. A segment after a list is an index (`0`) or, for a list of
 /// tables, the `name` of an element (`authority.court_defaulters`).
-fn slot<'a>(root: &'a mut toml::Table, key: &str) -> Result<&'a mut Value, Missing> {
+pub(crate) fn slot<'a>(root: &'a mut toml::Table, key: &str) -> Result<&'a mut Value, Missing> {
     let segments: Vec<&str> = key.split('.').collect();
     let choices: Vec<String> = root.keys().cloned().collect();
     let Some(mut current) = root.get_mut(segments[0]) else {

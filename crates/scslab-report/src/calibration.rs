@@ -1,6 +1,8 @@
 //! The report of a calibration folder (`scslab calibrate`): the simulated trajectory of each
 //! quantity with its 95% band against the sourced figures, and the fit table. It reads
-//! `manifest.json` (kind `calibration`), `calibration.csv`, `trajectory.csv` and `scenario.toml`.
+//! `manifest.json` (kind `calibration`), `calibration.csv`, `trajectory.csv` and `scenario.toml`;
+//! for a fit (`scslab calibrate --fit`, manifest `method = "abc-smc"`) also `posterior.csv` and
+//! `correlations.csv`: the posterior table and the pairwise correlations.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -93,6 +95,12 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
             quantities.push(q);
         }
     }
+    let fitted = manifest.get("method").and_then(|v| v.as_str()) == Some("abc-smc");
+    let over = if fitted {
+        "mean and 2.5% to 97.5% of the posterior predictive runs"
+    } else {
+        "mean and 95% interval over the replications"
+    };
     let mut charts = Vec::new();
     let mut figures = String::new();
     for q in &quantities {
@@ -124,9 +132,8 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         };
         let _ = writeln!(
             figures,
-            "<figure id=\"fig-{id}\">{}<figcaption>{}: simulated (mean and 95% interval over the \
-             replications, scaled from the synthetic sample to China's population) and the sourced figures \
-             (dots), from {}.</figcaption></figure>",
+            "<figure id=\"fig-{id}\">{}<figcaption>{}: simulated ({over}, scaled from the synthetic sample \
+             to China's population) and the sourced figures (dots), from {}.</figcaption></figure>",
             line_chart(&chart),
             escape(&quantity_words(q)),
             escape(&day0_text)
@@ -161,7 +168,14 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
     // The range "within" is judged against: the one calibration.csv writes (`within_low`,
     // `within_high`), explained with the tolerance that widened it; else the 95% interval itself.
     let widened = facts.columns().iter().any(|c| c == "within_high");
-    let how = if widened && tolerance.is_finite() && tolerance > 0.0 {
+    let band = manifest.get("band").and_then(|v| v.as_str());
+    let how = if let (true, Some(band)) = (widened, band) {
+        format!(
+            "How to read \"within\": the range accepted for each figure (column \"accepted range\") is {band}, \
+             because a published count is itself approximate. A figure is within when the sourced value lies \
+             in the accepted range."
+        )
+    } else if widened && tolerance.is_finite() && tolerance > 0.0 {
         format!(
             "How to read \"within\": for each figure the replications give a 95% interval for the \
              simulated value; the range accepted is that interval widened by {tolerance_text} on each \
@@ -177,12 +191,21 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
          of the simulated value over the replications (column \"95% interval\")."
             .to_string()
     };
+    let runs_words = if fitted {
+        format!("{} posterior predictive runs", field("predictive_runs"))
+    } else {
+        format!("{} replications", field("replications"))
+    };
+    let band_words = match band {
+        Some(b) => b.to_string(),
+        None => format!("{tolerance_text} on each side of the 95% interval"),
+    };
     // Findings in words.
     let _ = writeln!(
         out,
         "<section id=\"findings\">\n<h2>Main findings</h2>\n<p id=\"within\"><strong>{} of {} sourced figures</strong> \
          lie within the range the model accepts for them. The model's {} (synthetic samples of {} people, \
-         {} replications) is scaled to China's {} people and compared with each published figure from \
+         {}) is scaled to China's {} people and compared with each published figure from \
          docs/calibration/FACTS.md.</p>\n<p class=\"lede\">{how}</p>\n</section>",
         within_count,
         f_fact.len(),
@@ -190,33 +213,39 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
             &quantities.iter().map(|q| quantity_words(q).to_lowercase()).collect::<Vec<_>>().join(" and ")
         ),
         escape(&format::count(number("people"))),
-        escape(&field("replications")),
+        escape(&runs_words),
         escape(&crate::outcomes::real_population_words(number("population_scaled_to")))
     );
     let _ = writeln!(
         out,
         "<header id=\"header\">\n<h2>The calibration</h2>\n<dl><dt>scenario</dt><dd><strong id=\"scenario-name\">{}</strong></dd>\
          <dt>people</dt><dd>{} per replication (a synthetic sample)</dd>\
-         <dt>days</dt><dd>{} from {}</dd><dt>replications</dt><dd>{} (seed {})</dd>\
-         <dt>scaled to</dt><dd>{} people</dd><dt>tolerance</dt><dd>{tolerance_text} on each side of the 95% interval</dd>\
+         <dt>days</dt><dd>{} from {}</dd><dt>runs</dt><dd>{} (seed {})</dd>\
+         <dt>scaled to</dt><dd>{} people</dd><dt>accepted range</dt><dd>{}</dd>\
          <dt>repeat</dt><dd><code>{}</code></dd></dl>\n</header>",
         escape(&scenario),
         escape(&format::count(number("people"))),
         escape(&format::count(number("days"))),
         escape(&day0_text),
-        escape(&field("replications")),
+        escape(&runs_words),
         escape(&field("seed")),
         escape(&format::count(number("population_scaled_to"))),
+        escape(&band_words),
         escape(&field("repeat"))
     );
+    if fitted {
+        posterior_section(&mut out, dir, &field)?;
+    }
+    let (f_role, f_rel, f_log) =
+        (facts.strings("role"), facts.numbers("relative_error")?, facts.numbers("log_error")?);
     let _ = writeln!(
         out,
         "<section id=\"fit\">\n<h2>Fit</h2>\n<p class=\"lede\">Each published figure beside the simulated \
          value (people, scaled to China). Intervals are cut at 0: a count cannot be negative, but a \
          Student-t interval over few replications can reach below it.</p>\n<table id=\"fit-table\"><thead><tr>\
          <th>date</th><th>fact</th><th>what</th><th>source</th><th class=\"num\">sourced</th>\
-         <th class=\"num\">simulated</th><th class=\"num\">95% interval</th><th class=\"num\">accepted range</th>\
-         <th>within</th></tr></thead><tbody>"
+         <th class=\"num\">simulated</th><th class=\"num\">relative error</th><th class=\"num\">log error</th>\
+         <th class=\"num\">95% interval</th><th class=\"num\">accepted range</th><th>within</th></tr></thead><tbody>"
     );
     let count = |x: f64| format::count(x.max(0.0));
     for i in 0..f_fact.len() {
@@ -232,13 +261,18 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&date),
-            escape(f_fact[i]),
+            escape(&match &f_role {
+                Some(r) if r[i] == "holdout" => format!("{} (held out)", f_fact[i]),
+                _ => f_fact[i].to_string(),
+            }),
             escape(&quantity_words(f_quantity[i])),
             escape(f_source[i]),
             escape(&format::count(f_value[i])),
             escape(&format::count(f_mean[i])),
+            escape(&f_rel.as_ref().map_or(format::NOT_AVAILABLE.to_string(), |v| signed(v[i] * 100.0, "%"))),
+            escape(&f_log.as_ref().map_or(format::NOT_AVAILABLE.to_string(), |v| signed(v[i], ""))),
             escape(&range(f_low[i], f_high[i])),
             escape(&range(w_low[i], w_high[i])),
             escape(f_within[i])
@@ -260,4 +294,86 @@ pub(crate) fn render(dir: &Path) -> Result<Report, ReportError> {
         escape(&dir.display().to_string())
     );
     Ok(Report { html: out, kind: ReportKind::Calibration { scenario }, charts, skipped: Vec::new() })
+}
+
+/// `+1.2%`, `-0.034`, or "n/a".
+fn signed(x: f64, unit: &str) -> String {
+    if !x.is_finite() {
+        return format::NOT_AVAILABLE.to_string();
+    }
+    if unit == "%" { format!("{x:+.1}%") } else { format!("{x:+.3}") }
+}
+
+/// A fitted parameter's value: four significant digits.
+fn sig(x: f64) -> String {
+    if x.is_finite() { format!("{x:.4e}") } else { format::NOT_AVAILABLE.to_string() }
+}
+
+/// The posterior of a fit: each parameter's prior, mean and 95% interval, and the pairwise
+/// correlations (identifiability).
+fn posterior_section(
+    out: &mut String,
+    dir: &Path,
+    field: &dyn Fn(&str) -> String,
+) -> Result<(), ReportError> {
+    let post = open(&dir.join("posterior.csv"))?;
+    let corr = open(&dir.join("correlations.csv"))?;
+    let (key, prior) = (column(&post, "parameter")?, column(&post, "prior")?);
+    let (lo, hi, value) =
+        (numbers(&post, "prior_min")?, numbers(&post, "prior_max")?, numbers(&post, "scenario_value")?);
+    let (mean, sd, low, high) = (
+        numbers(&post, "mean")?,
+        numbers(&post, "sd")?,
+        numbers(&post, "ci_low")?,
+        numbers(&post, "ci_high")?,
+    );
+    let _ = writeln!(
+        out,
+        "<section id=\"posterior\">\n<h2>Posterior</h2>\n<p class=\"lede\">The parameters fitted jointly by \
+         ABC-SMC (adaptive population Monte Carlo): {} generations, {} simulations, final tolerance {} (root \
+         mean square of the fitted targets' errors in standard errors). Interval: the 2.5% and 97.5% weighted \
+         quantiles of the kept particles.</p>\n<table id=\"posterior-table\"><thead><tr><th>parameter</th>\
+         <th>prior</th><th class=\"num\">scenario value</th><th class=\"num\">posterior mean</th>\
+         <th class=\"num\">sd</th><th class=\"num\">95% interval</th></tr></thead><tbody>",
+        escape(&field("generations")),
+        escape(&field("simulations")),
+        escape(&field("tolerance")),
+    );
+    for i in 0..key.len() {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{} on [{}, {}]</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{} to {}</td></tr>",
+            escape(key[i]),
+            escape(prior[i]),
+            sig(lo[i]),
+            sig(hi[i]),
+            sig(value[i]),
+            sig(mean[i]),
+            sig(sd[i]),
+            sig(low[i]),
+            sig(high[i])
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>");
+    let (a, b, r) =
+        (column(&corr, "parameter_a")?, column(&corr, "parameter_b")?, numbers(&corr, "correlation")?);
+    let _ = writeln!(
+        out,
+        "<p>Pairwise correlations of the posterior (ln of a log-uniform parameter): a strong correlation means \
+         the targets pin down a combination of the two parameters rather than each alone.</p>\n\
+         <table id=\"correlation-table\"><thead><tr><th>parameter</th><th>parameter</th>\
+         <th class=\"num\">correlation</th></tr></thead><tbody>"
+    );
+    for i in 0..a.len() {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            escape(a[i]),
+            escape(b[i]),
+            signed(r[i], "")
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>\n</section>");
+    Ok(())
 }

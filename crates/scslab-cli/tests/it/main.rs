@@ -317,6 +317,23 @@ fn calibrate_writes_the_fit_and_its_report_and_refuses_bad_input() {
     let b = bad.to_str().unwrap();
     assert_refused(&["calibrate", "--replications", "1", "--out", b], &bad, &["at least 2"]);
     assert_refused(&["calibrate", "--people", "0", "--out", b], &bad, &["--people"]);
+    // The fit's inputs, located in their files, before any run.
+    let inputs = temp("calibrate-inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let priors = inputs.join("priors.toml");
+    std::fs::write(&priors, "[[parameter]]\nkey = \"behaviour.deterrence_weight\"\nmin = 0.02\n").unwrap();
+    let p = priors.to_str().unwrap();
+    assert_refused(
+        &["calibrate", "--fit", "--priors", p, "--out", b],
+        &bad,
+        &["priors.toml:2:7", "has no range"],
+    );
+    let targets = inputs.join("targets.csv");
+    std::fs::write(&targets, "id,date,quantity,value,sd,role,source\nX,2021-01-01,list_stock,1,1,fit,x\n")
+        .unwrap();
+    let t = targets.to_str().unwrap();
+    assert_refused(&["calibrate", "--targets", t, "--out", b], &bad, &["targets.csv:2:3", "outside the run"]);
+    let _ = std::fs::remove_dir_all(&inputs);
 }
 
 /// The report keeps its own table of headline outcomes (it depends on no runner crate): every

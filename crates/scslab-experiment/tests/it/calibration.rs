@@ -1,14 +1,19 @@
 //! The calibration end to end at a tiny scale: the files and their rows (not the fit, which
 //! needs a larger population), identical files for the same seed whatever the workers, and
-//! refused replications.
+//! refused replications. The ABC-SMC fit (`fit`) on a short scenario: recovery of a parameter
+//! from targets the model itself made, the same posterior whatever the workers, a resumed fit
+//! equal to an uninterrupted one, and each bad input refused before any run.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use scslab_experiment::calibration::{
-    CalibrationConfig, CalibrationError, CalibrationProgress, FACTS, QUANTITIES, TOLERANCE, band, calibrate,
+    CalibrationConfig, CalibrationError, CalibrationProgress, QUANTITIES, SD_WIDENING, band, calibrate,
     horizon,
 };
+
+/// The number of built-in targets.
+const FACTS: usize = 20;
 
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("scslab-calibration-{}-{name}", std::process::id()));
@@ -24,6 +29,7 @@ fn tiny(out: PathBuf, workers: usize) -> CalibrationConfig {
         out_dir: Some(out),
         workers,
         command: "test".into(),
+        ..CalibrationConfig::default()
     }
 }
 
@@ -43,11 +49,12 @@ fn a_tiny_calibration_writes_its_files() {
     for r in &c.rows {
         // Counts: the printed interval never goes below 0 (before: "[-2.754, 3.225]" M persons).
         assert_eq!((r.ci_low, r.ci_high), (r.simulated.ci_low().max(0.0), r.simulated.ci_high()));
-        assert_eq!((r.low, r.high), band(r.ci_low, r.ci_high));
+        assert_eq!((r.low, r.high), band(r.ci_low, r.ci_high, r.fact.sd));
+        assert_eq!(r.relative_error, (r.simulated.mean - r.fact.value) / r.fact.value);
         assert_eq!(r.within, r.low <= r.fact.value && r.fact.value <= r.high, "{r:?}");
     }
     assert_eq!(c.days, horizon());
-    assert_eq!(c.rows.len(), FACTS.len());
+    assert_eq!(c.rows.len(), FACTS);
     assert_eq!(c.seeds.len(), 2);
     for name in [
         "calibration.csv",
@@ -56,6 +63,7 @@ fn a_tiny_calibration_writes_its_files() {
         "trajectory.parquet",
         "calibration.md",
         "scenario.toml",
+        "targets.csv",
         "manifest.json",
     ] {
         assert!(dir.join(name).is_file(), "{name} missing");
@@ -63,10 +71,23 @@ fn a_tiny_calibration_writes_its_files() {
     let csv = std::fs::read_to_string(dir.join("calibration.csv")).unwrap();
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
-    for col in ["date", "fact", "quantity", "sourced", "simulated_mean", "ci_low", "ci_high", "within"] {
+    for col in [
+        "date",
+        "fact",
+        "quantity",
+        "role",
+        "sourced",
+        "sd",
+        "simulated_mean",
+        "ci_low",
+        "ci_high",
+        "relative_error",
+        "log_error",
+        "within",
+    ] {
         assert!(header.split(',').any(|h| h == col), "column {col} missing in {header}");
     }
-    assert_eq!(lines.count(), FACTS.len());
+    assert_eq!(lines.count(), FACTS);
     assert!(csv.contains("2018-12-31,") && csv.contains(",B19,"), "{csv}");
     let traj = std::fs::read_to_string(dir.join("trajectory.csv")).unwrap();
     assert_eq!(traj.lines().count(), 1 + QUANTITIES.len() * horizon() as usize);
@@ -74,10 +95,10 @@ fn a_tiny_calibration_writes_its_files() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["kind"], "calibration");
-    assert_eq!(manifest["facts"], FACTS.len());
+    assert_eq!(manifest["facts"], FACTS);
     let md = std::fs::read_to_string(dir.join("calibration.md")).unwrap();
     assert!(md.contains("| 2014-03-10 | B9 | list_stock |"), "{md}");
-    assert!(md.contains("band: 95% interval ± 20% (M) | within the band |"), "{md}");
+    assert!(md.contains("| band (M) | relative error | log error | within the band |"), "{md}");
     assert!(md.contains("1,411.78 M people"), "{md}");
     assert!(!md.contains("NaN"), "{md}");
     // The scenario written is the calibration scenario and reads back.
@@ -112,10 +133,11 @@ fn one_replication_is_refused() {
 }
 
 #[test]
-fn the_band_widens_both_ends_outwards() {
-    // Before: `low * (1 - tol)` moved a negative lower end (few replications) inwards.
-    assert_eq!(band(-10.0, 100.0), (-10.0 - 10.0 * TOLERANCE, 100.0 + 100.0 * TOLERANCE));
-    assert_eq!(band(50.0, 100.0), (50.0 - 50.0 * TOLERANCE, 100.0 + 100.0 * TOLERANCE));
-    let (lo, hi) = band(f64::NAN, f64::NAN);
+fn the_band_widens_both_ends_by_the_targets_standard_error() {
+    // Before: the band was the interval widened by 20% of each end, which passed a 15% miss
+    // whatever the source's precision; now it is widened by the target's own standard error.
+    assert_eq!(band(-10.0, 100.0, 5.0), (-10.0 - 5.0 * SD_WIDENING, 100.0 + 5.0 * SD_WIDENING));
+    assert_eq!(band(50.0, 100.0, 1.0), (50.0 - SD_WIDENING, 100.0 + SD_WIDENING));
+    let (lo, hi) = band(f64::NAN, f64::NAN, 1.0);
     assert!(lo.is_nan() && hi.is_nan());
 }

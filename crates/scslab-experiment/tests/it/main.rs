@@ -5,6 +5,7 @@
 mod audit;
 mod calibration;
 mod counters;
+mod fit;
 mod sensitivity;
 
 use std::path::{Path, PathBuf};

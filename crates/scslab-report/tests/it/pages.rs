@@ -241,6 +241,48 @@ pub(crate) fn calibration_folder(name: &str) -> PathBuf {
 }
 
 #[test]
+fn a_fit_page_shows_the_posterior_the_correlations_and_the_errors() {
+    let dir = calibration_folder("calibration-fit");
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"kind": "calibration", "method": "abc-smc", "scenario": "china-2020-calibration", "day0": "2013-10-01",
+           "days": 500, "people": 5000, "predictive_runs": 40, "seed": 2020, "population_scaled_to": 1411780000.0,
+           "band": "the simulated 95% interval widened by 1.96 standard errors (sd) of the target on each side",
+           "generations": 4, "simulations": 160, "tolerance": 1.25, "repeat": "scslab calibrate --fit"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("calibration.csv"),
+        "date,day,fact,quantity,role,source,sourced,sd,simulated_mean,ci_low,ci_high,within_low,within_high,ratio,relative_error,log_error,within\n\
+         2014-12-31,456,B10,list_stock,holdout,\">700,000\",700000,70000,770000,600000,900000,462800,1037200,0.91,0.1,0.0953,yes\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("posterior.csv"),
+        "parameter,prior,prior_min,prior_max,scenario_value,mean,sd,ci_low,median,ci_high\n\
+         behaviour.deterrence_weight,log-uniform,0.02,0.125,0.05,0.061,0.01,0.043,0.06,0.082\n\
+         behaviour.person_rate.judgment_default,log-uniform,1.3e-5,5.2e-5,2.6e-5,2.9e-5,3e-6,2.4e-5,2.9e-5,3.5e-5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("correlations.csv"),
+        "parameter_a,parameter_b,correlation\nbehaviour.deterrence_weight,behaviour.person_rate.judgment_default,0.83\n",
+    )
+    .unwrap();
+    let html = render(&dir).html;
+    let posterior = section(&html, "posterior");
+    assert!(posterior.contains("id=\"posterior-table\"") && posterior.contains("id=\"correlation-table\""));
+    assert!(posterior.contains("<td class=\"num\">4.3000e-2 to 8.2000e-2</td>"), "{posterior}");
+    assert!(posterior.contains("<td class=\"num\">+0.830</td>"), "{posterior}");
+    assert!(section(&html, "findings").contains("40 posterior predictive runs"));
+    assert!(section(&html, "findings").contains("1.96 standard errors"));
+    let fit = section(&html, "fit");
+    assert!(fit.contains("B10 (held out)") && fit.contains("<td class=\"num\">+10.0%</td>"), "{fit}");
+    assert!(fit.contains("<td class=\"num\">+0.095</td>"), "{fit}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_calibration_page_explains_within_with_the_range_it_uses() {
     let dir = calibration_folder("calibration");
     let report = render(&dir);
