@@ -2,8 +2,8 @@
 
 use scslab_model::params::{
     Authority, AuthorityKind, Behaviour, Coverage, DirectGrade, Grade, Intervention, ListColor, ListRule,
-    Measure, MeasureEffect, Memorandum, Network, Params, PointsScheme, Population, Rollout,
-    ScoreRule, Subject, TraitDist,
+    Measure, MeasureEffect, Memorandum, Network, Params, PointsScheme, Population, Rollout, ScoreRule,
+    Subject, TraitDist,
 };
 use scslab_model::vocab::{
     CONTEXTS, Context, EventInfo, FIRM_EVENTS, FIRM_MEASURE_KINDS, N_PROVINCES, PERSON_EVENTS,
