@@ -30,6 +30,7 @@
 
 pub mod abc;
 pub mod fit;
+mod posterior;
 pub mod priors;
 pub mod targets;
 mod write;

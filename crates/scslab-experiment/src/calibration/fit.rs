@@ -23,10 +23,11 @@ use std::path::{Path, PathBuf};
 use scslab_scenario::Scenario;
 
 use super::abc::{self, AbcConfig, Generation, Particle, summary};
+pub use super::posterior::{Fit, PosteriorRow};
 use super::priors::{self, Prior};
 use super::{
-    Calibration, CalibrationConfig, CalibrationError, CalibrationProgress, MAX_PREDICTIVE_BYTES, QUANTITIES,
-    Role, check_population, inputs, run_all, sized, summarise, target_days,
+    CalibrationConfig, CalibrationError, CalibrationProgress, MAX_PREDICTIVE_BYTES, QUANTITIES, Role,
+    check_population, inputs, run_all, sized, summarise, target_days,
 };
 use crate::design::{SplitMix64, Streams, fingerprint, replication_seed};
 use crate::pool;
@@ -84,53 +85,6 @@ impl Default for FitConfig {
             predictive: DEFAULT_PREDICTIVE,
         }
     }
-}
-
-/// A fitted parameter's posterior.
-#[derive(Clone, Debug)]
-pub struct PosteriorRow {
-    /// The parameter and its prior.
-    pub prior: Prior,
-    /// Its value in the scenario as read (the hand calibration, for the built-in scenario).
-    pub scenario_value: f64,
-    /// Weighted mean, in the key's unit.
-    pub mean: f64,
-    /// Weighted standard deviation.
-    pub sd: f64,
-    /// 2.5% quantile.
-    pub low: f64,
-    /// Median.
-    pub median: f64,
-    /// 97.5% quantile.
-    pub high: f64,
-}
-
-/// What a fit found.
-#[derive(Clone, Debug)]
-pub struct Fit {
-    /// The posterior predictive comparison with every target (rows, trajectories).
-    pub calibration: Calibration,
-    /// The fitted parameters.
-    pub priors: Vec<Prior>,
-    /// Where the priors came from.
-    pub priors_file: String,
-    /// The priors file's text.
-    pub priors_text: String,
-    /// Every generation, from 0.
-    pub generations: Vec<Generation>,
-    /// Generations read back from the folder rather than run.
-    pub resumed: usize,
-    /// The posterior of each parameter.
-    pub posterior: Vec<PosteriorRow>,
-    /// Weighted correlations between the parameters in the fit's coordinates (`ln x` for a
-    /// log-uniform prior): `(i, j, r)` for `i < j`.
-    pub correlations: Vec<(usize, usize, f64)>,
-    /// The parameter values of each posterior predictive run.
-    pub predictive: Vec<Vec<f64>>,
-    /// The settings.
-    pub abc: AbcConfig,
-    /// Fingerprint of the inputs and settings.
-    pub fingerprint: String,
 }
 
 /// Fits, runs the posterior predictive runs and writes the files if an output folder is set.

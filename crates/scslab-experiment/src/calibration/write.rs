@@ -12,7 +12,7 @@ use std::path::Path;
 use scslab_output::{ColumnData, OutputError, Table};
 
 use super::abc::{Generation, Particle};
-use super::fit::Fit;
+use super::posterior::Fit;
 use super::{Calibration, Date, LAUNCH, LAUNCH_DAYS, LAUNCH_SCALE, LIST, PRESET, SD_WIDENING};
 
 /// Writes every file of a calibration into `dir`, the manifest last.
