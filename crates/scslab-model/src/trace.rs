@@ -1018,27 +1018,28 @@ impl TracedFirm {
         }
         self.supplier_rows(w, day);
         self.scores_before = self.cols.scores.clone();
+        self.run_kernel(w, day, true);
+        self.after_kernel(w, day);
+    }
+
+    /// The firm's slot through the day's kernel, alone: its counter cell and messages cleared
+    /// first; `with_inbox` delivers today's inbox (a closed slot has none).
+    fn run_kernel(&mut self, w: &Replay<'_>, day: u32, with_inbox: bool) {
         let ctx = firm_ctx(w, day);
         let cell = w.layout.firm_province(self.id) as usize;
         let o = &mut self.outbox;
         o.clear_messages();
         clear_cell(&mut o.counters, cell);
         let (cols, scores) = self.cols.split_mut();
-        let chunk = FirmChunk { start: self.id, cols, scores, inbox: &self.inbox };
+        let inbox = if with_inbox { &self.inbox[..] } else { &[] };
+        let chunk = FirmChunk { start: self.id, cols, scores, inbox };
         firms::run_chunk(&ctx, chunk, &mut self.outbox);
-        self.after_kernel(w, day);
     }
 
     /// A day of the firm's slot while closed: the kernel draws whether a firm is founded in it.
     fn found(&mut self, w: &Replay<'_>, day: u32) {
-        let ctx = firm_ctx(w, day);
+        self.run_kernel(w, day, false);
         let cell = w.layout.firm_province(self.id) as usize;
-        let o = &mut self.outbox;
-        o.clear_messages();
-        clear_cell(&mut o.counters, cell);
-        let (cols, scores) = self.cols.split_mut();
-        let chunk = FirmChunk { start: self.id, cols, scores, inbox: &[] };
-        firms::run_chunk(&ctx, chunk, &mut self.outbox);
         if !self.outbox.founded.is_empty() {
             // The closed firm's late records die with it (as `day.rs` drops them).
             self.pending.clear();
