@@ -98,6 +98,11 @@ fn main() {
         100.0 * share(t.false_records)
     );
     println!(
+        "engine {}: adult-days visited in full {:.2}%",
+        sim.params.engine.name(),
+        100.0 * share(w.touched_days)
+    );
+    println!(
         "bound if the person phase touched only candidates, at today's cost per adult-day: {:.1} M person-days/s",
         rate(firm + rest + person * share(w.candidate_days))
     );

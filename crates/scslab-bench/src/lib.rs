@@ -16,7 +16,8 @@
 use scslab_scenario::Scenario;
 
 /// The command line shared by the benchmarks: `--preset NAME` (default `china-2020`),
-/// `--people N`, `--days D` and `--threads T` (0, the default, for every core).
+/// `--people N`, `--days D`, `--engine daily|event` (the preset's, unless given) and
+/// `--threads T` (0, the default, for every core).
 pub struct BenchArgs {
     /// Preset name.
     pub preset: String,
@@ -39,6 +40,13 @@ impl BenchArgs {
         }
         if let Some(d) = arg("--days") {
             scenario.params.days = d.parse().expect("--days");
+        }
+        if let Some(e) = arg("--engine") {
+            scenario.params.engine = match e.as_str() {
+                "daily" => scslab_model::params::DayEngine::Daily,
+                "event" => scslab_model::params::DayEngine::Event,
+                other => panic!("--engine: `{other}` is not `daily` or `event`"),
+            };
         }
         let threads = arg("--threads").map_or(0, |t| t.parse().expect("--threads"));
         BenchArgs { preset, scenario, threads }

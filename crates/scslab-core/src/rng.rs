@@ -33,6 +33,9 @@ pub enum Stream {
     Expression = 11,
     /// The reputation theory's game (interactions, assessments, strategy updates).
     Reputation = 12,
+    /// The event-driven person day's schedules: which quiet adults have a candidate day, a
+    /// false record, a trip or a job offer (keyed by process, province and block of ids).
+    Schedule = 13,
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche.

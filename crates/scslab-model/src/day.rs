@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len};
 use scslab_core::rng::{DayStream, Stream};
 
+use crate::event::EventDay;
 use crate::firms::{self, FirmChunk, FirmCtx};
 use crate::lists::{self, Members};
 use crate::metrics::gini_from_hist;
@@ -91,7 +92,7 @@ pub(crate) fn run_day(d: &mut impl DayPhases, day: u32, observer: &mut impl Phas
 
 /// The start of `day`, for the run and the trace alike: scheduled policy changes, then the
 /// day's tables from yesterday's peer rates and, under the expression theory, the authority's
-/// policy `expression`.
+/// policy `expression`. Returns whether a policy change applied.
 pub(crate) fn start_day(
     params: &mut Params,
     plan: &mut Plan,
@@ -100,14 +101,16 @@ pub(crate) fn start_day(
     peer_rates: &[[f64; N_PERSON_EVENTS]],
     expression: Option<Policy>,
     day: u32,
-) {
-    if apply_policy_changes(params, enabled, &mut tables.detection_scale, day) {
+) -> bool {
+    let changed = apply_policy_changes(params, enabled, &mut tables.detection_scale, day);
+    if changed {
         plan.refresh(params);
     }
     tables.rebuild(params, plan, enabled, day, peer_rates);
     if let Some(own) = expression {
         tables.set_expression(params, plan, own);
     }
+    changed
 }
 
 /// Moves the late records of `pending` that reach their authority on `day` into `inbox`, in
@@ -144,7 +147,7 @@ impl DayPhases for Simulation {
             _ => None,
         };
         self.replay.start_day(&self.peer_rates, &self.group_sanction_rate, policy);
-        start_day(
+        let changed = start_day(
             &mut self.params,
             &mut self.plan,
             &mut self.enabled,
@@ -153,6 +156,10 @@ impl DayPhases for Simulation {
             policy,
             day,
         );
+        if let Some(ev) = &mut self.event {
+            let (params, gsr) = (&self.params, &self.group_sanction_rate);
+            ev.day = EventDay::new(params, &self.plan, &self.tables, &ev.paths, gsr, day, changed);
+        }
         self.metrics.persons.clear();
         self.metrics.firms.clear();
         self.metrics.day = day;
@@ -293,6 +300,7 @@ impl DayPhases for Simulation {
             cols: &self.person_cols,
             enabled: &self.enabled,
             behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
+            event: self.event.as_ref().map(|e| &e.day),
         };
         let len = chunk_len(self.persons.len(), PERSON_MIN_CHUNK);
         let inbox = &self.person_inbox;
@@ -320,6 +328,25 @@ impl DayPhases for Simulation {
         self.person_inbox.clear();
         // Adults and scored persons per cell do not change: counted once at setup.
         self.metrics.persons.merge(&self.static_counts);
+        // The event engine's stocks of the adults not visited in full.
+        if let Some(ev) = &self.event {
+            let mut touched = [0u64; N_CELLS];
+            let mut quiet_trust = [0i64; N_CELLS];
+            for out in &self.person_outboxes {
+                touched.iter_mut().zip(&out.touched).for_each(|(t, &x)| *t += x);
+                quiet_trust.iter_mut().zip(&out.quiet_trust).for_each(|(t, &x)| *t += x);
+            }
+            let (params, tables, cols) = (&self.params, &self.tables, &self.person_cols);
+            ev.census.add_day(
+                params,
+                tables,
+                &ev.day,
+                cols,
+                &touched,
+                &quiet_trust,
+                &mut self.metrics.persons,
+            );
+        }
         for out in &self.person_outboxes {
             self.metrics.persons.merge(&out.counters);
             self.pending_persons.extend_from_slice(&out.pending);
@@ -395,11 +422,15 @@ impl DayPhases for Simulation {
 
     fn close(&mut self, day: u32) {
         self.log_firm_lists(day);
+        if let Some(ev) = &mut self.event {
+            ev.paths.advance(&ev.day);
+        }
         self.close_day();
         self.day += 1;
         let w = &mut self.workload;
         w.days += 1;
         w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
+        w.touched_days += self.person_outboxes.iter().flat_map(|o| &o.touched).sum::<u64>();
     }
 }
 

@@ -9,6 +9,8 @@
 //!   columns are declared once through `columns.rs` (`dense_columns!`).
 //! - [`tables`]: per-run and per-day lookup tables used by the kernels.
 //! - [`firms`], [`persons`]: the two agent phases, each a kernel over a chunk of columns.
+//! - [`event`]: the event engine's schedules, attitude paths and census (`[engine] day =
+//!   "event"`), read by the person kernel.
 //! - [`lists`]: daily list maintenance (expiry, appeals, repair).
 //! - [`metrics`]: counters and their layout.
 //! - `day.rs`: the day step; [`sim`]: the simulation object and end-of-run distributions.
@@ -30,6 +32,7 @@
 #[macro_use]
 mod columns;
 mod day;
+pub mod event;
 pub use day::{Phase, PhaseObserver};
 pub mod firms;
 pub mod lists;

@@ -41,6 +41,29 @@ pub struct Params {
     pub year_ends: Vec<u32>,
     /// The behaviour theory in force (`[behaviour] theory`).
     pub theory: crate::theory::Theory,
+    /// How the person phase visits persons (`[engine] day`).
+    pub engine: DayEngine,
+}
+
+/// How the person phase visits persons (docs/ODD.md 7.26).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DayEngine {
+    /// Every adult's day is drawn every day (the reference).
+    #[default]
+    Daily,
+    /// Only adults to whom something can happen are visited in full; the others' attitudes
+    /// follow their peer group's path and their stocks come from static aggregates.
+    Event,
+}
+
+impl DayEngine {
+    /// The scenario's names, in order.
+    pub const NAMES: [&'static str; 2] = ["daily", "event"];
+
+    /// The scenario's name of the engine.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 /// A truncated triangular distribution on `[mean - spread, mean + spread]` clipped to [0, 1].

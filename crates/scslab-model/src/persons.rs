@@ -7,9 +7,10 @@
 
 use scslab_core::rng::{AgentDayRng, DayStream};
 
+use crate::event::{self, EventDay, Hits, Process, Static, TRUST_ON_PATH, TRUST_STEP};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
-use crate::population::{Layout, N_PEER_GROUPS, adult_traits, covered};
+use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, basic_traits, covered};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, ExpressionDay, Plan, round_i64};
 use crate::theory::expression::{self, Stance};
 use crate::vocab::{
@@ -50,6 +51,8 @@ pub struct PersonCtx<'a> {
     pub enabled: &'a [bool],
     /// Today's person stream (behaviour, observation and consequences in segments 0, 1, 2).
     pub behaviour: DayStream,
+    /// Under the event engine: today's schedules and attitude paths (`None`: the daily engine).
+    pub event: Option<&'a EventDay>,
 }
 
 /// Mutable columns of one chunk of persons.
@@ -82,6 +85,12 @@ pub struct PersonOutbox {
     pub max_expressed: f64,
     /// Expression theory: the lowest desired dissent among today's defiant (infinite if none).
     pub min_defiant: f64,
+    /// Event engine: adults of each cell visited in full today (the others' attitudes come from
+    /// the census).
+    pub touched: Vec<u64>,
+    /// Event engine: the stored trust deviations (steps of `event::TRUST_STEP`) of the adults
+    /// of each cell not visited in full.
+    pub quiet_trust: Vec<i64>,
     /// One person's scores while the kernel works on them (reused).
     scores: Vec<i16>,
 }
@@ -97,6 +106,8 @@ impl PersonOutbox {
             candidates: 0,
             max_expressed: 0.0,
             min_defiant: f64::INFINITY,
+            touched: vec![0; N_CELLS],
+            quiet_trust: vec![0; N_CELLS],
             scores: Vec::new(),
         }
     }
@@ -107,6 +118,8 @@ impl PersonOutbox {
         self.candidates = 0;
         self.max_expressed = 0.0;
         self.min_defiant = f64::INFINITY;
+        self.touched.iter_mut().for_each(|t| *t = 0);
+        self.quiet_trust.iter_mut().for_each(|t| *t = 0);
         self.clear_messages();
     }
 
@@ -169,6 +182,9 @@ impl Me<'_> {
 /// Runs the person phase over one chunk.
 #[inline(never)]
 pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
+    if let Some(ev) = ctx.event {
+        return run_chunk_event(ctx, ev, chunk, out);
+    }
     let mut scores = std::mem::take(&mut out.scores);
     scores.resize(ctx.plan.person_points.len(), 0);
     let mut inbox = chunk.inbox;
@@ -215,7 +231,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             scores: &mut scores,
             scored: any != 0,
         };
-        person_day(ctx, &mut traits, &mut me, mine, out);
+        person_day(ctx, &mut traits, &mut me, mine, &Draws::Own, out);
         let scored = me.scored;
         chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
         chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
@@ -232,6 +248,224 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
         }
     }
     out.scores = scores;
+}
+
+/// Where a person's day takes the draws that decide whether anything happens to them.
+enum Draws {
+    /// From the person's own stream, every day (the daily engine, and adults who are not quiet
+    /// under the event engine).
+    Own,
+    /// From the event engine's schedules (a quiet adult): each a uniform below its process's
+    /// rate when the schedule picked the adult today, `None` when it did not.
+    Scheduled {
+        /// The behaviour draw (none: no event today).
+        thinning: Option<f64>,
+        /// The false-record draw.
+        false_record: Option<f64>,
+        /// The trip draw.
+        trip: Option<f64>,
+        /// A job offer.
+        hired: bool,
+    },
+}
+
+/// The event engine's pass over a chunk (module `event`): quiet adults whom no schedule picks
+/// take the fast path (employment, income, wealth, trips); everyone else lives the daily
+/// engine's day, with attitudes stored as deviations from their group's path, and replaces
+/// their quiet part of the census with their own.
+fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
+    let mut scores = std::mem::take(&mut out.scores);
+    scores.resize(ctx.plan.person_points.len(), 0);
+    let mut inbox = chunk.inbox;
+    let n = chunk.cols.len();
+    let end = chunk.start + n as u32;
+    let offsets = &ctx.layout.person_offsets;
+    let mut thinning = Hits::new(ev, offsets, Process::Thinning, chunk.start, end);
+    let mut false_records = Hits::new(ev, offsets, Process::False, chunk.start, end);
+    let mut trips = Hits::new(ev, offsets, Process::Travel, chunk.start, end);
+    let mut offers = Hits::new(ev, offsets, Process::Hiring, chunk.start, end);
+    let cols = ctx.cols;
+    let base_effects = &ctx.tables.person_effects[ev.base_lists as usize];
+    let fear_perception = ctx.params.behaviour.fear_perception;
+    let mut province = ctx.layout.person_province(chunk.start);
+    let mut next_boundary = offsets[province as usize + 1];
+    for i in 0..n {
+        let id = chunk.start + i as u32;
+        while id >= next_boundary {
+            province += 1;
+            next_boundary = offsets[province as usize + 1];
+        }
+        let split = match inbox.first() {
+            Some(m) if m.agent == id => inbox.partition_point(|m| m.agent == id),
+            _ => 0,
+        };
+        let (mine, rest) = inbox.split_at(split);
+        inbox = rest;
+        let basic = basic_traits(ctx.params, ctx.layout, id, province);
+        if !basic.is_adult() {
+            continue;
+        }
+        let p = province as usize;
+        let thinning = thinning.take(id).map(|v| v * ev.rates[Process::Thinning as usize][p]);
+        let false_record = false_records.take(id).map(|v| v * ev.rates[Process::False as usize][p]);
+        let trip = trips.take(id);
+        let hired = offers.take(id).is_some();
+        let flags = chunk.cols.flags[i];
+        let lists = chunk.cols.lists[i];
+        let mut trust = chunk.cols.trust[i];
+        if let Some(factor) = ev.rebase
+            && trust != TRUST_ON_PATH
+        {
+            trust = event::rebase_trust(ev, id, trust, factor);
+            chunk.cols.trust[i] = trust;
+        }
+        let mut any = 0;
+        for (s, column) in scores.iter_mut().zip(&chunk.scores) {
+            *s = column[i];
+            any |= *s;
+        }
+        let quiet = !ev.all_full
+            && mine.is_empty()
+            && flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0
+            && (lists == ev.quiet_lists[0] || lists == ev.quiet_lists[1])
+            && chunk.cols.fear[i] == 0
+            && chunk.cols.resentment[i] == 0
+            && any == 0;
+        let cell = basic.cell();
+        if quiet && thinning.is_none() && false_record.is_none() {
+            // The fast path: nothing of the adult's own differs from the group's today.
+            let working_age = basic.age_band == 1;
+            let mut flags = flags;
+            if flags & P_EMPLOYED != 0 {
+                if ctx.employer_check[p] && employer_closed(ctx, id, province, flags) {
+                    flags &= !P_EMPLOYED;
+                    out.counters.add(cell, cols.job_loss_closure, 1);
+                }
+            } else if working_age
+                && hired
+                && let Some(k) = find_employer(ctx, id, province)
+            {
+                flags = (flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
+            }
+            chunk.cols.flags[i] = flags;
+            let jobless = working_age & (flags & P_EMPLOYED == 0);
+            out.counters.add(cell, cols.unemployed, jobless as u64);
+            let (q, urban) = (basic.income as usize, basic.urban as usize);
+            let effects = &ctx.tables.person_effects[lists as usize];
+            let income = if effects.daily_money == 0.0 {
+                ctx.plan.person_net_income_yuan[q][urban][jobless as usize]
+            } else {
+                let money = effects.daily_money;
+                out.counters.add(cell, cols.rewards_yuan, round_i64(money.max(0.0)) as u64);
+                round_i64(ctx.plan.person_net_income[q][urban][jobless as usize] + money)
+            };
+            let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+            chunk.cols.wealth[i] = w;
+            let c = &mut out.counters;
+            if let Some(v) = trip {
+                let col = match (v < ev.flight_share, base_effects.travel_ban) {
+                    (true, false) => cols.flights,
+                    (true, true) => cols.flights_blocked,
+                    (false, false) => cols.trains,
+                    (false, true) => cols.trains_blocked,
+                };
+                c.add(cell, col, 1);
+            }
+            let bin = wealth_bin(w);
+            c.wealth_hist[bin] += 1;
+            c.wealth_hist_sum[bin] += w.max(0) as u64;
+            let row = c.row_mut(cell);
+            row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
+            if lists != 0 {
+                count_lists(ctx, cols, lists, row);
+            }
+            out.quiet_trust[cell] += trust as i64 - TRUST_ON_PATH as i64;
+            continue;
+        }
+        // A day in full, as under the daily engine.
+        let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else { continue };
+        let quiet_part = Static::of(cell, &traits);
+        traits.fear_sensitivity = event::fs_value(event::fs_level(traits.fear_sensitivity));
+        let draws = if quiet {
+            Draws::Scheduled {
+                thinning,
+                false_record,
+                trip: trip.map(|v| v * ev.rates[Process::Travel as usize][p]),
+                hired,
+            }
+        } else {
+            Draws::Own
+        };
+        let g = traits.peer_group();
+        let [fear, resentment] = [chunk.cols.fear[i], chunk.cols.resentment[i]];
+        let mut me = Me {
+            id,
+            cell,
+            province,
+            wealth: chunk.cols.wealth[i] as i64,
+            flags,
+            fear: (ev.fear[g] + fear as f64 * BYTE_UNIT).min(1.0),
+            resentment: resentment as f64 * BYTE_UNIT,
+            trust: (ev.trust + (trust as f64 - TRUST_ON_PATH as f64) / TRUST_STEP * ev.trust_decay[0])
+                .clamp(0.0, 1.0),
+            lists: chunk.cols.lists[i],
+            exited: 0,
+            detained: (flags >> P_DETAINED_SHIFT) as u8,
+            cover_known: 0,
+            covered: 0,
+            bytes: [fear, resentment, trust],
+            scores: &mut scores,
+            scored: any != 0,
+        };
+        person_day(ctx, &mut traits, &mut me, mine, &draws, out);
+        let scored = me.scored;
+        chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
+        [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]] = me.bytes;
+        chunk.cols.lists[i] = me.lists;
+        if scored {
+            for (&s, column) in scores.iter().zip(&mut chunk.scores) {
+                if column[i] != s {
+                    column[i] = s;
+                }
+            }
+        }
+        event::quiet_part(ctx.tables, ev, fear_perception, cols, cell, &quiet_part, &mut out.counters);
+        out.touched[cell] += 1;
+    }
+    out.scores = scores;
+}
+
+/// Whether an employed person's employer closed today (in `closed_today`; a person whose slot
+/// names no firm has none).
+#[inline]
+fn employer_closed(ctx: &PersonCtx<'_>, id: u32, province: u8, flags: u16) -> bool {
+    let slot = ((flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
+    let pop = &ctx.params.population;
+    let employer = ctx.layout.employer_candidate(pop.employer_concentration, id, province, slot);
+    employer.is_none_or(|f| ctx.closed_today.contains(f))
+}
+
+/// The first of an unemployed person's four candidate employers that operates (its slot).
+#[inline]
+fn find_employer(ctx: &PersonCtx<'_>, id: u32, province: u8) -> Option<u32> {
+    (0..4u32).find(|&k| {
+        ctx.layout
+            .employer_candidate(ctx.params.population.employer_concentration, id, province, k)
+            .is_some_and(|f| ctx.operating.contains(f))
+    })
+}
+
+/// Adds a member of the lists `bits` to their stocks (and to the blacklisted and redlisted).
+#[inline]
+fn count_lists(ctx: &PersonCtx<'_>, cols: &PersonCols, bits: u8, row: &mut [u64]) {
+    let mut b = bits;
+    while b != 0 {
+        row[cols.list_stock + b.trailing_zeros() as usize] += 1;
+        b &= b - 1;
+    }
+    row[cols.blacklisted] += (bits & ctx.plan.person_black_mask != 0) as u64;
+    row[cols.redlisted] += (bits & ctx.plan.person_red_mask != 0) as u64;
 }
 
 /// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder (to 1/65,536):
@@ -275,6 +509,7 @@ fn person_day(
     traits: &mut crate::population::PersonTraits,
     me: &mut Me<'_>,
     inbox: &[Addressed],
+    draws: &Draws,
     out: &mut PersonOutbox,
 ) {
     let params = ctx.params;
@@ -309,13 +544,8 @@ fn person_day(
     let check = ctx.employer_check[me.province as usize] | (effects.job_loss > 0.0);
     if (was_employed & check) | (!was_employed & working_age) {
         if was_employed {
-            let closed = ctx.employer_check[me.province as usize] && {
-                let slot = ((me.flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
-                let pop = &params.population;
-                let employer =
-                    ctx.layout.employer_candidate(pop.employer_concentration, me.id, me.province, slot);
-                employer.is_none_or(|f| ctx.closed_today.contains(f))
-            };
+            let closed = ctx.employer_check[me.province as usize]
+                && employer_closed(ctx, me.id, me.province, me.flags);
             if closed {
                 me.flags &= !P_EMPLOYED;
                 out.counters.add(cell, cols.job_loss_closure, 1);
@@ -323,13 +553,11 @@ fn person_day(
                 me.flags &= !P_EMPLOYED;
                 out.counters.add(cell, cols.job_loss_measure, 1);
             }
-        } else if crng.bernoulli(b.reemployment_rate + effects.hire_bonus) {
-            let found = (0..4u32).find(|&k| {
-                ctx.layout
-                    .employer_candidate(params.population.employer_concentration, me.id, me.province, k)
-                    .is_some_and(|f| ctx.operating.contains(f))
-            });
-            if let Some(k) = found {
+        } else if match draws {
+            Draws::Own => crng.bernoulli(b.reemployment_rate + effects.hire_bonus),
+            Draws::Scheduled { hired, .. } => *hired,
+        } {
+            if let Some(k) = find_employer(ctx, me.id, me.province) {
                 me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
             }
         }
@@ -394,7 +622,10 @@ fn person_day(
         );
         // Thinning: a draw above the row's bound means no event, exactly as the full
         // computation below would find, since the total never exceeds the bound.
-        let u = rng.uniform();
+        let u = match draws {
+            Draws::Own => rng.uniform(),
+            Draws::Scheduled { thinning, .. } => thinning.unwrap_or(f64::INFINITY),
+        };
         let bound = table_row.bound;
         let event = if bound <= 0.95 && u >= bound {
             None
@@ -449,7 +680,7 @@ fn person_day(
             }
             observe(ctx, me, e, &mut orng, &mut crng, out);
         }
-        false_records(ctx, me, &mut orng, &mut crng, out);
+        false_records(ctx, me, draws, &mut orng, &mut crng, out);
     }
     // Adult-days without a violation are counted in `close_day` as adults minus violations:
     // a person has at most one event a day.
@@ -468,8 +699,14 @@ fn person_day(
         (b.flight_rate, b.train_rate)
     };
     let travel_rate = flight_rate + train_rate;
-    if me.detained == 0 && (t as f64) < travel_rate * 65_536.0 {
-        let trip = (t as f64 + crng.uniform()) * (1.0 / 65_536.0);
+    let trip = match draws {
+        Draws::Own if me.detained == 0 && (t as f64) < travel_rate * 65_536.0 => {
+            Some((t as f64 + crng.uniform()) * (1.0 / 65_536.0))
+        }
+        Draws::Own => None,
+        Draws::Scheduled { trip, .. } => *trip,
+    };
+    if let Some(trip) = trip {
         let col = match (trip < flight_rate, effects.travel_ban) {
             (true, false) => cols.flights,
             (true, true) => cols.flights_blocked,
@@ -489,8 +726,23 @@ fn person_day(
 
     // Attitudes are stored in 1/255 steps. Stochastic rounding keeps changes smaller than a
     // step (slow decay and recovery) unbiased instead of losing them.
-    me.bytes =
+    let counted =
         [stochastic_byte(me.fear, r1), stochastic_byte(me.resentment, r2), stochastic_byte(me.trust, r3)];
+    // The event engine stores deviations from the group's path at the end of the day (trust in
+    // steps of 1/127 around `TRUST_ON_PATH`), rounded with draws of their own.
+    me.bytes = match ctx.event {
+        None => counted,
+        Some(ev) => {
+            let [s1, s2, s3, _] = crng.u16x4();
+            let deviation = (me.trust - ev.trust_next) / ev.trust_decay[1];
+            let trust = (deviation * TRUST_STEP + TRUST_ON_PATH as f64) * BYTE_UNIT;
+            [
+                stochastic_byte(me.fear - ev.fear_next[g], s1),
+                stochastic_byte(me.resentment, s2),
+                stochastic_byte(trust, s3),
+            ]
+        }
+    };
 
     // Stocks.
     let c = &mut out.counters;
@@ -500,13 +752,7 @@ fn person_day(
     c.wealth_hist_sum[bin] += w.max(0) as u64;
     let row = c.row_mut(cell);
     if me.lists != 0 {
-        let mut bits = me.lists;
-        while bits != 0 {
-            row[cols.list_stock + bits.trailing_zeros() as usize] += 1;
-            bits &= bits - 1;
-        }
-        row[cols.blacklisted] += (me.lists & ctx.plan.person_black_mask != 0) as u64;
-        row[cols.redlisted] += (me.lists & ctx.plan.person_red_mask != 0) as u64;
+        count_lists(ctx, cols, me.lists, row);
     }
     // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
     // static and added once a day in `close_day`.
@@ -516,9 +762,9 @@ fn person_day(
         }
     }
     row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
-    row[cols.fear] += me.bytes[0] as u64;
-    row[cols.resentment] += me.bytes[1] as u64;
-    row[cols.trust] += me.bytes[2] as u64;
+    row[cols.fear] += counted[0] as u64;
+    row[cols.resentment] += counted[1] as u64;
+    row[cols.trust] += counted[2] as u64;
 }
 
 /// The expression theory's choice (docs/ODD.md, expression theory): the adult of desired
@@ -609,6 +855,7 @@ fn observe(
 fn false_records(
     ctx: &PersonCtx<'_>,
     me: &mut Me<'_>,
+    draws: &Draws,
     orng: &mut AgentDayRng,
     crng: &mut AgentDayRng,
     out: &mut PersonOutbox,
@@ -617,7 +864,10 @@ fn false_records(
     if ctx.plan.person_false_authorities.is_empty() {
         return;
     }
-    let mut u = orng.uniform();
+    let mut u = match draws {
+        Draws::Own => orng.uniform(),
+        Draws::Scheduled { false_record, .. } => false_record.unwrap_or(f64::INFINITY),
+    };
     if u >= ctx.tables.person_false_any[p] {
         return;
     }

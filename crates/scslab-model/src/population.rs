@@ -272,25 +272,37 @@ fn tri(dist: TraitDist, u1: f32, u2: f32) -> f32 {
 /// Static traits of a person: four 64-bit draws from the person's trait stream.
 #[inline]
 pub fn person_traits(params: &Params, layout: &Layout, person: u32) -> PersonTraits {
-    traits_inner(params, layout, person, layout.person_province(person), false)
+    traits_inner(params, layout, person, layout.person_province(person), Depth::All)
 }
 
 /// Traits of an adult (15 and over) whose province the caller knows; `None` for a minor, at the
 /// cost of one draw.
 #[inline]
 pub fn adult_traits(params: &Params, layout: &Layout, person: u32, province: u8) -> Option<PersonTraits> {
-    let t = traits_inner(params, layout, person, province, true);
+    let t = traits_inner(params, layout, person, province, Depth::Behaviour);
     t.is_adult().then_some(t)
 }
 
+/// The first trait draw only (province, urban, age band, income; every other trait 0): what the
+/// event engine's fast path needs.
+#[inline]
+pub fn basic_traits(params: &Params, layout: &Layout, person: u32, province: u8) -> PersonTraits {
+    traits_inner(params, layout, person, province, Depth::Basic)
+}
+
+/// How many of a person's traits [`traits_inner`] derives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// The first draw only.
+    Basic,
+    /// All but law-abidance and prosociality (and only the first draw for a minor).
+    Behaviour,
+    /// Everything.
+    All,
+}
+
 #[inline(always)]
-fn traits_inner(
-    params: &Params,
-    layout: &Layout,
-    person: u32,
-    province: u8,
-    minors_only_basic: bool,
-) -> PersonTraits {
+fn traits_inner(params: &Params, layout: &Layout, person: u32, province: u8, depth: Depth) -> PersonTraits {
     let b = &params.behaviour;
     let mut rng = layout.person_traits.agent(person as u64);
     // Three 16-bit uniforms compared as integers (see `below_16`); the income quintile is
@@ -309,7 +321,7 @@ fn traits_inner(
         conformity: 0.0,
         dissent: 0.0,
     };
-    if age_band == 0 && minors_only_basic {
+    if depth == Depth::Basic || (age_band == 0 && depth == Depth::Behaviour) {
         return t;
     }
     let [o1, o2, f1, f2] = rng.uniform4();
@@ -318,7 +330,7 @@ fn traits_inner(
     t.fear_sensitivity = tri(b.fear_sensitivity, f1, f2);
     t.conformity = tri(b.conformity, c1, c2);
     t.dissent = tri(b.dissent, d1, d2);
-    if !minors_only_basic {
+    if depth == Depth::All {
         fill_event_traits(params, layout, person, &mut t);
     }
     t

@@ -69,6 +69,8 @@ pub struct Simulation {
     pub(crate) static_counts: Counters,
     /// What the behaviour theory keeps from day to day.
     pub(crate) theory: TheoryState,
+    /// The event engine's paths, census and schedules (`None` under the daily engine).
+    pub(crate) event: Option<crate::event::EventState>,
     /// What each day handed from agents to others, for re-simulating one agent later.
     pub replay: ReplayLog,
     /// Work done by the days simulated in this process (for benchmarks; never an output).
@@ -85,6 +87,9 @@ pub struct Workload {
     /// Adult-days whose behaviour draw fell below the thinning bound (see `persons`): the days
     /// on which a person's event probabilities were computed.
     pub candidate_days: u64,
+    /// Event engine: adult-days visited in full (every adult-day under the daily engine is,
+    /// and counts 0 here).
+    pub touched_days: u64,
 }
 
 /// One row of an end-of-run distribution.
@@ -390,9 +395,16 @@ impl Simulation {
             params.interventions.first().and_then(|iv| layout.platform_firms.get(iv.platform).copied());
         let peer_rates = vec![crate::tables::reference_rates(&params); N_PEER_GROUPS];
         let theory = initial_theory(&params, &layout);
+        let tables = DayTables::new(&params);
+        let event = (params.engine == crate::params::DayEngine::Event).then(|| {
+            // Attitudes are stored as deviations from the path: none on day 0.
+            persons.trust.fill(crate::event::TRUST_ON_PATH);
+            crate::event::EventState::new(&params, &plan, &layout, &tables)
+        });
         Simulation {
             theory,
-            tables: DayTables::new(&params),
+            event,
+            tables,
             enabled: params.authorities.iter().map(|a| a.enabled).collect(),
             person_list_states,
             firm_list_states: vec![ListState::default(); plan.firm_lists.len()],

@@ -221,6 +221,11 @@ impl Simulation {
             TheoryState::Expression(authority) => authority.encode(&mut e),
             TheoryState::Reputation { game, .. } => game.encode(&mut e),
         }
+        // The event engine's attitude paths (its census is derived from the seed).
+        if let Some(ev) = &self.event {
+            ev.paths.fear.iter().for_each(|&x| e.f64(x));
+            e.f64(ev.paths.trust);
+        }
         let mut columns = SavedLen(0);
         let Ok(()) = self.persons.visit(&mut columns).and(self.firms.visit(&mut columns));
         let body_len = head.len() as u64 + columns.0 + e.bytes.len() as u64;
@@ -334,6 +339,12 @@ impl Simulation {
                 **game = saved;
             }
             _ => {}
+        }
+        if let Some(ev) = &mut sim.event {
+            for x in &mut ev.paths.fear {
+                *x = d.f64()?;
+            }
+            ev.paths.trust = d.f64()?;
         }
         if sim.replay.days() != sim.day {
             return Err(StateError::Corrupt(format!(

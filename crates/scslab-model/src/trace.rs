@@ -14,10 +14,11 @@
 use scslab_core::rng::{DayStream, Stream};
 
 use crate::day::{DayPhases, intervene_target, run_day, start_day, take_due, witness};
+use crate::event::{EventDay, Paths, TRUST_ON_PATH};
 use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
 use crate::lists::{self, MaintenanceExit, Members, initial_entry, join_initially};
 use crate::metrics::{Columns, Counters, Family, FirmCols, PersonCols};
-use crate::params::{AuthorityKind, Params};
+use crate::params::{AuthorityKind, DayEngine, Params};
 use crate::persons::{self, PersonChunk, PersonCtx, PersonOutbox};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, fill_event_traits, firm_traits, person_traits};
 use crate::replay::{Logged, ReplayLog};
@@ -239,6 +240,9 @@ struct Replay<'a> {
     /// Firms on a blacklist at the start of the day's firm phase.
     blacklisted: RareFirmSet,
     group_sanction_rate: [f64; N_PEER_GROUPS],
+    /// Under the event engine: the attitude paths and today's schedules, from the log's group
+    /// sanction rates.
+    event: Option<(Paths, EventDay)>,
     /// Provinces where a firm closed today.
     closed_in: [bool; N_PROVINCES],
     /// The day-0 tables of a warm start of firm scores (`crate::sim::warm_start_tables`).
@@ -257,6 +261,12 @@ impl<'a> Replay<'a> {
         let layout = Layout::new(params);
         let nf = layout.n_firms();
         let plan = Plan::new(params);
+        let event = (params.engine == DayEngine::Event).then(|| {
+            let paths = Paths::new(params);
+            let today =
+                EventDay::new(params, &plan, &DayTables::new(params), &paths, &[0.0; N_PEER_GROUPS], 0, true);
+            (paths, today)
+        });
         Ok(Replay {
             warm: crate::sim::warm_start_tables(params, &plan),
             plan,
@@ -270,6 +280,7 @@ impl<'a> Replay<'a> {
             firm_lists: vec![0; nf],
             blacklisted: RareFirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
+            event,
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
             founding_at: 0,
@@ -285,7 +296,7 @@ impl<'a> Replay<'a> {
     fn begin_day(&mut self, day: u32) {
         let peer_rates = self.log.peer_rates_of(day);
         let policy = self.log.expression_policy_of(day, &self.params);
-        start_day(
+        let changed = start_day(
             &mut self.params,
             &mut self.plan,
             &mut self.enabled,
@@ -295,6 +306,20 @@ impl<'a> Replay<'a> {
             day,
         );
         self.group_sanction_rate = self.log.sanction_rate_of(day);
+        if let Some((paths, today)) = &mut self.event {
+            if day > 0 {
+                paths.advance(today);
+            }
+            *today = EventDay::new(
+                &self.params,
+                &self.plan,
+                &self.tables,
+                paths,
+                &self.group_sanction_rate,
+                day,
+                changed,
+            );
+        }
         let changes = &self.log.firm_lists[self.firm_lists_at..];
         let n = changes.partition_point(|&(d, _, _)| d <= day);
         for &(_, f, bits) in &changes[..n] {
@@ -584,6 +609,9 @@ struct TracedPerson {
 impl TracedPerson {
     fn new(w: &Replay<'_>, id: u32, messages: Vec<Logged>) -> TracedPerson {
         let mut row = initial_person(&w.params, &w.layout, id);
+        if w.event.is_some() {
+            row.trust = TRUST_ON_PATH;
+        }
         // The warm start (lists that begin with members), as `lists::initial_members`.
         let mut list_states = vec![ListState::default(); w.plan.person_lists.len()];
         let mut rows = Vec::new();
@@ -674,6 +702,7 @@ impl TracedPerson {
             cols: &w.person_cols,
             enabled: &w.enabled,
             behaviour: DayStream::new(w.params.seed, Stream::Behaviour, day as u64),
+            event: w.event.as_ref().map(|e| &e.1),
         };
         // Only the person's own cell is ever written: clearing it (not all cells) is enough.
         let cell = person_traits(&w.params, &w.layout, self.id).cell();

@@ -324,6 +324,7 @@ pub fn section_keys() -> Vec<(&'static str, &'static [&'static str])> {
         ("policy_change", probe::fields::<RawPolicyChange>()),
         ("expression", probe::fields::<RawExpression>()),
         ("reputation", probe::fields::<RawReputation>()),
+        ("engine", probe::fields::<RawEngine>()),
     ]
 }
 

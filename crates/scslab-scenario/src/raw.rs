@@ -34,6 +34,15 @@ pub struct RawScenario {
     pub expression: Option<S<RawExpression>>,
     /// The reputation theory's table, read when `behaviour.theory = "reputation"`.
     pub reputation: Option<S<RawReputation>>,
+    /// How the day is simulated (optional: the daily engine).
+    pub engine: Option<RawEngine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEngine {
+    /// "daily" (the default) or "event".
+    pub day: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

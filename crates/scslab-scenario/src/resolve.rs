@@ -480,6 +480,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         dropped_revenue_share: src.prob(&net.dropped_revenue_share, "network.dropped_revenue_share")?,
     };
     let theory = crate::theory::theory(src, raw, &authorities)?;
+    let engine = crate::theory::engine(src, raw, &theory)?;
     Ok(Params {
         seed: meta.seed,
         n_persons: people,
@@ -494,6 +495,7 @@ pub(crate) fn resolve(src: &Source<'_>, raw: &RawScenario, keys: &RawKeys) -> R<
         interventions,
         policy_changes,
         theory,
+        engine,
         // Up to the longest horizon, so that a run lengthened by `--days` rates its later years.
         year_ends: year_ends(meta.start_date.as_ref().map(|d| d.get_ref().as_str()), MAX_DAYS),
     })

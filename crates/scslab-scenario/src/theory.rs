@@ -26,6 +26,37 @@ pub const NORMS: [&str; 4] = ["stern_judging", "simple_standing", "scoring", "sh
 /// The values of `[reputation] assessment`.
 pub const ASSESSMENTS: [&str; 2] = ["private", "institution"];
 
+/// The day engine (`[engine] day`): the event engine is defined for the deterrence theory only.
+pub(crate) fn engine(
+    src: &Source<'_>,
+    raw: &RawScenario,
+    theory: &Theory,
+) -> R<scslab_model::params::DayEngine> {
+    use scslab_model::params::DayEngine;
+    let Some(day) = raw.engine.as_ref().and_then(|e| e.day.as_ref()) else { return Ok(DayEngine::Daily) };
+    let engine = match day.get_ref().as_str() {
+        "daily" => DayEngine::Daily,
+        "event" => DayEngine::Event,
+        other => {
+            return Err(src.error(
+                day.span(),
+                format!("engine.day: unknown engine `{other}`; valid choices: {}", choices(DayEngine::NAMES)),
+            ));
+        }
+    };
+    if engine == DayEngine::Event && !matches!(theory, Theory::Deterrence) {
+        return Err(src.error(
+            day.span(),
+            format!(
+                "engine.day = \"event\" is defined for behaviour.theory = \"deterrence\" only, but the theory is \"{}\"; \
+                 use engine.day = \"daily\"",
+                theory.name()
+            ),
+        ));
+    }
+    Ok(engine)
+}
+
 /// The theory of a scenario whose authorities are already resolved (`authorities` in file
 /// order): `institution_list` names one of them.
 pub(crate) fn theory(

@@ -1,0 +1,629 @@
+//! The event-driven person day (`[engine] day = "event"`, docs/ODD.md 7.26).
+//!
+//! Under the daily engine every adult's day is drawn every day. Under the event engine an adult
+//! is *quiet* when nothing of their own differs from their peer group's: no message, list (beyond
+//! the lists everyone at base is on), score off base, debt, detention, silencing, and attitudes
+//! on the group's path. A quiet adult's day is visited in full only when one of the day's
+//! *schedules* picks them; the schedules draw, for each process, the quiet adults it touches
+//! today directly, by geometric gaps over blocks of ids ([`Hits`]), at the process's rate:
+//! - the thinning bound of the event draw (the largest bound of the province's table rows), so
+//!   that a hit's uniform `v * rate` plays the part of the daily engine's behaviour draw;
+//! - the false-record rate of the province;
+//! - the trip rate (flights and trains);
+//! - the re-employment rate (for the unemployed of working age).
+//!
+//! Every other quiet adult takes the fast path: employment (a closed employer), income, wealth.
+//! The stocks that depend on static traits (criticism, dissenters) and on attitudes come from
+//! [`Census`]: per cell, conformity level and fear-sensitivity level, the static sums of every
+//! adult, valued each day at the group's path, minus the part of the adults visited in full,
+//! who count their own day as under the daily engine.
+
+use rayon::prelude::*;
+use scslab_core::rng::{AgentDayRng, DayStream, Stream};
+
+use crate::metrics::{Counters, FIXED_POINT, PersonCols};
+use crate::params::Params;
+use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits};
+use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, RISK_LEVELS};
+use crate::vocab::{EV_CRITICISM, N_INCOME, N_PROVINCES};
+
+/// Ids per schedule block: each block of a province draws its hits from its own key.
+pub const BLOCK: u32 = 4096;
+
+/// Levels of fear sensitivity under the event engine: the trait is read at the centre of its
+/// 1/64 band, so that the census can sum adults by level.
+pub const FS_LEVELS: usize = 64;
+
+/// The stored trust byte of an adult whose trust is on the path (a deviation of 0).
+pub const TRUST_ON_PATH: u8 = 128;
+
+/// Trust deviations are stored in steps of 1/85 (3 bytes of the daily engine's 1/255) around
+/// [`TRUST_ON_PATH`], as of the start of their epoch (see [`EPOCH`]): a range of about ±1.5.
+pub const TRUST_STEP: f64 = 85.0;
+
+/// Days of a trust epoch. Trust is an outcome only (no behaviour reads it), so a quiet adult's
+/// trust deviation is not brought up to date each day: it is stored as of the start of the
+/// epoch, decays by the known factor `(1 - trust_recovery)^(days since)`, and the census adds
+/// the stored deviations of the quiet up per cell. On the first day of each epoch every stored
+/// deviation is rebased (multiplied by the epoch's decay, stochastically rounded).
+pub const EPOCH: u32 = 128;
+
+/// The band of a fear sensitivity.
+#[inline(always)]
+pub fn fs_level(fs: f32) -> usize {
+    ((fs * FS_LEVELS as f32) as usize).min(FS_LEVELS - 1)
+}
+
+/// The fear sensitivity the event engine reads for a band.
+#[inline(always)]
+pub fn fs_value(level: usize) -> f32 {
+    (level as f32 + 0.5) / FS_LEVELS as f32
+}
+
+/// The conformity level of a conformity trait (as the person kernel computes it).
+#[inline(always)]
+pub fn conformity_level(conformity: f32) -> usize {
+    (conformity as f64 * (CONFORMITY_LEVELS - 1) as f64 + 0.5) as i32 as usize
+}
+
+/// The risk level of fear sensitivity `fs` at fear `fear` (as the person kernel computes it).
+#[inline(always)]
+pub fn risk_level(tables: &DayTables, fs: f32, fear: f64, fear_perception: f64) -> usize {
+    let x = fs as f64 * (1.0 + fear_perception * fear);
+    ((x * tables.risk_level_scale + 0.5) as i32 as usize).min(RISK_LEVELS - 1)
+}
+
+/// The processes a schedule draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Process {
+    /// Candidate days of the event draw.
+    Thinning = 0,
+    /// False records.
+    False = 1,
+    /// Trips.
+    Travel = 2,
+    /// Job offers to the unemployed.
+    Hiring = 3,
+}
+
+/// The attitude paths of quiet adults, kept from day to day (saved in checkpoints): fear by
+/// peer group (fed by the group's sanctions), resentment (always 0) and trust (recovering
+/// towards its initial value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paths {
+    /// Fear of a quiet adult of each peer group at the start of the day.
+    pub fear: [f64; N_PEER_GROUPS],
+    /// Trust of a quiet adult at the start of the day.
+    pub trust: f64,
+}
+
+impl Paths {
+    /// Day 0: no fear, the initial trust as the daily engine stores it (a byte).
+    pub fn new(params: &Params) -> Paths {
+        let trust = (params.behaviour.initial_trust * 255.0).round() / 255.0;
+        Paths { fear: [0.0; N_PEER_GROUPS], trust }
+    }
+
+    /// Moves the paths to the end of `day`.
+    pub fn advance(&mut self, day: &EventDay) {
+        self.fear = day.fear_next;
+        self.trust = day.trust_next;
+    }
+}
+
+/// What the event engine's person phase reads on one day.
+#[derive(Clone, Debug)]
+pub struct EventDay {
+    /// Fear of a quiet adult of each peer group during the day (the risk level reads it).
+    pub fear: [f64; N_PEER_GROUPS],
+    /// Fear of a quiet adult at the end of the day (the stocks read it).
+    pub fear_next: [f64; N_PEER_GROUPS],
+    /// Trust of a quiet adult during the day.
+    pub trust: f64,
+    /// Trust of a quiet adult at the end of the day.
+    pub trust_next: f64,
+    /// What a stored trust deviation has decayed by at the start of the day (since its epoch
+    /// began) and at its end.
+    pub trust_decay: [f64; 2],
+    /// On the first day of an epoch (not day 0): the factor by which stored trust deviations
+    /// are rebased.
+    pub rebase: Option<f64>,
+    /// Today's rate of each process (index [`Process`]) in each province.
+    pub rates: [[f64; N_PROVINCES]; 4],
+    /// Share of today's trips that are flights (the rest are trains).
+    pub flight_share: f64,
+    /// The list bits of an adult at base (lists defined by a score condition that holds there).
+    pub base_lists: u8,
+    /// The list bits a quiet adult may have: none (outside the schemes of those lists) or the
+    /// base's, when both have the same effects on all the fast path does not compute (reach,
+    /// travel ban, hiring bonus, trust, job loss); otherwise the base's only.
+    pub quiet_lists: [u8; 2],
+    /// Whether every adult is visited in full today: on day 0 and on days a policy change
+    /// applies (so that every adult's lists match their coverage at base before any is quiet),
+    /// and when the lists at base carry a risk of job loss, which the fast path does not draw.
+    pub all_full: bool,
+    /// The schedules' stream of the day.
+    pub stream: DayStream,
+}
+
+impl EventDay {
+    /// Today's schedules and paths, from the day's tables, the paths at the start of the day,
+    /// yesterday's sanctions per adult of each group and whether a policy change applied today.
+    pub fn new(
+        params: &Params,
+        plan: &Plan,
+        tables: &DayTables,
+        paths: &Paths,
+        group_sanction_rate: &[f64; N_PEER_GROUPS],
+        day: u32,
+        changed: bool,
+    ) -> EventDay {
+        let b = &params.behaviour;
+        let base = plan.person_score_base_members;
+        let effects = &tables.person_effects[base as usize];
+        let fear_next = std::array::from_fn(|g| {
+            (paths.fear[g] * (1.0 - b.fear_decay) + b.fear_group_sanction * group_sanction_rate[g])
+                .clamp(0.0, 1.0)
+        });
+        let trust_next =
+            (paths.trust + b.trust_recovery * (b.initial_trust - paths.trust) + effects.trust_daily)
+                .clamp(0.0, 1.0);
+        let thinning = std::array::from_fn(|p| {
+            let rows = 2 * p * RISK_LEVELS * CONFORMITY_LEVELS..2 * (p + 1) * RISK_LEVELS * CONFORMITY_LEVELS;
+            let most = tables.person_rate[rows].iter().map(|r| r.bound).fold(0.0, f64::max);
+            // Above 0.95 the daily engine computes every adult's probabilities: so does this one.
+            if most > 0.95 { 1.0 } else { most }
+        });
+        let (flight, train) = if effects.travel_ban {
+            (b.banned_flight_rate, b.banned_train_rate)
+        } else {
+            (b.flight_rate, b.train_rate)
+        };
+        let travel = flight + train;
+        let hiring = b.reemployment_rate + effects.hire_bonus;
+        let none = &tables.person_effects[0];
+        let same = none.reach == effects.reach
+            && none.travel_ban == effects.travel_ban
+            && none.hire_bonus == effects.hire_bonus
+            && none.trust_daily == effects.trust_daily
+            && none.job_loss == effects.job_loss;
+        EventDay {
+            fear: paths.fear,
+            fear_next,
+            trust: paths.trust,
+            trust_next,
+            trust_decay: {
+                let since = (day % EPOCH) as i32;
+                let keep = 1.0 - b.trust_recovery;
+                [keep.powi(since), keep.powi(since + 1)]
+            },
+            rebase: (day > 0 && day % EPOCH == 0).then(|| (1.0 - b.trust_recovery).powi(EPOCH as i32)),
+            rates: [thinning, tables.person_false_any, [travel; N_PROVINCES], [hiring; N_PROVINCES]],
+            flight_share: if travel > 0.0 { flight / travel } else { 0.0 },
+            base_lists: base,
+            quiet_lists: if same { [0, base] } else { [base, base] },
+            all_full: day == 0 || changed || effects.job_loss > 0.0,
+            stream: DayStream::new(params.seed, Stream::Schedule, day as u64),
+        }
+    }
+}
+
+/// A stored trust deviation rebased at the start of an epoch: multiplied by `factor`, rounded
+/// stochastically with the adult's own draw of the day.
+pub fn rebase_trust(day: &EventDay, id: u32, trust: u8, factor: f64) -> u8 {
+    let r = day.stream.agent(REBASE_KEY | id as u64).u16x4()[0];
+    let x = (trust as f64 - TRUST_ON_PATH as f64) * factor + TRUST_ON_PATH as f64;
+    crate::persons::stochastic_byte(x / 255.0, r)
+}
+
+/// The key prefix of the rebasing draws (distinct from every schedule block's key).
+const REBASE_KEY: u64 = 0xff << 56;
+
+/// What the event engine keeps in a simulation: the paths (saved in checkpoints), the census
+/// (derived) and today's schedules.
+#[derive(Clone, Debug)]
+pub struct EventState {
+    /// Attitude paths at the start of the next day to run.
+    pub paths: Paths,
+    /// Static census of the adults.
+    pub census: Census,
+    /// Today's schedules and paths (rebuilt at the start of each day).
+    pub day: EventDay,
+}
+
+impl EventState {
+    /// The state of day 0.
+    pub fn new(params: &Params, plan: &Plan, layout: &Layout, tables: &DayTables) -> EventState {
+        let paths = Paths::new(params);
+        let day = EventDay::new(params, plan, tables, &paths, &[0.0; N_PEER_GROUPS], 0, true);
+        EventState { census: Census::new(params, layout), day, paths }
+    }
+}
+
+/// The hits of one process among the ids `start..end`, in id order: for each, the id and a
+/// uniform `v` in [0, 1). The ids of a province are cut into blocks of [`BLOCK`] from its first
+/// id; a block's hits come from its own key (process, province, block) by geometric gaps at the
+/// province's rate, so any range of ids (a chunk, or the one person of a trace) sees the same
+/// hits, whatever the chunking.
+pub struct Hits<'a> {
+    stream: DayStream,
+    process: u64,
+    rates: [f64; N_PROVINCES],
+    offsets: &'a [u32; N_PROVINCES + 1],
+    end: u32,
+    province: usize,
+    block: u32,
+    block_hi: u32,
+    rng: AgentDayRng,
+    /// ln(1 - rate) of the current block (0 when every id is a hit, -inf when none is).
+    log_q: f64,
+    /// The next hit (`u32::MAX` when there is none before `end`).
+    next: u32,
+    /// Its uniform.
+    v: f64,
+}
+
+impl<'a> Hits<'a> {
+    /// The hits of `process` among ids `start..end` of persons numbered by province from
+    /// `offsets` (`Layout::person_offsets`).
+    pub fn new(
+        day: &EventDay,
+        offsets: &'a [u32; N_PROVINCES + 1],
+        process: Process,
+        start: u32,
+        end: u32,
+    ) -> Hits<'a> {
+        let rates = day.rates[process as usize];
+        let province = offsets.partition_point(|&o| o <= start).saturating_sub(1).min(N_PROVINCES - 1);
+        let mut h = Hits {
+            stream: day.stream,
+            process: process as u64,
+            rates,
+            offsets,
+            end,
+            province,
+            block: 0,
+            block_hi: 0,
+            rng: day.stream.agent(0),
+            log_q: f64::NEG_INFINITY,
+            next: u32::MAX,
+            v: 0.0,
+        };
+        if start >= end {
+            return h;
+        }
+        let lo = h.offsets[province];
+        h.enter_block(province, (start - lo) / BLOCK);
+        h.step_from(lo + h.block * BLOCK);
+        while h.next < start {
+            h.step_from(h.next + 1);
+        }
+        h
+    }
+
+    /// The next hit's id (`u32::MAX` if none).
+    #[inline(always)]
+    pub fn peek(&self) -> u32 {
+        self.next
+    }
+
+    /// Whether `id` is a hit, moving past it; its uniform if so. Ids must be asked in order.
+    #[inline(always)]
+    pub fn take(&mut self, id: u32) -> Option<f64> {
+        if self.next > id {
+            return None;
+        }
+        while self.next < id {
+            self.step_from(self.next + 1);
+        }
+        if self.next != id {
+            return None;
+        }
+        let v = self.v;
+        self.step_from(id + 1);
+        Some(v)
+    }
+
+    fn enter_block(&mut self, province: usize, block: u32) {
+        self.province = province;
+        self.block = block;
+        let lo = self.offsets[province] + block * BLOCK;
+        self.block_hi = (lo + BLOCK).min(self.offsets[province + 1]);
+        let key = self.process << 56 | (province as u64) << 40 | block as u64;
+        self.rng = self.stream.agent(key);
+        let rate = self.rates[province];
+        self.log_q = if rate >= 1.0 {
+            0.0
+        } else if rate <= 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            (-rate).ln_1p()
+        };
+    }
+
+    /// Finds the first hit at or after `from`.
+    fn step_from(&mut self, mut from: u32) {
+        loop {
+            if from >= self.end {
+                self.next = u32::MAX;
+                return;
+            }
+            if from < self.block_hi {
+                let gap = if self.log_q == 0.0 {
+                    0.0
+                } else if self.log_q == f64::NEG_INFINITY {
+                    f64::INFINITY
+                } else {
+                    ((1.0 - self.rng.uniform()).ln() / self.log_q).floor()
+                };
+                if gap < (self.block_hi - from) as f64 {
+                    let id = from + gap as u32;
+                    self.v = self.rng.uniform();
+                    if id >= self.end {
+                        self.next = u32::MAX;
+                    } else {
+                        self.next = id;
+                    }
+                    return;
+                }
+            }
+            // The next block, in this province or the next one that has persons.
+            from = self.block_hi;
+            let mut p = self.province;
+            while p < N_PROVINCES && from >= self.offsets[p + 1] {
+                p += 1;
+            }
+            if p >= N_PROVINCES {
+                self.next = u32::MAX;
+                return;
+            }
+            let block = if p == self.province { self.block + 1 } else { 0 };
+            self.enter_block(p, block);
+        }
+    }
+}
+
+/// Number of census bins: cell, conformity level, fear-sensitivity level.
+const BINS: usize = N_CELLS * CONFORMITY_LEVELS * FS_LEVELS;
+
+#[inline(always)]
+fn bin(cell: usize, clevel: usize, fs: usize) -> usize {
+    (cell * CONFORMITY_LEVELS + clevel) * FS_LEVELS + fs
+}
+
+/// Static sums over the adults of each (cell, conformity level, fear-sensitivity level), from
+/// which the stocks of quiet adults are valued each day (derived from the seed; never saved).
+#[derive(Clone, Debug)]
+pub struct Census {
+    /// Sum of `4 * dissent * outspokenness` (the daily criticism volume before rates), fixed
+    /// point at [`FIXED_POINT`].
+    volume: Vec<u64>,
+    /// Dissenters (dissent above 0.5) with a positive volume: silent when the row says so.
+    speaking: Vec<u32>,
+    /// Dissenters of each cell.
+    dissenters: Vec<u64>,
+    /// Adults of each cell.
+    adults: Vec<u64>,
+}
+
+/// One adult's static part of the census.
+#[derive(Clone, Copy, Debug)]
+pub struct Static {
+    /// Census bin.
+    pub bin: usize,
+    /// Volume, fixed point.
+    pub volume: u64,
+    /// Dissent above 0.5.
+    pub dissenter: bool,
+}
+
+impl Static {
+    /// The census part of an adult of cell `cell` with traits `t` (deterrence: the dissent
+    /// trait is the own dissent).
+    #[inline]
+    pub fn of(cell: usize, t: &crate::population::PersonTraits) -> Static {
+        let volume = 4.0 * t.dissent as f64 * t.outspokenness as f64;
+        Static {
+            bin: bin(cell, conformity_level(t.conformity), fs_level(t.fear_sensitivity)),
+            volume: (volume * FIXED_POINT) as u64,
+            dissenter: t.dissent as f64 > 0.5,
+        }
+    }
+}
+
+impl Census {
+    /// Sums every adult of the population (in parallel over fixed ranges; integer sums, so the
+    /// result does not depend on the split).
+    pub fn new(params: &Params, layout: &Layout) -> Census {
+        let n = layout.n_persons() as u32;
+        let zero = || Census {
+            volume: vec![0; BINS],
+            speaking: vec![0; BINS],
+            dissenters: vec![0; N_CELLS],
+            adults: vec![0; N_CELLS],
+        };
+        let blocks = n.div_ceil(1 << 16);
+        (0..blocks)
+            .into_par_iter()
+            .fold(zero, |mut c, block| {
+                let lo = block << 16;
+                let hi = (lo + (1 << 16)).min(n);
+                let mut province = layout.person_province(lo);
+                for id in lo..hi {
+                    while id >= layout.person_offsets[province as usize + 1] {
+                        province += 1;
+                    }
+                    let Some(t) = adult_traits(params, layout, id, province) else { continue };
+                    let cell = t.cell();
+                    let s = Static::of(cell, &t);
+                    c.volume[s.bin] += s.volume;
+                    c.adults[cell] += 1;
+                    if s.dissenter {
+                        c.dissenters[cell] += 1;
+                        c.speaking[s.bin] += (s.volume > 0) as u32;
+                    }
+                }
+                c
+            })
+            .reduce(zero, |mut a, b| {
+                a.volume.iter_mut().zip(&b.volume).for_each(|(x, y)| *x += y);
+                a.speaking.iter_mut().zip(&b.speaking).for_each(|(x, y)| *x += y);
+                a.dissenters.iter_mut().zip(&b.dissenters).for_each(|(x, y)| *x += y);
+                a.adults.iter_mut().zip(&b.adults).for_each(|(x, y)| *x += y);
+                a
+            })
+    }
+
+    /// Adds to `counters` the day's stocks of every adult as if all were quiet (criticism and
+    /// dissenters at their group's path), and the attitudes of the adults not visited in full
+    /// (`touched` per cell, and `quiet_trust`, the sum of their stored trust deviations): the
+    /// visited count their own, and subtract their quiet part ([`quiet_part`]).
+    pub fn add_day(
+        &self,
+        params: &Params,
+        tables: &DayTables,
+        day: &EventDay,
+        cols: &PersonCols,
+        touched: &[u64; N_CELLS],
+        quiet_trust: &[i64; N_CELLS],
+        counters: &mut Counters,
+    ) {
+        let reach = tables.person_effects[day.base_lists as usize].reach;
+        let fp = params.behaviour.fear_perception;
+        for cell in 0..N_CELLS {
+            let g = cell / N_INCOME;
+            let (mut desired, mut expressed, mut silent) = (0.0, 0.0, 0u64);
+            for k in 0..FS_LEVELS {
+                let level = risk_level(tables, fs_value(k), day.fear[g], fp);
+                for c in 0..CONFORMITY_LEVELS {
+                    let b = bin(cell, c, k);
+                    let row = &tables.person_rate[DayTables::rate_index(g, level, c)];
+                    let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
+                    let v = self.volume[b] as f64;
+                    desired += v * dc;
+                    expressed += v * reach * rc;
+                    if reach * rc < 0.5 * dc {
+                        silent += self.speaking[b] as u64;
+                    }
+                }
+            }
+            let quiet = self.adults[cell] - touched[cell];
+            counters.add(cell, cols.desired_criticism, desired as i64 as u64);
+            counters.add(cell, cols.expressed_criticism, expressed as i64 as u64);
+            counters.add(cell, cols.private_dissenters, self.dissenters[cell]);
+            counters.add(cell, cols.silent_dissenters, silent);
+            counters.add(cell, cols.fear, (quiet as f64 * day.fear_next[g] * 255.0).round() as u64);
+            let deviations = quiet_trust[cell] as f64 / TRUST_STEP * day.trust_decay[1];
+            let trust = (quiet as f64 * day.trust_next + deviations) * 255.0;
+            counters.add(cell, cols.trust, trust.round().max(0.0) as u64);
+        }
+    }
+}
+
+/// Subtracts from `counters` the quiet part of an adult visited in full (what
+/// [`Census::add_day`] counted for them), so that their own day replaces it.
+#[inline]
+pub fn quiet_part(
+    tables: &DayTables,
+    day: &EventDay,
+    fear_perception: f64,
+    cols: &PersonCols,
+    cell: usize,
+    s: &Static,
+    counters: &mut Counters,
+) {
+    let g = cell / N_INCOME;
+    let k = s.bin % FS_LEVELS;
+    let c = (s.bin / FS_LEVELS) % CONFORMITY_LEVELS;
+    let level = risk_level(tables, fs_value(k), day.fear[g], fear_perception);
+    let row = &tables.person_rate[DayTables::rate_index(g, level, c)];
+    let reach = tables.person_effects[day.base_lists as usize].reach;
+    let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
+    let v = s.volume as f64;
+    counters.add_signed(cell, cols.desired_criticism, -((v * dc) as i64));
+    counters.add_signed(cell, cols.expressed_criticism, -((v * reach * rc) as i64));
+    if s.dissenter {
+        counters.add_signed(cell, cols.private_dissenters, -1);
+        if s.volume > 0 && reach * rc < 0.5 * dc {
+            counters.add_signed(cell, cols.silent_dissenters, -1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day_with(rate: f64) -> EventDay {
+        day_with_stream(rate, DayStream::new(7, Stream::Schedule, 3))
+    }
+
+    fn day_with_stream(rate: f64, stream: DayStream) -> EventDay {
+        EventDay {
+            fear: [0.0; N_PEER_GROUPS],
+            fear_next: [0.0; N_PEER_GROUPS],
+            trust: 0.6,
+            trust_next: 0.6,
+            trust_decay: [1.0, 1.0],
+            rebase: None,
+            rates: [[rate; N_PROVINCES]; 4],
+            flight_share: 0.5,
+            base_lists: 0,
+            quiet_lists: [0, 0],
+            all_full: false,
+            stream,
+        }
+    }
+
+    /// Persons numbered over provinces of uneven sizes, some empty.
+    fn layout(n: u32) -> [u32; N_PROVINCES + 1] {
+        let mut offsets = [0; N_PROVINCES + 1];
+        for p in 0..N_PROVINCES {
+            let size = if p % 7 == 3 { 0 } else { n / 20 + (p as u32 * 37) % 1000 };
+            offsets[p + 1] = (offsets[p] + size).min(n);
+        }
+        offsets[N_PROVINCES] = n;
+        offsets
+    }
+
+    fn all_hits(day: &EventDay, offsets: &[u32; N_PROVINCES + 1], start: u32, end: u32) -> Vec<(u32, f64)> {
+        let mut h = Hits::new(day, offsets, Process::Thinning, start, end);
+        let mut out = Vec::new();
+        for id in start..end {
+            if let Some(v) = h.take(id) {
+                out.push((id, v));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hits_do_not_depend_on_how_ids_are_split() {
+        let layout = layout(50_000);
+        let day = day_with(0.2);
+        let whole = all_hits(&day, &layout, 0, 50_000);
+        let mut parts = Vec::new();
+        for (lo, hi) in [(0, 777), (777, 9_000), (9_000, 9_001), (9_001, 50_000)] {
+            parts.extend(all_hits(&day, &layout, lo, hi));
+        }
+        assert_eq!(whole, parts);
+        // One id at a time, as a trace sees it.
+        let single: Vec<_> = (0..3_000).flat_map(|id| all_hits(&day, &layout, id, id + 1)).collect();
+        assert_eq!(&whole[..single.len()], &single[..]);
+    }
+
+    #[test]
+    fn hits_fall_at_the_rate_with_uniform_draws() {
+        let layout = layout(400_000);
+        for rate in [0.0, 0.003, 0.2, 1.0] {
+            let hits = all_hits(&day_with(rate), &layout, 0, 400_000);
+            let share = hits.len() as f64 / 400_000.0;
+            let sd = (rate * (1.0 - rate) / 400_000.0).sqrt();
+            assert!((share - rate).abs() <= 4.0 * sd + 1e-12, "rate {rate}: share {share}");
+            if hits.len() > 1000 {
+                let mean_v = hits.iter().map(|h| h.1).sum::<f64>() / hits.len() as f64;
+                assert!((mean_v - 0.5).abs() < 0.02, "rate {rate}: mean v {mean_v}");
+            }
+        }
+    }
+}
