@@ -158,7 +158,8 @@ impl DayPhases for Simulation {
         );
         if let Some(ev) = &mut self.event {
             let (params, gsr) = (&self.params, &self.group_sanction_rate);
-            ev.day = EventDay::new(params, &self.plan, &self.tables, &ev.paths, gsr, day, changed);
+            ev.day =
+                EventDay::new(params, &self.plan, &self.layout, &self.tables, &ev.paths, gsr, day, changed);
         }
         self.metrics.persons.clear();
         self.metrics.firms.clear();
@@ -301,6 +302,7 @@ impl DayPhases for Simulation {
             enabled: &self.enabled,
             behaviour: DayStream::new(self.params.seed, Stream::Behaviour, day as u64),
             event: self.event.as_ref().map(|e| &e.day),
+            class: self.event.as_ref().map_or(&[], |e| &e.class),
         };
         let len = chunk_len(self.persons.len(), PERSON_MIN_CHUNK);
         let inbox = &self.person_inbox;
@@ -332,20 +334,17 @@ impl DayPhases for Simulation {
         if let Some(ev) = &self.event {
             let mut touched = [0u64; N_CELLS];
             let mut quiet_trust = [0i64; N_CELLS];
+            let mut own_events = vec![[0i64; N_PERSON_EVENTS]; N_CELLS];
             for out in &self.person_outboxes {
                 touched.iter_mut().zip(&out.touched).for_each(|(t, &x)| *t += x);
                 quiet_trust.iter_mut().zip(&out.quiet_trust).for_each(|(t, &x)| *t += x);
+                for (sums, xs) in own_events.iter_mut().zip(&out.own_events) {
+                    sums.iter_mut().zip(xs).for_each(|(t, &x)| *t += x);
+                }
             }
             let (params, tables, cols) = (&self.params, &self.tables, &self.person_cols);
-            ev.census.add_day(
-                params,
-                tables,
-                &ev.day,
-                cols,
-                &touched,
-                &quiet_trust,
-                &mut self.metrics.persons,
-            );
+            let (touched, trust, own) = (&touched, &quiet_trust, &own_events);
+            ev.census.add_day(params, tables, &ev.day, cols, touched, trust, own, &mut self.metrics.persons);
         }
         for out in &self.person_outboxes {
             self.metrics.persons.merge(&out.counters);

@@ -23,9 +23,9 @@ use scslab_core::rng::{AgentDayRng, DayStream, Stream};
 
 use crate::metrics::{Counters, FIXED_POINT, PersonCols};
 use crate::params::Params;
-use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits};
+use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, fill_event_traits};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, RISK_LEVELS};
-use crate::vocab::{EV_CRITICISM, N_INCOME, N_PROVINCES};
+use crate::vocab::{EV_CRITICISM, EV_POSITIVE_POST, N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 
 /// Ids per schedule block: each block of a province draws its hits from its own key.
 pub const BLOCK: u32 = 4096;
@@ -73,6 +73,38 @@ pub fn risk_level(tables: &DayTables, fs: f32, fear: f64, fear_perception: f64) 
     ((x * tables.risk_level_scale + 0.5) as i32 as usize).min(RISK_LEVELS - 1)
 }
 
+/// Whether event `e` of a quiet adult is counted per cell rather than drawn per adult: the
+/// favoured events, positive posts and criticism, which change nothing of a quiet adult's own
+/// unless an authority records them (those records are drawn per adult, by a recorder's
+/// schedule). Violations and debts change the adult's flags, so they are drawn per adult.
+#[inline(always)]
+pub fn aggregated(e: usize) -> bool {
+    matches!(crate::persons::FACTOR_KIND[e], 1 | 5 | 6)
+}
+
+/// The most (authority, event) pairs that record aggregated events; a scenario with more
+/// visits every adult in full.
+pub const MAX_RECORDERS: usize = 16;
+
+/// An authority that records an aggregated event: its own schedule draws the quiet adults
+/// whose event it records today.
+#[derive(Clone, Copy, Debug)]
+pub struct Recorder {
+    /// The authority.
+    pub authority: usize,
+    /// The event.
+    pub event: usize,
+    /// Today's chance that it records the event where it happens, by province (detection
+    /// times detection scale times coverage; the adult's own coverage apart).
+    pub q: [f64; N_PROVINCES],
+    /// The schedule's rate: the largest event probability of the province's rows times the
+    /// largest trait factor times `q`.
+    pub rate: [f64; N_PROVINCES],
+}
+
+const NO_RECORDER: Recorder =
+    Recorder { authority: 0, event: 0, q: [0.0; N_PROVINCES], rate: [0.0; N_PROVINCES] };
+
 /// The processes a schedule draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Process {
@@ -84,6 +116,11 @@ pub enum Process {
     Travel = 2,
     /// Job offers to the unemployed.
     Hiring = 3,
+}
+
+/// The schedule key of recorder `j` (after the four [`Process`]es).
+pub fn recorder_key(j: usize) -> u64 {
+    4 + j as u64
 }
 
 /// The attitude paths of quiet adults, kept from day to day (saved in checkpoints): fear by
@@ -128,10 +165,27 @@ pub struct EventDay {
     /// On the first day of an epoch (not day 0): the factor by which stored trust deviations
     /// are rebased.
     pub rebase: Option<f64>,
-    /// Today's rate of each process (index [`Process`]) in each province.
+    /// Today's rate of each process (index [`Process`]) in each province. The thinning's is the
+    /// largest total probability of the events drawn per adult (not [`aggregated`]).
     pub rates: [[f64; N_PROVINCES]; 4],
+    /// The recorders of aggregated events (the first `n_recorders`), by event then authority
+    /// in the order the person kernel observes.
+    pub recorders: [Recorder; MAX_RECORDERS],
+    /// Number of recorders.
+    pub n_recorders: usize,
+    /// Chance that an aggregated event of a quiet adult of each province goes unrecorded (over
+    /// the adults' coverage), by event.
+    pub unrecorded: [[f64; N_PROVINCES]; N_PERSON_EVENTS],
+    /// The largest trait factor of each event.
+    pub max_factor: [f64; N_PERSON_EVENTS],
     /// Share of today's trips that are flights (the rest are trains).
     pub flight_share: f64,
+    /// A quiet adult's income net of consumption today, yuan: without lists (0) or on the base's
+    /// (1), by income quintile, urban and unemployed (as the daily engine rounds it).
+    pub income: [[[[i64; 2]; 2]; N_INCOME]; 2],
+    /// The daily money of the lists at base counted as rewards (yuan, rounded; 0 or 1 as for
+    /// `income`).
+    pub money_yuan: [u64; 2],
     /// The list bits of an adult at base (lists defined by a score condition that holds there).
     pub base_lists: u8,
     /// The list bits a quiet adult may have: none (outside the schemes of those lists) or the
@@ -149,9 +203,11 @@ pub struct EventDay {
 impl EventDay {
     /// Today's schedules and paths, from the day's tables, the paths at the start of the day,
     /// yesterday's sanctions per adult of each group and whether a policy change applied today.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         params: &Params,
         plan: &Plan,
+        layout: &Layout,
         tables: &DayTables,
         paths: &Paths,
         group_sanction_rate: &[f64; N_PEER_GROUPS],
@@ -168,12 +224,58 @@ impl EventDay {
         let trust_next =
             (paths.trust + b.trust_recovery * (b.initial_trust - paths.trust) + effects.trust_daily)
                 .clamp(0.0, 1.0);
-        let thinning = std::array::from_fn(|p| {
+        let max_factor = tables.max_trait_factors(params);
+        let rows = |p: usize| {
             let rows = 2 * p * RISK_LEVELS * CONFORMITY_LEVELS..2 * (p + 1) * RISK_LEVELS * CONFORMITY_LEVELS;
-            let most = tables.person_rate[rows].iter().map(|r| r.bound).fold(0.0, f64::max);
-            // Above 0.95 the daily engine computes every adult's probabilities: so does this one.
+            tables.person_rate[rows].iter()
+        };
+        let thinning = std::array::from_fn(|p| {
+            let most = rows(p)
+                .map(|r| {
+                    let each = r.rates.iter().zip(&max_factor).enumerate();
+                    each.filter(|(e, _)| !aggregated(*e)).map(|(_, (&x, &m))| x as f64 * m).sum::<f64>()
+                })
+                .fold(0.0, f64::max);
+            // The same slack as the rows' bounds; above 0.95 every adult is drawn.
+            let most = most * (1.0 + 1e-6) + 1e-12;
             if most > 0.95 { 1.0 } else { most }
         });
+        let mut recorders = [NO_RECORDER; MAX_RECORDERS];
+        let mut n_recorders = 0;
+        let mut unrecorded = [[1.0; N_PROVINCES]; N_PERSON_EVENTS];
+        let mut too_many = false;
+        for e in (0..N_PERSON_EVENTS).filter(|&e| aggregated(e)) {
+            for &a in &plan.person_authorities {
+                let auth = &params.authorities[a];
+                let q: [f64; N_PROVINCES] = std::array::from_fn(|p| {
+                    (auth.detect[e] * tables.detection_scale[a] * tables.coverage[a][p]).max(0.0)
+                });
+                if q.iter().all(|&x| x <= 0.0) {
+                    continue;
+                }
+                if n_recorders == MAX_RECORDERS {
+                    too_many = true;
+                    break;
+                }
+                let rate = std::array::from_fn(|p| {
+                    let most = rows(p).map(|r| r.rates[e] as f64).fold(0.0, f64::max);
+                    (most * max_factor[e] * q[p] * (1.0 + 1e-6)).min(1.0)
+                });
+                recorders[n_recorders] = Recorder { authority: a, event: e, q, rate };
+                n_recorders += 1;
+                for (p, u) in unrecorded[e].iter_mut().enumerate() {
+                    let bit = 1u64 << a;
+                    let share = if plan.person_cover_always[p] & bit != 0 {
+                        1.0
+                    } else if plan.person_cover_partial_mask & bit != 0 {
+                        layout.partial_cover_share(a, p as u8)
+                    } else {
+                        0.0
+                    };
+                    *u *= 1.0 - q[p].min(1.0) * share;
+                }
+            }
+        }
         let (flight, train) = if effects.travel_ban {
             (b.banned_flight_rate, b.banned_train_rate)
         } else {
@@ -182,6 +284,20 @@ impl EventDay {
         let travel = flight + train;
         let hiring = b.reemployment_rate + effects.hire_bonus;
         let none = &tables.person_effects[0];
+        let money = [none.daily_money, effects.daily_money];
+        let income = std::array::from_fn(|i| {
+            std::array::from_fn(|q| {
+                std::array::from_fn(|u| {
+                    std::array::from_fn(|j| {
+                        if money[i] == 0.0 {
+                            plan.person_net_income_yuan[q][u][j]
+                        } else {
+                            crate::tables::round_i64(plan.person_net_income[q][u][j] + money[i])
+                        }
+                    })
+                })
+            })
+        });
         let same = none.reach == effects.reach
             && none.travel_ban == effects.travel_ban
             && none.hire_bonus == effects.hire_bonus
@@ -199,10 +315,16 @@ impl EventDay {
             },
             rebase: (day > 0 && day % EPOCH == 0).then(|| (1.0 - b.trust_recovery).powi(EPOCH as i32)),
             rates: [thinning, tables.person_false_any, [travel; N_PROVINCES], [hiring; N_PROVINCES]],
+            recorders,
+            n_recorders,
+            unrecorded,
+            max_factor,
             flight_share: if travel > 0.0 { flight / travel } else { 0.0 },
+            income,
+            money_yuan: money.map(|m| crate::tables::round_i64(m.max(0.0)) as u64),
             base_lists: base,
             quiet_lists: if same { [0, base] } else { [base, base] },
-            all_full: day == 0 || changed || effects.job_loss > 0.0,
+            all_full: day == 0 || changed || too_many || effects.job_loss > 0.0,
             stream: DayStream::new(params.seed, Stream::Schedule, day as u64),
         }
     }
@@ -219,6 +341,55 @@ pub fn rebase_trust(day: &EventDay, id: u32, trust: u8, factor: f64) -> u8 {
 /// The key prefix of the rebasing draws (distinct from every schedule block's key).
 const REBASE_KEY: u64 = 0xff << 56;
 
+/// An adult's class as the fast path reads it: working age, urban, income quintile and cell
+/// within the province (0 for a minor).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Class {
+    /// 15 and over.
+    pub adult: bool,
+    /// 15 to 59.
+    pub working_age: bool,
+    /// Urban.
+    pub urban: bool,
+    /// Income quintile.
+    pub income: u8,
+}
+
+/// The classes by code (see [`class_code`]).
+pub const CLASSES: [Class; 21] = {
+    let mut c = [Class { adult: false, working_age: false, urban: false, income: 0 }; 21];
+    let mut x = 0;
+    while x < 20 {
+        c[x + 1] = Class { adult: true, working_age: x < 10, urban: (x % 10) >= 5, income: (x % 5) as u8 };
+        x += 1;
+    }
+    c
+};
+
+/// The code of a person's class: 0 for a minor, else `1 + 10 * (age band - 1) + 5 * urban +
+/// income`. Derived from the first trait draw once at setup and kept (one byte a person) for
+/// the fast path, which would otherwise derive it every day.
+pub fn class_code(t: &crate::population::PersonTraits) -> u8 {
+    if t.age_band == 0 { 0 } else { 1 + 10 * (t.age_band - 1) + 5 * t.urban as u8 + t.income }
+}
+
+/// Every person's class code, in parallel over fixed ranges.
+pub fn classes(params: &Params, layout: &Layout) -> Vec<u8> {
+    let mut class = vec![0u8; layout.n_persons()];
+    class.par_chunks_mut(1 << 16).enumerate().for_each(|(b, chunk)| {
+        let lo = (b << 16) as u32;
+        let mut province = layout.person_province(lo);
+        for (i, c) in chunk.iter_mut().enumerate() {
+            let id = lo + i as u32;
+            while id >= layout.person_offsets[province as usize + 1] {
+                province += 1;
+            }
+            *c = class_code(&crate::population::basic_traits(params, layout, id, province));
+        }
+    });
+    class
+}
+
 /// What the event engine keeps in a simulation: the paths (saved in checkpoints), the census
 /// (derived) and today's schedules.
 #[derive(Clone, Debug)]
@@ -229,14 +400,16 @@ pub struct EventState {
     pub census: Census,
     /// Today's schedules and paths (rebuilt at the start of each day).
     pub day: EventDay,
+    /// Every person's class code ([`class_code`]).
+    pub class: Vec<u8>,
 }
 
 impl EventState {
     /// The state of day 0.
     pub fn new(params: &Params, plan: &Plan, layout: &Layout, tables: &DayTables) -> EventState {
         let paths = Paths::new(params);
-        let day = EventDay::new(params, plan, tables, &paths, &[0.0; N_PEER_GROUPS], 0, true);
-        EventState { census: Census::new(params, layout), day, paths }
+        let day = EventDay::new(params, plan, layout, tables, &paths, &[0.0; N_PEER_GROUPS], 0, true);
+        EventState { census: Census::new(params, layout), class: classes(params, layout), day, paths }
     }
 }
 
@@ -273,11 +446,34 @@ impl<'a> Hits<'a> {
         start: u32,
         end: u32,
     ) -> Hits<'a> {
-        let rates = day.rates[process as usize];
+        Hits::keyed(day, offsets, process as u64, day.rates[process as usize], start, end)
+    }
+
+    /// The hits of recorder `j` among ids `start..end` (none if `j` is not a recorder).
+    pub fn recorder(
+        day: &EventDay,
+        offsets: &'a [u32; N_PROVINCES + 1],
+        j: usize,
+        start: u32,
+        end: u32,
+    ) -> Hits<'a> {
+        let (start, end) = if j < day.n_recorders { (start, end) } else { (0, 0) };
+        Hits::keyed(day, offsets, recorder_key(j), day.recorders[j].rate, start, end)
+    }
+
+    /// The hits of the schedule `key` at `rates` among ids `start..end`.
+    fn keyed(
+        day: &EventDay,
+        offsets: &'a [u32; N_PROVINCES + 1],
+        key: u64,
+        rates: [f64; N_PROVINCES],
+        start: u32,
+        end: u32,
+    ) -> Hits<'a> {
         let province = offsets.partition_point(|&o| o <= start).saturating_sub(1).min(N_PROVINCES - 1);
         let mut h = Hits {
             stream: day.stream,
-            process: process as u64,
+            process: key,
             rates,
             offsets,
             end,
@@ -392,12 +588,17 @@ fn bin(cell: usize, clevel: usize, fs: usize) -> usize {
 }
 
 /// Static sums over the adults of each (cell, conformity level, fear-sensitivity level), from
-/// which the stocks of quiet adults are valued each day (derived from the seed; never saved).
+/// which the stocks and the aggregated events of quiet adults are valued each day (derived from
+/// the seed; never saved).
 #[derive(Clone, Debug)]
 pub struct Census {
     /// Sum of `4 * dissent * outspokenness` (the daily criticism volume before rates), fixed
     /// point at [`FIXED_POINT`].
     volume: Vec<u64>,
+    /// Sum of the favoured events' trait factor `2 * prosociality`, fixed point.
+    favoured: Vec<u64>,
+    /// Sum of the positive posts' trait factor before reach, `2 * (1 - dissent)`, fixed point.
+    post: Vec<u64>,
     /// Dissenters (dissent above 0.5) with a positive volume: silent when the row says so.
     speaking: Vec<u32>,
     /// Dissenters of each cell.
@@ -413,23 +614,59 @@ pub struct Static {
     pub bin: usize,
     /// Volume, fixed point.
     pub volume: u64,
+    /// Favoured events' factor, fixed point.
+    pub favoured: u64,
+    /// Positive posts' factor before reach, fixed point.
+    pub post: u64,
     /// Dissent above 0.5.
     pub dissenter: bool,
 }
 
 impl Static {
-    /// The census part of an adult of cell `cell` with traits `t` (deterrence: the dissent
+    /// The census part of an adult of cell `cell` with all traits `t` (deterrence: the dissent
     /// trait is the own dissent).
     #[inline]
     pub fn of(cell: usize, t: &crate::population::PersonTraits) -> Static {
-        let volume = 4.0 * t.dissent as f64 * t.outspokenness as f64;
+        let fixed = |x: f64| (x * FIXED_POINT) as u64;
         Static {
             bin: bin(cell, conformity_level(t.conformity), fs_level(t.fear_sensitivity)),
-            volume: (volume * FIXED_POINT) as u64,
+            volume: fixed(4.0 * t.dissent as f64 * t.outspokenness as f64),
+            favoured: fixed(2.0 * t.prosociality as f64),
+            post: fixed(2.0 * (1.0 - t.dissent as f64)),
             dissenter: t.dissent as f64 > 0.5,
         }
     }
+
+    /// The expected aggregated events of this adult if quiet today (fixed point, by event;
+    /// 0 for events drawn per adult), before the chance that they go unrecorded.
+    #[inline]
+    pub fn events(
+        &self,
+        tables: &DayTables,
+        day: &EventDay,
+        fear_perception: f64,
+        cell: usize,
+    ) -> [f64; N_PERSON_EVENTS] {
+        let g = cell / N_INCOME;
+        let k = self.bin % FS_LEVELS;
+        let c = (self.bin / FS_LEVELS) % CONFORMITY_LEVELS;
+        let level = risk_level(tables, fs_value(k), day.fear[g], fear_perception);
+        let row = &tables.person_rate[DayTables::rate_index(g, level, c)];
+        let reach = tables.person_effects[day.base_lists as usize].reach;
+        let factors =
+            [0.0, self.favoured as f64, 0.0, 0.0, 0.0, self.post as f64 * reach, self.volume as f64 * reach];
+        std::array::from_fn(|e| {
+            if aggregated(e) {
+                factors[crate::persons::FACTOR_KIND[e] as usize] * row.rates[e] as f64
+            } else {
+                0.0
+            }
+        })
+    }
 }
+
+/// The key prefix of the per-cell draws of aggregated events.
+const EVENTS_KEY: u64 = 0xfe << 56;
 
 impl Census {
     /// Sums every adult of the population (in parallel over fixed ranges; integer sums, so the
@@ -438,6 +675,8 @@ impl Census {
         let n = layout.n_persons() as u32;
         let zero = || Census {
             volume: vec![0; BINS],
+            favoured: vec![0; BINS],
+            post: vec![0; BINS],
             speaking: vec![0; BINS],
             dissenters: vec![0; N_CELLS],
             adults: vec![0; N_CELLS],
@@ -453,10 +692,13 @@ impl Census {
                     while id >= layout.person_offsets[province as usize + 1] {
                         province += 1;
                     }
-                    let Some(t) = adult_traits(params, layout, id, province) else { continue };
+                    let Some(mut t) = adult_traits(params, layout, id, province) else { continue };
+                    fill_event_traits(params, layout, id, &mut t);
                     let cell = t.cell();
                     let s = Static::of(cell, &t);
                     c.volume[s.bin] += s.volume;
+                    c.favoured[s.bin] += s.favoured;
+                    c.post[s.bin] += s.post;
                     c.adults[cell] += 1;
                     if s.dissenter {
                         c.dissenters[cell] += 1;
@@ -466,18 +708,27 @@ impl Census {
                 c
             })
             .reduce(zero, |mut a, b| {
-                a.volume.iter_mut().zip(&b.volume).for_each(|(x, y)| *x += y);
+                let add = |x: &mut Vec<u64>, y: &Vec<u64>| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+                add(&mut a.volume, &b.volume);
+                add(&mut a.favoured, &b.favoured);
+                add(&mut a.post, &b.post);
+                add(&mut a.dissenters, &b.dissenters);
+                add(&mut a.adults, &b.adults);
                 a.speaking.iter_mut().zip(&b.speaking).for_each(|(x, y)| *x += y);
-                a.dissenters.iter_mut().zip(&b.dissenters).for_each(|(x, y)| *x += y);
-                a.adults.iter_mut().zip(&b.adults).for_each(|(x, y)| *x += y);
                 a
             })
     }
 
-    /// Adds to `counters` the day's stocks of every adult as if all were quiet (criticism and
-    /// dissenters at their group's path), and the attitudes of the adults not visited in full
-    /// (`touched` per cell, and `quiet_trust`, the sum of their stored trust deviations): the
-    /// visited count their own, and subtract their quiet part ([`quiet_part`]).
+    /// Adds to `counters` what the adults not visited in full did today, per cell:
+    /// - the stocks of every adult as if all were quiet (criticism and dissenters at their
+    ///   group's path); the visited subtract their quiet part ([`quiet_part`]) and count their
+    ///   own;
+    /// - the attitudes of the quiet (`touched` per cell were visited; `quiet_trust` is the sum
+    ///   of the others' stored trust deviations);
+    /// - the aggregated events of the quiet that no authority recorded: a Poisson count per cell
+    ///   and event, of mean the static sums valued at today's rows, minus `own_events` (the part
+    ///   of the adults who drew their own), times the chance of going unrecorded.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_day(
         &self,
         params: &Params,
@@ -486,13 +737,17 @@ impl Census {
         cols: &PersonCols,
         touched: &[u64; N_CELLS],
         quiet_trust: &[i64; N_CELLS],
+        own_events: &[[i64; N_PERSON_EVENTS]],
         counters: &mut Counters,
     ) {
         let reach = tables.person_effects[day.base_lists as usize].reach;
         let fp = params.behaviour.fear_perception;
         for cell in 0..N_CELLS {
             let g = cell / N_INCOME;
+            let p = g / 2;
             let (mut desired, mut expressed, mut silent) = (0.0, 0.0, 0u64);
+            let mut favoured = [0.0; N_PERSON_EVENTS];
+            let mut post = 0.0;
             for k in 0..FS_LEVELS {
                 let level = risk_level(tables, fs_value(k), day.fear[g], fp);
                 for c in 0..CONFORMITY_LEVELS {
@@ -505,6 +760,13 @@ impl Census {
                     if reach * rc < 0.5 * dc {
                         silent += self.speaking[b] as u64;
                     }
+                    let f = self.favoured[b] as f64;
+                    for (e, x) in favoured.iter_mut().enumerate() {
+                        if crate::persons::FACTOR_KIND[e] == 1 {
+                            *x += f * row.rates[e] as f64;
+                        }
+                    }
+                    post += self.post[b] as f64 * reach * row.rates[EV_POSITIVE_POST] as f64;
                 }
             }
             let quiet = self.adults[cell] - touched[cell];
@@ -516,8 +778,38 @@ impl Census {
             let deviations = quiet_trust[cell] as f64 / TRUST_STEP * day.trust_decay[1];
             let trust = (quiet as f64 * day.trust_next + deviations) * 255.0;
             counters.add(cell, cols.trust, trust.round().max(0.0) as u64);
+            for e in (0..N_PERSON_EVENTS).filter(|&e| aggregated(e)) {
+                let expected = match e {
+                    EV_CRITICISM => expressed,
+                    EV_POSITIVE_POST => post,
+                    _ => favoured[e],
+                };
+                let mean =
+                    ((expected - own_events[cell][e] as f64) / FIXED_POINT).max(0.0) * day.unrecorded[e][p];
+                let mut rng = day.stream.agent(EVENTS_KEY | (cell as u64) << 8 | e as u64);
+                counters.add(cell, cols.true_events + e, poisson(mean, &mut rng));
+            }
         }
     }
+}
+
+/// A Poisson count of mean `mean`: by multiplying uniforms below 64, and from the normal
+/// approximation (rounded, at least 0) above.
+pub fn poisson(mean: f64, rng: &mut AgentDayRng) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean < 64.0 {
+        let limit = (-mean).exp();
+        let mut product = rng.uniform();
+        let mut k = 0;
+        while product > limit {
+            product *= rng.uniform();
+            k += 1;
+        }
+        return k;
+    }
+    (mean + mean.sqrt() * rng.normal() + 0.5).floor().max(0.0) as u64
 }
 
 /// Subtracts from `counters` the quiet part of an adult visited in full (what
@@ -568,8 +860,14 @@ mod tests {
             rebase: None,
             rates: [[rate; N_PROVINCES]; 4],
             flight_share: 0.5,
+            income: [[[[0; 2]; 2]; N_INCOME]; 2],
+            money_yuan: [0; 2],
             base_lists: 0,
             quiet_lists: [0, 0],
+            recorders: [NO_RECORDER; MAX_RECORDERS],
+            n_recorders: 0,
+            unrecorded: [[1.0; N_PROVINCES]; N_PERSON_EVENTS],
+            max_factor: [2.0; N_PERSON_EVENTS],
             all_full: false,
             stream,
         }

@@ -10,12 +10,12 @@ use scslab_core::rng::{AgentDayRng, DayStream};
 use crate::event::{self, EventDay, Hits, Process, Static, TRUST_ON_PATH, TRUST_STEP};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
-use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, basic_traits, covered};
+use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, covered};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, ExpressionDay, Plan, round_i64};
 use crate::theory::expression::{self, Stance};
 use crate::vocab::{
-    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_PERSON_EVENTS,
-    N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
+    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_INCOME,
+    N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
 };
 use crate::world::{
     Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
@@ -53,6 +53,8 @@ pub struct PersonCtx<'a> {
     pub behaviour: DayStream,
     /// Under the event engine: today's schedules and attitude paths (`None`: the daily engine).
     pub event: Option<&'a EventDay>,
+    /// Under the event engine: every person's class code (`event::class_code`), by id.
+    pub class: &'a [u8],
 }
 
 /// Mutable columns of one chunk of persons.
@@ -91,6 +93,9 @@ pub struct PersonOutbox {
     /// Event engine: the stored trust deviations (steps of `event::TRUST_STEP`) of the adults
     /// of each cell not visited in full.
     pub quiet_trust: Vec<i64>,
+    /// Event engine: the expected aggregated events (fixed point) of the adults of each cell
+    /// who drew all their events themselves (not quiet).
+    pub own_events: Vec<[i64; N_PERSON_EVENTS]>,
     /// One person's scores while the kernel works on them (reused).
     scores: Vec<i16>,
 }
@@ -108,6 +113,7 @@ impl PersonOutbox {
             min_defiant: f64::INFINITY,
             touched: vec![0; N_CELLS],
             quiet_trust: vec![0; N_CELLS],
+            own_events: vec![[0; N_PERSON_EVENTS]; N_CELLS],
             scores: Vec::new(),
         }
     }
@@ -120,6 +126,7 @@ impl PersonOutbox {
         self.min_defiant = f64::INFINITY;
         self.touched.iter_mut().for_each(|t| *t = 0);
         self.quiet_trust.iter_mut().for_each(|t| *t = 0);
+        self.own_events.iter_mut().for_each(|t| *t = [0; N_PERSON_EVENTS]);
         self.clear_messages();
     }
 
@@ -251,7 +258,7 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
 }
 
 /// Where a person's day takes the draws that decide whether anything happens to them.
-enum Draws {
+enum Draws<'r> {
     /// From the person's own stream, every day (the daily engine, and adults who are not quiet
     /// under the event engine).
     Own,
@@ -266,6 +273,9 @@ enum Draws {
         trip: Option<f64>,
         /// A job offer.
         hired: bool,
+        /// The recorders (`event::EventDay::recorders`) whose schedules picked the adult
+        /// today, each with its uniform.
+        recorded: &'r [(u8, f64)],
     },
 }
 
@@ -284,6 +294,9 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
     let mut false_records = Hits::new(ev, offsets, Process::False, chunk.start, end);
     let mut trips = Hits::new(ev, offsets, Process::Travel, chunk.start, end);
     let mut offers = Hits::new(ev, offsets, Process::Hiring, chunk.start, end);
+    let mut recorders: [Hits; event::MAX_RECORDERS] =
+        std::array::from_fn(|j| Hits::recorder(ev, offsets, j, chunk.start, end));
+    let mut recorded = [(0u8, 0.0f64); event::MAX_RECORDERS];
     let cols = ctx.cols;
     let base_effects = &ctx.tables.person_effects[ev.base_lists as usize];
     let fear_perception = ctx.params.behaviour.fear_perception;
@@ -301,8 +314,8 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
         };
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
-        let basic = basic_traits(ctx.params, ctx.layout, id, province);
-        if !basic.is_adult() {
+        let class = event::CLASSES[ctx.class[id as usize] as usize];
+        if !class.adult {
             continue;
         }
         let p = province as usize;
@@ -310,6 +323,13 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
         let false_record = false_records.take(id).map(|v| v * ev.rates[Process::False as usize][p]);
         let trip = trips.take(id);
         let hired = offers.take(id).is_some();
+        let mut n_recorded = 0;
+        for (j, hits) in recorders[..ev.n_recorders].iter_mut().enumerate() {
+            if let Some(v) = hits.take(id) {
+                recorded[n_recorded] = (j as u8, v);
+                n_recorded += 1;
+            }
+        }
         let flags = chunk.cols.flags[i];
         let lists = chunk.cols.lists[i];
         let mut trust = chunk.cols.trust[i];
@@ -331,10 +351,10 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             && chunk.cols.fear[i] == 0
             && chunk.cols.resentment[i] == 0
             && any == 0;
-        let cell = basic.cell();
-        if quiet && thinning.is_none() && false_record.is_none() {
+        let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
+        if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
-            let working_age = basic.age_band == 1;
+            let working_age = class.working_age;
             let mut flags = flags;
             if flags & P_EMPLOYED != 0 {
                 if ctx.employer_check[p] && employer_closed(ctx, id, province, flags) {
@@ -350,15 +370,12 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             chunk.cols.flags[i] = flags;
             let jobless = working_age & (flags & P_EMPLOYED == 0);
             out.counters.add(cell, cols.unemployed, jobless as u64);
-            let (q, urban) = (basic.income as usize, basic.urban as usize);
-            let effects = &ctx.tables.person_effects[lists as usize];
-            let income = if effects.daily_money == 0.0 {
-                ctx.plan.person_net_income_yuan[q][urban][jobless as usize]
-            } else {
-                let money = effects.daily_money;
-                out.counters.add(cell, cols.rewards_yuan, round_i64(money.max(0.0)) as u64);
-                round_i64(ctx.plan.person_net_income[q][urban][jobless as usize] + money)
-            };
+            let (q, urban) = (class.income as usize, class.urban as usize);
+            let base = (lists != 0) as usize;
+            let income = ev.income[base][q][urban][jobless as usize];
+            if ev.money_yuan[base] != 0 {
+                out.counters.add(cell, cols.rewards_yuan, ev.money_yuan[base]);
+            }
             let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
             let c = &mut out.counters;
@@ -384,7 +401,15 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
         }
         // A day in full, as under the daily engine.
         let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else { continue };
+        crate::population::fill_event_traits(ctx.params, ctx.layout, id, &mut traits);
         let quiet_part = Static::of(cell, &traits);
+        if !quiet {
+            // Drawing all their events themselves: out of the census's aggregated events.
+            let expected = quiet_part.events(ctx.tables, ev, fear_perception, cell);
+            for (sum, x) in out.own_events[cell].iter_mut().zip(expected) {
+                *sum += x as i64;
+            }
+        }
         traits.fear_sensitivity = event::fs_value(event::fs_level(traits.fear_sensitivity));
         let draws = if quiet {
             Draws::Scheduled {
@@ -392,6 +417,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
                 false_record,
                 trip: trip.map(|v| v * ev.rates[Process::Travel as usize][p]),
                 hired,
+                recorded: &recorded[..n_recorded],
             }
         } else {
             Draws::Own
@@ -484,7 +510,7 @@ const BYTE_UNIT: f64 = 1.0 / 255.0;
 const N_FACTOR_KINDS: usize = 7;
 
 /// The trait-factor kind of each person event.
-const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
+pub(crate) const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
     let mut k = [0u8; N_PERSON_EVENTS];
     let mut e = 0;
     while e < N_PERSON_EVENTS {
@@ -509,7 +535,7 @@ fn person_day(
     traits: &mut crate::population::PersonTraits,
     me: &mut Me<'_>,
     inbox: &[Addressed],
-    draws: &Draws,
+    draws: &Draws<'_>,
     out: &mut PersonOutbox,
 ) {
     let params = ctx.params;
@@ -627,7 +653,12 @@ fn person_day(
             Draws::Scheduled { thinning, .. } => thinning.unwrap_or(f64::INFINITY),
         };
         let bound = table_row.bound;
-        let event = if bound <= 0.95 && u >= bound {
+        let recorded: &[(u8, f64)] = match draws {
+            Draws::Own => &[],
+            Draws::Scheduled { recorded, .. } => recorded,
+        };
+        let mut record = None;
+        let event = if bound <= 0.95 && u >= bound && recorded.is_empty() {
             None
         } else {
             out.candidates += 1;
@@ -656,6 +687,18 @@ fn person_day(
                 *pe = factors[FACTOR_KIND[e] as usize] * rates[e] as f64;
             }
             prob[EV_CRITICISM] = expressed;
+            if let (Draws::Scheduled { .. }, Some(ev)) = (draws, ctx.event) {
+                // A quiet adult: a recorder's hit is an aggregated event that it records (at
+                // most one a day), and the behaviour draw picks among the other events only.
+                record = recorded
+                    .iter()
+                    .find_map(|&(j, v)| records(ctx, ev, me, j as usize, v, &prob).then_some(j));
+                for (e, pe) in prob.iter_mut().enumerate() {
+                    if event::aggregated(e) {
+                        *pe = 0.0;
+                    }
+                }
+            }
             let total: f64 = prob.iter().sum();
             let scale = if total > 0.95 { 0.95 / total } else { 1.0 };
             let mut acc = 0.0;
@@ -679,6 +722,11 @@ fn person_day(
                 _ => {}
             }
             observe(ctx, me, e, &mut orng, &mut crng, out);
+        }
+        if let (Some(j), Some(ev)) = (record, ctx.event) {
+            let e = ev.recorders[j as usize].event;
+            out.counters.add(cell, cols.true_events + e, 1);
+            observe_recorded(ctx, ev, me, j as usize, &mut orng, &mut crng, out);
         }
         false_records(ctx, me, draws, &mut orng, &mut crng, out);
     }
@@ -848,6 +896,53 @@ fn observe(
     }
 }
 
+/// Whether recorder `j`'s hit (uniform `v`) on a quiet adult is an event it records: the event
+/// happens (probability `prob`), the adult is in the recorder's coverage, the recorders of the
+/// same event before it did not record it, and it does; thinned against the schedule's rate.
+fn records(
+    ctx: &PersonCtx<'_>,
+    ev: &EventDay,
+    me: &mut Me<'_>,
+    j: usize,
+    v: f64,
+    prob: &[f64; N_PERSON_EVENTS],
+) -> bool {
+    let rec = &ev.recorders[j];
+    let p = me.province as usize;
+    if !me.covers(ctx, rec.authority) {
+        return false;
+    }
+    let mut chance = prob[rec.event] * rec.q[p];
+    for before in ev.recorders[..j].iter().filter(|r| r.event == rec.event) {
+        if me.covers(ctx, before.authority) {
+            chance *= 1.0 - before.q[p].min(1.0);
+        }
+    }
+    v * rec.rate[p] < chance
+}
+
+/// The records of an aggregated event that recorder `j` records: its own, then each later
+/// recorder of the same event by its own chance, as [`observe`] does.
+fn observe_recorded(
+    ctx: &PersonCtx<'_>,
+    ev: &EventDay,
+    me: &mut Me<'_>,
+    j: usize,
+    orng: &mut AgentDayRng,
+    crng: &mut AgentDayRng,
+    out: &mut PersonOutbox,
+) {
+    let rec = ev.recorders[j];
+    let p = me.province as usize;
+    deliver(ctx, me, rec.authority, rec.event, false, orng, crng, out);
+    for later in ev.recorders[j + 1..ev.n_recorders].iter().filter(|r| r.event == rec.event) {
+        if orng.uniform() < later.q[p] && me.covers(ctx, later.authority) {
+            deliver(ctx, me, later.authority, rec.event, false, orng, crng, out);
+        }
+    }
+    out.counters.add(me.cell, ctx.cols.recorded + rec.event, 1);
+}
+
 /// False records: events that never happened, or were someone else's, attributed to this person.
 /// One draw a day: below the sum of today's thresholds it picks the authority whose share it
 /// falls in (so at most one false record a person-day).
@@ -855,7 +950,7 @@ fn observe(
 fn false_records(
     ctx: &PersonCtx<'_>,
     me: &mut Me<'_>,
-    draws: &Draws,
+    draws: &Draws<'_>,
     orng: &mut AgentDayRng,
     crng: &mut AgentDayRng,
     out: &mut PersonOutbox,

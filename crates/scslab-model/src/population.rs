@@ -151,6 +151,16 @@ impl Layout {
         }
     }
 
+    /// The share of the persons of `province` whom the partial coverage of `authority` (area
+    /// and consent, [`covered`]) covers: exactly the chance of its two 16-bit draws.
+    pub fn partial_cover_share(&self, authority: usize, province: u8) -> f64 {
+        if self.coverage_provinces[authority] & (1 << province) == 0 {
+            return 0.0;
+        }
+        let [area, consent] = self.coverage_below[authority];
+        (area as f64 / 65_536.0) * (consent as f64 / 65_536.0)
+    }
+
     /// Number of persons.
     pub fn n_persons(&self) -> usize {
         self.person_offsets[N_PROVINCES] as usize

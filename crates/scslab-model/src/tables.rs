@@ -766,7 +766,7 @@ impl DayTables {
     }
 
     /// The largest trait factor of each person event (see `persons::trait_factors`).
-    fn max_trait_factors(&self, params: &Params) -> [f64; N_PERSON_EVENTS] {
+    pub(crate) fn max_trait_factors(&self, params: &Params) -> [f64; N_PERSON_EVENTS] {
         let b = &params.behaviour;
         let max_reach = self.person_effects.iter().map(|e| e.reach).fold(1.0, f64::max);
         let max_pressure = self.person_effects.iter().map(|e| e.pressure_yuan).fold(0.0, f64::max);

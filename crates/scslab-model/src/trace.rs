@@ -243,6 +243,8 @@ struct Replay<'a> {
     /// Under the event engine: the attitude paths and today's schedules, from the log's group
     /// sanction rates.
     event: Option<(Paths, EventDay)>,
+    /// Under the event engine: every person's class code (`event::classes`; empty otherwise).
+    class: Vec<u8>,
     /// Provinces where a firm closed today.
     closed_in: [bool; N_PROVINCES],
     /// The day-0 tables of a warm start of firm scores (`crate::sim::warm_start_tables`).
@@ -263,8 +265,16 @@ impl<'a> Replay<'a> {
         let plan = Plan::new(params);
         let event = (params.engine == DayEngine::Event).then(|| {
             let paths = Paths::new(params);
-            let today =
-                EventDay::new(params, &plan, &DayTables::new(params), &paths, &[0.0; N_PEER_GROUPS], 0, true);
+            let today = EventDay::new(
+                params,
+                &plan,
+                &layout,
+                &DayTables::new(params),
+                &paths,
+                &[0.0; N_PEER_GROUPS],
+                0,
+                true,
+            );
             (paths, today)
         });
         Ok(Replay {
@@ -280,6 +290,7 @@ impl<'a> Replay<'a> {
             firm_lists: vec![0; nf],
             blacklisted: RareFirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
+            class: if event.is_some() { crate::event::classes(params, &layout) } else { Vec::new() },
             event,
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
@@ -313,6 +324,7 @@ impl<'a> Replay<'a> {
             *today = EventDay::new(
                 &self.params,
                 &self.plan,
+                &self.layout,
                 &self.tables,
                 paths,
                 &self.group_sanction_rate,
@@ -703,6 +715,7 @@ impl TracedPerson {
             enabled: &w.enabled,
             behaviour: DayStream::new(w.params.seed, Stream::Behaviour, day as u64),
             event: w.event.as_ref().map(|e| &e.1),
+            class: &w.class,
         };
         // Only the person's own cell is ever written: clearing it (not all cells) is enough.
         let cell = person_traits(&w.params, &w.layout, self.id).cell();
