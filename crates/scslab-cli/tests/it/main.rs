@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod engine;
 mod folders;
 mod resume;
 mod trace;

@@ -9,6 +9,7 @@ use scslab_scenario::Scenario;
 mod checkpoint;
 mod counters;
 mod determinism;
+mod event;
 mod firms;
 mod policy;
 mod stream;

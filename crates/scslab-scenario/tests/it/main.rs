@@ -6,6 +6,7 @@
 //! marker), never hard-coded, so the tests survive changes to the presets.
 
 mod api;
+mod engine;
 mod errors;
 mod kinds;
 mod odd;
