@@ -344,7 +344,9 @@ impl DayPhases for Simulation {
             }
             let (params, tables, cols) = (&self.params, &self.tables, &self.person_cols);
             let (touched, trust, own) = (&touched, &quiet_trust, &own_events);
-            ev.census.add_day(params, tables, &ev.day, cols, touched, trust, own, &mut self.metrics.persons);
+            let m = &mut self.metrics;
+            m.aggregated_events =
+                ev.census.add_day(params, tables, &ev.day, cols, touched, trust, own, &mut m.persons);
         }
         for out in &self.person_outboxes {
             self.metrics.persons.merge(&out.counters);

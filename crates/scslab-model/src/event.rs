@@ -313,7 +313,8 @@ impl EventDay {
                 let keep = 1.0 - b.trust_recovery;
                 [keep.powi(since), keep.powi(since + 1)]
             },
-            rebase: (day > 0 && day % EPOCH == 0).then(|| (1.0 - b.trust_recovery).powi(EPOCH as i32)),
+            rebase: (day > 0 && day.is_multiple_of(EPOCH))
+                .then(|| (1.0 - b.trust_recovery).powi(EPOCH as i32)),
             rates: [thinning, tables.person_false_any, [travel; N_PROVINCES], [hiring; N_PROVINCES]],
             recorders,
             n_recorders,
@@ -728,6 +729,8 @@ impl Census {
     /// - the aggregated events of the quiet that no authority recorded: a Poisson count per cell
     ///   and event, of mean the static sums valued at today's rows, minus `own_events` (the part
     ///   of the adults who drew their own), times the chance of going unrecorded.
+    ///
+    /// Returns the number of aggregated events.
     #[allow(clippy::too_many_arguments)]
     pub fn add_day(
         &self,
@@ -739,7 +742,8 @@ impl Census {
         quiet_trust: &[i64; N_CELLS],
         own_events: &[[i64; N_PERSON_EVENTS]],
         counters: &mut Counters,
-    ) {
+    ) -> u64 {
+        let mut uncounted = 0;
         let reach = tables.person_effects[day.base_lists as usize].reach;
         let fp = params.behaviour.fear_perception;
         for cell in 0..N_CELLS {
@@ -787,9 +791,12 @@ impl Census {
                 let mean =
                     ((expected - own_events[cell][e] as f64) / FIXED_POINT).max(0.0) * day.unrecorded[e][p];
                 let mut rng = day.stream.agent(EVENTS_KEY | (cell as u64) << 8 | e as u64);
-                counters.add(cell, cols.true_events + e, poisson(mean, &mut rng));
+                let n = poisson(mean, &mut rng);
+                counters.add(cell, cols.true_events + e, n);
+                uncounted += n;
             }
         }
+        uncounted
     }
 }
 

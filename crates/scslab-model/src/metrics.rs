@@ -797,6 +797,10 @@ pub struct DayMetrics {
     /// The theory's values of the day, named by `crate::theory::day_value_names` (none under
     /// deterrence).
     pub theory: Vec<f64>,
+    /// Event engine: the events among the person counters' true events that belong to no
+    /// agent (the quiet adults' unrecorded aggregated events, counted per cell; they appear in
+    /// no trace). Always 0 under the daily engine.
+    pub aggregated_events: u64,
 }
 
 impl DayMetrics {
@@ -809,6 +813,7 @@ impl DayMetrics {
             false_list_stock: vec![0; params.person_lists().len()],
             wealth_gini: 0.0,
             theory: vec![f64::NAN; crate::theory::day_value_names(&params.theory).len()],
+            aggregated_events: 0,
         }
     }
 }

@@ -582,10 +582,9 @@ fn person_day(
         } else if match draws {
             Draws::Own => crng.bernoulli(b.reemployment_rate + effects.hire_bonus),
             Draws::Scheduled { hired, .. } => *hired,
-        } {
-            if let Some(k) = find_employer(ctx, me.id, me.province) {
-                me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
-            }
+        } && let Some(k) = find_employer(ctx, me.id, me.province)
+        {
+            me.flags = (me.flags & !P_EMP_SLOT_MASK) | P_EMPLOYED | ((k as u16) << P_EMP_SLOT_SHIFT);
         }
     }
     let employed = me.flags & P_EMPLOYED != 0;
