@@ -48,6 +48,21 @@ pub const TRUST_STEP: f64 = 85.0;
 /// deviation is rebased (multiplied by the epoch's decay, stochastically rounded).
 pub const EPOCH: u32 = 128;
 
+/// The days of a trust epoch at recovery rate `trust_recovery`: [`EPOCH`], or fewer when trust
+/// recovers so fast that a deviation stored as of the epoch's start would grow past 1.5 times
+/// its value (the stored range is about ±1.5): the most days over which `1 - trust_recovery`
+/// keeps at least 2/3.
+pub fn epoch_days(trust_recovery: f64) -> u32 {
+    let keep = 1.0 - trust_recovery.clamp(0.0, 1.0);
+    if keep >= 1.0 {
+        return EPOCH;
+    }
+    if keep <= 0.0 {
+        return 1;
+    }
+    ((2.0f64 / 3.0).ln() / keep.ln()).floor().clamp(1.0, EPOCH as f64) as u32
+}
+
 /// The band of a fear sensitivity.
 #[inline(always)]
 pub fn fs_level(fs: f32) -> usize {
@@ -225,6 +240,7 @@ impl EventDay {
             (paths.trust + b.trust_recovery * (b.initial_trust - paths.trust) + effects.trust_daily)
                 .clamp(0.0, 1.0);
         let max_factor = tables.max_trait_factors(params);
+        let epoch = epoch_days(b.trust_recovery);
         let rows = |p: usize| {
             let rows = 2 * p * RISK_LEVELS * CONFORMITY_LEVELS..2 * (p + 1) * RISK_LEVELS * CONFORMITY_LEVELS;
             tables.person_rate[rows].iter()
@@ -247,8 +263,9 @@ impl EventDay {
         for e in (0..N_PERSON_EVENTS).filter(|&e| aggregated(e)) {
             for &a in &plan.person_authorities {
                 let auth = &params.authorities[a];
+                // A chance: capped at 1, as the daily engine's comparison with a uniform caps it.
                 let q: [f64; N_PROVINCES] = std::array::from_fn(|p| {
-                    (auth.detect[e] * tables.detection_scale[a] * tables.coverage[a][p]).max(0.0)
+                    (auth.detect[e] * tables.detection_scale[a] * tables.coverage[a][p]).clamp(0.0, 1.0)
                 });
                 if q.iter().all(|&x| x <= 0.0) {
                     continue;
@@ -272,7 +289,7 @@ impl EventDay {
                     } else {
                         0.0
                     };
-                    *u *= 1.0 - q[p].min(1.0) * share;
+                    *u *= 1.0 - q[p] * share;
                 }
             }
         }
@@ -309,12 +326,12 @@ impl EventDay {
             trust: paths.trust,
             trust_next,
             trust_decay: {
-                let since = (day % EPOCH) as i32;
+                let since = (day % epoch) as i32;
                 let keep = 1.0 - b.trust_recovery;
                 [keep.powi(since), keep.powi(since + 1)]
             },
-            rebase: (day > 0 && day.is_multiple_of(EPOCH))
-                .then(|| (1.0 - b.trust_recovery).powi(EPOCH as i32)),
+            rebase: (day > 0 && day.is_multiple_of(epoch))
+                .then(|| (1.0 - b.trust_recovery).powi(epoch as i32)),
             rates: [thinning, tables.person_false_any, [travel; N_PROVINCES], [hiring; N_PROVINCES]],
             recorders,
             n_recorders,
@@ -900,6 +917,18 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn epochs_keep_stored_trust_deviations_in_range() {
+        assert_eq!(epoch_days(0.0), EPOCH);
+        assert_eq!(epoch_days(0.002), EPOCH);
+        assert_eq!(epoch_days(1.0), 1);
+        for tr in [0.004, 0.01, 0.05, 0.3] {
+            let days = epoch_days(tr);
+            assert!(days < EPOCH && (1.0 - tr).powi(days as i32) >= 2.0 / 3.0, "{tr}: {days}");
+            assert!((1.0 - tr).powi(days as i32 + 1) < 2.0 / 3.0, "{tr}: {days} is not the most");
+        }
     }
 
     #[test]

@@ -751,7 +751,8 @@ fn person_day(
             Some((t as f64 + crng.uniform()) * (1.0 / 65_536.0))
         }
         Draws::Own => None,
-        Draws::Scheduled { trip, .. } => *trip,
+        // Detained today by a list entry: no trip, as under the daily engine.
+        Draws::Scheduled { trip, .. } => trip.filter(|_| me.detained == 0),
     };
     if let Some(trip) = trip {
         let col = match (trip < flight_rate, effects.travel_ban) {
@@ -776,12 +777,15 @@ fn person_day(
     let counted =
         [stochastic_byte(me.fear, r1), stochastic_byte(me.resentment, r2), stochastic_byte(me.trust, r3)];
     // The event engine stores deviations from the group's path at the end of the day (trust in
-    // steps of 1/127 around `TRUST_ON_PATH`), rounded with draws of their own.
+    // steps of 1/`TRUST_STEP` around `TRUST_ON_PATH`, as of its epoch's start), rounded with
+    // draws of their own.
     me.bytes = match ctx.event {
         None => counted,
         Some(ev) => {
             let [s1, s2, s3, _] = crng.u16x4();
-            let deviation = (me.trust - ev.trust_next) / ev.trust_decay[1];
+            // A recovery so fast that nothing is left of a deviation by tomorrow keeps none.
+            let decay = ev.trust_decay[1];
+            let deviation = if decay > 0.0 { (me.trust - ev.trust_next) / decay } else { 0.0 };
             let trust = (deviation * TRUST_STEP + TRUST_ON_PATH as f64) * BYTE_UNIT;
             [
                 stochastic_byte(me.fear - ev.fear_next[g], s1),

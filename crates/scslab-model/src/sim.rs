@@ -122,7 +122,9 @@ pub struct MemoryEstimate {
 
 /// Estimates the memory a run will need.
 pub fn estimate_memory(params: &Params) -> MemoryEstimate {
-    let pp = person_bytes(params.person_points().len()) as u64;
+    // The event engine keeps each person's class code (one byte) beside the dense columns.
+    let class = (params.engine == crate::params::DayEngine::Event) as u64;
+    let pp = person_bytes(params.person_points().len()) as u64 + class;
     let fp = firm_bytes(params.firm_points().len().max(1)) as u64 + 1; // + lists snapshot
     let n = params.n_persons;
     let nf = params.n_firms();
