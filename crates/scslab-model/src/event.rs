@@ -763,33 +763,42 @@ impl Census {
         let mut uncounted = 0;
         let reach = tables.person_effects[day.base_lists as usize].reach;
         let fp = params.behaviour.fear_perception;
+        // The favoured events (trait factor 2 x prosociality), listed once.
+        let mut kinds = [0usize; N_PERSON_EVENTS];
+        let mut n_favoured = 0;
+        for e in (0..N_PERSON_EVENTS).filter(|&e| crate::persons::FACTOR_KIND[e] == 1) {
+            kinds[n_favoured] = e;
+            n_favoured += 1;
+        }
+        let favoured_events = &kinds[..n_favoured];
         for cell in 0..N_CELLS {
             let g = cell / N_INCOME;
             let p = g / 2;
-            let (mut desired, mut expressed, mut silent) = (0.0, 0.0, 0u64);
+            let (mut desired, mut volume_rate, mut silent) = (0.0, 0.0, 0u64);
             let mut favoured = [0.0; N_PERSON_EVENTS];
             let mut post = 0.0;
             for k in 0..FS_LEVELS {
                 let level = risk_level(tables, fs_value(k), day.fear[g], fp);
-                for c in 0..CONFORMITY_LEVELS {
-                    let b = bin(cell, c, k);
-                    let row = &tables.person_rate[DayTables::rate_index(g, level, c)];
+                let rows = &tables.person_rate[DayTables::rate_index(g, level, 0)..][..CONFORMITY_LEVELS];
+                let b0 = bin(cell, 0, k);
+                for (c, row) in rows.iter().enumerate() {
+                    let b = b0 + c * FS_LEVELS;
                     let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
                     let v = self.volume[b] as f64;
                     desired += v * dc;
-                    expressed += v * reach * rc;
+                    volume_rate += v * rc;
                     if reach * rc < 0.5 * dc {
                         silent += self.speaking[b] as u64;
                     }
                     let f = self.favoured[b] as f64;
-                    for (e, x) in favoured.iter_mut().enumerate() {
-                        if crate::persons::FACTOR_KIND[e] == 1 {
-                            *x += f * row.rates[e] as f64;
-                        }
+                    for &e in favoured_events {
+                        favoured[e] += f * row.rates[e] as f64;
                     }
-                    post += self.post[b] as f64 * reach * row.rates[EV_POSITIVE_POST] as f64;
+                    post += self.post[b] as f64 * row.rates[EV_POSITIVE_POST] as f64;
                 }
             }
+            let expressed = volume_rate * reach;
+            let post = post * reach;
             let quiet = self.adults[cell] - touched[cell];
             counters.add(cell, cols.desired_criticism, desired as i64 as u64);
             counters.add(cell, cols.expressed_criticism, expressed as i64 as u64);
