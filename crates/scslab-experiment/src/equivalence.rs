@@ -103,7 +103,9 @@ impl Default for EquivalenceConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum EquivalenceError {
     /// Fewer than two seeds per variant.
-    #[error("--seeds: expected at least {MIN_SEEDS} (a 95% interval needs two runs of each variant), found {0}")]
+    #[error(
+        "--seeds: expected at least {MIN_SEEDS} (a 95% interval needs two runs of each variant), found {0}"
+    )]
     Seeds(u32),
     /// No scenario to compare.
     #[error("expected at least one scenario (--preset NAME or --scenario FILE)")]
@@ -374,13 +376,18 @@ fn assess(
         headlines.push(c);
         rows.push(Row { scenario: scenario.into(), outcome: key, day: None, comparison: c });
     }
-    let series_names: Vec<Vec<String>> = all().map(|r| r.series.iter().map(|s| s.0.clone()).collect()).collect();
+    let series_names: Vec<Vec<String>> =
+        all().map(|r| r.series.iter().map(|s| s.0.clone()).collect()).collect();
     let (mut compared, mut failed, mut undefined) = (0, 0, 0);
     for name in union(series_names.iter().map(Vec::as_slice)) {
         let on_day = |runs: &[RunValues], d: usize| -> Vec<f64> {
             runs.iter()
                 .map(|r| {
-                    r.series.iter().find(|s| s.0 == name).and_then(|s| s.1.get(d).copied()).unwrap_or(f64::NAN)
+                    r.series
+                        .iter()
+                        .find(|s| s.0 == name)
+                        .and_then(|s| s.1.get(d).copied())
+                        .unwrap_or(f64::NAN)
                 })
                 .collect()
         };
@@ -388,7 +395,12 @@ fn assess(
         for d in 0..days as usize {
             let c = criterion::compare(&on_day(a, d), &on_day(b, d));
             day_rows.push(c);
-            rows.push(Row { scenario: scenario.into(), outcome: name.clone(), day: Some(d as u32), comparison: c });
+            rows.push(Row {
+                scenario: scenario.into(),
+                outcome: name.clone(),
+                day: Some(d as u32),
+                comparison: c,
+            });
         }
         let v = criterion::series_verdict(&day_rows);
         match v.status {

@@ -45,7 +45,9 @@ impl Setting {
         if key.is_empty() || key.split('.').any(str::is_empty) || key.contains(char::is_whitespace) {
             return Err(err(
                 1,
-                format!("expected a dotted key such as behaviour.deterrence_weight before `=`, found `{key}`"),
+                format!(
+                    "expected a dotted key such as behaviour.deterrence_weight before `=`, found `{key}`"
+                ),
             ));
         }
         let value_column = argument[..argument.find('=').unwrap_or(0)].chars().count() + 2;
@@ -72,9 +74,8 @@ impl Setting {
     /// The value to write where the scenario holds `current`, of the same type.
     fn value_for(&self, current: &Value) -> Result<Value, EquivalenceError> {
         let (key, literal) = (&self.key, self.literal());
-        let refuse = |what: &str| {
-            self.error(self.value_column, format!("`{key}` is {what}; found `{}`", self.value))
-        };
+        let refuse =
+            |what: &str| self.error(self.value_column, format!("`{key}` is {what}; found `{}`", self.value));
         match (current, literal) {
             (Value::Integer(_), Value::Integer(n)) => Ok(Value::Integer(n)),
             (Value::Integer(_), Value::Float(x)) if x.is_finite() && x.fract() == 0.0 => {
@@ -96,7 +97,8 @@ impl Setting {
                 ),
             )),
             (Value::Array(_), _) => {
-                Err(self.error(1, format!("`{key}` is a list; name an element by index or name, e.g. `{key}.0`")))
+                Err(self
+                    .error(1, format!("`{key}` is a list; name an element by index or name, e.g. `{key}.0`")))
             }
             (Value::Datetime(_), _) => Err(refuse("a date, which --set does not change")),
         }
@@ -146,7 +148,9 @@ fn write(table: &mut toml::Table, s: &Setting, scenario: &str) -> Result<(), Equ
             *slot(table, &s.key).unwrap_or_else(|_| unreachable!("found in the copy")) = value;
             Ok(())
         }
-        Err(missing) => insert(table, &s.key, s.literal()).ok_or_else(|| unknown(s, scenario, &missing, None)),
+        Err(missing) => {
+            insert(table, &s.key, s.literal()).ok_or_else(|| unknown(s, scenario, &missing, None))
+        }
     }
 }
 
@@ -201,7 +205,8 @@ fn refused(s: &Setting, original: &toml::Table, scenario: &str, message: &str) -
 
 /// An unknown key, with the keys found where the path stopped (as a sweep reports it).
 fn unknown(s: &Setting, scenario: &str, m: &Missing, reader: Option<&str>) -> EquivalenceError {
-    let at = if m.prefix.is_empty() { "the scenario's top level".to_string() } else { format!("`{}`", m.prefix) };
+    let at =
+        if m.prefix.is_empty() { "the scenario's top level".to_string() } else { format!("`{}`", m.prefix) };
     let choices = m
         .choices
         .iter()

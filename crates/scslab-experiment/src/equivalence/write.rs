@@ -75,7 +75,10 @@ fn rows_table(rows: &[Row]) -> Table {
     let mut t = Table::new("equivalence");
     t.push("preset", ColumnData::Str(rows.iter().map(|r| r.scenario.clone()).collect()));
     t.push("outcome", ColumnData::Str(rows.iter().map(|r| r.outcome.clone()).collect()));
-    t.push("day", ColumnData::Str(rows.iter().map(|r| r.day.map_or(String::new(), |d| d.to_string())).collect()));
+    t.push(
+        "day",
+        ColumnData::Str(rows.iter().map(|r| r.day.map_or(String::new(), |d| d.to_string())).collect()),
+    );
     t.push("mean_a", f(|r| r.comparison.mean_a));
     t.push("mean_b", f(|r| r.comparison.mean_b));
     t.push("diff", f(|r| r.comparison.diff));
@@ -103,7 +106,9 @@ fn series_table(series: &[SeriesRow]) -> Table {
     t.push("worst_ratio", ColumnData::F64(series.iter().map(|s| s.verdict.worst_ratio).collect()));
     t.push(
         "worst_day",
-        ColumnData::Str(series.iter().map(|s| s.verdict.worst_day.map_or(String::new(), |d| d.to_string())).collect()),
+        ColumnData::Str(
+            series.iter().map(|s| s.verdict.worst_day.map_or(String::new(), |d| d.to_string())).collect(),
+        ),
     );
     t.push("pass", ColumnData::Str(series.iter().map(|s| s.verdict.status.pass_field().into()).collect()));
     t
@@ -111,7 +116,13 @@ fn series_table(series: &[SeriesRow]) -> Table {
 
 /// A ratio |diff| / tolerance, two decimals; "∞" when the tolerance is 0 or undefined.
 fn ratio(x: f64) -> String {
-    if x.is_infinite() { "∞".into() } else if x.is_nan() { NA.into() } else { format!("{x:.2}") }
+    if x.is_infinite() {
+        "∞".into()
+    } else if x.is_nan() {
+        NA.into()
+    } else {
+        format!("{x:.2}")
+    }
 }
 
 fn headline_cell(r: &Row) -> String {
@@ -194,7 +205,9 @@ pub(super) fn markdown(e: &Equivalence) -> String {
     for name in series {
         let cells: Vec<String> = names
             .iter()
-            .map(|n| e.series.iter().find(|s| s.scenario == *n && s.series == name).map_or("–".into(), series_cell))
+            .map(|n| {
+                e.series.iter().find(|s| s.scenario == *n && s.series == name).map_or("–".into(), series_cell)
+            })
             .collect();
         let _ = writeln!(md, "| {name} | daily | {} |", cells.join(" | "));
     }
@@ -203,15 +216,15 @@ pub(super) fn markdown(e: &Equivalence) -> String {
         .iter()
         .map(|v| {
             let h = &v.headlines;
-            format!("{} of {} failed ({:.1} expected by chance, ≤ {} allowed)", h.failed, h.compared, h.expected, h.allowed)
+            format!(
+                "{} of {} failed ({:.1} expected by chance, ≤ {} allowed)",
+                h.failed, h.compared, h.expected, h.allowed
+            )
         })
         .collect();
     let _ = writeln!(md, "| **headlines** | | {} |", headline_summary.join(" | "));
-    let series_summary: Vec<String> = e
-        .scenarios
-        .iter()
-        .map(|v| format!("{} of {} failed", v.series_failed, v.series_compared))
-        .collect();
+    let series_summary: Vec<String> =
+        e.scenarios.iter().map(|v| format!("{} of {} failed", v.series_failed, v.series_compared)).collect();
     let _ = writeln!(md, "| **series** | | {} |", series_summary.join(" | "));
     let verdicts: Vec<String> = e.scenarios.iter().map(|v| format!("**{}**", v.verdict.word())).collect();
     let _ = writeln!(md, "| **verdict** | | {} |", verdicts.join(" | "));
@@ -245,7 +258,8 @@ pub(super) fn markdown(e: &Equivalence) -> String {
         );
     }
     if e.verdict == Verdict::PassWithinChance {
-        let _ = writeln!(md, "\nThe failing headlines are marked **FAIL** above: look at them before accepting.");
+        let _ =
+            writeln!(md, "\nThe failing headlines are marked **FAIL** above: look at them before accepting.");
     }
     md
 }
