@@ -1022,7 +1022,10 @@ fn equivalence(args: EquivalenceArgs) -> Result<(), Failure> {
         result.seeds_b[0],
         result.wall_seconds
     );
-    println!("{:<24} {:>22} {:>14} {:>10}  verdict", "scenario", "headlines failed", "series failed", "n/a");
+    println!(
+        "{:<24} {:>22} {:>14} {:>10}  verdict",
+        "scenario", "headlines+means failed", "series failed", "n/a"
+    );
     for v in &result.scenarios {
         let h = &v.headlines;
         println!(
@@ -1040,7 +1043,8 @@ fn equivalence(args: EquivalenceArgs) -> Result<(), Failure> {
         }) {
             let c = &r.comparison;
             println!(
-                "    headline {}: A {} B {} (|B - A| / tolerance {:.2})",
+                "    {} {}: A {} B {} (|B - A| / tolerance {:.2})",
+                if r.days > 0 { "series" } else { "headline" },
                 r.outcome,
                 fmt_stat(c.mean_a, &r.outcome),
                 fmt_stat(c.mean_b, &r.outcome),
@@ -1050,14 +1054,18 @@ fn equivalence(args: EquivalenceArgs) -> Result<(), Failure> {
         for s in result.series.iter().filter(|s| {
             s.scenario == v.scenario && s.verdict.status == scslab_experiment::equivalence::Status::Fail
         }) {
+            let v = &s.verdict;
+            let unit = if v.window == 1 { "days".to_string() } else { format!("{}-day windows", v.window) };
             println!(
-                "    series {}: {} of {} days failed (at most {} by chance), worst {:.2} on day {}",
+                "    series {}: {} of {} {unit} failed, {} grossly (at most {} by chance at autocorrelation {:.2}, none grossly), worst {:.2} from day {}",
                 s.series,
-                s.verdict.failed,
-                s.verdict.compared,
-                s.verdict.allowed,
-                s.verdict.worst_ratio,
-                s.verdict.worst_day.unwrap_or(0)
+                v.failed,
+                v.compared,
+                v.gross,
+                v.allowed,
+                v.autocorrelation,
+                v.worst_ratio,
+                v.worst_day.unwrap_or(0)
             );
         }
     }

@@ -25,8 +25,11 @@ use scslab_runner::{Derived, RunConfig, RunError, SeriesBuilder};
 use scslab_scenario::{Overrides, Scenario, ScenarioError};
 
 pub use criterion::{
-    ALLOWANCE_QUANTILE, CHANCE_FAILURE, Comparison, HeadlineVerdict, RELATIVE_TOLERANCE, SeriesVerdict,
-    Status, Verdict, allowed_failures, compare as compare_values, headline_verdict, series_verdict,
+    ALLOWANCE_QUANTILE, CHANCE_FAILURE, Comparison, GROSS_RATIO, HeadlineVerdict, MAX_AUTOCORRELATION,
+    MIN_SPLITS, PERMUTATION_SPLITS, RELATIVE_TOLERANCE, SPARSE_EVENTS, SeriesVerdict, Status, Verdict,
+    allowed_failures, allowed_failures_correlated, compare as compare_values, effective_periods,
+    headline_allowance, headline_verdict, lag1_autocorrelation, permutation_allowance, permutation_splits,
+    series_verdict, window_days, windows,
 };
 pub use set::{Setting, apply as apply_settings};
 
@@ -64,6 +67,17 @@ pub const SERIES: [&str; 14] = [
     "persons.wealth_gini",
     "persons.unemployed",
     "persons.blacklisted",
+];
+
+/// The compared series that count events (a day's sanctions): when sparse (fewer than
+/// [`SPARSE_EVENTS`] a day on average) they are compared on windows of days, summed.
+pub const EVENT_SERIES: [&str; 6] = [
+    "persons.sanctions",
+    "firms.sanctions",
+    "persons.false_sanctions",
+    "firms.false_sanctions",
+    "persons.spillover_sanctions",
+    "firms.spillover_sanctions",
 ];
 
 /// How to run the comparison.
@@ -162,8 +176,13 @@ pub struct Row {
     pub scenario: String,
     /// The headline's key, or the series' name.
     pub outcome: String,
-    /// The day (0-based, as in the runner's series) of a series row.
+    /// The first day (0-based, as in the runner's series) of a series row: its day, or the
+    /// first day of its window; `None` for a headline or a series' mean over days.
     pub day: Option<u32>,
+    /// Days the row's values cover: 0 for a headline, 1 for a day, the window's length for a
+    /// window of a sparse event count (summed over its days), every day for a series' mean
+    /// over days (outcome `mean(SERIES)`).
+    pub days: u32,
     /// B against A.
     pub comparison: Comparison,
 }
@@ -184,7 +203,7 @@ pub struct SeriesRow {
 pub struct ScenarioVerdict {
     /// The scenario's name.
     pub scenario: String,
-    /// Its headlines, together.
+    /// Its headlines and its series' means over days, together.
     pub headlines: HeadlineVerdict,
     /// Series compared (not undefined).
     pub series_compared: usize,
@@ -220,7 +239,8 @@ pub struct Equivalence {
     pub seeds_a: Vec<u64>,
     /// Variant B's seeds (disjoint from A's).
     pub seeds_b: Vec<u64>,
-    /// Headline rows, then series rows day by day; scenario by scenario.
+    /// Scenario by scenario: headline rows, then for each series its mean over days and its rows
+    /// day by day (or window by window).
     pub rows: Vec<Row>,
     /// Every series' verdict.
     pub series: Vec<SeriesRow>,
@@ -367,42 +387,82 @@ fn assess(
     let headline_keys: Vec<Vec<String>> =
         all().map(|r| r.headlines.iter().map(|h| h.0.clone()).collect()).collect();
     let mut headlines = Vec::new();
+    // Each headline-like comparison's values in A's runs and in B's, for the allowance.
+    let (mut family_a, mut family_b): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
     for key in union(headline_keys.iter().map(Vec::as_slice)) {
         // A headline missing from a run is undefined there.
         let values = |runs: &[RunValues]| -> Vec<f64> {
             runs.iter().map(|r| r.headlines.iter().find(|h| h.0 == key).map_or(f64::NAN, |h| h.1)).collect()
         };
-        let c = criterion::compare(&values(a), &values(b));
+        let (va, vb) = (values(a), values(b));
+        let c = criterion::compare(&va, &vb);
         headlines.push(c);
-        rows.push(Row { scenario: scenario.into(), outcome: key, day: None, comparison: c });
+        family_a.push(va);
+        family_b.push(vb);
+        rows.push(Row { scenario: scenario.into(), outcome: key, day: None, days: 0, comparison: c });
     }
     let series_names: Vec<Vec<String>> =
         all().map(|r| r.series.iter().map(|s| s.0.clone()).collect()).collect();
     let (mut compared, mut failed, mut undefined) = (0, 0, 0);
+    let days = days as usize;
     for name in union(series_names.iter().map(Vec::as_slice)) {
-        let on_day = |runs: &[RunValues], d: usize| -> Vec<f64> {
+        // Each run's series over every day; a day the run lacks is undefined.
+        let runs = |runs: &[RunValues]| -> Vec<Vec<f64>> {
             runs.iter()
                 .map(|r| {
-                    r.series
-                        .iter()
-                        .find(|s| s.0 == name)
-                        .and_then(|s| s.1.get(d).copied())
-                        .unwrap_or(f64::NAN)
+                    let s = r.series.iter().find(|s| s.0 == name).map(|s| s.1.as_slice()).unwrap_or(&[]);
+                    (0..days).map(|d| s.get(d).copied().unwrap_or(f64::NAN)).collect()
                 })
                 .collect()
         };
-        let mut day_rows = Vec::with_capacity(days as usize);
-        for d in 0..days as usize {
-            let c = criterion::compare(&on_day(a, d), &on_day(b, d));
-            day_rows.push(c);
+        let (daily_a, daily_b) = (runs(a), runs(b));
+        // The mean over days, a headline-like comparison (NaN in a run with an undefined day).
+        let mean_over_days = |runs: &[Vec<f64>]| -> Vec<f64> {
+            runs.iter().map(|r| r.iter().sum::<f64>() / r.len().max(1) as f64).collect()
+        };
+        let (ma, mb) = (mean_over_days(&daily_a), mean_over_days(&daily_b));
+        let c = criterion::compare(&ma, &mb);
+        headlines.push(c);
+        family_a.push(ma);
+        family_b.push(mb);
+        rows.push(Row {
+            scenario: scenario.into(),
+            outcome: format!("mean({name})"),
+            day: None,
+            days: days as u32,
+            comparison: c,
+        });
+        // A sparse event count is compared on windows of days summed; any other series by day.
+        let window = if EVENT_SERIES.contains(&name.as_str()) {
+            let values: Vec<f64> =
+                daily_a.iter().chain(&daily_b).flatten().copied().filter(|v| v.is_finite()).collect();
+            let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+            criterion::window_days(mean, days)
+        } else {
+            1
+        };
+        let periods = criterion::windows(days, window);
+        let summed = |runs: &[Vec<f64>]| -> Vec<Vec<f64>> {
+            runs.iter().map(|r| periods.iter().map(|&(d, n)| r[d..d + n].iter().sum()).collect()).collect()
+        };
+        let (period_a, period_b) =
+            if window == 1 { (daily_a, daily_b) } else { (summed(&daily_a), summed(&daily_b)) };
+        let mut period_rows = Vec::with_capacity(periods.len());
+        for (t, &(first, len)) in periods.iter().enumerate() {
+            let on = |runs: &[Vec<f64>]| -> Vec<f64> { runs.iter().map(|r| r[t]).collect() };
+            let c = criterion::compare(&on(&period_a), &on(&period_b));
+            period_rows.push(c);
             rows.push(Row {
                 scenario: scenario.into(),
                 outcome: name.clone(),
-                day: Some(d as u32),
+                day: Some(first as u32),
+                days: len as u32,
                 comparison: c,
             });
         }
-        let v = criterion::series_verdict(&day_rows);
+        let rho = criterion::lag1_autocorrelation(&period_a, &period_b);
+        let first_days: Vec<u32> = periods.iter().map(|&(d, _)| d as u32).collect();
+        let v = criterion::series_verdict(&period_rows, &first_days, window as u32, rho);
         match v.status {
             Status::Pass => compared += 1,
             Status::Fail => {
@@ -413,7 +473,8 @@ fn assess(
         }
         series.push(SeriesRow { scenario: scenario.into(), series: name, verdict: v });
     }
-    let h = criterion::headline_verdict(&headlines);
+    let (allowed, expected) = criterion::headline_allowance(&headlines, &family_a, &family_b);
+    let h = criterion::headline_verdict(&headlines, allowed, expected);
     let verdict = if failed > 0 { Verdict::Fail } else { h.verdict };
     ScenarioVerdict {
         scenario: scenario.into(),

@@ -10,7 +10,8 @@ use std::path::Path;
 use scslab_output::{ColumnData, OutputError, Table};
 
 use super::{
-    ALLOWANCE_QUANTILE, CHANCE_FAILURE, Equivalence, RELATIVE_TOLERANCE, Row, SeriesRow, Status, Verdict,
+    ALLOWANCE_QUANTILE, CHANCE_FAILURE, Equivalence, GROSS_RATIO, MAX_AUTOCORRELATION, MIN_SPLITS,
+    RELATIVE_TOLERANCE, Row, SPARSE_EVENTS, SeriesRow, Status, Verdict, permutation_splits,
 };
 use crate::format::{NA, number};
 
@@ -43,6 +44,15 @@ pub(super) fn write(dir: &Path, e: &Equivalence) -> Result<(), OutputError> {
             "relative_tolerance": RELATIVE_TOLERANCE,
             "chance_failure": CHANCE_FAILURE,
             "allowance_quantile": ALLOWANCE_QUANTILE,
+            "gross_ratio": GROSS_RATIO,
+            "headline_allowance": if permutation_splits(e.seeds_a.len(), e.seeds_b.len()) >= MIN_SPLITS {
+                "permutation"
+            } else {
+                "binomial"
+            },
+            "permutation_splits": permutation_splits(e.seeds_a.len(), e.seeds_b.len()),
+            "sparse_events_per_day": SPARSE_EVENTS,
+            "max_autocorrelation": MAX_AUTOCORRELATION,
         },
         "verdict": e.verdict.key(),
         "verdicts": e.scenarios.iter().map(|v| serde_json::json!({
@@ -50,6 +60,7 @@ pub(super) fn write(dir: &Path, e: &Equivalence) -> Result<(), OutputError> {
             "verdict": v.verdict.key(),
             "headlines_compared": v.headlines.compared,
             "headlines_failed": v.headlines.failed,
+            "headlines_failed_grossly": v.headlines.gross,
             "headlines_undefined": v.headlines.undefined,
             "headlines_expected_by_chance": v.headlines.expected,
             "headlines_allowed": v.headlines.allowed,
@@ -79,6 +90,7 @@ fn rows_table(rows: &[Row]) -> Table {
         "day",
         ColumnData::Str(rows.iter().map(|r| r.day.map_or(String::new(), |d| d.to_string())).collect()),
     );
+    t.push("days", ColumnData::U32(rows.iter().map(|r| r.days).collect()));
     t.push("mean_a", f(|r| r.comparison.mean_a));
     t.push("mean_b", f(|r| r.comparison.mean_b));
     t.push("diff", f(|r| r.comparison.diff));
@@ -99,10 +111,14 @@ fn series_table(series: &[SeriesRow]) -> Table {
     let mut t = Table::new("equivalence_series");
     t.push("preset", ColumnData::Str(series.iter().map(|s| s.scenario.clone()).collect()));
     t.push("series", ColumnData::Str(series.iter().map(|s| s.series.clone()).collect()));
-    t.push("days_compared", u(|s| s.verdict.compared as u32));
-    t.push("days_failed", u(|s| s.verdict.failed as u32));
-    t.push("days_undefined", u(|s| s.verdict.undefined as u32));
-    t.push("days_allowed", u(|s| s.verdict.allowed as u32));
+    t.push("window", u(|s| s.verdict.window));
+    t.push("periods_compared", u(|s| s.verdict.compared as u32));
+    t.push("periods_failed", u(|s| s.verdict.failed as u32));
+    t.push("periods_failed_grossly", u(|s| s.verdict.gross as u32));
+    t.push("periods_undefined", u(|s| s.verdict.undefined as u32));
+    t.push("autocorrelation", ColumnData::F64(series.iter().map(|s| s.verdict.autocorrelation).collect()));
+    t.push("effective_periods", ColumnData::F64(series.iter().map(|s| s.verdict.effective).collect()));
+    t.push("periods_allowed", u(|s| s.verdict.allowed as u32));
     t.push("worst_ratio", ColumnData::F64(series.iter().map(|s| s.verdict.worst_ratio).collect()));
     t.push(
         "worst_day",
@@ -141,7 +157,16 @@ fn series_cell(s: &SeriesRow) -> String {
         Status::Fail => "**FAIL**",
         Status::Undefined => return "n/a in both".into(),
     };
-    format!("{word} {}/{} days (≤ {}), worst {}", v.failed, v.compared, v.allowed, ratio(v.worst_ratio))
+    let unit = if v.window == 1 { "days".to_string() } else { format!("{}-day windows", v.window) };
+    let gross = if v.gross > 0 { format!(", {} grossly", v.gross) } else { String::new() };
+    format!(
+        "{word} {}/{} {unit}{gross} (≤ {}; ρ {:.2}), worst {}",
+        v.failed,
+        v.compared,
+        v.allowed,
+        v.autocorrelation,
+        ratio(v.worst_ratio)
+    )
 }
 
 /// The table for docs/VALIDATION.md: one row per headline and per series, one column per
@@ -167,14 +192,32 @@ pub(super) fn markdown(e: &Equivalence) -> String {
         e.wall_seconds,
         e.workers
     );
+    let splits = permutation_splits(e.seeds_a.len(), e.seeds_b.len());
+    let chance = if splits >= MIN_SPLITS {
+        format!("the number failing over {splits} splits of the pooled runs into two groups")
+    } else {
+        format!(
+            "Binomial(m, {CHANCE_FAILURE}) over the m whose tolerance is their interval (too few runs for \
+             splits of them; correlated comparisons fail together more often than this allows)"
+        )
+    };
     let _ = writeln!(
         md,
         "A cell is |B - A| / tolerance (below 1 passes), the tolerance being the wider of Welch's 95% \
-         half-width and {}% of |A|; a series shows its failing days / days compared (≤ the days chance \
-         allows: the {}% quantile of Binomial(days, {})) and its worst day's ratio.\n",
+         half-width and {}% of |A|. A headline and a series' mean over days (`mean(SERIES)`) are one \
+         comparison each; some fail by chance, together when correlated: up to the {}% quantile of \
+         {chance}, none by more than {} times its tolerance. A series shows its failing \
+         days / days compared (an event count averaging under {} a day: windows of days summed, long \
+         enough to hold {} on average), ≤ the periods chance allows (the {}% quantile of Binomial at the \
+         effective number of independent periods n (1 - ρ) / (1 + ρ), ρ the runs' lag-1 autocorrelation, \
+         scaled back to n) and none by more than {} times its tolerance, and its worst period's ratio.\n",
         RELATIVE_TOLERANCE * 100.0,
         ALLOWANCE_QUANTILE * 100.0,
-        CHANCE_FAILURE
+        GROSS_RATIO,
+        SPARSE_EVENTS,
+        SPARSE_EVENTS,
+        ALLOWANCE_QUANTILE * 100.0,
+        GROSS_RATIO,
     );
     let _ = writeln!(md, "| outcome | kind | {} |", names.join(" | "));
     let _ = writeln!(md, "|---|---|{}", "---|".repeat(names.len()));
@@ -194,7 +237,8 @@ pub(super) fn markdown(e: &Equivalence) -> String {
                     .map_or("–".into(), headline_cell)
             })
             .collect();
-        let _ = writeln!(md, "| {h} | headline | {} |", cells.join(" | "));
+        let kind = if h.starts_with("mean(") { "mean over days" } else { "headline" };
+        let _ = writeln!(md, "| {h} | {kind} | {} |", cells.join(" | "));
     }
     let mut series: Vec<&str> = Vec::new();
     for s in &e.series {
@@ -216,13 +260,14 @@ pub(super) fn markdown(e: &Equivalence) -> String {
         .iter()
         .map(|v| {
             let h = &v.headlines;
+            let gross = if h.gross > 0 { format!(", {} grossly", h.gross) } else { String::new() };
             format!(
-                "{} of {} failed ({:.1} expected by chance, ≤ {} allowed)",
+                "{} of {} failed{gross} ({:.1} expected by chance, ≤ {} allowed)",
                 h.failed, h.compared, h.expected, h.allowed
             )
         })
         .collect();
-    let _ = writeln!(md, "| **headlines** | | {} |", headline_summary.join(" | "));
+    let _ = writeln!(md, "| **headlines and means** | | {} |", headline_summary.join(" | "));
     let series_summary: Vec<String> =
         e.scenarios.iter().map(|v| format!("{} of {} failed", v.series_failed, v.series_compared)).collect();
     let _ = writeln!(md, "| **series** | | {} |", series_summary.join(" | "));
