@@ -123,7 +123,7 @@ fn a_strong_change_fails_where_it_acts() {
     };
     // Trust starting at 0.1 instead of 0.6: trust fails, headline, mean over days and every day
     // of its series. Trust is persistent, so chance alone would allow every day to fail; the
-    // days fail by far more than three times their tolerance, which chance never excuses.
+    // days fail by far more than four times their tolerance, which chance never excuses.
     let e =
         compare(&[preset("china-2020")], &[set("behaviour.initial_trust=0.1")], &tiny(4, 0, None), &|_| {})
             .unwrap();
