@@ -171,30 +171,29 @@ pub fn lag1_autocorrelation(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
     let (mut cross, mut now, mut before) = (0.0, 0.0, 0.0);
     for runs in [a, b] {
         let periods = runs.iter().map(Vec::len).max().unwrap_or(0);
-        let standardised: Vec<Vec<f64>> = {
-            let mut z = vec![vec![f64::NAN; periods]; runs.len()];
-            for t in 0..periods {
-                let values: Vec<f64> = runs
-                    .iter()
-                    .map(|r| r.get(t).copied().unwrap_or(f64::NAN))
-                    .filter(|v| v.is_finite())
-                    .collect();
+        // Each period's mean and standard deviation over the variant's defined runs; `None`
+        // where fewer than two are defined or they do not spread.
+        let value = |r: &Vec<f64>, t: usize| r.get(t).copied().unwrap_or(f64::NAN);
+        let moments: Vec<Option<(f64, f64)>> = (0..periods)
+            .map(|t| {
+                let values: Vec<f64> = runs.iter().map(|r| value(r, t)).filter(|v| v.is_finite()).collect();
                 let e = mean_ci(&values);
-                if values.len() < 2 || !(e.sd > 0.0) || !e.sd.is_finite() {
-                    continue;
-                }
-                for (r, run) in runs.iter().enumerate() {
-                    let x = run.get(t).copied().unwrap_or(f64::NAN);
-                    if x.is_finite() {
-                        z[r][t] = (x - e.mean) / e.sd;
-                    }
-                }
-            }
-            z
-        };
+                (values.len() >= 2 && e.sd > 0.0 && e.sd.is_finite()).then_some((e.mean, e.sd))
+            })
+            .collect();
+        let standardised: Vec<Vec<f64>> = runs
+            .iter()
+            .map(|r| {
+                moments
+                    .iter()
+                    .enumerate()
+                    .map(|(t, m)| m.map_or(f64::NAN, |(mean, sd)| (value(r, t) - mean) / sd))
+                    .collect()
+            })
+            .collect();
         for z in &standardised {
-            for t in 1..z.len() {
-                let (x, y) = (z[t], z[t - 1]);
+            for pair in z.windows(2) {
+                let (y, x) = (pair[0], pair[1]);
                 if x.is_finite() && y.is_finite() {
                     cross += x * y;
                     now += x * x;
@@ -234,7 +233,8 @@ pub fn allowed_failures_correlated(n: usize, rho: f64) -> u64 {
 /// when it is not sparse (at least [`SPARSE_EVENTS`] a day) or has no event at all, else the
 /// fewest days that hold [`SPARSE_EVENTS`] events on average, at most `days`.
 pub fn window_days(mean_daily: f64, days: usize) -> usize {
-    if !(mean_daily > 0.0) || mean_daily >= SPARSE_EVENTS || days == 0 {
+    // NaN fails `is_finite`; a mean of 0 or less has no event to pool.
+    if !mean_daily.is_finite() || mean_daily <= 0.0 || mean_daily >= SPARSE_EVENTS || days == 0 {
         return 1;
     }
     ((SPARSE_EVENTS / mean_daily).ceil() as usize).clamp(1, days)
