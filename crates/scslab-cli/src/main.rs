@@ -13,6 +13,9 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scslab_experiment::audit::{AuditConfig, AuditError, AuditProgress, Interval};
 use scslab_experiment::calibration::{CalibrationConfig, CalibrationError, CalibrationProgress};
+use scslab_experiment::equivalence::{
+    EquivalenceConfig, EquivalenceError, EquivalenceProgress, Setting, Verdict,
+};
 use scslab_experiment::{RowKind, Streams, SweepConfig, SweepError, SweepProgress};
 use scslab_report::ReportError;
 use scslab_report::format::{self, Unit};
@@ -46,6 +49,10 @@ enum Command {
     /// 2013-2018): replications compared with the targets, or with `--fit` an ABC-SMC fit of
     /// the priors' parameters and posterior predictive runs (docs/calibration/CALIBRATION.md).
     Calibrate(CalibrateArgs),
+    /// Compare scenarios with a variant of each (`--set KEY=VALUE`) over disjoint seeds: every
+    /// headline and the main daily series, within the 95% interval or 2% (docs/EXPERIMENTS.md).
+    /// Exits with 1 when the verdict is FAIL.
+    Equivalence(EquivalenceArgs),
     /// Write a self-contained HTML report (charts, headline table) of a run, comparison or sweep
     /// folder.
     Report(ReportArgs),
@@ -188,6 +195,38 @@ struct AuditArgs {
 }
 
 #[derive(Args)]
+struct EquivalenceArgs {
+    /// Embedded preset to compare (repeatable; default: china-2020 when no --scenario is given).
+    #[arg(long)]
+    preset: Vec<String>,
+    /// Scenario file (TOML) to compare (repeatable; compared after the presets).
+    #[arg(long)]
+    scenario: Vec<PathBuf>,
+    /// Variant B: write VALUE at the dotted KEY of every scenario, as a sweep's parameter
+    /// (repeatable; none compares each scenario with itself on other seeds).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Seeds per variant (at least 2): A runs SEED..SEED+N-1, B the next N.
+    #[arg(long, default_value_t = scslab_experiment::equivalence::DEFAULT_SEEDS)]
+    seeds: u32,
+    /// People per run.
+    #[arg(long, default_value_t = scslab_experiment::equivalence::DEFAULT_PEOPLE)]
+    people: u64,
+    /// Days per run.
+    #[arg(long, default_value_t = scslab_experiment::equivalence::DEFAULT_DAYS)]
+    days: u32,
+    /// First seed (default: the first scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Runs at a time (default: all cores); each uses one thread. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Output folder (default: `out/equivalence`); a folder that is not empty is refused.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
 struct CalibrateArgs {
     /// The scenario to calibrate (a .toml file with `start_date`; default: china-2020 from the
     /// court list's launch in 2013-10).
@@ -326,6 +365,26 @@ impl From<AuditError> for Failure {
     }
 }
 
+impl From<EquivalenceError> for Failure {
+    fn from(e: EquivalenceError) -> Self {
+        match e {
+            EquivalenceError::Input(e) => Failure::Input(render_scenario_error(&e)),
+            EquivalenceError::Set { argument, column, message } => {
+                // The argument is the source: show it with a caret under the column.
+                let caret = " ".repeat(column.saturating_sub(1));
+                Failure::Input(format!(
+                    "error: --set {argument}: {message}\n  --set {argument}\n        {caret}^"
+                ))
+            }
+            EquivalenceError::Seeds(_)
+            | EquivalenceError::NoScenario
+            | EquivalenceError::DuplicateScenario(_)
+            | EquivalenceError::Memory(_) => Failure::Input(format!("error: {e}")),
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
 impl From<CalibrationError> for Failure {
     fn from(e: CalibrationError) -> Self {
         match e {
@@ -370,6 +429,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Audit(args) => audit(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Equivalence(args) => equivalence(args),
         Command::Scenario(cmd) => scenario(cmd),
         Command::Report(args) => report(args),
         Command::Trace(args) => trace(args),
@@ -908,6 +968,117 @@ fn audit(args: AuditArgs) -> Result<(), Failure> {
         out_dir.display(),
         page.file_name().and_then(|n| n.to_str()).unwrap_or("report.html")
     );
+    Ok(())
+}
+
+fn equivalence(args: EquivalenceArgs) -> Result<(), Failure> {
+    // Scenarios, settings, sizes and seeds are checked before anything is written.
+    check_threads(args.threads)?;
+    let mut scenarios = Vec::new();
+    for p in &args.preset {
+        scenarios.push(scslab_scenario::preset(p)?);
+    }
+    for f in &args.scenario {
+        scenarios.push(scslab_scenario::load(f)?);
+    }
+    if scenarios.is_empty() {
+        scenarios.push(scslab_scenario::preset("china-2020")?);
+    }
+    let settings = args.sets.iter().map(|s| Setting::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("equivalence"));
+    let config = EquivalenceConfig {
+        people: args.people,
+        days: args.days,
+        seeds: args.seeds,
+        seed: args.seed,
+        workers: args.threads,
+        out_dir: Some(out_dir.clone()),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let bar = days_bar("comparing");
+    let on_progress = |p: EquivalenceProgress| {
+        bar.set_length(p.total_days);
+        bar.set_position(p.done_days);
+    };
+    let claim = |d: &Path| {
+        let files = &scslab_experiment::equivalence::OUTPUT_FILES;
+        scslab_runner::claim_result(d, "equivalence", files, false)
+    };
+    let result = with_folder(&out_dir, claim, || {
+        Ok(scslab_experiment::equivalence::compare(&scenarios, &settings, &config, &on_progress)?)
+    })?;
+    bar.finish_and_clear();
+    let b = if settings.is_empty() {
+        "itself".to_string()
+    } else {
+        settings.iter().map(|s| format!("{} = {}", s.key, s.value)).collect::<Vec<_>>().join(", ")
+    };
+    println!(
+        "equivalence of each scenario with {b}: {} people, {} days, {} seeds per variant (A from {}, B from {}), {:.1} s",
+        result.people,
+        result.days,
+        result.seeds_a.len(),
+        result.seeds_a[0],
+        result.seeds_b[0],
+        result.wall_seconds
+    );
+    println!(
+        "{:<24} {:>22} {:>14} {:>10}  verdict",
+        "scenario", "headlines+means failed", "series failed", "n/a"
+    );
+    for v in &result.scenarios {
+        let h = &v.headlines;
+        println!(
+            "{:<24} {:>22} {:>14} {:>10}  {}",
+            v.scenario,
+            format!("{}/{} ({:.1} by chance)", h.failed, h.compared, h.expected),
+            format!("{}/{}", v.series_failed, v.series_compared),
+            h.undefined + v.series_undefined,
+            v.verdict.word()
+        );
+        for r in result.rows.iter().filter(|r| {
+            r.scenario == v.scenario
+                && r.day.is_none()
+                && r.comparison.status == scslab_experiment::equivalence::Status::Fail
+        }) {
+            let c = &r.comparison;
+            println!(
+                "    {} {}: A {} B {} (|B - A| / tolerance {:.2})",
+                if r.days > 0 { "series" } else { "headline" },
+                r.outcome,
+                fmt_stat(c.mean_a, &r.outcome),
+                fmt_stat(c.mean_b, &r.outcome),
+                c.ratio()
+            );
+        }
+        for s in result.series.iter().filter(|s| {
+            s.scenario == v.scenario && s.verdict.status == scslab_experiment::equivalence::Status::Fail
+        }) {
+            let v = &s.verdict;
+            let unit = if v.window == 1 { "days".to_string() } else { format!("{}-day windows", v.window) };
+            println!(
+                "    series {}: {} of {} {unit} failed, {} grossly (at most {} by chance at autocorrelation {:.2}, none grossly), worst {:.2} from day {}",
+                s.series,
+                v.failed,
+                v.compared,
+                v.gross,
+                v.allowed,
+                v.autocorrelation,
+                v.worst_ratio,
+                v.worst_day.unwrap_or(0)
+            );
+        }
+    }
+    println!("verdict: {}", result.verdict.word());
+    println!(
+        "outputs: {} (equivalence.csv/.parquet, equivalence_series.csv/.parquet, equivalence.md, manifest.json)",
+        out_dir.display()
+    );
+    if result.verdict == Verdict::Fail {
+        return Err(Failure::Run(
+            "error: the variants differ: the verdict is FAIL (see equivalence.md)".into(),
+        ));
+    }
     Ok(())
 }
 

@@ -20,6 +20,10 @@
 //! 5(1)(c)) over replications run in memory, with 95% intervals and a finding per criterion
 //! (docs/AUDIT.md).
 //!
+//! [`equivalence`] compares each scenario with a variant of it (`--set KEY=VALUE`) over disjoint
+//! seeds, outcome by outcome and day by day, for issue 14's "same model in distribution"
+//! (docs/EXPERIMENTS.md, "Equivalence of two variants").
+//!
 //! ```no_run
 //! use scslab_experiment::{SweepConfig, load, run_sweep};
 //! let sweep = load(std::path::Path::new("examples/sweeps/tiny.toml")).unwrap();
@@ -33,6 +37,7 @@ mod combine;
 mod crn;
 pub mod design;
 mod distributed;
+pub mod equivalence;
 mod execute;
 mod file;
 pub mod format;

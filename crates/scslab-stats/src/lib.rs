@@ -1,7 +1,8 @@
 //! Statistics over replications, shared by the sweeps, the audit, the calibration
 //! (`scslab-experiment`) and the report (`scslab-report`): the 0.975 quantile of Student's t,
-//! means with 95% confidence intervals, paired differences (common random numbers) and Welch's
-//! unpaired difference.
+//! means with 95% confidence intervals, paired differences (common random numbers), Welch's
+//! unpaired difference, and the quantiles of a binomial count (how many of many tests fail by
+//! chance: the equivalence suite).
 //!
 //! It sits apart from both so that the report, which depends on no model crate, computes its
 //! intervals with the very arithmetic the sweep used for `summary.csv`. Pure arithmetic: no
@@ -173,6 +174,35 @@ pub fn welch_difference(x: &[f64], baseline: &[f64]) -> Estimate {
     Estimate { n: a.n.min(b.n), mean: a.mean - b.mean, sd: f64::NAN, se, df, half_width }
 }
 
+/// The `q` quantile of Binomial(`n`, `p`): the smallest `k` with P(X <= k) >= `q`.
+///
+/// How many of `n` independent tests, each failing with probability `p` by chance alone, fail
+/// with probability `q` or more (the equivalence suite allows a series that many failing days).
+/// The probabilities are summed in log space from k = 0 upwards, so that `(1 - p)^n` never
+/// underflows however large `n` is. `p` is clamped to [0, 1], `q` to [0, 1]; `n` = 0 gives 0.
+pub fn binomial_quantile(n: u64, p: f64, q: f64) -> u64 {
+    let (p, q) = (p.clamp(0.0, 1.0), q.clamp(0.0, 1.0));
+    if n == 0 || p == 0.0 || q == 0.0 {
+        return 0;
+    }
+    if p == 1.0 {
+        return n;
+    }
+    // ln P(X = k), from ln P(X = 0) = n ln(1 - p) by the ratio of successive terms.
+    let mut ln_pmf = n as f64 * (-p).ln_1p();
+    let odds = (p / (1.0 - p)).ln();
+    let mut cdf = 0.0;
+    for k in 0..n {
+        cdf += ln_pmf.exp();
+        // Rounding can leave the total a hair below 1: `q` = 1 returns `n` below.
+        if cdf >= q {
+            return k;
+        }
+        ln_pmf += ((n - k) as f64 / (k + 1) as f64).ln() + odds;
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +293,20 @@ mod tests {
         // Unequal variances: between min(n) - 1 and the pooled df.
         let w = welch_difference(&[1.0, 2.0, 3.0, 4.0], &[0.0, 10.0, 20.0]);
         assert!(w.df > 2.0 && w.df < 5.0, "{}", w.df);
+    }
+    #[test]
+    fn binomial_quantiles_match_direct_sums() {
+        // Binomial(20, 0.05): P(X <= 2) = 0.9245, P(X <= 3) = 0.9841, P(X <= 4) = 0.9974.
+        assert_eq!(binomial_quantile(20, 0.05, 0.99), 4);
+        assert_eq!(binomial_quantile(20, 0.05, 0.98), 3);
+        assert_eq!(binomial_quantile(20, 0.05, 0.5), 1);
+        // Binomial(365, 0.05): mean 18.25, sd 4.16; the 99% quantile is 29 (R: qbinom(0.99, 365, 0.05)).
+        assert_eq!(binomial_quantile(365, 0.05, 0.99), 29);
+        // Large n does not underflow: (0.95)^20000 is 1e-446, below the smallest double.
+        assert_eq!(binomial_quantile(20_000, 0.05, 0.99), 1072);
+        assert_eq!(binomial_quantile(0, 0.05, 0.99), 0);
+        assert_eq!(binomial_quantile(10, 0.0, 0.99), 0);
+        assert_eq!(binomial_quantile(10, 1.0, 0.99), 10);
+        assert_eq!(binomial_quantile(10, 0.05, 1.0), 10);
     }
 }

@@ -278,6 +278,60 @@ fn audit_prints_the_criteria_and_refuses_bad_input() {
 }
 
 #[test]
+fn equivalence_exits_by_its_verdict_and_refuses_bad_input() {
+    let out = temp("equivalence");
+    let o = out.to_str().unwrap();
+    let tiny = ["--people", "2000", "--days", "10", "--seeds", "3", "--seed", "200", "--threads", "2"];
+    let run = |extra: &[&str], dir: &str| {
+        let mut args = vec!["equivalence", "--preset", "china-2020", "--out", dir];
+        args.extend_from_slice(&tiny);
+        args.extend_from_slice(extra);
+        scslab(&args)
+    };
+    let same = run(&["--set", "behaviour.fear_perception=1.0"], o);
+    assert!(same.status.success(), "{}", stderr(&same));
+    let text = String::from_utf8(same.stdout).unwrap();
+    assert!(text.contains("verdict: PASS") && text.contains("china-2020"), "{text}");
+    for f in [
+        "equivalence.csv",
+        "equivalence.parquet",
+        "equivalence_series.csv",
+        "equivalence.md",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // The folder holds a result now: never overwritten.
+    let again = run(&[], o);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("not empty") || stderr(&again).contains("earlier equivalence"),
+        "{}",
+        stderr(&again)
+    );
+    let changed_dir = temp("equivalence-changed");
+    let changed = run(&["--set", "behaviour.initial_trust=0.1"], changed_dir.to_str().unwrap());
+    assert_eq!(changed.status.code(), Some(1), "{}", stderr(&changed));
+    assert!(String::from_utf8_lossy(&changed.stdout).contains("headline mean_trust"));
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&changed_dir);
+    let bad = temp("equivalence-bad");
+    let b = bad.to_str().unwrap();
+    assert_refused(&["equivalence", "--seeds", "1", "--out", b], &bad, &["at least 2"]);
+    assert_refused(
+        &["equivalence", "--set", "behaviour.fearfulness=1", "--out", b],
+        &bad,
+        &["unknown parameter key `behaviour.fearfulness`", "`behaviour.fear_perception`", "^"],
+    );
+    assert_refused(
+        &["equivalence", "--set", "behaviour.initial_trust=lots", "--out", b],
+        &bad,
+        &["a finite number"],
+    );
+    assert_refused(&["equivalence", "--preset", "utopia", "--out", b], &bad, &["valid choices"]);
+}
+
+#[test]
 fn calibrate_writes_the_fit_and_its_report_and_refuses_bad_input() {
     let out = temp("calibrate");
     let o = scslab(&["calibrate", "--people", "1500", "--replications", "2", "--out", out.to_str().unwrap()]);

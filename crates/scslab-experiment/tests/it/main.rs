@@ -1,10 +1,11 @@
 //! Sweeps end to end on tiny populations: the dataset's shape, independence from the number of
 //! workers, resuming after an interruption, refusing a changed sweep, and bad sweep files; the
-//! audit (`audit.rs`).
+//! audit (`audit.rs`); the equivalence suite (`equivalence.rs`).
 
 mod audit;
 mod calibration;
 mod counters;
+mod equivalence;
 mod fit;
 mod sensitivity;
 
