@@ -86,6 +86,10 @@ pub struct PersonState {
     pub silenced: bool,
     /// Days of detention left.
     pub detained: u8,
+    /// Fear, resentment and trust (0-1). Under the daily engine the stored bytes / 255; under
+    /// the event engine the peer group's path plus the stored deviation (docs/ODD.md 7.26),
+    /// the bytes themselves being deviations.
+    pub attitudes: [f64; 3],
     /// Scores of the person schemes (absolute).
     pub scores: Vec<f64>,
 }
@@ -773,9 +777,24 @@ impl TracedPerson {
             (self.employer_before, std::mem::take(&mut self.scores_before));
         self.change_rows(w, day, employer_before, &scores_before);
         let flags = self.flags();
+        let row = self.cols.row(0);
+        let bytes = [row.fear, row.resentment, row.trust].map(|b| b as f64 / 255.0);
+        let attitudes = match &w.event {
+            None => bytes,
+            Some((_, today)) => {
+                let g = person_traits(&w.params, &w.layout, self.id).peer_group();
+                let deviation = (row.trust as f64 - TRUST_ON_PATH as f64) / crate::event::TRUST_STEP;
+                [
+                    (today.fear_next[g] + bytes[0]).min(1.0),
+                    bytes[1],
+                    (today.trust_next + deviation * today.trust_decay[1]).clamp(0.0, 1.0),
+                ]
+            }
+        };
         self.states.push(PersonState {
             day,
-            row: self.cols.row(0),
+            row,
+            attitudes,
             employer: self.employer(w),
             in_debt: flags & P_IN_DEBT != 0,
             silenced: flags & P_SILENCED != 0,

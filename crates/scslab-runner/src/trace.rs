@@ -114,10 +114,9 @@ fn state_table(name: &str, trace: &Trace) -> Table {
             t.push("in_debt", ColumnData::U64(s.iter().map(|x| x.in_debt as u64).collect()));
             t.push("silenced", ColumnData::U64(s.iter().map(|x| x.silenced as u64).collect()));
             t.push("detained_days", ColumnData::U64(s.iter().map(|x| x.detained as u64).collect()));
-            let share = |byte: u8| byte as f64 / 255.0;
-            t.push("fear", ColumnData::F64(s.iter().map(|x| share(x.row.fear)).collect()));
-            t.push("resentment", ColumnData::F64(s.iter().map(|x| share(x.row.resentment)).collect()));
-            t.push("trust", ColumnData::F64(s.iter().map(|x| share(x.row.trust)).collect()));
+            t.push("fear", ColumnData::F64(s.iter().map(|x| x.attitudes[0]).collect()));
+            t.push("resentment", ColumnData::F64(s.iter().map(|x| x.attitudes[1]).collect()));
+            t.push("trust", ColumnData::F64(s.iter().map(|x| x.attitudes[2]).collect()));
             list_columns(&mut t, s.iter().map(|x| x.row.lists).collect());
             score_columns(&mut t, s.iter().map(|x| x.scores.as_slice()).collect());
             let shown = ["wealth", "flags", "fear", "resentment", "trust", "lists"];

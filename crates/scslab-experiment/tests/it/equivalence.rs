@@ -190,3 +190,29 @@ fn bad_input_is_refused_before_any_run() {
     huge.people = 0;
     assert!(matches!(compare(&a, &[], &huge, &|_| {}), Err(EquivalenceError::Input(_))));
 }
+
+/// Issue 14's equivalence suite at CI size: the event-driven day (`engine.day = "event"`)
+/// against the daily engine on the deterrence presets where it does most (china-2020) and least
+/// (integrated) of its work differently. The full table (five presets, 200,000 people x 365 days,
+/// 20 seeds) is in docs/VALIDATION.md ("The event-driven day").
+#[test]
+fn the_event_engine_is_the_daily_model_in_distribution() {
+    let out = temp("event");
+    let config = EquivalenceConfig {
+        people: 20_000,
+        days: 60,
+        seeds: 6,
+        seed: Some(200),
+        workers: 2,
+        out_dir: Some(out.clone()),
+        ..Default::default()
+    };
+    let scenarios = [preset("china-2020"), preset("integrated")];
+    let e = compare(&scenarios, &[set("engine.day=event")], &config, &|_| {}).unwrap();
+    let table = std::fs::read_to_string(out.join("equivalence.md")).unwrap();
+    assert_ne!(e.verdict, Verdict::Fail, "{table}");
+    // The variant is the event engine: B's scenario says so.
+    let b = std::fs::read_to_string(out.join("scenario-china-2020-b.toml")).unwrap();
+    assert!(b.contains("day = \"event\""), "{b}");
+    let _ = std::fs::remove_dir_all(&out);
+}
