@@ -94,7 +94,7 @@ pub fn risk_level(tables: &DayTables, fs: f32, fear: f64, fear_perception: f64) 
 /// schedule). Violations and debts change the adult's flags, so they are drawn per adult.
 #[inline(always)]
 pub fn aggregated(e: usize) -> bool {
-    matches!(crate::persons::FACTOR_KIND[e], 1 | 5 | 6)
+    matches!(crate::tables::FACTOR_KIND[e], 1 | 5 | 6)
 }
 
 /// The most (authority, event) pairs that record aggregated events; a scenario with more
@@ -353,7 +353,7 @@ impl EventDay {
 pub fn rebase_trust(day: &EventDay, id: u32, trust: u8, factor: f64) -> u8 {
     let r = day.stream.agent(REBASE_KEY | id as u64).u16x4()[0];
     let x = (trust as f64 - TRUST_ON_PATH as f64) * factor + TRUST_ON_PATH as f64;
-    crate::persons::stochastic_byte(x / 255.0, r)
+    crate::tables::stochastic_byte(x / 255.0, r)
 }
 
 /// The key prefix of the rebasing draws (distinct from every schedule block's key).
@@ -675,7 +675,7 @@ impl Static {
             [0.0, self.favoured as f64, 0.0, 0.0, 0.0, self.post as f64 * reach, self.volume as f64 * reach];
         std::array::from_fn(|e| {
             if aggregated(e) {
-                factors[crate::persons::FACTOR_KIND[e] as usize] * row.rates[e] as f64
+                factors[crate::tables::FACTOR_KIND[e] as usize] * row.rates[e] as f64
             } else {
                 0.0
             }
@@ -766,7 +766,7 @@ impl Census {
         // The favoured events (trait factor 2 x prosociality), listed once.
         let mut kinds = [0usize; N_PERSON_EVENTS];
         let mut n_favoured = 0;
-        for e in (0..N_PERSON_EVENTS).filter(|&e| crate::persons::FACTOR_KIND[e] == 1) {
+        for e in (0..N_PERSON_EVENTS).filter(|&e| crate::tables::FACTOR_KIND[e] == 1) {
             kinds[n_favoured] = e;
             n_favoured += 1;
         }

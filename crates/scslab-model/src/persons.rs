@@ -11,11 +11,14 @@ use crate::event::{self, EventDay, Hits, Process, Static, TRUST_ON_PATH, TRUST_S
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, covered};
-use crate::tables::{CONFORMITY_LEVELS, DayTables, ExpressionDay, Plan, round_i64};
+pub use crate::tables::stochastic_byte;
+use crate::tables::{
+    CONFORMITY_LEVELS, DayTables, ExpressionDay, FACTOR_KIND, N_FACTOR_KINDS, Plan, round_i64,
+};
 use crate::theory::expression::{self, Stance};
 use crate::vocab::{
-    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_LOAN_DEFAULT, EV_POSITIVE_POST, EV_REPAYMENT, N_INCOME,
-    N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, PersonMeasureKind, Valence,
+    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_REPAYMENT, N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS,
+    PersonMeasureKind, Valence,
 };
 use crate::world::{
     Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
@@ -494,41 +497,8 @@ fn count_lists(ctx: &PersonCtx<'_>, cols: &PersonCols, bits: u8, row: &mut [u64]
     row[cols.redlisted] += (bits & ctx.plan.person_red_mask != 0) as u64;
 }
 
-/// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder (to 1/65,536):
-/// `r` is a uniform 16-bit draw. Done in 16.16 fixed point, with one float conversion.
-#[inline(always)]
-pub fn stochastic_byte(x: f64, r: u16) -> u8 {
-    let v = (x.clamp(0.0, 1.0) * (255.0 * 65_536.0)) as u32;
-    ((v >> 16) + ((v & 0xffff) as u16 > r) as u32).min(255) as u8
-}
-
 /// Bytes of fear, resentment and trust as fractions.
 const BYTE_UNIT: f64 = 1.0 / 255.0;
-
-/// Kinds of trait factor of person events (7.5): 0 violation, 1 favoured, 2 judgment default,
-/// 3 loan default, 4 repayment, 5 positive post, 6 criticism (computed apart).
-const N_FACTOR_KINDS: usize = 7;
-
-/// The trait-factor kind of each person event.
-pub(crate) const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
-    let mut k = [0u8; N_PERSON_EVENTS];
-    let mut e = 0;
-    while e < N_PERSON_EVENTS {
-        k[e] = match e {
-            EV_JUDGMENT_DEFAULT => 2,
-            EV_LOAN_DEFAULT => 3,
-            EV_REPAYMENT => 4,
-            EV_POSITIVE_POST => 5,
-            EV_CRITICISM => 6,
-            _ => match PERSON_EVENTS[e].valence {
-                Valence::Violation => 0,
-                _ => 1,
-            },
-        };
-        e += 1;
-    }
-    k
-};
 
 fn person_day(
     ctx: &PersonCtx<'_>,

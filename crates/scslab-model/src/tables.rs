@@ -512,6 +512,39 @@ impl ExpressionDay {
     }
 }
 
+/// `x` in [0, 1] as a byte, rounded up with probability equal to the remainder (to 1/65,536):
+/// `r` is a uniform 16-bit draw. Done in 16.16 fixed point, with one float conversion.
+#[inline(always)]
+pub fn stochastic_byte(x: f64, r: u16) -> u8 {
+    let v = (x.clamp(0.0, 1.0) * (255.0 * 65_536.0)) as u32;
+    ((v >> 16) + ((v & 0xffff) as u16 > r) as u32).min(255) as u8
+}
+
+/// Kinds of trait factor of person events (7.5): 0 violation, 1 favoured, 2 judgment default,
+/// 3 loan default, 4 repayment, 5 positive post, 6 criticism (computed apart).
+pub(crate) const N_FACTOR_KINDS: usize = 7;
+
+/// The trait-factor kind of each person event.
+pub(crate) const FACTOR_KIND: [u8; N_PERSON_EVENTS] = {
+    let mut k = [0u8; N_PERSON_EVENTS];
+    let mut e = 0;
+    while e < N_PERSON_EVENTS {
+        k[e] = match e {
+            crate::vocab::EV_JUDGMENT_DEFAULT => 2,
+            crate::vocab::EV_LOAN_DEFAULT => 3,
+            crate::vocab::EV_REPAYMENT => 4,
+            crate::vocab::EV_POSITIVE_POST => 5,
+            crate::vocab::EV_CRITICISM => 6,
+            _ => match PERSON_EVENTS[e].valence {
+                Valence::Violation => 0,
+                _ => 1,
+            },
+        };
+        e += 1;
+    }
+    k
+};
+
 /// Rounds to the nearest integer (ties away from zero) without a libm call.
 #[inline(always)]
 pub(crate) fn round_i64(x: f64) -> i64 {
