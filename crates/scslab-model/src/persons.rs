@@ -242,22 +242,26 @@ pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut Pers
             scored: any != 0,
         };
         person_day(ctx, &mut traits, &mut me, mine, &Draws::Own, out);
-        let scored = me.scored;
-        chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
-        [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]] = me.bytes;
-        chunk.cols.lists[i] = me.lists;
-        // Written back only when changed: a page of a scheme's column that no score leaves
-        // base is never touched.
-        if scored {
-            for (&s, column) in scores.iter().zip(&mut chunk.scores) {
-                if column[i] != s {
-                    column[i] = s;
-                }
+        store(&mut chunk, i, me);
+    }
+    out.scores = scores;
+}
+
+/// Writes a person's day back into the chunk's columns. Scores are written only when changed:
+/// a page of a scheme's column that no score leaves base is never touched.
+#[inline(always)]
+fn store(chunk: &mut PersonChunk<'_>, i: usize, me: Me<'_>) {
+    chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+    chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
+    [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]] = me.bytes;
+    chunk.cols.lists[i] = me.lists;
+    if me.scored {
+        for (&s, column) in me.scores.iter().zip(&mut chunk.scores) {
+            if column[i] != s {
+                column[i] = s;
             }
         }
     }
-    out.scores = scores;
 }
 
 /// Where a person's day takes the draws that decide whether anything happens to them.
@@ -447,18 +451,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             scored: any != 0,
         };
         person_day(ctx, &mut traits, &mut me, mine, &draws, out);
-        let scored = me.scored;
-        chunk.cols.wealth[i] = me.wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        chunk.cols.flags[i] = (me.flags & P_FLAG_BITS) | (me.detained as u16) << P_DETAINED_SHIFT;
-        [chunk.cols.fear[i], chunk.cols.resentment[i], chunk.cols.trust[i]] = me.bytes;
-        chunk.cols.lists[i] = me.lists;
-        if scored {
-            for (&s, column) in scores.iter().zip(&mut chunk.scores) {
-                if column[i] != s {
-                    column[i] = s;
-                }
-            }
-        }
+        store(&mut chunk, i, me);
         event::quiet_part(ctx.tables, ev, fear_perception, cols, cell, &quiet_part, &mut out.counters);
         out.touched[cell] += 1;
     }
