@@ -828,17 +828,7 @@ fn parameter(
     }
     let Some(integer) = integer else {
         let m = deepest.expect("at least one scenario");
-        let at = if m.prefix.is_empty() {
-            "the scenario's top level".to_string()
-        } else {
-            format!("`{}`", m.prefix)
-        };
-        let choices = m
-            .choices
-            .iter()
-            .map(|c| if m.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", m.prefix) })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (at, choices) = (m.at(), m.choices());
         return Err(src.error(
             p.key.span(),
             format!(
@@ -931,6 +921,25 @@ pub(crate) struct Missing {
     pub(crate) depth: usize,
     pub(crate) prefix: String,
     pub(crate) choices: Vec<String>,
+}
+
+impl Missing {
+    /// Where the path stopped, in words: `` `prefix` `` or the scenario's top level.
+    pub(crate) fn at(&self) -> String {
+        if self.prefix.is_empty() {
+            "the scenario's top level".to_string()
+        } else {
+            format!("`{}`", self.prefix)
+        }
+    }
+
+    /// The full keys found where the path stopped, each in backquotes, separated by commas.
+    pub(crate) fn choices(&self) -> String {
+        let full = |c: &String| {
+            if self.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", self.prefix) }
+        };
+        self.choices.iter().map(full).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// The value at a dotted path. A segment after a list is an index (`0`) or, for a list of

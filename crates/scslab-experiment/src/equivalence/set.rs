@@ -205,14 +205,7 @@ fn refused(s: &Setting, original: &toml::Table, scenario: &str, message: &str) -
 
 /// An unknown key, with the keys found where the path stopped (as a sweep reports it).
 fn unknown(s: &Setting, scenario: &str, m: &Missing, reader: Option<&str>) -> EquivalenceError {
-    let at =
-        if m.prefix.is_empty() { "the scenario's top level".to_string() } else { format!("`{}`", m.prefix) };
-    let choices = m
-        .choices
-        .iter()
-        .map(|c| if m.prefix.is_empty() { format!("`{c}`") } else { format!("`{}.{c}`", m.prefix) })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (at, choices) = (m.at(), m.choices());
     let reader = reader.map_or(String::new(), |r| format!(" (the scenario reader says: {r})"));
     s.error(
         1,
