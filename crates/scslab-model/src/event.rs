@@ -597,6 +597,77 @@ impl<'a> Hits<'a> {
     }
 }
 
+/// What the schedules hold for one adult today: the uniforms of the processes that hit them
+/// (thinning and false records not yet scaled by the province's rate), and how many recorders
+/// did (their hits in the `recorded` buffer given to [`Schedules::take`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scheduled {
+    /// The thinning schedule's uniform: a candidate day of the event draw.
+    pub thinning: Option<f64>,
+    /// The false-record schedule's uniform.
+    pub false_record: Option<f64>,
+    /// The travel schedule's uniform (unscaled: it picks flight or train).
+    pub trip: Option<f64>,
+    /// Whether a job offer came (counts for the unemployed only).
+    pub hired: bool,
+    /// How many recorders hit.
+    pub n_recorded: usize,
+}
+
+/// Every schedule of a range of ids, with the first id any of them hits: the loop over the
+/// quiet compares each adult's id with one number instead of asking each schedule.
+pub struct Schedules<'a> {
+    processes: [Hits<'a>; 4],
+    recorders: [Hits<'a>; MAX_RECORDERS],
+    n_recorders: usize,
+    next: u32,
+}
+
+impl<'a> Schedules<'a> {
+    /// The schedules of ids `start..end` (see [`Hits::new`]).
+    pub fn new(day: &EventDay, offsets: &'a [u32; N_PROVINCES + 1], start: u32, end: u32) -> Schedules<'a> {
+        let processes = [Process::Thinning, Process::False, Process::Travel, Process::Hiring]
+            .map(|p| Hits::new(day, offsets, p, start, end));
+        let recorders = std::array::from_fn(|j| Hits::recorder(day, offsets, j, start, end));
+        let mut s = Schedules { processes, recorders, n_recorders: day.n_recorders, next: 0 };
+        s.next = s.first();
+        s
+    }
+
+    /// The first id at which some schedule has a hit (`u32::MAX` if none does).
+    #[inline(always)]
+    pub fn next(&self) -> u32 {
+        self.next
+    }
+
+    fn first(&self) -> u32 {
+        let hits = self.processes.iter().chain(&self.recorders[..self.n_recorders]);
+        hits.map(Hits::peek).min().unwrap_or(u32::MAX)
+    }
+
+    /// The hits at `id`, moving past them (and past any before it); the recorders' go to
+    /// `recorded` as (recorder, uniform). Ids must be asked in order.
+    #[inline(never)]
+    pub fn take(&mut self, id: u32, recorded: &mut [(u8, f64); MAX_RECORDERS]) -> Scheduled {
+        let [thinning, false_record, trip, hired] = &mut self.processes;
+        let mut s = Scheduled {
+            thinning: thinning.take(id),
+            false_record: false_record.take(id),
+            trip: trip.take(id),
+            hired: hired.take(id).is_some(),
+            n_recorded: 0,
+        };
+        for (j, hits) in self.recorders[..self.n_recorders].iter_mut().enumerate() {
+            if let Some(v) = hits.take(id) {
+                recorded[s.n_recorded] = (j as u8, v);
+                s.n_recorded += 1;
+            }
+        }
+        self.next = self.first();
+        s
+    }
+}
+
 /// Number of census bins: cell, conformity level, fear-sensitivity level.
 const BINS: usize = N_CELLS * CONFORMITY_LEVELS * FS_LEVELS;
 

@@ -754,7 +754,8 @@ pub fn wealth_bin(wealth: i32) -> usize {
     }
     let w = wealth as u32;
     let octave = 31 - w.leading_zeros(); // floor(log2 w)
-    let frac = if octave >= 2 { (w >> (octave - 2)) & 0b11 } else { (w << (2 - octave)) & 0b11 };
+    // The two bits below the leading one (shifted in as zeros when there are fewer).
+    let frac = ((w as u64) << 2 >> octave) as u32 & 0b11;
     (1 + octave * 4 + frac) as usize
 }
 

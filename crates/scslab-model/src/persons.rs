@@ -7,7 +7,7 @@
 
 use scslab_core::rng::{AgentDayRng, DayStream};
 
-use crate::event::{self, EventDay, Hits, Process, Static, TRUST_ON_PATH, TRUST_STEP};
+use crate::event::{self, EventDay, Process, Scheduled, Schedules, Static, TRUST_ON_PATH, TRUST_STEP};
 use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, covered};
@@ -297,12 +297,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
     let n = chunk.cols.len();
     let end = chunk.start + n as u32;
     let offsets = &ctx.layout.person_offsets;
-    let mut thinning = Hits::new(ev, offsets, Process::Thinning, chunk.start, end);
-    let mut false_records = Hits::new(ev, offsets, Process::False, chunk.start, end);
-    let mut trips = Hits::new(ev, offsets, Process::Travel, chunk.start, end);
-    let mut offers = Hits::new(ev, offsets, Process::Hiring, chunk.start, end);
-    let mut recorders: [Hits; event::MAX_RECORDERS] =
-        std::array::from_fn(|j| Hits::recorder(ev, offsets, j, chunk.start, end));
+    let mut schedules = Schedules::new(ev, offsets, chunk.start, end);
     let mut recorded = [(0u8, 0.0f64); event::MAX_RECORDERS];
     let cols = ctx.cols;
     let base_effects = &ctx.tables.person_effects[ev.base_lists as usize];
@@ -326,17 +321,12 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             continue;
         }
         let p = province as usize;
-        let thinning = thinning.take(id).map(|v| v * ev.rates[Process::Thinning as usize][p]);
-        let false_record = false_records.take(id).map(|v| v * ev.rates[Process::False as usize][p]);
-        let trip = trips.take(id);
-        let hired = offers.take(id).is_some();
-        let mut n_recorded = 0;
-        for (j, hits) in recorders[..ev.n_recorders].iter_mut().enumerate() {
-            if let Some(v) = hits.take(id) {
-                recorded[n_recorded] = (j as u8, v);
-                n_recorded += 1;
-            }
-        }
+        // One comparison for all schedules: most adults are hit by none today.
+        let hits =
+            if id >= schedules.next() { schedules.take(id, &mut recorded) } else { Scheduled::default() };
+        let thinning = hits.thinning.map(|v| v * ev.rates[Process::Thinning as usize][p]);
+        let false_record = hits.false_record.map(|v| v * ev.rates[Process::False as usize][p]);
+        let (trip, hired, n_recorded) = (hits.trip, hits.hired, hits.n_recorded);
         let flags = chunk.cols.flags[i];
         let lists = chunk.cols.lists[i];
         let mut trust = chunk.cols.trust[i];
@@ -346,11 +336,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             trust = event::rebase_trust(ev, id, trust, factor);
             chunk.cols.trust[i] = trust;
         }
-        let mut any = 0;
-        for (s, column) in scores.iter_mut().zip(&chunk.scores) {
-            *s = column[i];
-            any |= *s;
-        }
+        let any = chunk.scores.iter().fold(0, |any, column| any | column[i]);
         let quiet = !ev.all_full
             && mine.is_empty()
             && flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0
@@ -363,10 +349,12 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             // The fast path: nothing of the adult's own differs from the group's today.
             let working_age = class.working_age;
             let mut flags = flags;
+            let c = &mut out.counters;
+            let row = c.row_mut(cell);
             if flags & P_EMPLOYED != 0 {
                 if ctx.employer_check[p] && employer_closed(ctx, id, province, flags) {
                     flags &= !P_EMPLOYED;
-                    out.counters.add(cell, cols.job_loss_closure, 1);
+                    row[cols.job_loss_closure] = row[cols.job_loss_closure].wrapping_add(1);
                 }
             } else if working_age
                 && hired
@@ -376,16 +364,12 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             }
             chunk.cols.flags[i] = flags;
             let jobless = working_age & (flags & P_EMPLOYED == 0);
-            out.counters.add(cell, cols.unemployed, jobless as u64);
-            let (q, urban) = (class.income as usize, class.urban as usize);
+            row[cols.unemployed] = row[cols.unemployed].wrapping_add(jobless as u64);
             let base = (lists != 0) as usize;
-            let income = ev.income[base][q][urban][jobless as usize];
-            if ev.money_yuan[base] != 0 {
-                out.counters.add(cell, cols.rewards_yuan, ev.money_yuan[base]);
-            }
+            let income = ev.income[base][class.income as usize][class.urban as usize][jobless as usize];
+            row[cols.rewards_yuan] = row[cols.rewards_yuan].wrapping_add(ev.money_yuan[base]);
             let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
-            let c = &mut out.counters;
             if let Some(v) = trip {
                 let col = match (v < ev.flight_share, base_effects.travel_ban) {
                     (true, false) => cols.flights,
@@ -393,18 +377,20 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
                     (false, false) => cols.trains,
                     (false, true) => cols.trains_blocked,
                 };
-                c.add(cell, col, 1);
+                row[col] = row[col].wrapping_add(1);
             }
-            let bin = wealth_bin(w);
-            c.wealth_hist[bin] += 1;
-            c.wealth_hist_sum[bin] += w.max(0) as u64;
-            let row = c.row_mut(cell);
             row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
             if lists != 0 {
                 count_lists(ctx, cols, lists, row);
             }
+            let bin = wealth_bin(w);
+            c.wealth_hist[bin] += 1;
+            c.wealth_hist_sum[bin] += w.max(0) as u64;
             out.quiet_trust[cell] += trust as i64 - TRUST_ON_PATH as i64;
             continue;
+        }
+        for (s, column) in scores.iter_mut().zip(&chunk.scores) {
+            *s = column[i];
         }
         // A day in full, as under the daily engine.
         let Some(mut traits) = adult_traits(ctx.params, ctx.layout, id, province) else { continue };
