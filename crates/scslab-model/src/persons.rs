@@ -299,8 +299,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
     let offsets = &ctx.layout.person_offsets;
     let mut schedules = Schedules::new(ev, offsets, chunk.start, end);
     let mut recorded = [(0u8, 0.0f64); event::MAX_RECORDERS];
-    let cols = ctx.cols;
-    let base_effects = &ctx.tables.person_effects[ev.base_lists as usize];
+    let mut quiet_sums = [QuietSums::default(); N_CELLS];
     let fear_perception = ctx.params.behaviour.fear_perception;
     let mut province = ctx.layout.person_province(chunk.start);
     let mut next_boundary = offsets[province as usize + 1];
@@ -349,12 +348,11 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             // The fast path: nothing of the adult's own differs from the group's today.
             let working_age = class.working_age;
             let mut flags = flags;
-            let c = &mut out.counters;
-            let row = c.row_mut(cell);
+            let sums = &mut quiet_sums[cell];
             if flags & P_EMPLOYED != 0 {
                 if ctx.employer_check[p] && employer_closed(ctx, id, province, flags) {
                     flags &= !P_EMPLOYED;
-                    row[cols.job_loss_closure] = row[cols.job_loss_closure].wrapping_add(1);
+                    sums.closures += 1;
                 }
             } else if working_age
                 && hired
@@ -364,29 +362,20 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             }
             chunk.cols.flags[i] = flags;
             let jobless = working_age & (flags & P_EMPLOYED == 0);
-            row[cols.unemployed] = row[cols.unemployed].wrapping_add(jobless as u64);
-            let base = (lists != 0) as usize;
-            let income = ev.income[base][class.income as usize][class.urban as usize][jobless as usize];
-            row[cols.rewards_yuan] = row[cols.rewards_yuan].wrapping_add(ev.money_yuan[base]);
+            sums.unemployed += jobless as u64;
+            let on_base = (lists != 0) as usize;
+            let income = ev.income[on_base][class.income as usize][class.urban as usize][jobless as usize];
             let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
             if let Some(v) = trip {
-                let col = match (v < ev.flight_share, base_effects.travel_ban) {
-                    (true, false) => cols.flights,
-                    (true, true) => cols.flights_blocked,
-                    (false, false) => cols.trains,
-                    (false, true) => cols.trains_blocked,
-                };
-                row[col] = row[col].wrapping_add(1);
+                sums.trips[(v < ev.flight_share) as usize] += 1;
             }
-            row[cols.wealth] = row[cols.wealth].wrapping_add(w as i64 as u64);
-            if lists != 0 {
-                count_lists(ctx, cols, lists, row);
-            }
+            sums.wealth = sums.wealth.wrapping_add(w as i64 as u64);
+            sums.lists[(lists != ev.quiet_lists[0]) as usize] += 1;
+            sums.trust += trust as i64 - TRUST_ON_PATH as i64;
             let bin = wealth_bin(w);
-            c.wealth_hist[bin] += 1;
-            c.wealth_hist_sum[bin] += w.max(0) as u64;
-            out.quiet_trust[cell] += trust as i64 - TRUST_ON_PATH as i64;
+            out.counters.wealth_hist[bin] += 1;
+            out.counters.wealth_hist_sum[bin] += w.max(0) as u64;
             continue;
         }
         for (s, column) in scores.iter_mut().zip(&chunk.scores) {
@@ -438,10 +427,56 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
         };
         person_day(ctx, &mut traits, &mut me, mine, &draws, out);
         store(&mut chunk, i, me);
-        event::quiet_part(ctx.tables, ev, fear_perception, cols, cell, &quiet_part, &mut out.counters);
+        event::quiet_part(ctx.tables, ev, fear_perception, ctx.cols, cell, &quiet_part, &mut out.counters);
         out.touched[cell] += 1;
     }
+    add_quiet_sums(ctx, ev, &quiet_sums, out);
     out.scores = scores;
+}
+
+/// What the fast path adds up for the quiet adults of one cell in a chunk, kept in a fixed
+/// struct (no column lookups per adult) and added to the counters at the end of the chunk.
+#[derive(Clone, Copy, Debug, Default)]
+struct QuietSums {
+    /// Working-age adults without a job.
+    unemployed: u64,
+    /// Jobs lost to the employer's closure.
+    closures: u64,
+    /// Wealth, yuan (wrapping, as the counters).
+    wealth: u64,
+    /// Trips by train (0) and by air (1).
+    trips: [u64; 2],
+    /// Adults on `EventDay::quiet_lists[0]` and `[1]`.
+    lists: [u64; 2],
+    /// Stored trust deviations (steps from the path).
+    trust: i64,
+}
+
+fn add_quiet_sums(ctx: &PersonCtx<'_>, ev: &EventDay, quiet_sums: &[QuietSums; N_CELLS], out: &mut PersonOutbox) {
+    let cols = ctx.cols;
+    let banned = ctx.tables.person_effects[ev.base_lists as usize].travel_ban;
+    let [trains, flights] =
+        if banned { [cols.trains_blocked, cols.flights_blocked] } else { [cols.trains, cols.flights] };
+    for (cell, sums) in quiet_sums.iter().enumerate() {
+        out.quiet_trust[cell] += sums.trust;
+        let row = out.counters.row_mut(cell);
+        row[cols.unemployed] = row[cols.unemployed].wrapping_add(sums.unemployed);
+        row[cols.job_loss_closure] = row[cols.job_loss_closure].wrapping_add(sums.closures);
+        row[cols.wealth] = row[cols.wealth].wrapping_add(sums.wealth);
+        row[trains] = row[trains].wrapping_add(sums.trips[0]);
+        row[flights] = row[flights].wrapping_add(sums.trips[1]);
+        for (&lists, &n) in ev.quiet_lists.iter().zip(&sums.lists) {
+            let rewards = ev.money_yuan[(lists != 0) as usize].wrapping_mul(n);
+            row[cols.rewards_yuan] = row[cols.rewards_yuan].wrapping_add(rewards);
+            let mut b = lists;
+            while b != 0 {
+                row[cols.list_stock + b.trailing_zeros() as usize] += n;
+                b &= b - 1;
+            }
+            row[cols.blacklisted] += n * (lists & ctx.plan.person_black_mask != 0) as u64;
+            row[cols.redlisted] += n * (lists & ctx.plan.person_red_mask != 0) as u64;
+        }
+    }
 }
 
 /// Whether an employed person's employer closed today (in `closed_today`; a person whose slot
