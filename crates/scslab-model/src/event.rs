@@ -373,9 +373,10 @@ pub struct Class {
     pub income: u8,
 }
 
-/// The classes by code (see [`class_code`]).
-pub const CLASSES: [Class; 21] = {
-    let mut c = [Class { adult: false, working_age: false, urban: false, income: 0 }; 21];
+/// The classes by code (see [`class_code`]); codes past 20 are never given, and read as minors.
+/// 32 entries, so that a code masked with [`CLASS_MASK`] needs no bounds check.
+pub const CLASSES: [Class; 32] = {
+    let mut c = [Class { adult: false, working_age: false, urban: false, income: 0 }; 32];
     let mut x = 0;
     while x < 20 {
         c[x + 1] = Class { adult: true, working_age: x < 10, urban: (x % 10) >= 5, income: (x % 5) as u8 };
@@ -383,6 +384,9 @@ pub const CLASSES: [Class; 21] = {
     }
     c
 };
+
+/// Masks a class code into [`CLASSES`] (codes are at most 20, so the mask changes none).
+pub const CLASS_MASK: u8 = 31;
 
 /// The code of a person's class: 0 for a minor, else `1 + 10 * (age band - 1) + 5 * urban +
 /// income`. Derived from the first trait draw once at setup and kept (one byte a person) for

@@ -300,6 +300,11 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
     let mut schedules = Schedules::new(ev, offsets, chunk.start, end);
     let mut recorded = [(0u8, 0.0f64); event::MAX_RECORDERS];
     let mut quiet_sums = [QuietSums::default(); N_CELLS];
+    // A quiet adult's income today by class code, then lists at base and unemployed.
+    let incomes: [[i64; 4]; event::CLASSES.len()] = std::array::from_fn(|code| {
+        let c = event::CLASSES[code];
+        std::array::from_fn(|k| ev.income[k / 2][c.income as usize][c.urban as usize][k % 2])
+    });
     let fear_perception = ctx.params.behaviour.fear_perception;
     let mut province = ctx.layout.person_province(chunk.start);
     let mut next_boundary = offsets[province as usize + 1];
@@ -315,7 +320,8 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
         };
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
-        let class = event::CLASSES[ctx.class[id as usize] as usize];
+        let code = (ctx.class[id as usize] & event::CLASS_MASK) as usize;
+        let class = event::CLASSES[code];
         if !class.adult {
             continue;
         }
@@ -364,7 +370,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             let jobless = working_age & (flags & P_EMPLOYED == 0);
             sums.unemployed += jobless as u64;
             let on_base = (lists != 0) as usize;
-            let income = ev.income[on_base][class.income as usize][class.urban as usize][jobless as usize];
+            let income = incomes[code][on_base * 2 + jobless as usize];
             let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
             if let Some(v) = trip {
