@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Plot of the scaling study (docs/scaling.csv -> docs/scaling.svg), in plain SVG, no libraries.
 
-Left: throughput (million person-days per second) against people, log scale, one line per thread
-count. Right: peak resident memory (GiB) against people, log-log, with the 21 GiB target.
+Left: throughput (million person-days per second) against people, log scale, one line per engine
+(the daily day dashed, the event-driven day solid) and thread count. Right: peak resident memory
+(GiB) against people, log-log, with the 21 GiB target.
 """
 import csv
 import math
@@ -10,6 +11,7 @@ import sys
 
 src, dst = sys.argv[1], sys.argv[2]
 rows = [r for r in csv.DictReader(open(src)) if r["status"] == "ok"]
+dashes = {"daily": "6,4", "event": ""}
 W, H, M = 880, 360, 60
 panel = (W - 3 * M) / 2
 colors = {"1": "#1f77b4", "2": "#d62728"}
@@ -44,14 +46,15 @@ def axes(x0, title, ylabel, ymin, ymax, ylog, yticks):
 
 
 def lines(sx, sy, key):
-    for threads, color in colors.items():
-        pts = sorted((int(r["people"]), key(r)) for r in rows if r["threads"] == threads)
-        if not pts:
-            continue
-        path = " ".join(f"{'M' if i == 0 else 'L'}{sx(p):.1f},{sy(v):.1f}" for i, (p, v) in enumerate(pts))
-        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        for p, v in pts:
-            out.append(f'<circle cx="{sx(p):.1f}" cy="{sy(v):.1f}" r="3.5" fill="{color}"><title>{p} people, {threads} thread(s): {v:.3g}</title></circle>')
+    for engine, dash in dashes.items():
+        for threads, color in colors.items():
+            pts = sorted((int(r["people"]), key(r)) for r in rows if r["threads"] == threads and r["engine"] == engine)
+            if not pts:
+                continue
+            path = " ".join(f"{'M' if i == 0 else 'L'}{sx(p):.1f},{sy(v):.1f}" for i, (p, v) in enumerate(pts))
+            out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>')
+            for p, v in pts:
+                out.append(f'<circle cx="{sx(p):.1f}" cy="{sy(v):.1f}" r="3.5" fill="{color}"><title>{engine}, {p} people, {threads} thread(s): {v:.3g}</title></circle>')
 
 
 rate = lambda r: float(r["person_days_per_s"]) / 1e6
@@ -65,8 +68,10 @@ y21 = sy(21)
 out.append(f'<line x1="{x1}" y1="{y21}" x2="{x1 + panel}" y2="{y21}" stroke="gray" stroke-dasharray="5,4"/>')
 out.append(f'<text x="{x1 + panel - 4}" y="{y21 - 5}" text-anchor="end" fill="gray">21 GiB target</text>')
 lines(sx, sy, rss)
-for i, (threads, color) in enumerate(colors.items()):
-    out.append(f'<rect x="{W - 150}" y="{H - M - 40 + 16 * i}" width="12" height="3" fill="{color}"/>')
-    out.append(f'<text x="{W - 132}" y="{H - M - 35 + 16 * i}">{threads} thread{"s" if threads != "1" else ""}</text>')
+legend = [(f"{e}, {t} thread{'s' if t != '1' else ''}", c, d) for e, d in dashes.items() for t, c in colors.items()]
+for i, (label, color, dash) in enumerate(legend):
+    y = H - M - 72 + 16 * i
+    out.append(f'<line x1="{W - 170}" y1="{y}" x2="{W - 150}" y2="{y}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>')
+    out.append(f'<text x="{W - 144}" y="{y + 4}">{label}</text>')
 out.append("</svg>")
 open(dst, "w").write("\n".join(out) + "\n")

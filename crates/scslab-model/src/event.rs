@@ -431,7 +431,8 @@ impl EventState {
     pub fn new(params: &Params, plan: &Plan, layout: &Layout, tables: &DayTables) -> EventState {
         let paths = Paths::new(params);
         let day = EventDay::new(params, plan, layout, tables, &paths, &[0.0; N_PEER_GROUPS], 0, true);
-        EventState { census: Census::new(params, layout), class: classes(params, layout), day, paths }
+        let (census, class) = Census::with_classes(params, layout);
+        EventState { census, class, day, paths }
     }
 }
 
@@ -762,10 +763,10 @@ impl Static {
 const EVENTS_KEY: u64 = 0xfe << 56;
 
 impl Census {
-    /// Sums every adult of the population (in parallel over fixed ranges; integer sums, so the
-    /// result does not depend on the split).
-    pub fn new(params: &Params, layout: &Layout) -> Census {
-        let n = layout.n_persons() as u32;
+    /// The census of the adults, and every person's class code ([`classes`]; 0 for a minor),
+    /// in one pass over the persons: fixed blocks of ids in parallel, integer sums, so the
+    /// result does not depend on the thread count.
+    pub fn with_classes(params: &Params, layout: &Layout) -> (Census, Vec<u8>) {
         let zero = || Census {
             volume: vec![0; BINS],
             favoured: vec![0; BINS],
@@ -774,18 +775,20 @@ impl Census {
             dissenters: vec![0; N_CELLS],
             adults: vec![0; N_CELLS],
         };
-        let blocks = n.div_ceil(1 << 16);
-        (0..blocks)
-            .into_par_iter()
-            .fold(zero, |mut c, block| {
-                let lo = block << 16;
-                let hi = (lo + (1 << 16)).min(n);
+        let mut class = vec![0u8; layout.n_persons()];
+        let census = class
+            .par_chunks_mut(1 << 16)
+            .enumerate()
+            .fold(zero, |mut c, (block, codes)| {
+                let lo = (block << 16) as u32;
                 let mut province = layout.person_province(lo);
-                for id in lo..hi {
+                for (i, code) in codes.iter_mut().enumerate() {
+                    let id = lo + i as u32;
                     while id >= layout.person_offsets[province as usize + 1] {
                         province += 1;
                     }
                     let Some(mut t) = adult_traits(params, layout, id, province) else { continue };
+                    *code = class_code(&t);
                     fill_event_traits(params, layout, id, &mut t);
                     let cell = t.cell();
                     let s = Static::of(cell, &t);
@@ -809,7 +812,8 @@ impl Census {
                 add(&mut a.adults, &b.adults);
                 a.speaking.iter_mut().zip(&b.speaking).for_each(|(x, y)| *x += y);
                 a
-            })
+            });
+        (census, class)
     }
 
     /// Adds to `counters` what the adults not visited in full did today, per cell:

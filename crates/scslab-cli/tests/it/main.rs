@@ -74,6 +74,16 @@ fn shown_preset_runs_exactly_like_the_embedded_one() {
     ] {
         assert!(manifest.contains(key), "manifest lacks {key}");
     }
+    // The first simulated day's time is part of the simulation's, and the later days' pace is
+    // given apart (the event-driven day's day 0 visits every adult in full).
+    let seconds = |key: &str| -> f64 {
+        let at = manifest.find(&format!("\"{key}\": ")).unwrap_or_else(|| panic!("manifest lacks {key}"));
+        let rest = &manifest[at + key.len() + 4..];
+        rest[..rest.find([',', '\n', '}']).unwrap()].trim().parse().unwrap()
+    };
+    let (first, simulate) = (seconds("first_day"), seconds("simulate"));
+    assert!(first > 0.0 && first <= simulate, "first day {first} s of {simulate} s");
+    assert!(seconds("person_days_per_second_after_first_day") > 0.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
