@@ -458,7 +458,12 @@ struct QuietSums {
     trust: i64,
 }
 
-fn add_quiet_sums(ctx: &PersonCtx<'_>, ev: &EventDay, quiet_sums: &[QuietSums; N_CELLS], out: &mut PersonOutbox) {
+fn add_quiet_sums(
+    ctx: &PersonCtx<'_>,
+    ev: &EventDay,
+    quiet_sums: &[QuietSums; N_CELLS],
+    out: &mut PersonOutbox,
+) {
     let cols = ctx.cols;
     let banned = ctx.tables.person_effects[ev.base_lists as usize].travel_ban;
     let [trains, flights] =

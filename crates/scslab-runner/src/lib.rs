@@ -451,7 +451,14 @@ fn execute(
             let frame = sim.replay.save(key, n, nf, &mut replay);
             frame.map_err(|source| RunError::Checkpoint { path: REPLAY_FILE.into(), source })?;
         }
-        Ok::<_, RunError>((dist, series, replay, stream, first_day, Timings { setup, simulate, first_day: first_day_seconds, write: 0.0 }))
+        Ok::<_, RunError>((
+            dist,
+            series,
+            replay,
+            stream,
+            first_day,
+            Timings { setup, simulate, first_day: first_day_seconds, write: 0.0 },
+        ))
     })?;
     let headlines = headlines(&series, intervention_day);
     let mut outcome = RunOutcome {
