@@ -207,10 +207,14 @@ pub struct EventDay {
     /// base's, when both have the same effects on all the fast path does not compute (reach,
     /// travel ban, hiring bonus, trust, job loss); otherwise the base's only.
     pub quiet_lists: [u8; 2],
-    /// Whether every adult is visited in full today: on day 0 and on days a policy change
-    /// applies (so that every adult's lists match their coverage at base before any is quiet),
-    /// and when the lists at base carry a risk of job loss, which the fast path does not draw.
+    /// Whether every adult is visited in full today: on days a policy change applies (so that
+    /// every adult's lists match their coverage at base before any is quiet), and when the
+    /// lists at base carry a risk of job loss, which the fast path does not draw.
     pub all_full: bool,
+    /// Day 0, with lists at base: an adult whom such a list would take in today (its scheme
+    /// covers them and they are not yet on it) is visited in full, to enter it; the others
+    /// may be quiet from day 0.
+    pub entering: bool,
     /// The schedules' stream of the day.
     pub stream: DayStream,
 }
@@ -342,7 +346,8 @@ impl EventDay {
             money_yuan: money.map(|m| crate::tables::round_i64(m.max(0.0)) as u64),
             base_lists: base,
             quiet_lists: if same { [0, base] } else { [base, base] },
-            all_full: day == 0 || changed || too_many || effects.job_loss > 0.0,
+            all_full: changed || too_many || effects.job_loss > 0.0,
+            entering: day == 0 && base != 0,
             stream: DayStream::new(params.seed, Stream::Schedule, day as u64),
         }
     }
@@ -981,6 +986,7 @@ mod tests {
             unrecorded: [[1.0; N_PROVINCES]; N_PERSON_EVENTS],
             max_factor: [2.0; N_PERSON_EVENTS],
             all_full: false,
+            entering: false,
             stream,
         }
     }

@@ -348,7 +348,8 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             && (lists == ev.quiet_lists[0] || lists == ev.quiet_lists[1])
             && chunk.cols.fear[i] == 0
             && chunk.cols.resentment[i] == 0
-            && any == 0;
+            && any == 0
+            && !(ev.entering && enters_base_lists(ctx, id, province, lists));
         let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
         if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
@@ -488,6 +489,22 @@ fn add_quiet_sums(
             row[cols.redlisted] += n * (lists & ctx.plan.person_red_mask != 0) as u64;
         }
     }
+}
+
+/// Whether a person at base with lists `lists` would enter a list that holds at base today
+/// (day 0 under the event engine): the list is on, they are not on it, and its scheme covers
+/// them, as in `scores_and_score_lists`.
+fn enters_base_lists(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> bool {
+    let plan = ctx.plan;
+    plan.person_score_lists.iter().any(|sl| {
+        let bit = 1u64 << sl.scheme;
+        sl.holds_at_base
+            && lists & (1 << sl.slot) == 0
+            && ctx.enabled[sl.authority]
+            && (plan.person_cover_always[province as usize] & bit != 0
+                || (plan.person_cover_partial_mask & bit != 0
+                    && covered(ctx.params, ctx.layout, sl.scheme, id, province)))
+    })
 }
 
 /// Whether an employed person's employer closed today (in `closed_today`; a person whose slot

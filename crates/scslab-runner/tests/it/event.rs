@@ -72,6 +72,22 @@ fn touched_share(s: &Scenario) -> f64 {
     sim.workload.touched_days as f64 / adult_days
 }
 
+/// Day 0 visits in full only the adults whom a list holding at base takes in that day (docs/ODD.md
+/// 7.26, "Day 0 (entering)"): none in `none`, which has no list; in `china-2020`, the `sesame`
+/// users (a consent share of 0.6) entering `deposit_free`, and the court list's warm-start
+/// members (0.87% of adults), so about 61% of adults; the other adults are quiet from day 0.
+#[test]
+fn day_0_visits_in_full_only_the_adults_entering_lists_at_base() {
+    let none = touched_share(&event_scenario("none", "", 20_000, 1));
+    assert!(none < 0.05, "none: {:.1}% of adults visited in full on day 0", 100.0 * none);
+    let china = touched_share(&event_scenario("china-2020", "", 20_000, 1));
+    assert!(
+        (0.55..0.68).contains(&china),
+        "china-2020: {:.1}% of adults visited in full on day 0",
+        100.0 * china
+    );
+}
+
 fn out_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("scslab-ev-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
