@@ -403,18 +403,29 @@ pub fn class_code(t: &crate::population::PersonTraits) -> u8 {
 /// Every person's class code, in parallel over fixed ranges.
 pub fn classes(params: &Params, layout: &Layout) -> Vec<u8> {
     let mut class = vec![0u8; layout.n_persons()];
-    class.par_chunks_mut(1 << 16).enumerate().for_each(|(b, chunk)| {
-        let lo = (b << 16) as u32;
-        let mut province = layout.person_province(lo);
-        for (i, c) in chunk.iter_mut().enumerate() {
-            let id = lo + i as u32;
-            while id >= layout.person_offsets[province as usize + 1] {
-                province += 1;
-            }
+    class.par_chunks_mut(SETUP_BLOCK).enumerate().for_each(|(b, chunk)| {
+        each_person(layout, b, chunk, |id, province, c| {
             *c = class_code(&crate::population::basic_traits(params, layout, id, province));
-        }
+        })
     });
     class
+}
+
+/// Persons per block of the setup passes over every person.
+const SETUP_BLOCK: usize = 1 << 16;
+
+/// Calls `f(id, province, slot)` for each person of block `b` (ids from `b * SETUP_BLOCK`),
+/// whose slots are `slots`, following the province boundaries instead of searching them.
+fn each_person<T>(layout: &Layout, b: usize, slots: &mut [T], mut f: impl FnMut(u32, u8, &mut T)) {
+    let lo = (b * SETUP_BLOCK) as u32;
+    let mut province = layout.person_province(lo);
+    for (i, slot) in slots.iter_mut().enumerate() {
+        let id = lo + i as u32;
+        while id >= layout.person_offsets[province as usize + 1] {
+            province += 1;
+        }
+        f(id, province, slot);
+    }
 }
 
 /// What the event engine keeps in a simulation: the paths (saved in checkpoints), the census
@@ -782,17 +793,11 @@ impl Census {
         };
         let mut class = vec![0u8; layout.n_persons()];
         let census = class
-            .par_chunks_mut(1 << 16)
+            .par_chunks_mut(SETUP_BLOCK)
             .enumerate()
             .fold(zero, |mut c, (block, codes)| {
-                let lo = (block << 16) as u32;
-                let mut province = layout.person_province(lo);
-                for (i, code) in codes.iter_mut().enumerate() {
-                    let id = lo + i as u32;
-                    while id >= layout.person_offsets[province as usize + 1] {
-                        province += 1;
-                    }
-                    let Some(mut t) = adult_traits(params, layout, id, province) else { continue };
+                each_person(layout, block, codes, |id, province, code| {
+                    let Some(mut t) = adult_traits(params, layout, id, province) else { return };
                     *code = class_code(&t);
                     fill_event_traits(params, layout, id, &mut t);
                     let cell = t.cell();
@@ -805,7 +810,7 @@ impl Census {
                         c.dissenters[cell] += 1;
                         c.speaking[s.bin] += (s.volume > 0) as u32;
                     }
-                }
+                });
                 c
             })
             .reduce(zero, |mut a, b| {
