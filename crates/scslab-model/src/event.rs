@@ -22,10 +22,12 @@ use rayon::prelude::*;
 use scslab_core::rng::{AgentDayRng, DayStream, Stream};
 
 use crate::metrics::{Counters, FIXED_POINT, PersonCols};
-use crate::params::Params;
+use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, fill_event_traits};
 use crate::tables::{CONFORMITY_LEVELS, DayTables, Plan, RISK_LEVELS};
-use crate::vocab::{EV_CRITICISM, EV_POSITIVE_POST, N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
+use crate::vocab::{
+    EV_CRITICISM, EV_POSITIVE_POST, N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PersonMeasureKind,
+};
 
 /// Ids per schedule block: each block of a province draws its hits from its own key.
 pub const BLOCK: u32 = 4096;
@@ -212,9 +214,12 @@ pub struct EventDay {
     /// lists at base carry a risk of job loss, which the fast path does not draw.
     pub all_full: bool,
     /// Day 0, with lists at base: an adult whom such a list would take in today (its scheme
-    /// covers them and they are not yet on it) is visited in full, to enter it; the others
-    /// may be quiet from day 0.
+    /// covers them and they are not yet on it) enters it, on the fast path when
+    /// [`Self::base_entry`] allows, otherwise in a day in full.
     pub entering: bool,
+    /// Day 0: how an adult on the path who enters every list at base enters them on the fast
+    /// path (`None`: such adults are visited in full, see [`BaseEntry`]).
+    pub base_entry: Option<BaseEntry>,
     /// The schedules' stream of the day.
     pub stream: DayStream,
 }
@@ -324,18 +329,19 @@ impl EventDay {
             && none.hire_bonus == effects.hire_bonus
             && none.trust_daily == effects.trust_daily
             && none.job_loss == effects.job_loss;
+        let keep = 1.0 - b.trust_recovery;
+        let since = (day % epoch) as i32;
+        let trust_decay = [keep.powi(since), keep.powi(since + 1)];
+        let base_entry = (day == 0 && base != 0 && same)
+            .then(|| BaseEntry::new(params, plan, tables, paths.trust, trust_next, trust_decay[1]))
+            .flatten();
         EventDay {
             fear: paths.fear,
             fear_next,
             trust: paths.trust,
             trust_next,
-            trust_decay: {
-                let since = (day % epoch) as i32;
-                let keep = 1.0 - b.trust_recovery;
-                [keep.powi(since), keep.powi(since + 1)]
-            },
-            rebase: (day > 0 && day.is_multiple_of(epoch))
-                .then(|| (1.0 - b.trust_recovery).powi(epoch as i32)),
+            trust_decay,
+            rebase: (day > 0 && day.is_multiple_of(epoch)).then(|| keep.powi(epoch as i32)),
             rates: [thinning, tables.person_false_any, [travel; N_PROVINCES], [hiring; N_PROVINCES]],
             recorders,
             n_recorders,
@@ -348,10 +354,78 @@ impl EventDay {
             quiet_lists: if same { [0, base] } else { [base, base] },
             all_full: changed || too_many || effects.job_loss > 0.0,
             entering: day == 0 && base != 0,
+            base_entry,
             stream: DayStream::new(params.seed, Stream::Schedule, day as u64),
         }
     }
 }
+
+/// Day 0's entry of a quiet adult into the lists at base, on the fast path (docs/ODD.md 7.26,
+/// "Day 0 (entering)"): possible when every list at base is a redlist without sparse entries
+/// whose entry measures on persons change no more than wealth (no fine, detention or public
+/// shaming), so that entering them changes only the list byte, wealth and trust, the same for
+/// every adult on the path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BaseEntry {
+    /// The stored trust byte over 255, before its stochastic rounding, of an adult on the path
+    /// who enters every list at base today: as the day in full would store it.
+    pub trust: f64,
+    /// What the entry measures pay the adult, yuan.
+    pub payment: i64,
+}
+
+impl BaseEntry {
+    /// The entry into the lists at base on day 0 (`None` if the fast path cannot make it),
+    /// from the trust path, its value at the end of the day and its decay by then.
+    fn new(
+        params: &Params,
+        plan: &Plan,
+        tables: &DayTables,
+        trust: f64,
+        trust_next: f64,
+        decay: f64,
+    ) -> Option<BaseEntry> {
+        let b = &params.behaviour;
+        // As the day in full: trust read on the path, each entry's reward, then the day's update
+        // under the effects of the list byte of the start of the day (none).
+        let mut t = trust.clamp(0.0, 1.0);
+        let mut payment = 0;
+        for sl in plan.person_score_lists.iter().filter(|sl| sl.holds_at_base) {
+            let a = sl.authority;
+            let AuthorityKind::List(rule) = &params.authorities[a].kind else { return None };
+            if rule.color.sanctions() || plan.sparse[a] {
+                return None;
+            }
+            for em in &plan.entry_measures[a] {
+                let m = &params.measures[em.measure];
+                let MeasureEffect::Person(kind) = m.effect else { continue };
+                match kind {
+                    PersonMeasureKind::Fine
+                    | PersonMeasureKind::Detention
+                    | PersonMeasureKind::PublicShaming => {
+                        return None;
+                    }
+                    PersonMeasureKind::Payment => payment += crate::tables::round_i64(m.amount),
+                    _ => {}
+                }
+            }
+            t = (t + b.trust_reward).clamp(0.0, 1.0);
+        }
+        t += b.trust_recovery * (b.initial_trust - t) + tables.person_effects[0].trust_daily;
+        let deviation = if decay > 0.0 { (t - trust_next) / decay } else { 0.0 };
+        Some(BaseEntry { trust: (deviation * TRUST_STEP + TRUST_ON_PATH as f64) * (1.0 / 255.0), payment })
+    }
+
+    /// The stored trust byte of adult `id` on entering: [`Self::trust`] rounded stochastically
+    /// with the adult's own draw of the day.
+    pub fn trust_byte(&self, day: &EventDay, id: u32) -> u8 {
+        let r = day.stream.agent(ENTRY_KEY | id as u64).u16x4()[0];
+        crate::tables::stochastic_byte(self.trust, r)
+    }
+}
+
+/// The key prefix of the trust rounding of day 0's entries on the fast path.
+const ENTRY_KEY: u64 = 0xfd << 56;
 
 /// A stored trust deviation rebased at the start of an epoch: multiplied by `factor`, rounded
 /// stochastically with the adult's own draw of the day.
@@ -992,6 +1066,7 @@ mod tests {
             max_factor: [2.0; N_PERSON_EVENTS],
             all_full: false,
             entering: false,
+            base_entry: None,
             stream,
         }
     }

@@ -342,6 +342,8 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             chunk.cols.trust[i] = trust;
         }
         let any = chunk.scores.iter().fold(0, |any, column| any | column[i]);
+        // Day 0: the lists at base that take the adult in today (only asked of the quiet).
+        let mut entering = 0;
         let quiet = !ev.all_full
             && mine.is_empty()
             && flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0
@@ -349,7 +351,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             && chunk.cols.fear[i] == 0
             && chunk.cols.resentment[i] == 0
             && any == 0
-            && !(ev.entering && enters_base_lists(ctx, id, province, lists));
+            && (!ev.entering || enters_quietly(ctx, ev, id, province, lists, &mut entering));
         let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
         if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
@@ -371,8 +373,19 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             let jobless = working_age & (flags & P_EMPLOYED == 0);
             sums.unemployed += jobless as u64;
             let on_base = (lists != 0) as usize;
-            let income = incomes[code][on_base * 2 + jobless as usize];
-            let w = (chunk.cols.wealth[i] as i64 + income).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+            let mut wealth = chunk.cols.wealth[i] as i64 + incomes[code][on_base * 2 + jobless as usize];
+            let mut trust = trust;
+            if entering != 0
+                && let Some(entry) = ev.base_entry
+            {
+                // Day 0: into the lists at base (counted per cell in `add_quiet_sums`).
+                chunk.cols.lists[i] = ev.base_lists;
+                wealth += entry.payment;
+                trust = entry.trust_byte(ev, id);
+                chunk.cols.trust[i] = trust;
+                sums.entered += 1;
+            }
+            let w = wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
             if let Some(v) = trip {
                 sums.trips[(v < ev.flight_share) as usize] += 1;
@@ -457,6 +470,9 @@ struct QuietSums {
     lists: [u64; 2],
     /// Stored trust deviations (steps from the path).
     trust: i64,
+    /// Adults who entered the lists at base today (day 0; counted in `lists` by their list
+    /// byte of the start of the day).
+    entered: u64,
 }
 
 fn add_quiet_sums(
@@ -480,31 +496,70 @@ fn add_quiet_sums(
         for (&lists, &n) in ev.quiet_lists.iter().zip(&sums.lists) {
             let rewards = ev.money_yuan[(lists != 0) as usize].wrapping_mul(n);
             row[cols.rewards_yuan] = row[cols.rewards_yuan].wrapping_add(rewards);
-            let mut b = lists;
-            while b != 0 {
-                row[cols.list_stock + b.trailing_zeros() as usize] += n;
-                b &= b - 1;
-            }
-            row[cols.blacklisted] += n * (lists & ctx.plan.person_black_mask != 0) as u64;
-            row[cols.redlisted] += n * (lists & ctx.plan.person_red_mask != 0) as u64;
+            count_lists(ctx, cols, lists, n, row);
+        }
+        if sums.entered > 0 {
+            add_base_entries(ctx, ev.base_lists, sums.entered, row);
         }
     }
 }
 
-/// Whether a person at base with lists `lists` would enter a list that holds at base today
-/// (day 0 under the event engine): the list is on, they are not on it, and its scheme covers
-/// them, as in `scores_and_score_lists`.
-fn enters_base_lists(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> bool {
+/// Adds `n` adults' entries into the lists at base `base` (redlists, `event::BaseEntry`), as
+/// `enter_list` counts each: entries, measures applied, rewards, payments; then their stocks.
+fn add_base_entries(ctx: &PersonCtx<'_>, base: u8, n: u64, row: &mut [u64]) {
+    let (plan, cols) = (ctx.plan, ctx.cols);
+    for sl in plan.person_score_lists.iter().filter(|sl| base & (1 << sl.slot) != 0) {
+        row[cols.list_entries + sl.slot] += n;
+        for em in &plan.entry_measures[sl.authority] {
+            let m = &ctx.params.measures[em.measure];
+            let MeasureEffect::Person(kind) = m.effect else { continue };
+            row[cols.measure_applied + plan.measure_pos[em.measure]] += n;
+            row[cols.rewards] += n;
+            if kind == PersonMeasureKind::Payment {
+                let paid = (round_i64(m.amount) as u64).wrapping_mul(n);
+                row[cols.rewards_yuan] = row[cols.rewards_yuan].wrapping_add(paid);
+            }
+        }
+    }
+    count_lists(ctx, cols, base, n, row);
+}
+
+/// Day 0: whether a quiet adult with lists `lists` stays quiet on entering the lists at base
+/// that take them in today (`entering`, set here): they enter none, or all of the base's with
+/// its base entry (`event::BaseEntry`).
+#[cold]
+#[inline(never)]
+fn enters_quietly(
+    ctx: &PersonCtx<'_>,
+    ev: &EventDay,
+    id: u32,
+    province: u8,
+    lists: u8,
+    entering: &mut u8,
+) -> bool {
+    *entering = base_entries(ctx, id, province, lists);
+    *entering == 0 || (ev.base_entry.is_some() && lists | *entering == ev.base_lists)
+}
+
+/// The lists that hold at base which a person at base with lists `lists` enters today (day 0
+/// under the event engine): the list is on, they are not on it, and its scheme covers them, as
+/// in `scores_and_score_lists`.
+fn base_entries(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> u8 {
     let plan = ctx.plan;
-    plan.person_score_lists.iter().any(|sl| {
+    let mut bits = 0;
+    for sl in &plan.person_score_lists {
         let bit = 1u64 << sl.scheme;
-        sl.holds_at_base
+        if sl.holds_at_base
             && lists & (1 << sl.slot) == 0
             && ctx.enabled[sl.authority]
             && (plan.person_cover_always[province as usize] & bit != 0
                 || (plan.person_cover_partial_mask & bit != 0
                     && covered(ctx.params, ctx.layout, sl.scheme, id, province)))
-    })
+        {
+            bits |= 1 << sl.slot;
+        }
+    }
+    bits
 }
 
 /// Whether an employed person's employer closed today (in `closed_today`; a person whose slot
@@ -527,16 +582,17 @@ fn find_employer(ctx: &PersonCtx<'_>, id: u32, province: u8) -> Option<u32> {
     })
 }
 
-/// Adds a member of the lists `bits` to their stocks (and to the blacklisted and redlisted).
+/// Adds `n` members of the lists `bits` to their stocks (and to the blacklisted and
+/// redlisted).
 #[inline]
-fn count_lists(ctx: &PersonCtx<'_>, cols: &PersonCols, bits: u8, row: &mut [u64]) {
+fn count_lists(ctx: &PersonCtx<'_>, cols: &PersonCols, bits: u8, n: u64, row: &mut [u64]) {
     let mut b = bits;
     while b != 0 {
-        row[cols.list_stock + b.trailing_zeros() as usize] += 1;
+        row[cols.list_stock + b.trailing_zeros() as usize] += n;
         b &= b - 1;
     }
-    row[cols.blacklisted] += (bits & ctx.plan.person_black_mask != 0) as u64;
-    row[cols.redlisted] += (bits & ctx.plan.person_red_mask != 0) as u64;
+    row[cols.blacklisted] += n * (bits & ctx.plan.person_black_mask != 0) as u64;
+    row[cols.redlisted] += n * (bits & ctx.plan.person_red_mask != 0) as u64;
 }
 
 /// Bytes of fear, resentment and trust as fractions.
@@ -815,7 +871,7 @@ fn person_day(
     c.wealth_hist_sum[bin] += w.max(0) as u64;
     let row = c.row_mut(cell);
     if me.lists != 0 {
-        count_lists(ctx, cols, me.lists, row);
+        count_lists(ctx, cols, me.lists, 1, row);
     }
     // Score sums (offsets from base: zero adds nothing). Adults and scored persons per cell are
     // static and added once a day in `close_day`.

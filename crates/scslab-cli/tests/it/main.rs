@@ -75,7 +75,7 @@ fn shown_preset_runs_exactly_like_the_embedded_one() {
         assert!(manifest.contains(key), "manifest lacks {key}");
     }
     // The first simulated day's time is part of the simulation's, and the later days' pace is
-    // given apart (the event-driven day's day 0 visits in full the adults entering lists).
+    // given apart (day 0 also sets up what the later days reuse, and may visit more adults in full).
     let seconds = |key: &str| -> f64 {
         let at = manifest.find(&format!("\"{key}\": ")).unwrap_or_else(|| panic!("manifest lacks {key}"));
         let rest = &manifest[at + key.len() + 4..];
