@@ -72,10 +72,20 @@ pub fn initial_members(
     (states, scales)
 }
 
+/// The largest weight [`initial_weight`] gives (law-abidance 0, the lowest income quintile): no
+/// weight exceeds it, in floating point too (each factor is at most its counterpart here).
+const MAX_WEIGHT: f64 = 2.0 * 1.6;
+
 /// The judgment-default trait factor of an adult (the warm start's weight); `None` for a minor.
 fn initial_weight(params: &Params, layout: &Layout, id: u32) -> Option<f64> {
     let t = person_traits(params, layout, id);
-    t.is_adult().then_some(2.0 * (1.0 - t.law_abidance as f64) * (1.6 - 0.3 * t.income as f64))
+    t.is_adult().then_some(weight(t.law_abidance, t.income))
+}
+
+/// The warm start's weight of an adult of law-abidance `law` (in [0, 1]) and income quintile
+/// `income`.
+fn weight(law: f32, income: u8) -> f64 {
+    2.0 * (1.0 - law as f64) * (1.6 - 0.3 * income as f64)
 }
 
 /// Per person list slot, the factor `share * A / W` of the warm start (0 for a list without
@@ -147,10 +157,15 @@ pub fn initial_entry(
     scale: f64,
 ) -> Option<ListEntry> {
     let AuthorityKind::List(rule) = &params.authorities[authority].kind else { return None };
-    let w = initial_weight(params, layout, id)?;
     let mut rng =
         AgentDayRng::new(params.seed, Stream::Lists, id as u64 ^ ((authority as u64) << 40), INITIAL_KEY);
-    if rng.uniform() >= (scale * w).min(1.0) {
+    let u = rng.uniform();
+    // Most persons stay off the list whatever their weight: their traits need no deriving.
+    if u >= (scale * MAX_WEIGHT).min(1.0) {
+        return None;
+    }
+    let w = initial_weight(params, layout, id)?;
+    if u >= (scale * w).min(1.0) {
         return None;
     }
     let v = rng.uniform();
@@ -284,4 +299,26 @@ pub fn maintain(
     });
     state.spells = spells;
     false_stock
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `initial_entry` skips the traits of a person whose draw is at or above `scale *
+    /// MAX_WEIGHT`: that is exact only if no weight exceeds it.
+    #[test]
+    fn no_weight_exceeds_the_largest() {
+        assert_eq!(weight(0.0, 0), MAX_WEIGHT);
+        for income in 0..crate::vocab::N_INCOME as u8 {
+            for k in 0..=1000 {
+                let law = k as f32 / 1000.0;
+                assert!(weight(law, income) <= MAX_WEIGHT, "law {law}, quintile {income}");
+                // So that scale * weight never exceeds scale * MAX_WEIGHT either.
+                for scale in [1e-9, 0.0087 / 1.3, 0.3, 1.0] {
+                    assert!(scale * weight(law, income) <= scale * MAX_WEIGHT);
+                }
+            }
+        }
+    }
 }
