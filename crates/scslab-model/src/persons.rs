@@ -375,15 +375,9 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             let on_base = (lists != 0) as usize;
             let mut wealth = chunk.cols.wealth[i] as i64 + incomes[code][on_base * 2 + jobless as usize];
             let mut trust = trust;
-            if entering != 0
-                && let Some(entry) = ev.base_entry
-            {
-                // Day 0: into the lists at base (counted per cell in `add_quiet_sums`).
-                chunk.cols.lists[i] = ev.base_lists;
-                wealth += entry.payment;
-                trust = entry.trust_byte(ev, id);
-                chunk.cols.trust[i] = trust;
-                sums.entered += 1;
+            if entering != 0 {
+                trust =
+                    enter_base(ev, id, &mut chunk.cols.lists[i], &mut chunk.cols.trust[i], &mut wealth, sums);
             }
             let w = wealth.clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             chunk.cols.wealth[i] = w;
@@ -522,6 +516,26 @@ fn add_base_entries(ctx: &PersonCtx<'_>, base: u8, n: u64, row: &mut [u64]) {
         }
     }
     count_lists(ctx, cols, base, n, row);
+}
+
+/// Day 0: a quiet adult enters the lists at base on the fast path (`event::BaseEntry`; counted
+/// per cell in `add_quiet_sums`); returns their stored trust byte.
+#[cold]
+#[inline(never)]
+fn enter_base(
+    ev: &EventDay,
+    id: u32,
+    lists: &mut u8,
+    trust: &mut u8,
+    wealth: &mut i64,
+    sums: &mut QuietSums,
+) -> u8 {
+    let Some(entry) = ev.base_entry else { return *trust };
+    *lists = ev.base_lists;
+    *wealth += entry.payment;
+    *trust = entry.trust_byte(ev, id);
+    sums.entered += 1;
+    *trust
 }
 
 /// Day 0: whether a quiet adult with lists `lists` stays quiet on entering the lists at base
