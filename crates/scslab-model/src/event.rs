@@ -492,12 +492,7 @@ const SETUP_BLOCK: usize = 1 << 16;
 /// whose slots are `slots`, following the province boundaries instead of searching them.
 fn each_person<T>(layout: &Layout, b: usize, slots: &mut [T], mut f: impl FnMut(u32, u8, &mut T)) {
     let lo = (b * SETUP_BLOCK) as u32;
-    let mut province = layout.person_province(lo);
-    for (i, slot) in slots.iter_mut().enumerate() {
-        let id = lo + i as u32;
-        while id >= layout.person_offsets[province as usize + 1] {
-            province += 1;
-        }
+    for ((id, province), slot) in layout.with_provinces(lo..lo + slots.len() as u32).zip(slots) {
         f(id, province, slot);
     }
 }

@@ -177,6 +177,19 @@ impl Layout {
         (self.person_offsets.partition_point(|&o| o <= person) - 1) as u8
     }
 
+    /// The persons `ids` with their provinces, in id order: following the province boundaries
+    /// instead of searching each.
+    #[inline]
+    pub fn with_provinces(&self, ids: std::ops::Range<u32>) -> impl Iterator<Item = (u32, u8)> + '_ {
+        let mut province = if ids.is_empty() { 0 } else { self.person_province(ids.start) };
+        ids.map(move |id| {
+            while id >= self.person_offsets[province as usize + 1] {
+                province += 1;
+            }
+            (id, province)
+        })
+    }
+
     /// Province of a firm.
     #[inline]
     pub fn firm_province(&self, firm: u32) -> u8 {
@@ -283,6 +296,12 @@ fn tri(dist: TraitDist, u1: f32, u2: f32) -> f32 {
 #[inline]
 pub fn person_traits(params: &Params, layout: &Layout, person: u32) -> PersonTraits {
     traits_inner(params, layout, person, layout.person_province(person), Depth::All)
+}
+
+/// Static traits of a person whose province the caller knows (see [`Layout::with_provinces`]).
+#[inline]
+pub fn person_traits_in(params: &Params, layout: &Layout, person: u32, province: u8) -> PersonTraits {
+    traits_inner(params, layout, person, province, Depth::All)
 }
 
 /// Traits of an adult (15 and over) whose province the caller knows; `None` for a minor, at the

@@ -11,7 +11,7 @@ use crate::params::{AuthorityKind, Params};
 use crate::persons::PersonOutbox;
 use crate::population::{
     Layout, N_CELLS, N_PEER_GROUPS, PersonTraits, adult_traits, covered, firm_traits, initially_employed,
-    person_traits,
+    person_traits, person_traits_in,
 };
 use crate::replay::ReplayLog;
 use crate::tables::{DayTables, Plan};
@@ -320,9 +320,8 @@ fn init_persons(
     mut counts: Counters,
 ) -> Counters {
     let trust = initial_trust(params);
-    for i in 0..chunk.len() {
-        let id = start + i as u32;
-        let t = person_traits(params, layout, id);
+    for (i, (id, province)) in layout.with_provinces(start..start + chunk.len() as u32).enumerate() {
+        let t = person_traits_in(params, layout, id, province);
         chunk.set(i, initial_person_with(params, id, &t, trust));
         if !t.is_adult() {
             continue;
@@ -450,8 +449,8 @@ impl Simulation {
     /// Adds the adults among persons `ids` to the score, grade and wealth histograms `h`.
     fn count_persons(&self, mut h: PersonHists, ids: Range<u32>) -> PersonHists {
         let params = &self.params;
-        for id in ids {
-            let t = person_traits(params, &self.layout, id);
+        for (id, province) in self.layout.with_provinces(ids) {
+            let t = person_traits_in(params, &self.layout, id, province);
             if !t.is_adult() {
                 continue;
             }
