@@ -818,7 +818,7 @@ impl Static {
 
     /// The expected aggregated events of this adult if quiet today (fixed point, by event;
     /// 0 for events drawn per adult), before the chance that they go unrecorded.
-    #[inline]
+    #[inline(always)]
     pub fn events(
         &self,
         tables: &DayTables,
@@ -1005,7 +1005,7 @@ pub fn poisson(mean: f64, rng: &mut AgentDayRng) -> u64 {
 
 /// Subtracts from `counters` the quiet part of an adult visited in full (what
 /// [`Census::add_day`] counted for them), so that their own day replaces it.
-#[inline]
+#[inline(always)]
 pub fn quiet_part(
     tables: &DayTables,
     day: &EventDay,

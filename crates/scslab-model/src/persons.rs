@@ -193,7 +193,13 @@ impl Me<'_> {
 #[inline(never)]
 pub fn run_chunk(ctx: &PersonCtx<'_>, mut chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
     if let Some(ev) = ctx.event {
-        return run_chunk_event(ctx, ev, chunk, out);
+        // Day 0's entries into the lists at base in their own instance of the kernel, so that
+        // the other days' fast path carries none of their code.
+        return if ev.entering {
+            run_chunk_event::<true>(ctx, ev, chunk, out)
+        } else {
+            run_chunk_event::<false>(ctx, ev, chunk, out)
+        };
     }
     let mut scores = std::mem::take(&mut out.scores);
     scores.resize(ctx.plan.person_points.len(), 0);
@@ -290,7 +296,12 @@ enum Draws<'r> {
 /// take the fast path (employment, income, wealth, trips); everyone else lives the daily
 /// engine's day, with attitudes stored as deviations from their group's path, and replaces
 /// their quiet part of the census with their own.
-fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_>, out: &mut PersonOutbox) {
+fn run_chunk_event<const ENTERING: bool>(
+    ctx: &PersonCtx<'_>,
+    ev: &EventDay,
+    mut chunk: PersonChunk<'_>,
+    out: &mut PersonOutbox,
+) {
     let mut scores = std::mem::take(&mut out.scores);
     scores.resize(ctx.plan.person_points.len(), 0);
     let mut inbox = chunk.inbox;
@@ -351,7 +362,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             && chunk.cols.fear[i] == 0
             && chunk.cols.resentment[i] == 0
             && any == 0
-            && (!ev.entering || enters_quietly(ctx, ev, id, province, lists, &mut entering));
+            && (!ENTERING || enters_quietly(ctx, ev, id, province, lists, &mut entering));
         let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
         if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
@@ -375,7 +386,7 @@ fn run_chunk_event(ctx: &PersonCtx<'_>, ev: &EventDay, mut chunk: PersonChunk<'_
             let on_base = (lists != 0) as usize;
             let mut wealth = chunk.cols.wealth[i] as i64 + incomes[code][on_base * 2 + jobless as usize];
             let mut trust = trust;
-            if entering != 0 {
+            if ENTERING && entering != 0 {
                 trust =
                     enter_base(ev, id, &mut chunk.cols.lists[i], &mut chunk.cols.trust[i], &mut wealth, sums);
             }
