@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of a day after day 0 (docs/PERFORMANCE.md, "The new floor"): instructions of the two
 # agent kernels per person-day, from the difference of two callgrind runs that differ only in
-# their length, so that setup, day 0 (which the event-driven day visits in full) and the
+# their length, so that setup, day 0 (which may visit more adults in full) and the
 # outputs cancel.
 #
 #   scripts/floor.sh [PRESET|FILE.toml] [PEOPLE] [DAYS]   (default none 100000 30; ~2 min)

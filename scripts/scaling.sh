@@ -10,9 +10,9 @@
 #
 # Writes docs/scaling.csv and docs/scaling.svg. Horizons shrink with size so that each engine's
 # study takes about half an hour on the 2-core development machine. `later_day_s` is the mean
-# time of the days after the first (under the event-driven day, day 0 visits in full every
-# adult entering a list at base). A size that does not fit in memory is refused by the run's own memory preflight; the
-# row then records the refusal.
+# time of the days after the first (under the event-driven day, day 0 may visit more adults
+# in full than a later day). A size that does not fit in memory is refused by the run's own
+# memory preflight; the row then records the refusal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-/tmp/scslab-scaling}
