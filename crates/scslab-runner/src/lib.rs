@@ -134,8 +134,8 @@ pub struct Timings {
     /// Simulating the days.
     pub simulate: f64,
     /// Simulating the first of them (part of `simulate`). Under the event-driven day, day 0
-    /// visits in full every adult entering a list at base, so the days after it are the
-    /// engine's steady pace.
+    /// may visit more adults in full than a later day (ODD 7.26, "Day 0 (entering)"), so the
+    /// days after it are the engine's steady pace.
     pub first_day: f64,
     /// Writing outputs.
     pub write: f64,
