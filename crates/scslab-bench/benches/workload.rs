@@ -41,6 +41,8 @@ struct Totals {
     violations: u64,
     recorded: u64,
     false_records: u64,
+    /// Firms operating at the start of their day (alive at its end, plus closed, less founded).
+    firm_days: u64,
 }
 
 fn main() {
@@ -56,6 +58,10 @@ fn main() {
     for _ in 0..days {
         clock.last = Instant::now();
         pool.install(|| sim.step_observed(&mut clock));
+        let (f, fc) = (&sim.metrics.firms, &sim.firm_cols);
+        for row in f.values.chunks_exact(f.width) {
+            t.firm_days += row[fc.alive] + row[fc.closures] - row[fc.foundings];
+        }
         let (m, cols) = (&sim.metrics.persons, &sim.person_cols);
         for cell in 0..N_CELLS {
             t.adult_days += m.get(cell, cols.adults);
@@ -98,9 +104,10 @@ fn main() {
         100.0 * share(t.false_records)
     );
     println!(
-        "engine {}: adult-days visited in full {:.2}%",
+        "engine {}: adult-days visited in full {:.2}%, firm-days drawn in full {:.2}%",
         sim.params.engine.name(),
-        100.0 * share(w.touched_days)
+        100.0 * share(w.touched_days),
+        100.0 * w.firm_full_days as f64 / t.firm_days.max(1) as f64
     );
     println!(
         "bound if the person phase touched only candidates, at today's cost per adult-day: {:.1} M person-days/s",

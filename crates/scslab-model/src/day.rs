@@ -7,6 +7,7 @@ use scslab_core::chunk::{FIRM_MIN_CHUNK, PERSON_MIN_CHUNK, chunk_len};
 use scslab_core::rng::{DayStream, Stream};
 
 use crate::event::EventDay;
+use crate::firm_event::FirmEventDay;
 use crate::firms::{self, FirmChunk, FirmCtx};
 use crate::lists::{self, Members};
 use crate::metrics::gini_from_hist;
@@ -215,6 +216,10 @@ impl DayPhases for Simulation {
         self.firm_lists_before.extend_from_slice(&self.firms.lists);
         let black = self.plan.firm_black_mask;
         self.firm_blacklisted.refill(&self.firms.lists, |&bits| bits & black != 0);
+        let firm_event = self
+            .event
+            .as_ref()
+            .and_then(|_| FirmEventDay::new(&self.params, &self.plan, &self.tables, &self.enabled, day));
         let ctx = FirmCtx {
             params: &self.params,
             plan: &self.plan,
@@ -229,6 +234,7 @@ impl DayPhases for Simulation {
             streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
                 .map(|s| DayStream::new(self.params.seed, s, day as u64)),
             year_end: self.params.year_ends.binary_search(&day).is_ok(),
+            event: firm_event.as_ref(),
         };
         let len = chunk_len(self.firms.len(), FIRM_MIN_CHUNK);
         let k = self.plan.firm_points.len();
@@ -432,6 +438,7 @@ impl DayPhases for Simulation {
         w.days += 1;
         w.candidate_days += self.person_outboxes.iter().map(|o| o.candidates).sum::<u64>();
         w.touched_days += self.person_outboxes.iter().flat_map(|o| &o.touched).sum::<u64>();
+        w.firm_full_days += self.firm_outboxes.iter().map(|o| o.full_days).sum::<u64>();
     }
 }
 

@@ -554,7 +554,7 @@ impl<'a> Hits<'a> {
         start: u32,
         end: u32,
     ) -> Hits<'a> {
-        Hits::keyed(day, offsets, process as u64, day.rates[process as usize], start, end)
+        Hits::keyed_stream(day.stream, offsets, process as u64, day.rates[process as usize], start, end)
     }
 
     /// The hits of recorder `j` among ids `start..end` (none if `j` is not a recorder).
@@ -566,12 +566,13 @@ impl<'a> Hits<'a> {
         end: u32,
     ) -> Hits<'a> {
         let (start, end) = if j < day.n_recorders { (start, end) } else { (0, 0) };
-        Hits::keyed(day, offsets, recorder_key(j), day.recorders[j].rate, start, end)
+        Hits::keyed_stream(day.stream, offsets, recorder_key(j), day.recorders[j].rate, start, end)
     }
 
-    /// The hits of the schedule `key` at `rates` among ids `start..end`.
-    fn keyed(
-        day: &EventDay,
+    /// The hits of the schedule `key` of `stream` at `rates` among ids `start..end` (of persons
+    /// or firms, numbered by province from `offsets`).
+    pub(crate) fn keyed_stream(
+        stream: DayStream,
         offsets: &'a [u32; N_PROVINCES + 1],
         key: u64,
         rates: [f64; N_PROVINCES],
@@ -580,7 +581,7 @@ impl<'a> Hits<'a> {
     ) -> Hits<'a> {
         let province = offsets.partition_point(|&o| o <= start).saturating_sub(1).min(N_PROVINCES - 1);
         let mut h = Hits {
-            stream: day.stream,
+            stream,
             process: key,
             rates,
             offsets,
@@ -588,7 +589,7 @@ impl<'a> Hits<'a> {
             province,
             block: 0,
             block_hi: 0,
-            rng: day.stream.agent(0),
+            rng: stream.agent(0),
             log_q: f64::NEG_INFINITY,
             next: u32::MAX,
             v: 0.0,

@@ -5,6 +5,7 @@
 
 use scslab_core::rng::{AgentDayRng, DayStream};
 
+use crate::firm_event::{FirmEventDay, FirmHits, FirmSchedules};
 use crate::metrics::{Counters, FirmCols};
 use crate::params::{AuthorityKind, Behaviour, MeasureEffect, Params, PointsScheme};
 use crate::population::{FirmTraits, Layout, fill_firm_event_traits, firm_basic_traits};
@@ -45,6 +46,9 @@ pub struct FirmCtx<'a> {
     /// Today ends a rating year (`Params::year_ends`): rated schemes grade every firm that
     /// operates at the end of its day.
     pub year_end: bool,
+    /// Under the event engine, today's firm schedules (`None`: every firm's day is drawn in
+    /// full, as under the daily engine).
+    pub event: Option<&'a FirmEventDay>,
 }
 
 /// Mutable columns of one chunk of firms.
@@ -76,6 +80,9 @@ pub struct FirmOutbox {
     pub closed: Vec<u32>,
     /// Slots where a firm was founded today, in id order.
     pub founded: Vec<u32>,
+    /// Event engine: operating firms whose day was drawn in full (the others took the fast
+    /// path). Never an output.
+    pub full_days: u64,
 }
 
 impl FirmOutbox {
@@ -89,6 +96,7 @@ impl FirmOutbox {
             pending: Vec::new(),
             closed: Vec::new(),
             founded: Vec::new(),
+            full_days: 0,
         }
     }
 
@@ -96,6 +104,7 @@ impl FirmOutbox {
     pub fn clear(&mut self) {
         self.counters.clear();
         self.clear_messages();
+        self.full_days = 0;
     }
 
     /// Empties everything but the counters.
@@ -121,11 +130,23 @@ struct Firm<'s> {
     scores: &'s mut [i16],
 }
 
+/// Where a firm's draws of the day come from: its own streams (every firm under the daily
+/// engine, and under the event engine a firm that is not quiet), or the schedules' hits of a
+/// quiet firm (`crate::firm_event`).
+pub enum FirmDraws {
+    /// The firm's keyed streams of the day.
+    Own,
+    /// A quiet firm picked by a schedule.
+    Scheduled(FirmHits),
+}
+
 /// Runs the firm phase over one chunk.
 #[inline(never)]
 pub fn run_chunk(ctx: &FirmCtx<'_>, mut chunk: FirmChunk<'_>, out: &mut FirmOutbox) {
-    let n_schemes = ctx.plan.firm_points.len();
-    let stride = n_schemes.max(1);
+    if let Some(ev) = ctx.event {
+        return run_chunk_event(ctx, ev, chunk, out);
+    }
+    let stride = ctx.plan.firm_points.len().max(1);
     let mut inbox = chunk.inbox;
     // Firms are numbered province by province: follow the boundaries instead of searching.
     let mut province = ctx.layout.firm_province(chunk.start);
@@ -140,39 +161,225 @@ pub fn run_chunk(ctx: &FirmCtx<'_>, mut chunk: FirmChunk<'_>, out: &mut FirmOutb
         let (mine, rest) = inbox.split_at(split);
         inbox = rest;
         if chunk.cols.flags[i] & F_ALIVE == 0 {
-            let founding = ctx.params.population.firm_founding;
-            if founding > 0.0 {
-                let scores = &mut chunk.scores[i * stride..i * stride + n_schemes];
-                found(ctx, &mut chunk.cols, i, id, province, scores, out);
-            }
+            closed_slot(ctx, &mut chunk, stride, i, id, province, out);
             continue;
         }
-        let traits = firm_basic_traits(ctx.params, ctx.layout, id, province);
-        let mut f = Firm {
-            id,
-            generation: chunk.cols.generation[i],
-            cell: traits.province as usize,
-            traits,
-            value: chunk.cols.value[i],
-            flags: chunk.cols.flags[i],
-            lists: chunk.cols.lists[i],
-            exited: 0,
-            scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
-        };
-        firm_day(
-            ctx,
-            &mut f,
-            &mut chunk.cols.leader_fear[i],
-            &mut chunk.cols.dropped[i],
-            chunk.cols.employee_records[i],
-            mine,
-            out,
-        );
-        chunk.cols.employee_records[i] = 0;
-        chunk.cols.value[i] = f.value;
-        chunk.cols.flags[i] = f.flags;
-        chunk.cols.lists[i] = f.lists;
+        full_day(ctx, &mut chunk, stride, i, id, province, mine, &FirmDraws::Own, out);
     }
+}
+
+/// The firm phase over one chunk under the event engine: a quiet firm that no schedule picks
+/// takes the fast path; every other operating firm's day is drawn in full.
+fn run_chunk_event(ctx: &FirmCtx<'_>, ev: &FirmEventDay, mut chunk: FirmChunk<'_>, out: &mut FirmOutbox) {
+    let n_schemes = ctx.plan.firm_points.len();
+    let stride = n_schemes.max(1);
+    let mut inbox = chunk.inbox;
+    let n = chunk.cols.len();
+    let offsets = &ctx.layout.firm_offsets;
+    let mut schedules = FirmSchedules::new(ev, offsets, chunk.start, chunk.start + n as u32);
+    let fc = ctx.cols;
+    // The value factor of a day on the fast path, and the most its suppliers' penalties take.
+    let growth = 1.0 + ctx.params.population.firm_daily_return * ev.revenue;
+    let net = &ctx.params.network;
+    let most_penalties = net.suppliers_per_firm as f64 * net.partner_penalty_yuan;
+    let mut province = ctx.layout.firm_province(chunk.start);
+    let mut next_boundary = offsets[province as usize + 1];
+    let mut large_hi = large_end(ctx, province);
+    // The fast path's counts in the current province, added when the province changes.
+    let mut sums = QuietFirmSums::default();
+    for i in 0..n {
+        let id = chunk.start + i as u32;
+        if id >= next_boundary {
+            sums.add_to(ctx, province as usize, &mut out.counters);
+            while id >= next_boundary {
+                province += 1;
+                next_boundary = offsets[province as usize + 1];
+            }
+            large_hi = large_end(ctx, province);
+        }
+        let split = match inbox.first() {
+            Some(m) if m.agent == id => inbox.partition_point(|m| m.agent == id),
+            _ => 0,
+        };
+        let (mine, rest) = inbox.split_at(split);
+        inbox = rest;
+        let hits = if id >= schedules.next() { Some(schedules.take(id)) } else { None };
+        if chunk.cols.flags[i] & F_ALIVE == 0 {
+            closed_slot(ctx, &mut chunk, stride, i, id, province, out);
+            continue;
+        }
+        let value = chunk.cols.value[i];
+        let mut quiet = mine.is_empty()
+            && chunk.cols.lists[i] == 0
+            && chunk.cols.leader_fear[i] == 0
+            && chunk.cols.employee_records[i] == 0
+            && value > 0.0
+            && ev.quiet_scores(&chunk.scores[i * stride..i * stride + n_schemes]);
+        // Blacklisted suppliers: dealt with on the fast path when they move no score and their
+        // penalties cannot use up the firm's value.
+        let exposed = quiet && exposed(ctx, id, chunk.cols.dropped[i]);
+        if exposed {
+            quiet = ev.partner_free && value * growth.min(1.0) > most_penalties;
+        }
+        if !quiet || hits.is_some() {
+            let draws = match hits {
+                Some(h) if quiet => FirmDraws::Scheduled(h),
+                _ => FirmDraws::Own,
+            };
+            out.full_days += 1;
+            full_day(ctx, &mut chunk, stride, i, id, province, mine, &draws, out);
+            continue;
+        }
+        // The fast path: the value grows by the day's return, the suppliers are dealt with, the
+        // scores decay; the firm is counted.
+        let value = &mut chunk.cols.value[i];
+        let ret = *value * ctx.params.population.firm_daily_return;
+        *value += ret * ev.revenue;
+        if ev.revenue < 1.0 {
+            out.counters.add(province as usize, fc.value_lost_yuan, (ret * (1.0 - ev.revenue)) as u64);
+        }
+        let scores = &mut chunk.scores[i * stride..i * stride + n_schemes];
+        // The consequences stream, as in the day in full: its first draw rounds the scores.
+        if exposed || scores.iter().any(|&s| s != 0) {
+            let mut crng = ctx.streams[2].agent(id as u64 | 1 << 40);
+            let [_, r_score, _, _] = crng.u16x4();
+            let dropped = &mut chunk.cols.dropped[i];
+            let partner_days = if exposed {
+                suppliers(ctx, id, province as usize, dropped, &mut crng, value, out)
+            } else {
+                0.0
+            };
+            update_scores(ctx, scores, 0.0, partner_days, r_score as f64 * (1.0 / 65_536.0));
+        }
+        sums.operating += 1;
+        sums.value = sums.value.wrapping_add(value.max(0.0) as u64);
+        sums.large += (id < large_hi && ctx.target != Some(id)) as u64;
+        for (sum, &s) in sums.scores.iter_mut().zip(scores.iter()) {
+            *sum += s as i64;
+        }
+    }
+    sums.add_to(ctx, province as usize, &mut out.counters);
+}
+
+/// What the fast path counts for the quiet firms of one province.
+#[derive(Clone, Copy, Debug, Default)]
+struct QuietFirmSums {
+    /// Operating (and compliant: no event) firms.
+    operating: u64,
+    /// Their value, yuan (each truncated, as the day in full counts it).
+    value: u64,
+    /// Large firms among them (not an intervention's target).
+    large: u64,
+    /// Sum of their scores, relative to base, by scheme.
+    scores: [i64; crate::firm_event::MAX_SCHEMES],
+}
+
+impl QuietFirmSums {
+    /// Adds the sums to the counters of `cell` and empties them.
+    fn add_to(&mut self, ctx: &FirmCtx<'_>, cell: usize, c: &mut Counters) {
+        if self.operating == 0 {
+            return;
+        }
+        let fc = ctx.cols;
+        c.add(cell, fc.alive, self.operating);
+        c.add(cell, fc.compliant, self.operating);
+        c.add(cell, fc.value_yuan, self.value);
+        c.add(cell, fc.large_alive, self.large);
+        for (k, &s) in self.scores.iter().enumerate().take(ctx.plan.firm_points.len()) {
+            c.add_signed(cell, fc.score_sum + k, s);
+        }
+        *self = QuietFirmSums::default();
+    }
+}
+
+/// The first firm id of `province` past its large firms (size class 3 are the first of each
+/// province, `population::firm_basic_traits`).
+fn large_end(ctx: &FirmCtx<'_>, province: u8) -> u32 {
+    let lo = ctx.layout.firm_offsets[province as usize];
+    let hi = ctx.layout.firm_offsets[province as usize + 1];
+    // Sizes fall with the id inside a province: the first id that is not large.
+    let (mut a, mut b) = (lo, hi);
+    while a < b {
+        let m = a + (b - a) / 2;
+        if firm_basic_traits(ctx.params, ctx.layout, m, province).size == 3 {
+            a = m + 1;
+        } else {
+            b = m;
+        }
+    }
+    a
+}
+
+/// Whether a firm has a supplier on a blacklist that it has not dropped.
+#[inline(always)]
+fn exposed(ctx: &FirmCtx<'_>, id: u32, dropped: u8) -> bool {
+    (0..ctx.params.network.suppliers_per_firm).any(|k| {
+        dropped & (1 << k) == 0 && {
+            let s = ctx.layout.supplier(id, k);
+            s != id && ctx.blacklisted.contains(s)
+        }
+    })
+}
+
+/// A closed firm's slot: a firm may be founded in it.
+#[inline(always)]
+fn closed_slot(
+    ctx: &FirmCtx<'_>,
+    chunk: &mut FirmChunk<'_>,
+    stride: usize,
+    i: usize,
+    id: u32,
+    province: u8,
+    out: &mut FirmOutbox,
+) {
+    if ctx.params.population.firm_founding > 0.0 {
+        let n_schemes = ctx.plan.firm_points.len();
+        let scores = &mut chunk.scores[i * stride..i * stride + n_schemes];
+        found(ctx, &mut chunk.cols, i, id, province, scores, out);
+    }
+}
+
+/// An operating firm's day drawn in full.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn full_day(
+    ctx: &FirmCtx<'_>,
+    chunk: &mut FirmChunk<'_>,
+    stride: usize,
+    i: usize,
+    id: u32,
+    province: u8,
+    mine: &[Addressed],
+    draws: &FirmDraws,
+    out: &mut FirmOutbox,
+) {
+    let n_schemes = ctx.plan.firm_points.len();
+    let traits = firm_basic_traits(ctx.params, ctx.layout, id, province);
+    let mut f = Firm {
+        id,
+        generation: chunk.cols.generation[i],
+        cell: traits.province as usize,
+        traits,
+        value: chunk.cols.value[i],
+        flags: chunk.cols.flags[i],
+        lists: chunk.cols.lists[i],
+        exited: 0,
+        scores: &mut chunk.scores[i * stride..i * stride + n_schemes],
+    };
+    firm_day(
+        ctx,
+        &mut f,
+        &mut chunk.cols.leader_fear[i],
+        &mut chunk.cols.dropped[i],
+        chunk.cols.employee_records[i],
+        mine,
+        draws,
+        out,
+    );
+    chunk.cols.employee_records[i] = 0;
+    chunk.cols.value[i] = f.value;
+    chunk.cols.flags[i] = f.flags;
+    chunk.cols.lists[i] = f.lists;
 }
 
 /// A closed firm's slot on a day: with probability `firm_founding` a new firm is founded in it
@@ -300,6 +507,7 @@ fn firm_day(
     dropped: &mut u8,
     employee_records: u16,
     inbox: &[Addressed],
+    draws: &FirmDraws,
     out: &mut FirmOutbox,
 ) {
     let params = ctx.params;
@@ -344,8 +552,13 @@ fn firm_day(
         .min((RISK_LEVELS - 1) as f64) as usize;
     let p = f.traits.province as usize;
     // Thinning, as for persons: a draw above today's bound means no event.
-    let u = rng.uniform();
     let bound = ctx.tables.firm_rate_bound;
+    // A quiet firm's draw is the behaviour schedule's (none: no event; the fast path needs a
+    // bound of at most 0.95).
+    let u = match draws {
+        FirmDraws::Own => rng.uniform(),
+        FirmDraws::Scheduled(h) => h.behaviour.map_or(1.0, |v| v * bound),
+    };
     let event = if bound <= 0.95 && u >= bound {
         None
     } else {
@@ -397,14 +610,20 @@ fn firm_day(
     if !violated {
         out.counters.add(cell, cols.compliant, 1);
     }
-    for &a in &ctx.plan.firm_false_authorities {
+    for (j, &a) in ctx.plan.firm_false_authorities.iter().enumerate() {
         let cum = &ctx.plan.false_cumulative[a];
         let total = cum.last().copied().unwrap_or(0.0);
         if !ctx.enabled[a] {
             continue;
         }
         let s = ctx.tables.detection_scale[a] * ctx.tables.coverage[a][p];
-        let u = orng.uniform();
+        // A quiet firm's: the authority's schedule, at the rate `total * s` (at most 1).
+        let u = match (draws, ctx.event) {
+            (FirmDraws::Scheduled(h), Some(ev)) => {
+                h.false_records[j].map_or(f64::INFINITY, |v| v * ev.false_rates[j][p])
+            }
+            _ => orng.uniform(),
+        };
         if u < total * s && crate::population::covered(params, ctx.layout, a, f.id, f.traits.province) {
             let e = cum.partition_point(|&c| c <= u / s).min(cum.len() - 1);
             deliver(ctx, f, a, e, true, &mut orng, out);
@@ -412,51 +631,17 @@ fn firm_day(
     }
 
     // Employees' recorded violations and dealings with blacklisted suppliers.
-    let net = &params.network;
-    let mut partner_days = 0.0;
-    for k in 0..net.suppliers_per_firm {
-        if *dropped & (1 << k) != 0 {
-            continue;
-        }
-        let s = ctx.layout.supplier(f.id, k);
-        if s == f.id || !ctx.blacklisted.contains(s) {
-            continue;
-        }
-        if crng.bernoulli(net.drop_listed_partner) {
-            *dropped |= 1 << k;
-            out.to_firms.push(Addressed { agent: s, message: Message::Dropped });
-            out.counters.add(cell, cols.partner_drops, 1);
-        } else {
-            partner_days += 1.0;
-            if crng.bernoulli(net.partner_penalty_rate) {
-                f.value -= net.partner_penalty_yuan;
-                out.counters.add(cell, cols.partner_penalties, 1);
-                out.counters.add(cell, cols.fines_yuan, net.partner_penalty_yuan as u64);
-                out.counters.add(cell, cols.value_lost_yuan, net.partner_penalty_yuan as u64);
-            }
-        }
-    }
-    for (k, &a) in ctx.plan.firm_points.iter().enumerate() {
-        let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
-        if !ctx.enabled[a] {
-            continue;
-        }
-        let mut v = f.scores[k] as f64
-            + s.employee_points * employee_records as f64
-            + s.partner_points * partner_days;
-        if s.decay_per_day > 0.0 {
-            v -= v * s.decay_per_day;
-        }
-        // Stochastic rounding, so that decay smaller than a point a day still acts.
-        let v = v.clamp(s.min - s.base, s.max - s.base);
-        let whole = v.floor();
-        f.scores[k] = (whole + ((v - whole) > r_score) as i64 as f64) as i16;
-    }
+    let partner_days = suppliers(ctx, f.id, cell, dropped, &mut crng, &mut f.value, out);
+    update_scores(ctx, f.scores, employee_records as f64, partner_days, r_score);
     score_lists(ctx, f, out);
 
     // Closure: ordinary hazard, closure measures, or no value left.
     let hazard = params.population.firm_base_closure + effects.closure;
-    if f.value <= 0.0 || crng.bernoulli(hazard) {
+    let closes = match draws {
+        FirmDraws::Own => crng.bernoulli(hazard),
+        FirmDraws::Scheduled(h) => h.closure,
+    };
+    if f.value <= 0.0 || closes {
         f.flags &= !F_ALIVE;
         out.closed.push(f.id);
         out.counters.add(cell, cols.closures, 1);
@@ -493,6 +678,72 @@ fn firm_day(
         }
         f.flags &= !F_NEW;
     }
+}
+
+/// A firm's scores at the end of its day: each enabled scheme's score plus the points of its
+/// recorded employees and partner days, decayed towards base, clamped and stochastically
+/// rounded with `r_score` (so that decay smaller than a point a day still acts).
+#[inline(always)]
+fn update_scores(
+    ctx: &FirmCtx<'_>,
+    scores: &mut [i16],
+    employee_records: f64,
+    partner_days: f64,
+    r_score: f64,
+) {
+    for (k, &a) in ctx.plan.firm_points.iter().enumerate() {
+        let AuthorityKind::Points(s) = &ctx.params.authorities[a].kind else { continue };
+        if !ctx.enabled[a] {
+            continue;
+        }
+        let mut v = scores[k] as f64 + s.employee_points * employee_records + s.partner_points * partner_days;
+        if s.decay_per_day > 0.0 {
+            v -= v * s.decay_per_day;
+        }
+        let v = v.clamp(s.min - s.base, s.max - s.base);
+        let whole = v.floor();
+        scores[k] = (whole + ((v - whole) > r_score) as i64 as f64) as i16;
+    }
+}
+
+/// A firm's dealings with its blacklisted suppliers that it has not dropped: each is dropped
+/// with chance `drop_listed_partner` (the supplier loses revenue tomorrow), or else is a partner
+/// day that may bring a penalty. Returns the partner days.
+fn suppliers(
+    ctx: &FirmCtx<'_>,
+    id: u32,
+    cell: usize,
+    dropped: &mut u8,
+    crng: &mut AgentDayRng,
+    value: &mut f64,
+    out: &mut FirmOutbox,
+) -> f64 {
+    let net = &ctx.params.network;
+    let cols = ctx.cols;
+    let mut partner_days = 0.0;
+    for k in 0..net.suppliers_per_firm {
+        if *dropped & (1 << k) != 0 {
+            continue;
+        }
+        let s = ctx.layout.supplier(id, k);
+        if s == id || !ctx.blacklisted.contains(s) {
+            continue;
+        }
+        if crng.bernoulli(net.drop_listed_partner) {
+            *dropped |= 1 << k;
+            out.to_firms.push(Addressed { agent: s, message: Message::Dropped });
+            out.counters.add(cell, cols.partner_drops, 1);
+        } else {
+            partner_days += 1.0;
+            if crng.bernoulli(net.partner_penalty_rate) {
+                *value -= net.partner_penalty_yuan;
+                out.counters.add(cell, cols.partner_penalties, 1);
+                out.counters.add(cell, cols.fines_yuan, net.partner_penalty_yuan as u64);
+                out.counters.add(cell, cols.value_lost_yuan, net.partner_penalty_yuan as u64);
+            }
+        }
+    }
+    partner_days
 }
 
 fn deliver(

@@ -9,6 +9,7 @@
 //!   columns are declared once through `columns.rs` (`dense_columns!`).
 //! - [`tables`]: per-run and per-day lookup tables used by the kernels.
 //! - [`firms`], [`persons`]: the two agent phases, each a kernel over a chunk of columns.
+//! - [`firm_event`]: the event engine's firm schedules, read by the firm kernel.
 //! - [`event`]: the event engine's schedules, attitude paths and census (`[engine] day =
 //!   "event"`), read by the person kernel.
 //! - [`lists`]: daily list maintenance (expiry, appeals, repair).
@@ -33,6 +34,7 @@
 mod columns;
 mod day;
 pub mod event;
+pub mod firm_event;
 pub use day::{Phase, PhaseObserver};
 pub mod firms;
 pub mod lists;

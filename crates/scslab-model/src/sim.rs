@@ -90,6 +90,9 @@ pub struct Workload {
     /// Event engine: adult-days visited in full (every adult-day under the daily engine is,
     /// and counts 0 here).
     pub touched_days: u64,
+    /// Event engine: operating firm-days drawn in full (`crate::firm_event`; 0 under the daily
+    /// engine, which draws them all).
+    pub firm_full_days: u64,
 }
 
 /// One row of an end-of-run distribution.

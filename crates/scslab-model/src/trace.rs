@@ -15,6 +15,7 @@ use scslab_core::rng::{DayStream, Stream};
 
 use crate::day::{DayPhases, intervene_target, run_day, start_day, take_due, witness};
 use crate::event::{EventDay, Paths, TRUST_ON_PATH};
+use crate::firm_event::FirmEventDay;
 use crate::firms::{self, FirmChunk, FirmCtx, FirmOutbox};
 use crate::lists::{self, MaintenanceExit, Members, initial_entry, join_initially};
 use crate::metrics::{Columns, Counters, Family, FirmCols, PersonCols};
@@ -247,6 +248,9 @@ struct Replay<'a> {
     /// Under the event engine: the attitude paths and today's schedules, from the log's group
     /// sanction rates.
     event: Option<(Paths, EventDay)>,
+    /// Under the event engine: today's firm schedules (`None` also on days every firm is drawn
+    /// in full).
+    firm_event: Option<FirmEventDay>,
     /// Under the event engine: every person's class code (`event::classes`; empty otherwise).
     class: Vec<u8>,
     /// Provinces where a firm closed today.
@@ -296,6 +300,7 @@ impl<'a> Replay<'a> {
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             class: if event.is_some() { crate::event::classes(params, &layout) } else { Vec::new() },
             event,
+            firm_event: None,
             closed_in: [false; N_PROVINCES],
             closure_at: 0,
             founding_at: 0,
@@ -336,6 +341,10 @@ impl<'a> Replay<'a> {
                 changed,
             );
         }
+        self.firm_event = self
+            .event
+            .as_ref()
+            .and_then(|_| FirmEventDay::new(&self.params, &self.plan, &self.tables, &self.enabled, day));
         let changes = &self.log.firm_lists[self.firm_lists_at..];
         let n = changes.partition_point(|&(d, _, _)| d <= day);
         for &(_, f, bits) in &changes[..n] {
@@ -952,6 +961,7 @@ fn firm_ctx<'w>(w: &'w Replay<'_>, day: u32) -> FirmCtx<'w> {
         streams: [Stream::FirmBehaviour, Stream::Observation, Stream::Consequences]
             .map(|s| DayStream::new(w.params.seed, s, day as u64)),
         year_end: w.params.year_ends.binary_search(&day).is_ok(),
+        event: w.firm_event.as_ref(),
     }
 }
 

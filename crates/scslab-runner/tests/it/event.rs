@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use scslab_model::event::EPOCH;
+use scslab_model::firm_event::{FirmEventDay, QUIET_REACH};
 use scslab_model::metrics::Family;
 use scslab_model::params::DayEngine;
 use scslab_model::sim::Simulation;
@@ -72,6 +73,56 @@ fn touched_share(s: &Scenario) -> (Simulation, f64) {
     }
     let share = sim.workload.touched_days as f64 / adult_days;
     (sim, share)
+}
+
+/// The share of operating firm-days that the event engine drew in full over the days of `s`
+/// (docs/ODD.md 7.27), with the simulation.
+fn firm_full_share(s: &Scenario) -> (Simulation, f64) {
+    let mut sim = Simulation::new(s.params.clone());
+    let mut firm_days = 0.0;
+    for _ in 0..s.params.days {
+        sim.step();
+        let m = &sim.metrics.firms;
+        let (alive, closures, foundings) =
+            (sim.firm_cols.alive, sim.firm_cols.closures, sim.firm_cols.foundings);
+        // Operating at the start of the day: alive at its end, plus closed, less founded.
+        firm_days +=
+            m.values.chunks_exact(m.width).map(|r| r[alive] + r[closures] - r[foundings]).sum::<u64>() as f64;
+    }
+    let share = sim.workload.firm_full_days as f64 / firm_days;
+    (sim, share)
+}
+
+/// The firm day (docs/ODD.md 7.27): in `china-2020` a firm is drawn in full only when it is on
+/// a list, has news, or a schedule picks it for behaviour, a false record or closure (a few
+/// percent of firm-days); the others take the fast path. On a day that ends a rating year
+/// every firm is drawn in full.
+#[test]
+fn quiet_firms_take_the_fast_path() {
+    let china = event_scenario("china-2020", "", 20_000, 30);
+    let (sim, share) = firm_full_share(&china);
+    assert!((0.005..0.12).contains(&share), "china-2020: {:.1}% of firm-days drawn in full", 100.0 * share);
+    let p = &sim.params;
+    let enabled: Vec<bool> = p.authorities.iter().map(|a| a.enabled).collect();
+    let plan = FirmEventDay::new(p, &sim.plan, &sim.tables, &enabled, 1).expect("a firm plan on day 1");
+    // `tax_d_list` takes in a firm rated below 40 (base 85): offsets down to -45 are quiet.
+    assert_eq!(plan.quiet_scores[0], (-45, QUIET_REACH));
+    let year_end = p.year_ends[0];
+    assert!(FirmEventDay::new(p, &sim.plan, &sim.tables, &enabled, year_end).is_none(), "rating day");
+    // A score rule that holds at base leaves no firm quiet: no fast path.
+    let rule = "score_rule = { authority = \"tax_rating\", below = 40.0 }";
+    assert!(china.text.contains(rule));
+    let at_base =
+        scslab_scenario::parse(&china.text.replace(rule, &rule.replace("40.0", "90.0")), "test.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulation::new(at_base.params.clone());
+    assert!(
+        FirmEventDay::new(&at_base.params, &sim.plan, &sim.tables, &enabled, 1).is_none(),
+        "rule at base"
+    );
+    // Under the daily engine no firm day counts as drawn in full by the event engine.
+    let (_, daily) = firm_full_share(&crate::scenario("china-2020", "", 5_000, 5));
+    assert_eq!(daily, 0.0);
 }
 
 /// The last day's total of person counter `col` over the cells.
@@ -264,6 +315,12 @@ fn event_traces_agree(s: &Scenario) {
     assert!(
         share < 0.9,
         "{:.0}% of adult-days visited in full: the event path is hardly used",
+        100.0 * share
+    );
+    let (_, share) = firm_full_share(s);
+    assert!(
+        share < 0.9,
+        "{:.0}% of firm-days drawn in full: the firm fast path is hardly used",
         100.0 * share
     );
     crate::trace::traces_agree_with_the_run(s);
