@@ -210,7 +210,7 @@ impl Layout {
         let mut rng = self.person_traits.agent(person as u64);
         rng.skip(4 + k as u64);
         let u = rng.uniform();
-        let rank = ((n as f64) * u.powi(concentration as i32)) as u32;
+        let rank = ((n as f64) * powi(u, concentration)) as u32;
         Some(lo + rank.min(n - 1))
     }
 
@@ -257,6 +257,24 @@ impl Layout {
         let lo = self.firm_offsets[province as usize];
         let n = self.firm_offsets[province as usize + 1] - lo;
         (firm - lo) as f64 / n.max(1) as f64
+    }
+}
+
+/// `x` to the power `n` by square-and-multiply in the order of the runtime's `powi` (the
+/// compiler's `__powidf2`), so bit for bit the same as `x.powi(n)`, inlined instead of called
+/// (`employer_candidate` runs for every employed person on a day their province sees a closure).
+#[inline(always)]
+fn powi(mut x: f64, mut n: u32) -> f64 {
+    let mut r = 1.0;
+    loop {
+        if n & 1 != 0 {
+            r *= x;
+        }
+        n >>= 1;
+        if n == 0 {
+            return r;
+        }
+        x *= x;
     }
 }
 
@@ -481,6 +499,20 @@ pub fn fill_firm_event_traits(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn powi_is_the_runtime_powi_bit_for_bit() {
+        let mut rng = scslab_core::rng::DayStream::new(1, scslab_core::rng::Stream::PersonTraits, 0).agent(7);
+        for n in 0..12u32 {
+            for _ in 0..2_000 {
+                let x = rng.uniform() * 4.0 - 2.0;
+                // Through a black box, so that the exponent is not a constant the compiler
+                // could expand in another order.
+                let runtime = std::hint::black_box(x).powi(std::hint::black_box(n as i32));
+                assert_eq!(super::powi(x, n).to_bits(), runtime.to_bits(), "{x}^{n}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
