@@ -41,18 +41,19 @@ pub struct Params {
     pub year_ends: Vec<u32>,
     /// The behaviour theory in force (`[behaviour] theory`).
     pub theory: crate::theory::Theory,
-    /// How the person phase visits persons (`[engine] day`).
+    /// How the person and firm phases visit agents (`[engine] day`).
     pub engine: DayEngine,
 }
 
-/// How the person phase visits persons (docs/ODD.md 7.26).
+/// How the person and firm phases visit agents (docs/ODD.md 7.26, 7.27).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DayEngine {
     /// Every adult's day is drawn every day (the reference).
     #[default]
     Daily,
-    /// Only adults to whom something can happen are visited in full; the others' attitudes
-    /// follow their peer group's path and their stocks come from static aggregates.
+    /// Only adults and firms to whom something can happen are visited in full; the other
+    /// adults' attitudes follow their peer group's path and their stocks come from static
+    /// aggregates, and the other firms take a fast path.
     Event,
 }
 
