@@ -49,12 +49,8 @@ pub struct FirmEventDay {
     /// The rate of each false-record authority (in `Plan::firm_false_authorities` order) in each
     /// province: its total false rate times detection scale and coverage, at most 1.
     pub false_rates: [[f64; N_PROVINCES]; MAX_FALSE],
-    /// Number of false-record authorities.
-    pub n_false: usize,
     /// The scores, relative to base, a quiet firm may have in each scheme (inclusive).
     pub quiet_scores: [(i16, i16); MAX_SCHEMES],
-    /// Number of points schemes.
-    pub n_schemes: usize,
     /// The daily return's multiplier of a firm on no list (`DayTables::firm_effects[0]`).
     pub revenue: f64,
     /// Whether dealing with a blacklisted supplier moves no score (every scheme's
@@ -74,13 +70,11 @@ impl FirmEventDay {
         let bound = tables.firm_rate_bound;
         let none = tables.firm_effects[0];
         let growth = params.population.firm_daily_return * none.revenue;
-        let n_false = plan.firm_false_authorities.len();
-        let n_schemes = plan.firm_points.len();
         if params.year_ends.binary_search(&day).is_ok()
             || bound > 0.95
             || growth <= -1.0
-            || n_false > MAX_FALSE
-            || n_schemes > MAX_SCHEMES
+            || plan.firm_false_authorities.len() > MAX_FALSE
+            || plan.firm_points.len() > MAX_SCHEMES
         {
             return None;
         }
@@ -118,9 +112,7 @@ impl FirmEventDay {
             behaviour: bound,
             closure: (params.population.firm_base_closure + none.closure).clamp(0.0, 1.0),
             false_rates,
-            n_false,
             quiet_scores,
-            n_schemes,
             revenue: none.revenue,
             partner_free,
         })

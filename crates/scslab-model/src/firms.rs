@@ -133,7 +133,7 @@ struct Firm<'s> {
 /// Where a firm's draws of the day come from: its own streams (every firm under the daily
 /// engine, and under the event engine a firm that is not quiet), or the schedules' hits of a
 /// quiet firm (`crate::firm_event`).
-pub enum FirmDraws {
+enum FirmDraws {
     /// The firm's keyed streams of the day.
     Own,
     /// A quiet firm picked by a schedule.

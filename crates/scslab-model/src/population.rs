@@ -313,7 +313,7 @@ fn tri(dist: TraitDist, u1: f32, u2: f32) -> f32 {
 /// Static traits of a person: four 64-bit draws from the person's trait stream.
 #[inline]
 pub fn person_traits(params: &Params, layout: &Layout, person: u32) -> PersonTraits {
-    traits_inner(params, layout, person, layout.person_province(person), Depth::All)
+    person_traits_in(params, layout, person, layout.person_province(person))
 }
 
 /// Static traits of a person whose province the caller knows (see [`Layout::with_provinces`]).
@@ -499,6 +499,8 @@ pub fn fill_firm_event_traits(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn powi_is_the_runtime_powi_bit_for_bit() {
         let mut rng = scslab_core::rng::DayStream::new(1, scslab_core::rng::Stream::PersonTraits, 0).agent(7);
@@ -508,12 +510,10 @@ mod tests {
                 // Through a black box, so that the exponent is not a constant the compiler
                 // could expand in another order.
                 let runtime = std::hint::black_box(x).powi(std::hint::black_box(n as i32));
-                assert_eq!(super::powi(x, n).to_bits(), runtime.to_bits(), "{x}^{n}");
+                assert_eq!(powi(x, n).to_bits(), runtime.to_bits(), "{x}^{n}");
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn integer_thresholds_agree_with_float_comparisons() {
