@@ -19,7 +19,7 @@ use crate::sim::Simulation;
 use crate::tables::{DayTables, Plan};
 use crate::theory::expression::Policy;
 use crate::theory::{DayEnd, TheoryState};
-use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS, Valence};
+use crate::vocab::{N_INCOME, N_PERSON_EVENTS, PERSON_EVENTS, Valence};
 use crate::world::{Addressed, F_ALIVE, F_IPO_HALTED, Message, Pending};
 
 /// Days over which peers' behaviour is averaged for conformity.
@@ -209,9 +209,7 @@ impl DayPhases for Simulation {
         let target = self.intervention_target;
         self.firm_inbox.sort_by_key(|m| m.agent);
         // Yesterday's closures, still in the outboxes, leave the set of today's.
-        for &f in self.firm_outboxes.iter().flat_map(|o| &o.closed) {
-            self.closed_today.set(f, false);
-        }
+        self.closed_today.clear(&self.layout);
         self.firm_lists_before.clear();
         self.firm_lists_before.extend_from_slice(&self.firms.lists);
         let black = self.plan.firm_black_mask;
@@ -269,7 +267,7 @@ impl DayPhases for Simulation {
             log.closures.extend(out.closed.iter().map(|&f| (day, f)));
             for &f in &out.closed {
                 self.operating.remove(f);
-                self.closed_today.set(f, true);
+                self.closed_today.add(&self.layout, f);
             }
             for &f in &out.founded {
                 self.operating.set(f, true);
@@ -287,13 +285,6 @@ impl DayPhases for Simulation {
     /// Persons: messages, employment, income, behaviour, records, scores, lists, travel.
     fn person_phase(&mut self, day: u32) {
         self.person_inbox.sort_by_key(|m| m.agent);
-        // An employer can only have closed in today's firm phase (or not exist at all): persons
-        // of other provinces need not look theirs up.
-        let closures = self.firm_cols.closures;
-        let employer_check: [bool; N_PROVINCES] = std::array::from_fn(|p| {
-            self.metrics.firms.get(p, closures) > 0
-                || self.layout.firm_offsets[p + 1] == self.layout.firm_offsets[p]
-        });
         let ctx = PersonCtx {
             params: &self.params,
             plan: &self.plan,
@@ -302,7 +293,6 @@ impl DayPhases for Simulation {
             day,
             operating: &self.operating,
             closed_today: &self.closed_today,
-            employer_check: &employer_check,
             group_sanction_rate: &self.group_sanction_rate,
             cols: &self.person_cols,
             enabled: &self.enabled,

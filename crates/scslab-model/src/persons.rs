@@ -17,12 +17,12 @@ use crate::tables::{
 };
 use crate::theory::expression::{self, Stance};
 use crate::vocab::{
-    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_REPAYMENT, N_INCOME, N_PERSON_EVENTS, N_PROVINCES, PERSON_EVENTS,
+    EV_CRITICISM, EV_JUDGMENT_DEFAULT, EV_REPAYMENT, N_INCOME, N_PERSON_EVENTS, PERSON_EVENTS,
     PersonMeasureKind, Valence,
 };
 use crate::world::{
-    Addressed, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED,
-    P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending, PersonsMut, RareFirmSet,
+    Addressed, ClosedToday, FirmSet, ListEntry, Message, P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT,
+    P_EMPLOYED, P_FLAG_BITS, P_IN_DEBT, P_SILENCED, P_TRUE_VIOLATION, Pending, PersonsMut,
 };
 
 /// Read-only inputs of the person phase.
@@ -41,11 +41,9 @@ pub struct PersonCtx<'a> {
     pub operating: &'a FirmSet,
     /// Firms that closed in today's firm phase. An employed person's employer operated
     /// yesterday (had it closed, the person would have lost the job that day), so it no longer
-    /// operates exactly when it is in this set: a small set that stays in cache.
-    pub closed_today: &'a RareFirmSet,
-    /// Provinces where a firm closed in today's firm phase or that have no firms: only there
-    /// can an employed person have lost their employer.
-    pub employer_check: &'a [bool; N_PROVINCES],
+    /// operates exactly when it is in this set: a small set that stays in cache, with a filter
+    /// that answers most employees without deriving their employer.
+    pub closed_today: &'a ClosedToday,
     /// Yesterday's blacklist sanctions per adult in each peer group.
     pub group_sanction_rate: &'a [f64; N_PEER_GROUPS],
     /// Counter layout.
@@ -370,7 +368,7 @@ fn run_chunk_event<const ENTERING: bool>(
             let mut flags = flags;
             let sums = &mut quiet_sums[cell];
             if flags & P_EMPLOYED != 0 {
-                if ctx.employer_check[p] && employer_closed(ctx, id, province, flags) {
+                if ctx.closed_today.check(province) && employer_closed(ctx, id, province, flags) {
                     flags &= !P_EMPLOYED;
                     sums.closures += 1;
                 }
@@ -592,9 +590,7 @@ fn base_entries(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> u8 {
 #[inline]
 fn employer_closed(ctx: &PersonCtx<'_>, id: u32, province: u8, flags: u16) -> bool {
     let slot = ((flags & P_EMP_SLOT_MASK) >> P_EMP_SLOT_SHIFT) as u32;
-    let pop = &ctx.params.population;
-    let employer = ctx.layout.employer_candidate(pop.employer_concentration, id, province, slot);
-    employer.is_none_or(|f| ctx.closed_today.contains(f))
+    ctx.closed_today.employer_closed(ctx.layout, id, province, slot)
 }
 
 /// The first of an unemployed person's four candidate employers that operates (its slot).
@@ -660,11 +656,11 @@ fn person_day(
     // for the three common cases (employed with nothing to check, working-age unemployed, old).
     let working_age = traits.age_band == 1;
     let was_employed = me.flags & P_EMPLOYED != 0;
-    let check = ctx.employer_check[me.province as usize] | (effects.job_loss > 0.0);
+    let check = ctx.closed_today.check(me.province) | (effects.job_loss > 0.0);
     if (was_employed & check) | (!was_employed & working_age) {
         if was_employed {
-            let closed = ctx.employer_check[me.province as usize]
-                && employer_closed(ctx, me.id, me.province, me.flags);
+            let closed =
+                ctx.closed_today.check(me.province) && employer_closed(ctx, me.id, me.province, me.flags);
             if closed {
                 me.flags &= !P_EMPLOYED;
                 out.counters.add(cell, cols.job_loss_closure, 1);

@@ -5,7 +5,7 @@
 //! random index into that range. Every other static trait comes from a keyed random stream, so
 //! any agent's traits can be recomputed at any time for the cost of a few hashes.
 
-use scslab_core::rng::{AgentDayRng, DayStream, Stream};
+use scslab_core::rng::{AgentDayRng, DayStream, Stream, unit};
 
 use crate::params::{Params, TraitDist};
 use crate::vocab::{N_INCOME, N_PROVINCES};
@@ -201,17 +201,25 @@ impl Layout {
     /// province are the largest employers.
     #[inline]
     pub fn employer_candidate(&self, concentration: u32, person: u32, province: u8, k: u32) -> Option<u32> {
-        let lo = self.firm_offsets[province as usize];
-        let n = self.firm_offsets[province as usize + 1] - lo;
-        if n == 0 {
-            return None;
-        }
-        // Draws 4 to 7 of the person's trait stream.
+        self.employer_of_draw(concentration, province, self.employer_draw(person, k))
+    }
+
+    /// The 64 random bits behind a person's k-th candidate employer: draws 4 to 7 of the
+    /// person's trait stream.
+    #[inline(always)]
+    pub fn employer_draw(&self, person: u32, k: u32) -> u64 {
         let mut rng = self.person_traits.agent(person as u64);
         rng.skip(4 + k as u64);
-        let u = rng.uniform();
-        let rank = ((n as f64) * powi(u, concentration)) as u32;
-        Some(lo + rank.min(n - 1))
+        rng.next_u64()
+    }
+
+    /// The candidate employer that the draw `x` ([`Self::employer_draw`]) names in `province`
+    /// (`None`: the province has no firms).
+    #[inline(always)]
+    pub fn employer_of_draw(&self, concentration: u32, province: u8, x: u64) -> Option<u32> {
+        let lo = self.firm_offsets[province as usize];
+        let n = self.firm_offsets[province as usize + 1] - lo;
+        (n > 0).then(|| lo + employer_rank(n, concentration, x))
     }
 
     /// The legal representative of a firm: an adult of the firm's province who is not barred
@@ -276,6 +284,36 @@ fn powi(mut x: f64, mut n: u32) -> f64 {
         }
         x *= x;
     }
+}
+
+/// The rank (0 = largest) of the employer that the draw `x` names among `n > 0` firms: the
+/// uniform `u` of `x`, then `n * u^concentration` rounded down, at most `n - 1`.
+#[inline(always)]
+pub fn employer_rank(n: u32, concentration: u32, x: u64) -> u32 {
+    let rank = ((n as f64) * powi(unit(x), concentration)) as u32;
+    rank.min(n - 1)
+}
+
+/// Bounds on the draws that name rank `rank` among `n` firms ([`employer_rank`]): every draw
+/// `x` of that rank lies in the returned range, widened by about 2^-30 of the draws' span on
+/// each side for rounding (so a few draws in it may name a neighbouring rank); `None` when no
+/// draw names the rank.
+pub fn employer_rank_draws(n: u32, concentration: u32, rank: u32) -> Option<(u64, u64)> {
+    if rank >= n {
+        return None;
+    }
+    if concentration == 0 {
+        // u^0 = 1: every draw names the last rank.
+        return (rank == n - 1).then_some((0, u64::MAX));
+    }
+    // n * u^c >= rank from u = (rank / n)^(1/c) on, and < rank + 1 below ((rank + 1) / n)^(1/c).
+    let root = |r: u32| (r as f64 / n as f64).powf(1.0 / concentration as f64);
+    let margin = 1.0 / (1u64 << 30) as f64;
+    let lo = (root(rank) - margin).max(0.0);
+    let hi = if rank == n - 1 { 1.0 } else { root(rank + 1) + margin };
+    // As fractions of 2^64 (`as` saturates at both ends).
+    let draw = |u: f64| (u * 18_446_744_073_709_551_616.0) as u64;
+    Some((draw(lo), draw(hi)))
 }
 
 /// Splits `n` ids over weights by largest remainders, so sizes sum exactly to `n`.
@@ -532,6 +570,45 @@ mod tests {
             let int = ((k as u32 * N_INCOME as u32) >> 16).min(N_INCOME as u32 - 1) as u8;
             assert_eq!(float, int, "income quintile of draw {k}");
         }
+    }
+
+    /// Every draw of a rank lies in the bounds `employer_rank_draws` gives it: random draws, and
+    /// the draws on each side of every boundary between ranks that a bisection finds.
+    #[test]
+    fn employer_rank_draws_bound_every_draw_of_the_rank() {
+        let mut rng = scslab_core::rng::DayStream::new(2, scslab_core::rng::Stream::PersonTraits, 0).agent(5);
+        let within = |n: u32, c: u32, x: u64| {
+            let r = employer_rank(n, c, x);
+            let (lo, hi) =
+                employer_rank_draws(n, c, r).unwrap_or_else(|| panic!("rank {r} of {n} has no draws"));
+            assert!(
+                lo <= x && x <= hi,
+                "n {n}, concentration {c}: draw {x:#x} of rank {r} outside {lo:#x}..={hi:#x}"
+            );
+        };
+        for (n, c) in
+            [(1, 3), (2, 1), (7, 3), (1_000, 3), (25_000, 3), (4_000_000, 3), (50, 0), (333, 2), (10, 7)]
+        {
+            for _ in 0..20_000 {
+                within(n, c, rng.next_u64());
+            }
+            // The first draw of each rank (ranks grow with the draw), found by bisection, and the
+            // draw before it.
+            for r in (1..n).step_by((n as usize / 200).max(1)) {
+                let (mut lo, mut hi) = (0u64, u64::MAX);
+                if employer_rank(n, c, hi) < r {
+                    continue;
+                }
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if employer_rank(n, c, mid) >= r { hi = mid } else { lo = mid + 1 }
+                }
+                within(n, c, lo);
+                within(n, c, lo.saturating_sub(1));
+            }
+        }
+        assert_eq!(employer_rank_draws(50, 0, 10), None, "u^0 = 1 names the last rank only");
+        assert_eq!(employer_rank_draws(50, 3, 50), None);
     }
 
     #[test]

@@ -18,8 +18,8 @@ use crate::tables::{DayTables, Plan};
 use crate::theory::{Theory, TheoryState};
 use crate::vocab::{N_INCOME, N_PERSON_EVENTS, N_PROVINCES};
 use crate::world::{
-    Addressed, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED, Pending, PersonRow,
-    Persons, PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
+    Addressed, ClosedToday, F_ALIVE, F_TRUE_VIOLATION, FirmRow, FirmSet, Firms, ListState, P_EMPLOYED,
+    Pending, PersonRow, Persons, PersonsMut, RareFirmSet, SPELL_BINS, firm_bytes, person_bytes,
 };
 
 /// A simulation in progress. Create with [`Simulation::new`], advance with
@@ -58,8 +58,8 @@ pub struct Simulation {
     pub(crate) firm_lists_before: Vec<u8>,
     /// Firms on a blacklist at the start of today's firm phase.
     pub(crate) firm_blacklisted: RareFirmSet,
-    /// Firms that closed in today's firm phase (emptied from the outboxes' closures).
-    pub(crate) closed_today: RareFirmSet,
+    /// Firms that closed in today's firm phase, with the filter of their employees.
+    pub(crate) closed_today: ClosedToday,
     pub(crate) person_outboxes: Vec<PersonOutbox>,
     pub(crate) firm_outboxes: Vec<FirmOutbox>,
     pub(crate) peer_rates: Vec<[f64; N_PERSON_EVENTS]>,
@@ -405,6 +405,7 @@ impl Simulation {
             persons.trust.fill(crate::event::TRUST_ON_PATH);
             crate::event::EventState::new(&params, &plan, &layout, &tables)
         });
+        let closed_today = ClosedToday::new(&layout, params.population.employer_concentration);
         Simulation {
             theory,
             event,
@@ -427,7 +428,7 @@ impl Simulation {
             firm_inbox: Vec::new(),
             firm_lists_before: Vec::with_capacity(nf),
             firm_blacklisted: RareFirmSet::default(),
-            closed_today: RareFirmSet::none(nf),
+            closed_today,
             person_outboxes,
             firm_outboxes,
             peer_rates,

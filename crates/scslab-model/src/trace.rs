@@ -27,7 +27,7 @@ use crate::sim::{initial_firm, initial_person};
 use crate::tables::{DayTables, Plan};
 use crate::vocab::{FIRM_EVENTS, N_PROVINCES, PERSON_EVENTS, PROVINCES, SECTORS, SIZE_CLASSES};
 use crate::world::{
-    Addressed, F_ALIVE, F_IPO_HALTED, FirmRow, FirmSet, Firms, ListEntry, ListState, Message,
+    Addressed, ClosedToday, F_ALIVE, F_IPO_HALTED, FirmRow, FirmSet, Firms, ListEntry, ListState, Message,
     P_DETAINED_SHIFT, P_EMP_SLOT_MASK, P_EMP_SLOT_SHIFT, P_EMPLOYED, P_IN_DEBT, P_SILENCED, Pending,
     PersonRow, Persons, RareFirmSet,
 };
@@ -203,8 +203,7 @@ impl DayPhases for Traced<'_> {
     }
 
     fn person_phase(&mut self, day: u32) {
-        let employer_check = self.w.employer_check();
-        self.persons.iter_mut().for_each(|p| p.run(&self.w, day, &employer_check));
+        self.persons.iter_mut().for_each(|p| p.run(&self.w, day));
         self.firms.iter_mut().for_each(|f| f.employee_records_of(day));
     }
 
@@ -236,10 +235,8 @@ struct Replay<'a> {
     firm_cols: FirmCols,
     /// The firms that operate, as the log's closures say.
     operating: FirmSet,
-    /// The firms that closed in today's firm phase (the log's closures from `closed_today_at`
-    /// to `closure_at`).
-    closed_today: RareFirmSet,
-    closed_today_at: usize,
+    /// The firms that closed in today's firm phase (the log's closures of the day).
+    closed_today: ClosedToday,
     /// Firms' list bits at the start of today's firm phase.
     firm_lists: Vec<u8>,
     /// Firms on a blacklist at the start of the day's firm phase.
@@ -253,8 +250,6 @@ struct Replay<'a> {
     firm_event: Option<FirmEventDay>,
     /// Under the event engine: every person's class code (`event::classes`; empty otherwise).
     class: Vec<u8>,
-    /// Provinces where a firm closed today.
-    closed_in: [bool; N_PROVINCES],
     /// The day-0 tables of a warm start of firm scores (`crate::sim::warm_start_tables`).
     warm: Option<DayTables>,
     /// Cursors into the log's day-ordered vectors.
@@ -293,15 +288,13 @@ impl<'a> Replay<'a> {
             person_cols: PersonCols::new(params),
             firm_cols: FirmCols::new(params),
             operating: FirmSet::all(nf),
-            closed_today: RareFirmSet::none(nf),
-            closed_today_at: 0,
+            closed_today: ClosedToday::new(&layout, params.population.employer_concentration),
             firm_lists: vec![0; nf],
             blacklisted: RareFirmSet::none(nf),
             group_sanction_rate: [0.0; N_PEER_GROUPS],
             class: if event.is_some() { crate::event::classes(params, &layout) } else { Vec::new() },
             event,
             firm_event: None,
-            closed_in: [false; N_PROVINCES],
             closure_at: 0,
             founding_at: 0,
             firm_lists_at: 0,
@@ -358,17 +351,12 @@ impl<'a> Replay<'a> {
 
     /// Applies the closures and foundings of `day`'s firm phase.
     fn closures_of(&mut self, day: u32) {
-        self.closed_in = [false; N_PROVINCES];
-        for &(_, f) in &self.log.closures[self.closed_today_at..self.closure_at] {
-            self.closed_today.set(f, false);
-        }
-        self.closed_today_at = self.closure_at;
+        self.closed_today.clear(&self.layout);
         let closures = &self.log.closures[self.closure_at..];
         let n = closures.partition_point(|&(d, _)| d <= day);
         for &(_, f) in &closures[..n] {
             self.operating.remove(f);
-            self.closed_today.set(f, true);
-            self.closed_in[self.layout.firm_province(f) as usize] = true;
+            self.closed_today.add(&self.layout, f);
         }
         self.closure_at += n;
         let foundings = &self.log.foundings[self.founding_at..];
@@ -377,13 +365,6 @@ impl<'a> Replay<'a> {
             self.operating.set(f, true);
         }
         self.founding_at += n;
-    }
-
-    /// Where employed persons must look their employer up today (see `day.rs`).
-    fn employer_check(&self) -> [bool; N_PROVINCES] {
-        std::array::from_fn(|p| {
-            self.closed_in[p] || self.layout.firm_offsets[p + 1] == self.layout.firm_offsets[p]
-        })
     }
 
     fn list_names(&self, lists: &[usize]) -> Vec<String> {
@@ -703,7 +684,7 @@ impl TracedPerson {
 
     /// The person phase: the firm phase's messages join the inbox, then the kernel runs on the
     /// person as a chunk of one.
-    fn run(&mut self, w: &Replay<'_>, day: u32, employer_check: &[bool; N_PROVINCES]) {
+    fn run(&mut self, w: &Replay<'_>, day: u32) {
         let today = &self.messages[self.message_at..self.firm_messages_end];
         self.inbox.extend(today.iter().filter(|m| !m.early).map(|m| m.to));
         self.message_at = self.firm_messages_end;
@@ -722,7 +703,6 @@ impl TracedPerson {
             day,
             operating: &w.operating,
             closed_today: &w.closed_today,
-            employer_check,
             group_sanction_rate: &w.group_sanction_rate,
             cols: &w.person_cols,
             enabled: &w.enabled,

@@ -10,6 +10,9 @@
 use rayon::prelude::*;
 use scslab_core::Day;
 
+use crate::population::{self, Layout};
+use crate::vocab::N_PROVINCES;
+
 pub use crate::columns::{ColumnVisitor, ColumnVisitorMut, Plain};
 
 /// Person flag: has an employer.
@@ -296,6 +299,107 @@ impl RareFirmSet {
     pub fn set(&mut self, f: u32, member: bool) {
         self.set.set(f, member);
         self.summary.set(f >> 6, self.set.words[(f >> 6) as usize] != 0);
+    }
+}
+
+/// Bits of an employer draw that index [`ClosedToday`]'s filter: 2^16 buckets a province.
+const EMPLOYER_BUCKET_BITS: u32 = 16;
+/// Words of the filter per province.
+const EMPLOYER_BUCKET_WORDS: usize = 1 << (EMPLOYER_BUCKET_BITS - 6);
+
+/// The firms that closed in today's firm phase, and the question every employed person asks of
+/// them: did my employer close? A person's employer is derived from their id (its draw,
+/// `Layout::employer_draw`, then its rank), so the answer costs that derivation. A filter per
+/// province, over the top 16 bits of the draw, marks the draws that can name a firm closed today
+/// (`population::employer_rank_draws`); a draw outside it is answered without its rank. The
+/// answer is the same either way, the filter only saves work.
+#[derive(Clone, Debug)]
+pub struct ClosedToday {
+    set: RareFirmSet,
+    /// Today's closures, to empty the set and the filter tomorrow.
+    firms: Vec<u32>,
+    /// Per province: a firm of it closed today, or it has no firms (an employed person's
+    /// employer can then be closed only there).
+    check: [bool; N_PROVINCES],
+    /// Per province, `EMPLOYER_BUCKET_WORDS` words: bit b set when a draw whose top bits are b
+    /// can name a closed firm (every bit for a province without firms).
+    buckets: Vec<u64>,
+    concentration: u32,
+}
+
+impl ClosedToday {
+    /// None of the layout's firms closed (employers drawn at `concentration`).
+    pub fn new(layout: &Layout, concentration: u32) -> ClosedToday {
+        let n_firms = layout.firm_offsets[N_PROVINCES] as usize;
+        let mut today = ClosedToday {
+            set: RareFirmSet::none(n_firms),
+            firms: Vec::new(),
+            check: [false; N_PROVINCES],
+            buckets: vec![0; N_PROVINCES * EMPLOYER_BUCKET_WORDS],
+            concentration,
+        };
+        today.clear(layout);
+        today
+    }
+
+    /// Empties the set (the start of a firm phase).
+    pub fn clear(&mut self, layout: &Layout) {
+        for &f in &self.firms {
+            self.set.set(f, false);
+        }
+        self.firms.clear();
+        for p in 0..N_PROVINCES {
+            let empty = layout.firm_offsets[p + 1] == layout.firm_offsets[p];
+            if self.check[p] || empty {
+                self.province_buckets(p).fill(if empty { u64::MAX } else { 0 });
+            }
+            self.check[p] = empty;
+        }
+    }
+
+    /// Adds firm `f`, closed today.
+    pub fn add(&mut self, layout: &Layout, f: u32) {
+        self.set.set(f, true);
+        self.firms.push(f);
+        let p = layout.firm_province(f) as usize;
+        self.check[p] = true;
+        let lo = layout.firm_offsets[p];
+        let n = layout.firm_offsets[p + 1] - lo;
+        if let Some((a, b)) = population::employer_rank_draws(n, self.concentration, f - lo) {
+            let shift = 64 - EMPLOYER_BUCKET_BITS;
+            let buckets = self.province_buckets(p);
+            for bucket in (a >> shift) as usize..=(b >> shift) as usize {
+                buckets[bucket / 64] |= 1 << (bucket % 64);
+            }
+        }
+    }
+
+    fn province_buckets(&mut self, p: usize) -> &mut [u64] {
+        &mut self.buckets[p * EMPLOYER_BUCKET_WORDS..][..EMPLOYER_BUCKET_WORDS]
+    }
+
+    /// Whether firm `f` closed today.
+    #[inline(always)]
+    pub fn contains(&self, f: u32) -> bool {
+        self.set.contains(f)
+    }
+
+    /// Whether an employed person of `province` may have lost their employer today (a firm of
+    /// the province closed, or it has none): elsewhere [`Self::employer_closed`] is false.
+    #[inline(always)]
+    pub fn check(&self, province: u8) -> bool {
+        self.check[province as usize]
+    }
+
+    /// Whether the employer in slot `slot` of person `id` of `province` closed today (a
+    /// province without firms: always).
+    #[inline(always)]
+    pub fn employer_closed(&self, layout: &Layout, id: u32, province: u8, slot: u32) -> bool {
+        let x = layout.employer_draw(id, slot);
+        let bucket = (x >> (64 - EMPLOYER_BUCKET_BITS)) as usize;
+        let word = self.buckets[province as usize * EMPLOYER_BUCKET_WORDS + bucket / 64];
+        word >> (bucket % 64) & 1 != 0
+            && layout.employer_of_draw(self.concentration, province, x).is_none_or(|f| self.contains(f))
     }
 }
 
