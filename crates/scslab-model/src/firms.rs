@@ -596,9 +596,7 @@ fn firm_day(
                 * ctx.tables.detection_scale[a]
                 * ctx.tables.coverage[a][p]
                 * effects.inspections;
-            if orng.uniform() < pd
-                && crate::population::covered(params, ctx.layout, a, f.id, f.traits.province)
-            {
+            if orng.uniform() < pd && crate::population::covered(ctx.layout, a, f.id, f.traits.province) {
                 recorded = true;
                 deliver(ctx, f, a, e, false, &mut orng, out);
             }
@@ -624,7 +622,7 @@ fn firm_day(
             }
             _ => orng.uniform(),
         };
-        if u < total * s && crate::population::covered(params, ctx.layout, a, f.id, f.traits.province) {
+        if u < total * s && crate::population::covered(ctx.layout, a, f.id, f.traits.province) {
             let e = cum.partition_point(|&c| c <= u / s).min(cum.len() - 1);
             deliver(ctx, f, a, e, true, &mut orng, out);
         }

@@ -178,7 +178,7 @@ impl Me<'_> {
             let plan = ctx.plan;
             if plan.person_cover_always[self.province as usize] & bit != 0
                 || (plan.person_cover_partial_mask & bit != 0
-                    && covered(ctx.params, ctx.layout, a, self.id, self.province))
+                    && covered(ctx.layout, a, self.id, self.province))
             {
                 self.covered |= bit;
             }
@@ -577,7 +577,7 @@ fn base_entries(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> u8 {
             && ctx.enabled[sl.authority]
             && (plan.person_cover_always[province as usize] & bit != 0
                 || (plan.person_cover_partial_mask & bit != 0
-                    && covered(ctx.params, ctx.layout, sl.scheme, id, province)))
+                    && covered(ctx.layout, sl.scheme, id, province)))
         {
             bits |= 1 << sl.slot;
         }

@@ -37,8 +37,11 @@ pub struct Layout {
 /// `k < t`. Comparing the integer draw is the same as comparing the draw converted to a float.
 fn below_16(share: f64) -> u32 {
     // `share * 2^16` is exact: a multiplication by a power of two.
-    (share * 65_536.0).ceil().clamp(0.0, 65_536.0) as u32
+    (share * 65_536.0).ceil().clamp(0.0, FULL_16 as f64) as u32
 }
+
+/// The threshold of [`below_16`] that every 16-bit draw is below.
+const FULL_16: u32 = 65_536;
 
 /// Static traits of a person.
 #[derive(Clone, Copy, Debug)]
@@ -442,16 +445,16 @@ pub fn initially_employed(params: &Params, person: u32, traits: &PersonTraits) -
 
 /// Whether an agent lies in an authority's area and consents to it.
 #[inline]
-pub fn covered(params: &Params, layout: &Layout, authority: usize, agent: u32, province: u8) -> bool {
-    let cov = &params.authorities[authority].coverage;
+pub fn covered(layout: &Layout, authority: usize, agent: u32, province: u8) -> bool {
     if layout.coverage_provinces[authority] & (1 << province) == 0 {
         return false;
     }
-    if cov.area_share >= 1.0 && cov.consent_share >= 1.0 {
+    let [area, consent] = layout.coverage_below[authority];
+    // Whole shares: every draw passes, so none is drawn.
+    if area == FULL_16 && consent == FULL_16 {
         return true;
     }
     let [u_area, u_consent, _, _] = layout.coverage[authority].agent(agent as u64).u16x4();
-    let [area, consent] = layout.coverage_below[authority];
     (u_area as u32) < area && (u_consent as u32) < consent
 }
 

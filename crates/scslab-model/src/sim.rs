@@ -253,7 +253,7 @@ pub(crate) fn initial_firm_scores(
             continue;
         }
         let t = *traits.get_or_insert_with(|| firm_traits(params, layout, f));
-        if !covered(params, layout, a, f, t.province) {
+        if !covered(layout, a, f, t.province) {
             continue;
         }
         let p = t.province as usize;
@@ -331,7 +331,7 @@ fn init_persons(
         }
         counts.add(t.cell(), cols.adults, 1);
         for (k, &a) in plan.person_points.iter().enumerate() {
-            if covered(params, layout, a, id, t.province) {
+            if covered(layout, a, id, t.province) {
                 counts.add(t.cell(), cols.scored + k, 1);
             }
         }
@@ -465,7 +465,7 @@ impl Simulation {
             h.wealth[cell].1[b] += w.max(0) as u64;
             for (k, &a) in self.plan.person_points.iter().enumerate() {
                 let AuthorityKind::Points(s) = &params.authorities[a].kind else { continue };
-                if !covered(params, &self.layout, a, id, t.province) {
+                if !covered(&self.layout, a, id, t.province) {
                     continue;
                 }
                 let score = s.base + self.persons.scores[k][id as usize] as f64;
