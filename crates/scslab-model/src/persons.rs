@@ -8,7 +8,7 @@
 use scslab_core::rng::{AgentDayRng, DayStream};
 
 use crate::event::{self, EventDay, Process, Scheduled, Schedules, Static, TRUST_ON_PATH, TRUST_STEP};
-use crate::metrics::{Counters, FIXED_POINT, PersonCols, wealth_bin};
+use crate::metrics::{Counters, FIXED_POINT, PersonCols, WEALTH_BINS, wealth_bin};
 use crate::params::{AuthorityKind, MeasureEffect, Params};
 use crate::population::{Layout, N_CELLS, N_PEER_GROUPS, adult_traits, covered};
 pub use crate::tables::stochastic_byte;
@@ -309,6 +309,7 @@ fn run_chunk_event<const ENTERING: bool>(
     let mut schedules = Schedules::new(ev, offsets, chunk.start, end);
     let mut recorded = [(0u8, 0.0f64); event::MAX_RECORDERS];
     let mut quiet_sums = [QuietSums::default(); N_CELLS];
+    let mut hist = WealthHist { counts: [0; WEALTH_BINS], sums: [0; WEALTH_BINS] };
     // A quiet adult's income today by class code, then lists at base and unemployed.
     let incomes: [[i64; 4]; event::CLASSES.len()] = std::array::from_fn(|code| {
         let c = event::CLASSES[code];
@@ -317,19 +318,34 @@ fn run_chunk_event<const ENTERING: bool>(
     let fear_perception = ctx.params.behaviour.fear_perception;
     let mut province = ctx.layout.person_province(chunk.start);
     let mut next_boundary = offsets[province as usize + 1];
+    // Every column as long as the chunk, and the class codes cut to it: no bounds checks in
+    // the loop.
+    let class_codes = &ctx.class[chunk.start as usize..][..n];
+    let c = &chunk.cols;
+    assert!(
+        c.flags.len() == n
+            && c.lists.len() == n
+            && c.fear.len() == n
+            && c.resentment.len() == n
+            && c.trust.len() == n
+            && c.wealth.len() == n
+    );
+    // The inbox is sorted by agent, and most persons have no message: the next addressee is
+    // compared with each id.
+    let first_agent = |inbox: &[Addressed]| inbox.first().map_or(u32::MAX, |m| m.agent);
+    let mut next_message = first_agent(inbox);
     for i in 0..n {
         let id = chunk.start + i as u32;
         while id >= next_boundary {
             province += 1;
             next_boundary = offsets[province as usize + 1];
         }
-        let split = match inbox.first() {
-            Some(m) if m.agent == id => inbox.partition_point(|m| m.agent == id),
-            _ => 0,
-        };
-        let (mine, rest) = inbox.split_at(split);
-        inbox = rest;
-        let code = (ctx.class[id as usize] & event::CLASS_MASK) as usize;
+        let mut mine: &[Addressed] = &[];
+        if id == next_message {
+            (mine, inbox) = inbox.split_at(inbox.partition_point(|m| m.agent == id));
+            next_message = first_agent(inbox);
+        }
+        let code = (class_codes[i] & event::CLASS_MASK) as usize;
         let class = event::CLASSES[code];
         if !class.adult {
             continue;
@@ -349,7 +365,18 @@ fn run_chunk_event<const ENTERING: bool>(
                 let trust = rebased_trust(ev, id, &mut chunk.cols.trust[i]);
                 let day =
                     QuietDay { code, class, flags, lists, trust, trip: None, hired: false, entering: 0 };
-                quiet_day(ctx, ev, &incomes, &mut chunk, i, id, province, day, &mut quiet_sums[cell], out);
+                quiet_day(
+                    ctx,
+                    ev,
+                    &incomes,
+                    &mut chunk,
+                    i,
+                    id,
+                    province,
+                    day,
+                    &mut quiet_sums[cell],
+                    &mut hist,
+                );
                 continue;
             }
         }
@@ -376,7 +403,7 @@ fn run_chunk_event<const ENTERING: bool>(
         if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
             let day = QuietDay { code, class, flags, lists, trust, trip, hired, entering };
-            quiet_day(ctx, ev, &incomes, &mut chunk, i, id, province, day, &mut quiet_sums[cell], out);
+            quiet_day(ctx, ev, &incomes, &mut chunk, i, id, province, day, &mut quiet_sums[cell], &mut hist);
             continue;
         }
         for (s, column) in scores.iter_mut().zip(&chunk.scores) {
@@ -432,6 +459,7 @@ fn run_chunk_event<const ENTERING: bool>(
         out.touched[cell] += 1;
     }
     add_quiet_sums(ctx, ev, &quiet_sums, out);
+    hist.add_to(&mut out.counters);
     out.scores = scores;
 }
 
@@ -479,7 +507,7 @@ fn quiet_day(
     province: u8,
     day: QuietDay,
     sums: &mut QuietSums,
-    out: &mut PersonOutbox,
+    hist: &mut WealthHist,
 ) {
     let working_age = day.class.working_age;
     let mut flags = day.flags;
@@ -511,9 +539,31 @@ fn quiet_day(
     sums.wealth = sums.wealth.wrapping_add(w as i64 as u64);
     sums.lists[(day.lists != ev.quiet_lists[0]) as usize] += 1;
     sums.trust += trust as i64 - TRUST_ON_PATH as i64;
-    let bin = wealth_bin(w);
-    out.counters.wealth_hist[bin] += 1;
-    out.counters.wealth_hist_sum[bin] += w.max(0) as u64;
+    // The chunk's histogram: a fixed array, and a mask that changes no bin, so no bounds check.
+    let bin = wealth_bin(w) & (WEALTH_BINS - 1);
+    hist.counts[bin] += 1;
+    hist.sums[bin] += w.max(0) as u64;
+}
+
+// The mask of `quiet_day`'s bins keeps every bin `wealth_bin` gives (at most 124).
+const _: () = assert!(WEALTH_BINS.is_power_of_two() && WEALTH_BINS > 124);
+
+/// The fast path's wealth histogram of a chunk (counts and sums of wealth floored at zero per
+/// `wealth_bin`), added to the counters at the end of the chunk.
+struct WealthHist {
+    counts: [u64; WEALTH_BINS],
+    sums: [u64; WEALTH_BINS],
+}
+
+impl WealthHist {
+    fn add_to(&self, counters: &mut Counters) {
+        for (a, b) in counters.wealth_hist.iter_mut().zip(&self.counts) {
+            *a += b;
+        }
+        for (a, b) in counters.wealth_hist_sum.iter_mut().zip(&self.sums) {
+            *a += b;
+        }
+    }
 }
 
 /// What the fast path adds up for the quiet adults of one cell in a chunk, kept in a fixed
