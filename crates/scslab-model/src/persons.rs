@@ -334,7 +334,11 @@ fn run_chunk_event<const ENTERING: bool>(
     // compared with each id.
     let first_agent = |inbox: &[Addressed]| inbox.first().map_or(u32::MAX, |m| m.agent);
     let mut next_message = first_agent(inbox);
+    let mut common = [false; BLOCK];
     for i in 0..n {
+        if i % BLOCK == 0 {
+            common_columns(ev, class_codes, &chunk, i, &mut common);
+        }
         let id = chunk.start + i as u32;
         while id >= next_boundary {
             province += 1;
@@ -354,31 +358,12 @@ fn run_chunk_event<const ENTERING: bool>(
         let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
         // The common day first: a quiet adult whom no schedule and no message picks. The same
         // day as the quiet branch below, without its hits, in fewer instructions.
-        if !ENTERING && id < schedules.next() && mine.is_empty() && !ev.all_full {
+        if !ENTERING && common[i % BLOCK] && id < schedules.next() && mine.is_empty() && !ev.all_full {
             let (flags, lists) = (chunk.cols.flags[i], chunk.cols.lists[i]);
-            if flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0
-                && (lists == ev.quiet_lists[0] || lists == ev.quiet_lists[1])
-                && chunk.cols.fear[i] == 0
-                && chunk.cols.resentment[i] == 0
-                && chunk.scores.iter().all(|column| column[i] == 0)
-            {
-                let trust = rebased_trust(ev, id, &mut chunk.cols.trust[i]);
-                let day =
-                    QuietDay { code, class, flags, lists, trust, trip: None, hired: false, entering: 0 };
-                quiet_day(
-                    ctx,
-                    ev,
-                    &incomes,
-                    &mut chunk,
-                    i,
-                    id,
-                    province,
-                    day,
-                    &mut quiet_sums[cell],
-                    &mut hist,
-                );
-                continue;
-            }
+            let trust = rebased_trust(ev, id, &mut chunk.cols.trust[i]);
+            let day = QuietDay { code, class, flags, lists, trust, trip: None, hired: false, entering: 0 };
+            quiet_day(ctx, ev, &incomes, &mut chunk, i, id, province, day, &mut quiet_sums[cell], &mut hist);
+            continue;
         }
         // One comparison for all schedules: most adults are hit by none today.
         let hits =
@@ -461,6 +446,56 @@ fn run_chunk_event<const ENTERING: bool>(
     add_quiet_sums(ctx, ev, &quiet_sums, out);
     hist.add_to(&mut out.counters);
     out.scores = scores;
+}
+
+/// Persons over which [`common_columns`] asks the columns at once.
+const BLOCK: usize = 256;
+
+/// The class codes of adults, as bits (`event::CLASSES`).
+const ADULT_CODES: u32 = {
+    let (mut bits, mut code) = (0u32, 0);
+    while code < 32 {
+        bits |= (event::CLASSES[code].adult as u32) << code;
+        code += 1;
+    }
+    bits
+};
+
+/// For the persons of the chunk from index `start` (at most [`BLOCK`] of them), whether their
+/// columns allow the common day: an adult without debt, silencing or detention, on the lists at
+/// base, with no fear or resentment above the path and every score at base. One pass per column
+/// over the block, which the compiler can vectorise; the messages, the schedules and day 0's
+/// entries are asked of each adult in the loop. A person's day changes only their own columns,
+/// so the answers hold until the loop reaches each person.
+#[inline(never)]
+fn common_columns(
+    ev: &EventDay,
+    class_codes: &[u8],
+    chunk: &PersonChunk<'_>,
+    start: usize,
+    common: &mut [bool; BLOCK],
+) {
+    let end = (start + BLOCK).min(class_codes.len());
+    let common = &mut common[..end - start];
+    let [q0, q1] = ev.quiet_lists;
+    let c = &chunk.cols;
+    let columns = class_codes[start..end]
+        .iter()
+        .zip(&c.flags[start..end])
+        .zip(&c.lists[start..end])
+        .zip(c.fear[start..end].iter().zip(&c.resentment[start..end]));
+    for (ok, (((&code, &flags), &lists), (&fear, &resentment))) in common.iter_mut().zip(columns) {
+        *ok = (ADULT_CODES >> (code & event::CLASS_MASK) & 1 != 0)
+            & (flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0)
+            & ((lists == q0) | (lists == q1))
+            & (fear == 0)
+            & (resentment == 0);
+    }
+    for column in &chunk.scores {
+        for (ok, &score) in common.iter_mut().zip(&column[start..end]) {
+            *ok &= score == 0;
+        }
+    }
 }
 
 /// Under the event engine, a quiet adult's trust byte brought to today's path on a day the path
