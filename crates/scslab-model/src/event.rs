@@ -654,12 +654,15 @@ impl<'a> Hits<'a> {
                 return;
             }
             if from < self.block_hi {
+                // The gap to the next hit is the floor of `gap`, which is at least 0 (or -0):
+                // compared with the whole number of ids left and truncated by `as`, it needs
+                // no floor (a call into libm on this target).
                 let gap = if self.log_q == 0.0 {
                     0.0
                 } else if self.log_q == f64::NEG_INFINITY {
                     f64::INFINITY
                 } else {
-                    ((1.0 - self.rng.uniform()).ln() / self.log_q).floor()
+                    (1.0 - self.rng.uniform()).ln() / self.log_q
                 };
                 if gap < (self.block_hi - from) as f64 {
                     let id = from + gap as u32;
