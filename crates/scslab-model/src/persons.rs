@@ -358,12 +358,27 @@ fn run_chunk_event<const ENTERING: bool>(
         let cell = (province as usize * 2 + class.urban as usize) * N_INCOME + class.income as usize;
         // The common day first: a quiet adult whom no schedule and no message picks. The same
         // day as the quiet branch below, without its hits, in fewer instructions.
-        if !ENTERING && common[i % BLOCK] && id < schedules.next() && mine.is_empty() && !ev.all_full {
+        if common[i % BLOCK] && id < schedules.next() && mine.is_empty() && !ev.all_full {
             let (flags, lists) = (chunk.cols.flags[i], chunk.cols.lists[i]);
-            let trust = rebased_trust(ev, id, &mut chunk.cols.trust[i]);
-            let day = QuietDay { code, class, flags, lists, trust, trip: None, hired: false, entering: 0 };
-            quiet_day(ctx, ev, &incomes, &mut chunk, i, id, province, day, &mut quiet_sums[cell], &mut hist);
-            continue;
+            // Day 0: the lists at base that take the adult in today (quiet if none or all).
+            let mut entering = 0;
+            if !ENTERING || enters_quietly(ctx, ev, id, province, lists, &mut entering) {
+                let trust = rebased_trust(ev, id, &mut chunk.cols.trust[i]);
+                let day = QuietDay { code, class, flags, lists, trust, trip: None, hired: false, entering };
+                quiet_day(
+                    ctx,
+                    ev,
+                    &incomes,
+                    &mut chunk,
+                    i,
+                    id,
+                    province,
+                    day,
+                    &mut quiet_sums[cell],
+                    &mut hist,
+                );
+                continue;
+            }
         }
         // One comparison for all schedules: most adults are hit by none today.
         let hits =
