@@ -338,7 +338,11 @@ impl ClosedToday {
             buckets: vec![0; N_PROVINCES * EMPLOYER_BUCKET_WORDS],
             concentration,
         };
-        today.clear(layout);
+        // A province without firms: every draw names no employer, for the whole run.
+        for p in (0..N_PROVINCES).filter(|&p| layout.firm_offsets[p + 1] == layout.firm_offsets[p]) {
+            today.check[p] = true;
+            today.province_buckets(p).fill(u64::MAX);
+        }
         today
     }
 
@@ -349,11 +353,10 @@ impl ClosedToday {
         }
         self.firms.clear();
         for p in 0..N_PROVINCES {
-            let empty = layout.firm_offsets[p + 1] == layout.firm_offsets[p];
-            if self.check[p] || empty {
-                self.province_buckets(p).fill(if empty { u64::MAX } else { 0 });
+            if self.check[p] && layout.firm_offsets[p + 1] > layout.firm_offsets[p] {
+                self.check[p] = false;
+                self.province_buckets(p).fill(0);
             }
-            self.check[p] = empty;
         }
     }
 
