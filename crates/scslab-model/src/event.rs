@@ -775,19 +775,26 @@ fn bin(cell: usize, clevel: usize, fs: usize) -> usize {
 /// the seed; never saved).
 #[derive(Clone, Debug)]
 pub struct Census {
-    /// Sum of `4 * dissent * outspokenness` (the daily criticism volume before rates), fixed
-    /// point at [`FIXED_POINT`].
-    volume: Vec<u64>,
-    /// Sum of the favoured events' trait factor `2 * prosociality`, fixed point.
-    favoured: Vec<u64>,
-    /// Sum of the positive posts' trait factor before reach, `2 * (1 - dissent)`, fixed point.
-    post: Vec<u64>,
-    /// Dissenters (dissent above 0.5) with a positive volume: silent when the row says so.
-    speaking: Vec<u32>,
+    /// The sums of each bin, side by side: an adult's part touches one cache line.
+    bins: Vec<BinSums>,
     /// Dissenters of each cell.
     dissenters: Vec<u64>,
     /// Adults of each cell.
     adults: Vec<u64>,
+}
+
+/// The sums of one census bin.
+#[derive(Clone, Copy, Debug, Default)]
+struct BinSums {
+    /// Sum of `4 * dissent * outspokenness` (the daily criticism volume before rates), fixed
+    /// point at [`FIXED_POINT`].
+    volume: u64,
+    /// Sum of the favoured events' trait factor `2 * prosociality`, fixed point.
+    favoured: u64,
+    /// Sum of the positive posts' trait factor before reach, `2 * (1 - dissent)`, fixed point.
+    post: u64,
+    /// Dissenters (dissent above 0.5) with a positive volume: silent when the row says so.
+    speaking: u32,
 }
 
 /// One adult's static part of the census.
@@ -857,10 +864,7 @@ impl Census {
     /// result does not depend on the thread count.
     pub fn with_classes(params: &Params, layout: &Layout) -> (Census, Vec<u8>) {
         let zero = || Census {
-            volume: vec![0; BINS],
-            favoured: vec![0; BINS],
-            post: vec![0; BINS],
-            speaking: vec![0; BINS],
+            bins: vec![BinSums::default(); BINS],
             dissenters: vec![0; N_CELLS],
             adults: vec![0; N_CELLS],
         };
@@ -875,25 +879,28 @@ impl Census {
                     fill_event_traits(params, layout, id, &mut t);
                     let cell = t.cell();
                     let s = Static::of(cell, &t);
-                    c.volume[s.bin] += s.volume;
-                    c.favoured[s.bin] += s.favoured;
-                    c.post[s.bin] += s.post;
+                    let bin = &mut c.bins[s.bin];
+                    bin.volume += s.volume;
+                    bin.favoured += s.favoured;
+                    bin.post += s.post;
                     c.adults[cell] += 1;
                     if s.dissenter {
                         c.dissenters[cell] += 1;
-                        c.speaking[s.bin] += (s.volume > 0) as u32;
+                        bin.speaking += (s.volume > 0) as u32;
                     }
                 });
                 c
             })
             .reduce(zero, |mut a, b| {
                 let add = |x: &mut Vec<u64>, y: &Vec<u64>| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
-                add(&mut a.volume, &b.volume);
-                add(&mut a.favoured, &b.favoured);
-                add(&mut a.post, &b.post);
+                for (x, y) in a.bins.iter_mut().zip(&b.bins) {
+                    x.volume += y.volume;
+                    x.favoured += y.favoured;
+                    x.post += y.post;
+                    x.speaking += y.speaking;
+                }
                 add(&mut a.dissenters, &b.dissenters);
                 add(&mut a.adults, &b.adults);
-                a.speaking.iter_mut().zip(&b.speaking).for_each(|(x, y)| *x += y);
                 a
             });
         (census, class)
@@ -946,17 +953,18 @@ impl Census {
                 for (c, row) in rows.iter().enumerate() {
                     let b = b0 + c * FS_LEVELS;
                     let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
-                    let v = self.volume[b] as f64;
+                    let sums = &self.bins[b];
+                    let v = sums.volume as f64;
                     desired += v * dc;
                     volume_rate += v * rc;
                     if reach * rc < 0.5 * dc {
-                        silent += self.speaking[b] as u64;
+                        silent += sums.speaking as u64;
                     }
-                    let f = self.favoured[b] as f64;
+                    let f = sums.favoured as f64;
                     for &e in favoured_events {
                         favoured[e] += f * row.rates[e] as f64;
                     }
-                    post += self.post[b] as f64 * row.rates[EV_POSITIVE_POST] as f64;
+                    post += sums.post as f64 * row.rates[EV_POSITIVE_POST] as f64;
                 }
             }
             let expressed = volume_rate * reach;
