@@ -699,7 +699,10 @@ fn update_scores(
             v -= v * s.decay_per_day;
         }
         let v = v.clamp(s.min - s.base, s.max - s.base);
-        let whole = v.floor();
+        // The floor of `v` (a score, far inside i64) by truncation: `floor` is a call into
+        // libm on this target. At -0.0 this gives 0.0, which stores the same 0.
+        let t = v as i64 as f64;
+        let whole = if t > v { t - 1.0 } else { t };
         scores[k] = (whole + ((v - whole) > r_score) as i64 as f64) as i16;
     }
 }

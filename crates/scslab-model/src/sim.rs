@@ -169,7 +169,7 @@ pub fn estimate_memory(params: &Params) -> MemoryEstimate {
 /// employed or not, the initial trust; every other column 0 (no list, no fear or resentment).
 /// The run and the trace both start from it.
 pub(crate) fn initial_person(params: &Params, layout: &Layout, id: u32) -> PersonRow {
-    initial_person_with(params, id, &person_traits(params, layout, id), initial_trust(params))
+    initial_person_with(params, id, &person_traits(params, layout, id), &PersonStart::new(params))
 }
 
 /// Everyone's trust on day 0, as a byte.
@@ -177,18 +177,36 @@ fn initial_trust(params: &Params) -> u8 {
     (params.behaviour.initial_trust * 255.0).round() as u8
 }
 
-/// [`initial_person`] of person `id` with traits `t`, and `trust` from [`initial_trust`] (worked
-/// out once for a chunk of persons).
-fn initial_person_with(params: &Params, id: u32, t: &PersonTraits, trust: u8) -> PersonRow {
-    let pop = &params.population;
-    let mut income = pop.daily_income[t.income as usize];
-    if !t.urban {
-        income *= pop.rural_income_factor;
+/// What every person's day-0 state is made of, worked out once for a chunk of persons: the
+/// trust byte ([`initial_trust`]) and the initial wealth of each (rural/urban, income quintile).
+struct PersonStart {
+    trust: u8,
+    wealth: [[i32; N_INCOME]; 2],
+}
+
+impl PersonStart {
+    fn new(params: &Params) -> PersonStart {
+        let pop = &params.population;
+        let wealth = |urban: bool, q: usize| {
+            let mut income = pop.daily_income[q];
+            if !urban {
+                income *= pop.rural_income_factor;
+            }
+            (income * pop.initial_wealth_days).round() as i32
+        };
+        PersonStart {
+            trust: initial_trust(params),
+            wealth: [false, true].map(|urban| std::array::from_fn(|q| wealth(urban, q))),
+        }
     }
+}
+
+/// [`initial_person`] of person `id` with traits `t`, from `start`.
+fn initial_person_with(params: &Params, id: u32, t: &PersonTraits, start: &PersonStart) -> PersonRow {
     PersonRow {
-        wealth: (income * pop.initial_wealth_days).round() as i32,
+        wealth: start.wealth[t.urban as usize][t.income as usize],
         flags: if initially_employed(params, id, t) { P_EMPLOYED } else { 0 },
-        trust,
+        trust: start.trust,
         ..PersonRow::default()
     }
 }
@@ -322,10 +340,10 @@ fn init_persons(
     mut chunk: PersonsMut<'_>,
     mut counts: Counters,
 ) -> Counters {
-    let trust = initial_trust(params);
+    let person_start = PersonStart::new(params);
     for (i, (id, province)) in layout.with_provinces(start..start + chunk.len() as u32).enumerate() {
         let t = person_traits_in(params, layout, id, province);
-        chunk.set(i, initial_person_with(params, id, &t, trust));
+        chunk.set(i, initial_person_with(params, id, &t, &person_start));
         if !t.is_adult() {
             continue;
         }
