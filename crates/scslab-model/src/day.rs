@@ -208,7 +208,7 @@ impl DayPhases for Simulation {
         // The firm excluded from the "other large firms" counters (any intervention's target).
         let target = self.intervention_target;
         self.firm_inbox.sort_by_key(|m| m.agent);
-        // Yesterday's closures, still in the outboxes, leave the set of today's.
+        // Yesterday's closures leave the set of today's.
         self.closed_today.clear(&self.layout);
         self.firm_lists_before.clear();
         self.firm_lists_before.extend_from_slice(&self.firms.lists);
