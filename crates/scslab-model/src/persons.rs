@@ -709,9 +709,9 @@ fn enter_base(
 
 /// Day 0: whether a quiet adult with lists `lists` stays quiet on entering the lists at base
 /// that take them in today (`entering`, set here): they enter none, or all of the base's with
-/// its base entry (`event::BaseEntry`).
-#[cold]
-#[inline(never)]
+/// its base entry (`event::BaseEntry`). Inlined: only day 0's instance of the kernel
+/// (`ENTERING`) calls it, for every quiet adult.
+#[inline(always)]
 fn enters_quietly(
     ctx: &PersonCtx<'_>,
     ev: &EventDay,
@@ -727,6 +727,7 @@ fn enters_quietly(
 /// The lists that hold at base which a person at base with lists `lists` enters today (day 0
 /// under the event engine): the list is on, they are not on it, and its scheme covers them, as
 /// in `scores_and_score_lists`.
+#[inline(always)]
 fn base_entries(ctx: &PersonCtx<'_>, id: u32, province: u8, lists: u8) -> u8 {
     let plan = ctx.plan;
     let mut bits = 0;
