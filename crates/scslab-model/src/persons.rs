@@ -392,13 +392,10 @@ fn run_chunk_event<const ENTERING: bool>(
         let any = chunk.scores.iter().fold(0, |any, column| any | column[i]);
         // Day 0: the lists at base that take the adult in today (only asked of the quiet).
         let mut entering = 0;
+        // Quiet: the columns' test of `common_columns`, no message, and day 0's entries quiet.
         let quiet = !ev.all_full
             && mine.is_empty()
-            && flags & (P_IN_DEBT | P_SILENCED | !P_FLAG_BITS) == 0
-            && (lists == ev.quiet_lists[0] || lists == ev.quiet_lists[1])
-            && chunk.cols.fear[i] == 0
-            && chunk.cols.resentment[i] == 0
-            && any == 0
+            && common[i % BLOCK]
             && (!ENTERING || enters_quietly(ctx, ev, id, province, lists, &mut entering));
         if quiet && thinning.is_none() && false_record.is_none() && n_recorded == 0 {
             // The fast path: nothing of the adult's own differs from the group's today.
