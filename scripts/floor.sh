@@ -7,8 +7,9 @@
 #   scripts/floor.sh [PRESET|FILE.toml] [PEOPLE] [DAYS]   (default none 100000 30; ~2 min)
 #
 # Runs scripts/instructions.sh at DAYS+1 and 2*DAYS+1 days and prints the extra instructions
-# over the extra DAYS x PEOPLE person-days. For the event-driven day, give a scenario file with
-# `[engine] day = "event"` (for example `scslab scenario show none`, with that table appended).
+# over the extra DAYS x PEOPLE person-days. A preset runs its default engine (the event-driven day
+# under the deterrence theory); for the daily engine, give a scenario file with `[engine] day =
+# "daily"` (for example `scslab scenario show none`, with that table appended).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${1:-none}

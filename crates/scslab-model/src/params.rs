@@ -65,6 +65,16 @@ impl DayEngine {
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
+
+    /// The engine of a scenario that names none: the event engine where it is defined (the
+    /// deterrence theory, whose equivalence with the daily engine docs/VALIDATION.md measures),
+    /// the daily engine under the other theories.
+    pub fn default_for(theory: &crate::theory::Theory) -> Self {
+        match theory {
+            crate::theory::Theory::Deterrence => Self::Event,
+            _ => Self::Daily,
+        }
+    }
 }
 
 /// A truncated triangular distribution on `[mean - spread, mean + spread]` clipped to [0, 1].

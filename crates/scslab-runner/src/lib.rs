@@ -638,6 +638,9 @@ fn write_manifest(
         "firms": p.n_firms(),
         "days": p.days,
         "threads": outcome.threads,
+        // The day engine in force (docs/ODD.md 7.26): the scenario's `[engine] day`, or its
+        // theory's default when it names none.
+        "engine": p.engine.name(),
         "repeat": format!(
             "scslab run --scenario scenario.toml --people {} --days {} --seed {}",
             p.n_persons, p.days, p.seed

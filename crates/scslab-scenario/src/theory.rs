@@ -26,14 +26,17 @@ pub const NORMS: [&str; 4] = ["stern_judging", "simple_standing", "scoring", "sh
 /// The values of `[reputation] assessment`.
 pub const ASSESSMENTS: [&str; 2] = ["private", "institution"];
 
-/// The day engine (`[engine] day`): the event engine is defined for the deterrence theory only.
+/// The day engine (`[engine] day`): the event engine is defined for the deterrence theory only,
+/// and is its default ([`DayEngine::default_for`](scslab_model::params::DayEngine::default_for)).
 pub(crate) fn engine(
     src: &Source<'_>,
     raw: &RawScenario,
     theory: &Theory,
 ) -> R<scslab_model::params::DayEngine> {
     use scslab_model::params::DayEngine;
-    let Some(day) = raw.engine.as_ref().and_then(|e| e.day.as_ref()) else { return Ok(DayEngine::Daily) };
+    let Some(day) = raw.engine.as_ref().and_then(|e| e.day.as_ref()) else {
+        return Ok(DayEngine::default_for(theory));
+    };
     let engine = match day.get_ref().as_str() {
         "daily" => DayEngine::Daily,
         "event" => DayEngine::Event,

@@ -74,6 +74,8 @@ fn an_event_engine_scenario_runs_and_its_persons_are_traced() {
     // The scenario written beside the outputs chooses the event engine: a rerun from it is one.
     let written = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(written.contains("[engine]\nday = \"event\""), "{written}");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"engine\": \"event\""), "{manifest}");
     for id in [0, 1234, 2999] {
         let o = scslab(&["trace", out.to_str().unwrap(), "--person", &id.to_string()]);
         assert!(o.status.success(), "{}", stderr(&o));

@@ -64,9 +64,10 @@ day = 14
 authority = "court_defaulters"
 grounds = ["judgment_default", "loan_default"]
 "#;
-    // Changes go into the text, not the parameters, so that `resume` rebuilds the same ones.
+    // Changes go into the text, not the parameters, so that `resume` rebuilds the same ones; on
+    // the daily engine (`event.rs` runs it on the event engine).
     let preset = scslab_scenario::preset_text("ant-group-2020").unwrap().replace("day = 307", "day = 6");
-    let text = format!("{preset}\n{extra}");
+    let text = format!("{preset}{}\n{extra}", crate::DAILY);
     let mut s = scslab_scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
     s.params.n_persons = people;
     s.params.days = days;

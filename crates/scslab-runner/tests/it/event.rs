@@ -19,14 +19,16 @@ const EVENT: &str = "\n[engine]\nday = \"event\"\n";
 
 /// A preset under the event engine, resized, with `extra` appended.
 fn event_scenario(preset: &str, extra: &str, people: u64, days: u32) -> Scenario {
-    let s = crate::scenario(preset, &format!("{EVENT}{extra}"), people, days);
+    let s = crate::preset_scenario(preset, &format!("{EVENT}{extra}"), people, days);
     assert_eq!(s.params.engine, DayEngine::Event);
     s
 }
 
-/// `s` with the event engine selected in its text (same size).
+/// `s`, a scenario of [`crate::scenario`] (on the daily engine), with the event engine selected
+/// in its text instead (same size).
 fn with_event(s: &Scenario) -> Scenario {
-    let text = format!("{}{EVENT}", s.text);
+    assert!(s.text.contains(crate::DAILY), "a scenario of crate::scenario");
+    let text = s.text.replacen(crate::DAILY, EVENT, 1);
     let mut e = scslab_scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
     (e.params.n_persons, e.params.days) = (s.params.n_persons, s.params.days);
     assert_eq!(e.params.engine, DayEngine::Event);
@@ -388,13 +390,13 @@ fn engines_agree(preset: &str) {
         seeds
             .clone()
             .map(|seed| {
-                let mut s = crate::scenario(preset, engine, 30_000, 60);
+                let mut s = crate::preset_scenario(preset, engine, 30_000, 60);
                 s.params.seed = seed;
                 outcomes(&crate::simulate(&s))
             })
             .collect()
     };
-    let (daily, event) = (runs(""), runs(EVENT));
+    let (daily, event) = (runs(crate::DAILY), runs(EVENT));
     let mut report = String::new();
     let mut failed = Vec::new();
     for k in 0..daily[0].len() {

@@ -16,8 +16,21 @@ mod stream;
 mod theories;
 mod trace;
 
-/// A preset, resized, with an optional TOML fragment appended (new authorities, measures...).
+/// The daily engine's table. The mechanism, checkpoint, determinism and trace tests of this
+/// binary run on the daily engine, the reference: two runs that differ in one parameter then
+/// draw every adult's day from the same streams. The event engine, the deterrence presets'
+/// default, has its own tests in `event.rs`. The table goes into the scenario's text, not only
+/// its parameters, so that `resume` rebuilds the same engine from `run.json`.
+const DAILY: &str = "\n[engine]\nday = \"daily\"\n";
+
+/// A preset on the daily engine, resized, with an optional TOML fragment appended (new
+/// authorities, measures...).
 fn scenario(preset: &str, extra: &str, people: u64, days: u32) -> Scenario {
+    preset_scenario(preset, &format!("{DAILY}{extra}"), people, days)
+}
+
+/// A preset with its own engine (its theory's default), resized, with a TOML fragment appended.
+fn preset_scenario(preset: &str, extra: &str, people: u64, days: u32) -> Scenario {
     let text = format!("{}\n{}", scslab_scenario::preset_text(preset).unwrap(), extra);
     let mut s = scslab_scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
     s.params.n_persons = people;

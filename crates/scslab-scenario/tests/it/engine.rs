@@ -1,5 +1,6 @@
-//! The day engine's key: `[engine] day` (docs/ODD.md 7.26), optional, `"daily"` by default;
-//! each refusal located at the offending key or value.
+//! The day engine's key: `[engine] day` (docs/ODD.md 7.26), optional: `"event"` by default
+//! under the deterrence theory, `"daily"` under the others; each refusal located at the offending
+//! key or value.
 
 use scslab_model::params::DayEngine;
 use scslab_scenario::{PRESETS, parse, preset_text};
@@ -12,17 +13,24 @@ fn with(base: &str, table: &str) -> String {
 }
 
 #[test]
-fn the_engine_is_daily_unless_the_scenario_chooses_the_event_engine() {
+fn the_engine_is_event_under_deterrence_unless_the_scenario_chooses_the_daily_engine() {
     let plain = parse_ok(china());
-    assert_eq!(plain.params.engine, DayEngine::Daily);
-    assert_eq!(parse_ok(&with(china(), "[engine]")).params.engine, DayEngine::Daily);
-    assert_eq!(parse_ok(&with(china(), "[engine]\nday = \"daily\"")).params.engine, DayEngine::Daily);
-    let event = parse_ok(&with(china(), "[engine]\nday = \"event\""));
-    assert_eq!(event.params.engine, DayEngine::Event);
+    assert_eq!(plain.params.engine, DayEngine::Event);
+    assert_eq!(parse_ok(&with(china(), "[engine]")).params.engine, DayEngine::Event);
+    assert_eq!(parse_ok(&with(china(), "[engine]\nday = \"event\"")).params.engine, DayEngine::Event);
+    let daily = parse_ok(&with(china(), "[engine]\nday = \"daily\""));
+    assert_eq!(daily.params.engine, DayEngine::Daily);
     // The table changes the engine and nothing else.
-    let mut params = event.params.clone();
-    params.engine = DayEngine::Daily;
+    let mut params = daily.params.clone();
+    params.engine = DayEngine::Event;
     assert_eq!(format!("{params:?}"), format!("{:?}", plain.params));
+    // Without the table each preset runs its theory's default: the event engine exactly under
+    // the deterrence theory.
+    for (name, text) in PRESETS {
+        let params = parse_ok(text).params;
+        let expected = if params.theory.name() == "deterrence" { DayEngine::Event } else { DayEngine::Daily };
+        assert_eq!(params.engine, expected, "{name}");
+    }
     // Names as the scenario writes them.
     assert_eq!(DayEngine::Daily.name(), "daily");
     assert_eq!(DayEngine::Event.name(), "event");
