@@ -917,6 +917,9 @@ impl Census {
     ///   of the adults who drew their own), times the chance of going unrecorded.
     ///
     /// Returns the number of aggregated events.
+    ///
+    /// The cells are valued in parallel (each from its own bins and its own keyed draws) and
+    /// added to `counters` in cell order, so the result does not depend on the threads.
     #[allow(clippy::too_many_arguments)]
     pub fn add_day(
         &self,
@@ -929,9 +932,6 @@ impl Census {
         own_events: &[[i64; N_PERSON_EVENTS]],
         counters: &mut Counters,
     ) -> u64 {
-        let mut uncounted = 0;
-        let reach = tables.person_effects[day.base_lists as usize].reach;
-        let fp = params.behaviour.fear_perception;
         // The favoured events (trait factor 2 x prosociality), listed once.
         let mut kinds = [0usize; N_PERSON_EVENTS];
         let mut n_favoured = 0;
@@ -940,60 +940,113 @@ impl Census {
             n_favoured += 1;
         }
         let favoured_events = &kinds[..n_favoured];
-        for cell in 0..N_CELLS {
-            let g = cell / N_INCOME;
-            let p = g / 2;
-            let (mut desired, mut volume_rate, mut silent) = (0.0, 0.0, 0u64);
-            let mut favoured = [0.0; N_PERSON_EVENTS];
-            let mut post = 0.0;
-            for k in 0..FS_LEVELS {
-                let level = risk_level(tables, fs_value(k), day.fear[g], fp);
-                let rows = &tables.person_rate[DayTables::rate_index(g, level, 0)..][..CONFORMITY_LEVELS];
-                let b0 = bin(cell, 0, k);
-                for (c, row) in rows.iter().enumerate() {
-                    let b = b0 + c * FS_LEVELS;
-                    let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
-                    let sums = &self.bins[b];
-                    let v = sums.volume as f64;
-                    desired += v * dc;
-                    volume_rate += v * rc;
-                    if reach * rc < 0.5 * dc {
-                        silent += sums.speaking as u64;
-                    }
-                    let f = sums.favoured as f64;
-                    for &e in favoured_events {
-                        favoured[e] += f * row.rates[e] as f64;
-                    }
-                    post += sums.post as f64 * row.rates[EV_POSITIVE_POST] as f64;
-                }
-            }
-            let expressed = volume_rate * reach;
-            let post = post * reach;
-            let quiet = self.adults[cell] - touched[cell];
-            counters.add(cell, cols.desired_criticism, desired as i64 as u64);
-            counters.add(cell, cols.expressed_criticism, expressed as i64 as u64);
+        let cells: Vec<CellDay> = (0..N_CELLS)
+            .into_par_iter()
+            .with_min_len(16)
+            .map(|cell| {
+                let quiet = (self.adults[cell] - touched[cell], quiet_trust[cell]);
+                self.cell_day(params, tables, day, favoured_events, cell, quiet, &own_events[cell])
+            })
+            .collect();
+        let mut uncounted = 0;
+        for (cell, c) in cells.iter().enumerate() {
+            counters.add(cell, cols.desired_criticism, c.desired);
+            counters.add(cell, cols.expressed_criticism, c.expressed);
             counters.add(cell, cols.private_dissenters, self.dissenters[cell]);
-            counters.add(cell, cols.silent_dissenters, silent);
-            counters.add(cell, cols.fear, (quiet as f64 * day.fear_next[g] * 255.0).round() as u64);
-            let deviations = quiet_trust[cell] as f64 / TRUST_STEP * day.trust_decay[1];
-            let trust = (quiet as f64 * day.trust_next + deviations) * 255.0;
-            counters.add(cell, cols.trust, trust.round().max(0.0) as u64);
+            counters.add(cell, cols.silent_dissenters, c.silent);
+            counters.add(cell, cols.fear, c.fear);
+            counters.add(cell, cols.trust, c.trust);
             for e in (0..N_PERSON_EVENTS).filter(|&e| aggregated(e)) {
-                let expected = match e {
-                    EV_CRITICISM => expressed,
-                    EV_POSITIVE_POST => post,
-                    _ => favoured[e],
-                };
-                let mean =
-                    ((expected - own_events[cell][e] as f64) / FIXED_POINT).max(0.0) * day.unrecorded[e][p];
-                let mut rng = day.stream.agent(EVENTS_KEY | (cell as u64) << 8 | e as u64);
-                let n = poisson(mean, &mut rng);
-                counters.add(cell, cols.true_events + e, n);
-                uncounted += n;
+                counters.add(cell, cols.true_events + e, c.events[e]);
+                uncounted += c.events[e];
             }
         }
         uncounted
     }
+
+    /// What [`Census::add_day`] adds to one cell: `quiet` is the cell's adults not visited in
+    /// full and the sum of their stored trust deviations; `own_events` the aggregated events the
+    /// visited drew themselves.
+    #[allow(clippy::too_many_arguments)]
+    fn cell_day(
+        &self,
+        params: &Params,
+        tables: &DayTables,
+        day: &EventDay,
+        favoured_events: &[usize],
+        cell: usize,
+        (quiet, quiet_trust): (u64, i64),
+        own_events: &[i64; N_PERSON_EVENTS],
+    ) -> CellDay {
+        let reach = tables.person_effects[day.base_lists as usize].reach;
+        let fp = params.behaviour.fear_perception;
+        let g = cell / N_INCOME;
+        let p = g / 2;
+        let (mut desired, mut volume_rate, mut silent) = (0.0, 0.0, 0u64);
+        let mut favoured = [0.0; N_PERSON_EVENTS];
+        let mut post = 0.0;
+        for k in 0..FS_LEVELS {
+            let level = risk_level(tables, fs_value(k), day.fear[g], fp);
+            let rows = &tables.person_rate[DayTables::rate_index(g, level, 0)..][..CONFORMITY_LEVELS];
+            let b0 = bin(cell, 0, k);
+            for (c, row) in rows.iter().enumerate() {
+                let b = b0 + c * FS_LEVELS;
+                let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
+                let sums = &self.bins[b];
+                let v = sums.volume as f64;
+                desired += v * dc;
+                volume_rate += v * rc;
+                if reach * rc < 0.5 * dc {
+                    silent += sums.speaking as u64;
+                }
+                let f = sums.favoured as f64;
+                for &e in favoured_events {
+                    favoured[e] += f * row.rates[e] as f64;
+                }
+                post += sums.post as f64 * row.rates[EV_POSITIVE_POST] as f64;
+            }
+        }
+        let expressed = volume_rate * reach;
+        let post = post * reach;
+        let deviations = quiet_trust as f64 / TRUST_STEP * day.trust_decay[1];
+        let trust = (quiet as f64 * day.trust_next + deviations) * 255.0;
+        let mut events = [0u64; N_PERSON_EVENTS];
+        for e in (0..N_PERSON_EVENTS).filter(|&e| aggregated(e)) {
+            let expected = match e {
+                EV_CRITICISM => expressed,
+                EV_POSITIVE_POST => post,
+                _ => favoured[e],
+            };
+            let mean = ((expected - own_events[e] as f64) / FIXED_POINT).max(0.0) * day.unrecorded[e][p];
+            let mut rng = day.stream.agent(EVENTS_KEY | (cell as u64) << 8 | e as u64);
+            events[e] = poisson(mean, &mut rng);
+        }
+        CellDay {
+            desired: desired as i64 as u64,
+            expressed: expressed as i64 as u64,
+            silent,
+            fear: (quiet as f64 * day.fear_next[g] * 255.0).round() as u64,
+            trust: trust.round().max(0.0) as u64,
+            events,
+        }
+    }
+}
+
+/// What the census adds to one cell's counters on one day ([`Census::add_day`]).
+#[derive(Clone, Copy, Debug)]
+struct CellDay {
+    /// Desired criticism, fixed point.
+    desired: u64,
+    /// Expressed criticism, fixed point.
+    expressed: u64,
+    /// Silent dissenters.
+    silent: u64,
+    /// Fear of the quiet, in 1/255.
+    fear: u64,
+    /// Trust of the quiet, in 1/255.
+    trust: u64,
+    /// Unrecorded aggregated events of the quiet, by event (0 for the others).
+    events: [u64; N_PERSON_EVENTS],
 }
 
 /// A Poisson count of mean `mean`: by multiplying uniforms below 64, and from the normal
