@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use scslab_model::metrics::DayMetrics;
 use scslab_model::sim::{MemoryEstimate, Simulation, estimate_memory};
 use scslab_model::state::StateError;
 use scslab_output::{ColumnData, OutputError, Table};
@@ -137,6 +138,9 @@ pub struct Timings {
     /// may visit more adults in full than a later day (ODD 7.26, "Day 0 (entering)"), so the
     /// days after it are the engine's steady pace.
     pub first_day: f64,
+    /// After the last day, before writing: the end-of-run distributions (a pass over every
+    /// person) and the replay log.
+    pub end_of_run: f64,
     /// Writing outputs.
     pub write: f64,
 }
@@ -377,6 +381,19 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
         .map_err(|e| RunError::Threads { threads, message: e.to_string() })
 }
 
+/// Adds a day's row to the series and, when the run writes a folder, streams it.
+fn add_row(
+    series: &mut SeriesBuilder,
+    stream: Option<&mut SeriesStream>,
+    day: &DayMetrics,
+) -> Result<(), RunError> {
+    series.push(day);
+    if let Some(stream) = stream {
+        stream.append(series)?;
+    }
+    Ok(())
+}
+
 /// Refuses more worker threads than [`MAX_THREADS`].
 pub fn check_threads(threads: usize) -> Result<(), RunError> {
     if threads > MAX_THREADS {
@@ -416,26 +433,44 @@ fn execute(
         }
         let t1 = Instant::now();
         let mut first_day_seconds = 0.0;
+        // A day's row is added to the series (and streamed) while the next day steps, on the
+        // other worker (`rayon::join`), instead of leaving it idle. Rows are added in day order,
+        // and before every checkpoint, stop and the end, so nothing depends on the overlap.
+        // `held` is the last day stepped; `pending` says its row is not added yet. A day is
+        // reported done once its row is streamed, so a crash loses no day reported.
+        let mut held = sim.metrics.clone();
+        let mut pending = false;
         for d in first_day..days {
-            series.push(sim.step());
+            if pending {
+                let (next, row) =
+                    rayon::join(|| sim.step().clone(), || add_row(&mut series, stream.as_mut(), &held));
+                row?;
+                held = next;
+                progress(Progress::Day { done: d });
+            } else {
+                held.clone_from(sim.step());
+            }
+            pending = true;
             if d == first_day {
                 first_day_seconds = t1.elapsed().as_secs_f64();
             }
-            if let Some(stream) = &mut stream {
-                stream.append(&series)?;
+            let checkpoint_due = checkpoints.filter(|&(_, every)| (d + 1) % every == 0 && d + 1 < days);
+            let stopping = config.interrupted() && d + 1 < days;
+            if checkpoint_due.is_some() || stopping || d + 1 == days {
+                add_row(&mut series, stream.as_mut(), &held)?;
+                pending = false;
             }
-            if let Some((dir, every)) = checkpoints
-                && (d + 1) % every == 0
-                && d + 1 < days
-            {
+            if let Some((dir, _)) = checkpoint_due {
                 if let Some(stream) = &mut stream {
                     stream.sync()?;
                 }
                 checkpoint::save(key, &sim, &series, dir)?;
                 checkpoint_day = Some(d + 1);
             }
-            progress(Progress::Day { done: d + 1 });
-            if config.interrupted() && d + 1 < days {
+            if !pending {
+                progress(Progress::Day { done: d + 1 });
+            }
+            if stopping {
                 if let Some(stream) = &mut stream {
                     stream.sync()?;
                 }
@@ -445,6 +480,7 @@ fn execute(
             }
         }
         let simulate = t1.elapsed().as_secs_f64();
+        let t_end = Instant::now();
         let dist = sim.distributions();
         let mut replay = Vec::new();
         if config.out_dir.is_some() {
@@ -458,7 +494,13 @@ fn execute(
             replay,
             stream,
             first_day,
-            Timings { setup, simulate, first_day: first_day_seconds, write: 0.0 },
+            Timings {
+                setup,
+                simulate,
+                first_day: first_day_seconds,
+                end_of_run: t_end.elapsed().as_secs_f64(),
+                write: 0.0,
+            },
         ))
     })?;
     let headlines = headlines(&series, intervention_day);
@@ -650,6 +692,7 @@ fn write_manifest(
             "setup": outcome.timings.setup,
             "simulate": outcome.timings.simulate,
             "first_day": outcome.timings.first_day,
+            "end_of_run": outcome.timings.end_of_run,
             "write": outcome.timings.write,
         },
         "person_days_per_second": person_days / outcome.timings.simulate.max(1e-9),
