@@ -99,6 +99,19 @@ pub fn aggregated(e: usize) -> bool {
     matches!(crate::tables::FACTOR_KIND[e], 1 | 5 | 6)
 }
 
+/// The room of the regime-free thinning bound for deterrence, rewards and conformity (7.26).
+pub const THINNING_ROOM: f64 = 1.25;
+
+/// The thinning rate's floor that the regime does not move (docs/ODD.md 7.26, `shared`): the
+/// base rates of the events drawn per adult at their largest trait factors without measures,
+/// times [`THINNING_ROOM`].
+pub fn shared_thinning(params: &Params) -> f64 {
+    let b = &params.behaviour;
+    let free = crate::tables::trait_factor_bounds(b, 1.0, 0.0);
+    let each = (0..N_PERSON_EVENTS).filter(|&e| !aggregated(e)).map(|e| b.person_rate[e] * free[e]);
+    each.sum::<f64>() * THINNING_ROOM
+}
+
 /// The most (authority, event) pairs that record aggregated events; a scenario with more
 /// visits every adult in full.
 pub const MAX_RECORDERS: usize = 16;
@@ -254,6 +267,11 @@ impl EventDay {
             let rows = 2 * p * RISK_LEVELS * CONFORMITY_LEVELS..2 * (p + 1) * RISK_LEVELS * CONFORMITY_LEVELS;
             tables.person_rate[rows].iter()
         };
+        // A bound that the regime does not move: the base rates at the largest trait factors
+        // without measures, with room for deterrence, rewards and conformity. Two scenarios with
+        // the same behaviour share it, so where both provinces' own bounds stay below it their
+        // schedules hit the same adults with the same uniforms (common random numbers, 7.23).
+        let shared = shared_thinning(params);
         let thinning = std::array::from_fn(|p| {
             let most = rows(p)
                 .map(|r| {
@@ -262,7 +280,7 @@ impl EventDay {
                 })
                 .fold(0.0, f64::max);
             // The same slack as the rows' bounds; above 0.95 every adult is drawn.
-            let most = most * (1.0 + 1e-6) + 1e-12;
+            let most = (most * (1.0 + 1e-6) + 1e-12).max(shared);
             if most > 0.95 { 1.0 } else { most }
         });
         let mut recorders = [NO_RECORDER; MAX_RECORDERS];
@@ -762,6 +780,9 @@ impl<'a> Schedules<'a> {
     }
 }
 
+// A cell's and conformity level's occupied fear-sensitivity levels fit one `u64`.
+const _: () = assert!(FS_LEVELS <= 64);
+
 /// Number of census bins: cell, conformity level, fear-sensitivity level.
 const BINS: usize = N_CELLS * CONFORMITY_LEVELS * FS_LEVELS;
 
@@ -777,6 +798,9 @@ fn bin(cell: usize, clevel: usize, fs: usize) -> usize {
 pub struct Census {
     /// The sums of each bin, side by side: an adult's part touches one cache line.
     bins: Vec<BinSums>,
+    /// Per cell and conformity level, bit `k` set when the bin of fear-sensitivity level `k`
+    /// has a non-zero sum: [`Census::cell_day`] skips the others, whose parts are exact zeros.
+    occupied: Vec<u64>,
     /// Dissenters of each cell.
     dissenters: Vec<u64>,
     /// Adults of each cell.
@@ -865,6 +889,7 @@ impl Census {
     pub fn with_classes(params: &Params, layout: &Layout) -> (Census, Vec<u8>) {
         let zero = || Census {
             bins: vec![BinSums::default(); BINS],
+            occupied: Vec::new(),
             dissenters: vec![0; N_CELLS],
             adults: vec![0; N_CELLS],
         };
@@ -903,6 +928,15 @@ impl Census {
                 add(&mut a.adults, &b.adults);
                 a
             });
+        let mut census = census;
+        census.occupied = census
+            .bins
+            .chunks_exact(FS_LEVELS)
+            .map(|levels| {
+                let used = |b: &BinSums| b.volume | b.favoured | b.post | b.speaking as u64 != 0;
+                levels.iter().enumerate().fold(0u64, |m, (k, b)| m | (used(b) as u64) << k)
+            })
+            .collect();
         (census, class)
     }
 
@@ -985,11 +1019,20 @@ impl Census {
         let (mut desired, mut volume_rate, mut silent) = (0.0, 0.0, 0u64);
         let mut favoured = [0.0; N_PERSON_EVENTS];
         let mut post = 0.0;
-        for k in 0..FS_LEVELS {
+        // Bins with zero sums add exact zeros: skipped, in the same order for the others.
+        let occupied: &[u64; CONFORMITY_LEVELS] =
+            self.occupied[cell * CONFORMITY_LEVELS..][..CONFORMITY_LEVELS].try_into().unwrap();
+        let mut levels = occupied.iter().fold(0, |m, &o| m | o);
+        while levels != 0 {
+            let k = levels.trailing_zeros() as usize;
+            levels &= levels - 1;
             let level = risk_level(tables, fs_value(k), day.fear[g], fp);
             let rows = &tables.person_rate[DayTables::rate_index(g, level, 0)..][..CONFORMITY_LEVELS];
             let b0 = bin(cell, 0, k);
             for (c, row) in rows.iter().enumerate() {
+                if occupied[c] >> k & 1 == 0 {
+                    continue;
+                }
                 let b = b0 + c * FS_LEVELS;
                 let (dc, rc) = (row.desired_criticism as f64, row.rates[EV_CRITICISM] as f64);
                 let sums = &self.bins[b];

@@ -464,6 +464,12 @@ impl Simulation {
         self.day
     }
 
+    /// The event engine's plan of the last day run (of day 0 before any), or `None` under the
+    /// daily engine.
+    pub fn event_day(&self) -> Option<&crate::event::EventDay> {
+        self.event.as_ref().map(|e| &e.day)
+    }
+
     pub(crate) fn is_large(&self, firm: u32) -> bool {
         firm_traits(&self.params, &self.layout, firm).size == 3
     }

@@ -800,21 +800,9 @@ impl DayTables {
 
     /// The largest trait factor of each person event (see `persons::trait_factors`).
     pub(crate) fn max_trait_factors(&self, params: &Params) -> [f64; N_PERSON_EVENTS] {
-        let b = &params.behaviour;
         let max_reach = self.person_effects.iter().map(|e| e.reach).fold(1.0, f64::max);
         let max_pressure = self.person_effects.iter().map(|e| e.pressure_yuan).fold(0.0, f64::max);
-        let mut m = [0.0; N_PERSON_EVENTS];
-        for (e, info) in PERSON_EVENTS.iter().enumerate() {
-            m[e] = match e {
-                crate::vocab::EV_JUDGMENT_DEFAULT | crate::vocab::EV_LOAN_DEFAULT => 2.0 * 1.6,
-                crate::vocab::EV_REPAYMENT => 1.0 + b.repayment_pressure * max_pressure / 1000.0,
-                crate::vocab::EV_POSITIVE_POST => 2.0 * max_reach,
-                crate::vocab::EV_CRITICISM => 4.0 * max_reach,
-                _ => 2.0,
-            };
-            let _ = info;
-        }
-        m
+        trait_factor_bounds(&params.behaviour, max_reach, max_pressure)
     }
 
     /// Expected perceived sanction and reward (yuan) of one event in one province: the sum
@@ -892,6 +880,22 @@ impl DayTables {
             self.firm_effects[bits] = fe;
         }
     }
+}
+
+/// The largest trait factor of each person event (7.5) when no measure reaches further than
+/// `max_reach` and no one is under more than `max_pressure` yuan of sanctions.
+pub(crate) fn trait_factor_bounds(
+    b: &crate::params::Behaviour,
+    max_reach: f64,
+    max_pressure: f64,
+) -> [f64; N_PERSON_EVENTS] {
+    std::array::from_fn(|e| match e {
+        crate::vocab::EV_JUDGMENT_DEFAULT | crate::vocab::EV_LOAN_DEFAULT => 2.0 * 1.6,
+        crate::vocab::EV_REPAYMENT => 1.0 + b.repayment_pressure * max_pressure / 1000.0,
+        crate::vocab::EV_POSITIVE_POST => 2.0 * max_reach,
+        crate::vocab::EV_CRITICISM => 4.0 * max_reach,
+        _ => 2.0,
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use scslab_model::event::EPOCH;
+use scslab_model::event::{EPOCH, shared_thinning};
 use scslab_model::firm_event::{FirmEventDay, QUIET_REACH};
 use scslab_model::metrics::Family;
 use scslab_model::params::DayEngine;
@@ -430,4 +430,31 @@ fn daily_and_event_engines_agree_on_china_2020() {
 #[test]
 fn daily_and_event_engines_agree_on_integrated() {
     engines_agree("integrated");
+}
+
+/// Common random numbers under the event engine (docs/ODD.md 7.26, the thinning rate's floor
+/// `shared`): a scenario and its counterfactual get the same thinning rate, the regime-free
+/// floor, on almost every province-day, so their schedules hit the same quiet adults with the
+/// same uniforms. Without the floor each would use its own rows' bound, which differ between
+/// the two on every province-day.
+#[test]
+fn a_scenario_and_its_counterfactual_share_the_thinning_schedule() {
+    let sims =
+        ["china-2020", "none"].map(|p| Simulation::new(crate::preset_scenario(p, "", 20_000, 20).params));
+    let [mut china, mut none] = sims;
+    let shared = shared_thinning(&china.params);
+    assert_eq!(shared, shared_thinning(&none.params), "the same [behaviour]");
+    let (mut same, mut total) = (0, 0);
+    for _ in 0..20 {
+        china.step();
+        none.step();
+        let (a, b) = (china.event_day().unwrap(), none.event_day().unwrap());
+        for p in 0..a.rates[0].len() {
+            // The floor is a bound: never below it.
+            assert!(a.rates[0][p] >= shared && b.rates[0][p] >= shared);
+            same += (a.rates[0][p] == shared && b.rates[0][p] == shared) as u32;
+            total += 1;
+        }
+    }
+    assert!(same as f64 >= 0.9 * total as f64, "{same} of {total} province-days share the floor");
 }
