@@ -1294,11 +1294,12 @@ fn print_headlines(config: &RunConfig, outcome: &scslab_runner::RunOutcome) {
     let p = &config.scenario.params;
     let pd = p.n_persons as f64 * p.days as f64 / outcome.timings.simulate.max(1e-9);
     println!(
-        "{}: {} people, {} days, seed {}, {} threads: simulated in {:.1} s ({:.1} M person-days/s)",
+        "{}: {} people, {} days, seed {}, {} engine, {} threads: simulated in {:.1} s ({:.1} M person-days/s)",
         config.scenario.name,
         p.n_persons,
         p.days,
         p.seed,
+        p.engine.name(),
         outcome.threads,
         outcome.timings.simulate,
         pd / 1e6

@@ -71,6 +71,9 @@ fn an_event_engine_scenario_runs_and_its_persons_are_traced() {
         out.to_str().unwrap(),
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
+    // The summary line names the engine.
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("3000 people, 20 days, seed 2020, event engine, 2 threads"), "{stdout}");
     // The scenario written beside the outputs chooses the event engine: a rerun from it is one.
     let written = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(written.contains("[engine]\nday = \"event\""), "{written}");
