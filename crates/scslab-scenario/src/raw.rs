@@ -34,14 +34,14 @@ pub struct RawScenario {
     pub expression: Option<S<RawExpression>>,
     /// The reputation theory's table, read when `behaviour.theory = "reputation"`.
     pub reputation: Option<S<RawReputation>>,
-    /// How the day is simulated (optional: the daily engine).
+    /// How the day is simulated (optional: the theory's default engine, `DayEngine::default_for`).
     pub engine: Option<RawEngine>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEngine {
-    /// "daily" (the default) or "event".
+    /// "daily" or "event" (the default under the deterrence theory).
     pub day: Option<S<String>>,
 }
 
