@@ -894,7 +894,7 @@ impl Census {
             adults: vec![0; N_CELLS],
         };
         let mut class = vec![0u8; layout.n_persons()];
-        let census = class
+        let mut census = class
             .par_chunks_mut(SETUP_BLOCK)
             .enumerate()
             .fold(zero, |mut c, (block, codes)| {
@@ -928,7 +928,6 @@ impl Census {
                 add(&mut a.adults, &b.adults);
                 a
             });
-        let mut census = census;
         census.occupied = census
             .bins
             .chunks_exact(FS_LEVELS)

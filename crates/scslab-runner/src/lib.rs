@@ -436,29 +436,29 @@ fn execute(
         // A day's row is added to the series (and streamed) while the next day steps, on the
         // other worker (`rayon::join`), instead of leaving it idle. Rows are added in day order,
         // and before every checkpoint, stop and the end, so nothing depends on the overlap.
-        // `held` is the last day stepped; `pending` says its row is not added yet. A day is
-        // reported done once its row is streamed, so a crash loses no day reported.
-        let mut held = sim.metrics.clone();
-        let mut pending = false;
+        // `pending` is the last day stepped while its row is not added yet. A day is reported
+        // done once its row is streamed, so a crash loses no day reported.
+        let mut pending: Option<DayMetrics> = None;
         for d in first_day..days {
-            if pending {
-                let (next, row) =
-                    rayon::join(|| sim.step().clone(), || add_row(&mut series, stream.as_mut(), &held));
-                row?;
-                held = next;
-                progress(Progress::Day { done: d });
-            } else {
-                held.clone_from(sim.step());
-            }
-            pending = true;
+            let today = match pending.take() {
+                Some(before) => {
+                    let (today, row) =
+                        rayon::join(|| sim.step().clone(), || add_row(&mut series, stream.as_mut(), &before));
+                    row?;
+                    progress(Progress::Day { done: d });
+                    today
+                }
+                None => sim.step().clone(),
+            };
             if d == first_day {
                 first_day_seconds = t1.elapsed().as_secs_f64();
             }
             let checkpoint_due = checkpoints.filter(|&(_, every)| (d + 1) % every == 0 && d + 1 < days);
             let stopping = config.interrupted() && d + 1 < days;
             if checkpoint_due.is_some() || stopping || d + 1 == days {
-                add_row(&mut series, stream.as_mut(), &held)?;
-                pending = false;
+                add_row(&mut series, stream.as_mut(), &today)?;
+            } else {
+                pending = Some(today);
             }
             if let Some((dir, _)) = checkpoint_due {
                 if let Some(stream) = &mut stream {
@@ -467,7 +467,7 @@ fn execute(
                 checkpoint::save(key, &sim, &series, dir)?;
                 checkpoint_day = Some(d + 1);
             }
-            if !pending {
+            if pending.is_none() {
                 progress(Progress::Day { done: d + 1 });
             }
             if stopping {
